@@ -1,0 +1,43 @@
+#include "common/error.hpp"
+
+namespace psm {
+namespace {
+
+class Category final : public boost::system::error_category {
+ public:
+  const char* name() const noexcept override { return "psm"; }
+  std::string message(int value) const override {
+    switch (static_cast<Errc>(value)) {
+      case Errc::ok: return "success";
+      case Errc::invalid_argument: return "invalid argument";
+      case Errc::malformed_message: return "malformed message";
+      case Errc::message_too_large: return "message too large";
+      case Errc::unsupported_version: return "unsupported version";
+      case Errc::not_found: return "not found";
+      case Errc::permission_denied: return "permission denied";
+      case Errc::rule_violation: return "refused by a placement support rule";
+      case Errc::illegal_transition: return "illegal status change";
+      case Errc::authentication_failed: return "authentication failed";
+      case Errc::device_revoked: return "device revoked";
+      case Errc::wrong_passphrase: return "wrong passphrase";
+      case Errc::corrupt_data: return "corrupt data";
+      case Errc::already_exists: return "already exists";
+      case Errc::not_enrolled: return "not enrolled";
+      case Errc::unavailable: return "server unavailable";
+      case Errc::timeout: return "timed out";
+      case Errc::busy: return "busy";
+      case Errc::io_error: return "input/output error";
+      case Errc::internal: return "internal error";
+    }
+    return "unknown psm error";
+  }
+};
+
+}  // namespace
+
+const boost::system::error_category& psm_category() noexcept {
+  static const Category category;
+  return category;
+}
+
+}  // namespace psm

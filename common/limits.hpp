@@ -1,0 +1,56 @@
+// Every limit and timeout in one place, each with the reason for its value.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace psm::limits {
+
+// Largest WebSocket message either side accepts. A push batch of
+// kMaxOpsPerPush operations of ~500 bytes is ~100 KiB; a pull batch of
+// kMaxRecordsPerPull records of ~1 KiB is ~1 MiB. 4 MiB leaves room for long
+// minutes text while bounding what a hostile peer can make us buffer.
+inline constexpr std::size_t kMaxMessageBytes = 4 * 1024 * 1024;
+
+// Operations in one push message: large enough to amortise a transaction
+// (one fsync per batch), small enough that a batch commits in well under a second.
+inline constexpr std::size_t kMaxOpsPerPush = 500;
+
+// Records in one pull batch: ~1 MiB at typical record sizes, so a slow 4G link
+// still makes visible progress per batch.
+inline constexpr std::size_t kMaxRecordsPerPull = 1000;
+
+// Free text a person types (a child's views, minutes). Minutes of a long
+// meeting fit in 64 KiB; anything larger is not typed by a person.
+inline constexpr std::size_t kMaxTextBytes = 64 * 1024;
+
+// Short strings: names, usernames, identifiers, enum spellings.
+inline constexpr std::size_t kMaxShortStringBytes = 256;
+
+// Fields in one record; our widest entity has ~20.
+inline constexpr std::size_t kMaxFieldsPerRecord = 64;
+
+// Minimum password length for server accounts (NCSC guidance: length over
+// complexity rules).
+inline constexpr std::size_t kMinPasswordLength = 10;
+
+// How far ahead of the server's clock a device's HLC may be. A device clock a
+// year fast must not win every write for a year: the server clamps incoming
+// HLCs to its own clock plus this skew.
+inline constexpr std::chrono::milliseconds kMaxClockSkew{std::chrono::minutes(5)};
+
+// Network timeouts on the client. A handshake on one bar of 4G takes a few
+// seconds; 20 s distinguishes "slow" from "not there".
+inline constexpr std::chrono::seconds kConnectTimeout{20};
+inline constexpr std::chrono::seconds kRequestTimeout{60};
+
+// Server side: an idle authenticated connection is pinged by Beast's
+// keep-alive; one that sends nothing for this long before authenticating is closed.
+inline constexpr std::chrono::seconds kHandshakeTimeout{30};
+
+// Messages queued for one connection before it is considered too slow and
+// closed (the device will reconnect and pull what it missed).
+inline constexpr std::size_t kMaxQueuedMessagesPerConnection = 64;
+
+}  // namespace psm::limits
