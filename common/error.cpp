@@ -23,6 +23,7 @@ class Category final : public boost::system::error_category {
       case Errc::corrupt_data: return "corrupt data";
       case Errc::already_exists: return "already exists";
       case Errc::not_enrolled: return "not enrolled";
+      case Errc::untrusted_server: return "server certificate not trusted";
       case Errc::unavailable: return "server unavailable";
       case Errc::timeout: return "timed out";
       case Errc::busy: return "busy";

@@ -33,6 +33,7 @@ enum class Errc {
   corrupt_data,            // a file or record failed an integrity check
   already_exists,          // e.g. a replica already enrolled in this home
   not_enrolled,            // the replica has not been enrolled with a server
+  untrusted_server,        // TLS certificate or host name did not verify
   // Transient: the same request may succeed later.
   unavailable = 100,       // server unreachable, connection dropped
   timeout,
