@@ -1,0 +1,55 @@
+// apply(): the one place an operation turns into records. The device runs it
+// against its replica offline; the server runs it authoritatively against its
+// store. Same code, same rules, same messages.
+#pragma once
+
+#include "common/error.hpp"
+#include "common/model/record.hpp"
+#include "common/ops/operation.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace psm::ops {
+
+// Read access to current state. Implemented by the replica and by the server store.
+class StateReader {
+ public:
+  virtual ~StateReader() = default;
+  virtual std::optional<model::Record> get(std::string_view collection, std::string_view id) const = 0;
+};
+
+struct Actor {
+  std::string person_id;
+  model::Role role = model::Role::foster_carer;
+};
+
+struct ApplyContext {
+  Actor actor;
+  std::uint64_t now_ms = 0;
+  // Whether the actor may see records in `scope`. The server answers from the
+  // reference data; a device answers "yes" for anything it holds.
+  std::function<bool(std::string_view scope)> can_see;
+};
+
+enum class OutcomeKind : std::uint8_t { accepted, conflict, rejected };
+
+struct Outcome {
+  OutcomeKind kind = OutcomeKind::rejected;
+  Errc code = Errc::ok;
+  std::string reason;                 // for people: names what was wrong; no child data
+  std::vector<model::Record> writes;  // whole records to store, conflicts included
+
+  bool ok() const { return kind != OutcomeKind::rejected; }
+};
+
+Outcome apply(const StateReader& state, const Operation& op, const ApplyContext& ctx);
+
+// Checks an operation's shape (ids, lengths, enum ranges, dates) without state.
+// apply() calls it first; the codec's callers may call it early.
+std::optional<std::pair<Errc, std::string>> validate_shape(const Operation& op);
+
+}  // namespace psm::ops

@@ -1,0 +1,132 @@
+// Intent-level operations: what a person did ("requested a support meeting"),
+// not which rows changed. A device applies an operation to its replica at once
+// and queues it; the server applies it exactly once with the same apply()
+// (common/ops/apply.hpp). Each payload is a plain struct, versioned with cereal
+// from its first release; `schema_version` on the envelope lets the server
+// upgrade operations from older clients.
+#pragma once
+
+#include "common/model/domain.hpp"
+#include "common/model/hlc.hpp"
+
+#include <cereal/types/map.hpp>
+#include <cereal/types/optional.hpp>
+#include <cereal/types/string.hpp>
+#include <cereal/types/variant.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace psm::ops {
+
+// Ask for a Placement Support Meeting or a Pre-disruption meeting.
+struct RequestMeeting {
+  std::string meeting_id;  // made on the device
+  std::string placement_id;
+  model::MeetingType type = model::MeetingType::support;
+  std::string reason;
+  std::uint64_t identified_at_ms = 0;  // when the need was identified (defaults to now)
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) { ar(meeting_id, placement_id, type, reason, identified_at_ms); }
+};
+
+// Record someone's views for a meeting. Append-only: a correction is a new view.
+struct RecordView {
+  std::string view_id;
+  std::string meeting_id;
+  model::ViewSubject subject = model::ViewSubject::child;
+  std::string text;
+  bool professionals_only = false;
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) { ar(view_id, meeting_id, subject, text, professionals_only); }
+};
+
+// Agree an action at a meeting: every action has an owner and a due date.
+struct AddAction {
+  std::string action_id;
+  std::string meeting_id;
+  std::string owner_id;  // a person id
+  std::string due_date;  // YYYY-MM-DD
+  std::string text;
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) { ar(action_id, meeting_id, owner_id, due_date, text); }
+};
+
+// Move an action along its status machine. `from` is the status the person saw;
+// the note becomes an append-only action update.
+struct UpdateActionStatus {
+  std::string action_id;
+  std::string update_id;
+  model::ActionStatus from = model::ActionStatus::open;
+  model::ActionStatus to = model::ActionStatus::open;
+  std::string note;
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) { ar(action_id, update_id, from, to, note); }
+};
+
+// Edit an action's plain fields. Only the fields given change. The versions the
+// person saw travel in Operation::base, so a concurrent edit is detected.
+struct EditAction {
+  std::string action_id;
+  std::optional<std::string> text;
+  std::optional<std::string> due_date;
+  std::optional<std::string> owner_id;
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) { ar(action_id, text, due_date, owner_id); }
+};
+
+// Settle a conflict by keeping one of its two values.
+struct ResolveConflict {
+  std::string conflict_id;
+  enum class Keep : std::uint8_t { current, other } keep = Keep::current;
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) { ar(conflict_id, keep); }
+};
+
+using Payload = std::variant<RequestMeeting, RecordView, AddAction, UpdateActionStatus, EditAction,
+                             ResolveConflict>;
+
+// The schema version this build writes. The server accepts versions in
+// [kMinSchemaVersion, kSchemaVersion] and upgrades older ones before applying.
+inline constexpr std::uint32_t kSchemaVersion = 1;
+inline constexpr std::uint32_t kMinSchemaVersion = 1;
+
+struct Operation {
+  std::string op_id;        // UUIDv7, made on the device; the exactly-once key
+  std::string device_id;
+  std::uint64_t seq = 0;    // per-device sequence, from 1
+  std::uint32_t schema_version = kSchemaVersion;
+  model::Hlc hlc;           // the version every field this operation writes receives
+  std::string author_id;    // person id; the server replaces it with the authenticated person
+  // The versions the author saw, keyed "field" of the record the op edits
+  // (plain-field edits only). Absent key = the author saw no value.
+  std::map<std::string, model::Version> base;
+  Payload payload;
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) {
+    ar(op_id, device_id, seq, schema_version, hlc, author_id, base, payload);
+  }
+};
+
+// A short spelling of the operation's kind, for logs, status listings and JSON.
+std::string_view kind_name(const Payload&);
+
+}  // namespace psm::ops
+
+CEREAL_CLASS_VERSION(psm::ops::RequestMeeting, 1);
+CEREAL_CLASS_VERSION(psm::ops::RecordView, 1);
+CEREAL_CLASS_VERSION(psm::ops::AddAction, 1);
+CEREAL_CLASS_VERSION(psm::ops::UpdateActionStatus, 1);
+CEREAL_CLASS_VERSION(psm::ops::EditAction, 1);
+CEREAL_CLASS_VERSION(psm::ops::ResolveConflict, 1);
+CEREAL_CLASS_VERSION(psm::ops::Operation, 1);

@@ -1,0 +1,22 @@
+// Domain rules from the seeds that both sides run. Each function states the
+// rule it implements.
+#pragma once
+
+#include "common/model/domain.hpp"
+#include "common/policy/access.hpp"
+
+namespace psm::policy {
+
+// R1: a foster carer (for their own placement — enforced by scope), the child's
+// social worker or the supervising social worker may request a meeting.
+bool may_request_meeting(model::Role role);
+
+// A carer records their own views and their birth children's; professionals
+// record anyone's (the child's views are gathered by the child's social worker).
+bool may_record_view(model::Role role, model::ViewSubject subject);
+
+// Action status machine: open → in-progress | done | cancelled;
+// in-progress → open | done | cancelled; done → open (reopened); cancelled is final.
+bool is_legal_action_transition(model::ActionStatus from, model::ActionStatus to);
+
+}  // namespace psm::policy
