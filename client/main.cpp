@@ -1,1 +1,3 @@
-int main() { return 0; }
+#include "client/cli.hpp"
+
+int main(int argc, char** argv) { return psm::client::run_cli(argc, argv); }

@@ -1,1 +1,3 @@
-int main() { return 0; }
+#include "server/cli.hpp"
+
+int main(int argc, char** argv) { return psm::server::run_cli(argc, argv); }

@@ -1,1 +1,490 @@
-// replica
+#include "client/replica/replica.hpp"
+
+#include "common/crypto/key_wrap.hpp"
+#include "common/model/ids.hpp"
+#include "common/protocol/codec.hpp"
+#include "common/store/migrate.hpp"
+#include "common/store/transaction.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <fstream>
+#include <sstream>
+
+namespace psm::client {
+
+namespace fs = std::filesystem;
+using model::Record;
+using store::Statement;
+
+namespace {
+
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE base (collection TEXT NOT NULL, id TEXT NOT NULL, scope TEXT NOT NULL, body BLOB NOT NULL,
+                   PRIMARY KEY (collection, id));
+CREATE TABLE view (collection TEXT NOT NULL, id TEXT NOT NULL, scope TEXT NOT NULL, body BLOB NOT NULL,
+                   PRIMARY KEY (collection, id));
+CREATE INDEX base_by_scope ON base(scope);
+CREATE INDEX view_by_scope ON view(scope);
+CREATE TABLE outbox (
+  seq INTEGER PRIMARY KEY,
+  op_id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL,
+  error INTEGER NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL DEFAULT '',
+  created_at_ms INTEGER NOT NULL,
+  body BLOB NOT NULL,
+  touched TEXT NOT NULL
+);
+CREATE INDEX outbox_by_state ON outbox(state, seq);
+)sql";
+constexpr std::array<std::string_view, 1> kMigrations{kSchemaV1};
+
+constexpr OpState kAllStates[] = {OpState::queued, OpState::sent, OpState::accepted, OpState::conflict,
+                                  OpState::rejected};
+
+OpState parse_state(std::string_view s) {
+  for (auto st : kAllStates) {
+    if (to_string(st) == s) return st;
+  }
+  return OpState::queued;
+}
+
+std::string blob_to_string(const std::vector<std::uint8_t>& blob) {
+  return std::string(reinterpret_cast<const char*>(blob.data()), blob.size());
+}
+std::span<const std::uint8_t> as_bytes(const std::string& s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+struct Resetter {
+  Statement& s;
+  ~Resetter() { s.reset(); }
+};
+
+// Writes a file atomically (temp file, fsync, rename) with owner-only permissions.
+error_code write_private_file_atomically(const fs::path& path, std::string_view content) {
+  const fs::path tmp = path.string() + ".new";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return make_error_code(Errc::io_error);
+  const auto n = ::write(fd, content.data(), content.size());
+  const bool ok = n == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return make_error_code(Errc::io_error);
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  return ec ? make_error_code(Errc::io_error) : error_code{};
+}
+
+Result<std::string> read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error_code(Errc::not_found);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::string join_touched(const std::vector<std::pair<std::string, std::string>>& ids) {
+  std::string out;
+  for (const auto& [c, id] : ids) out += c + "/" + id + "\n";
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> split_touched(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    auto line = text.substr(0, nl);
+    auto slash = line.find('/');
+    if (slash != std::string_view::npos) out.emplace_back(line.substr(0, slash), line.substr(slash + 1));
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(OpState s) {
+  switch (s) {
+    case OpState::queued: return "queued";
+    case OpState::sent: return "sent";
+    case OpState::accepted: return "accepted";
+    case OpState::conflict: return "conflict";
+    case OpState::rejected: return "rejected";
+  }
+  return "queued";
+}
+
+struct Replica::Statements {
+  Statement get_meta, set_meta;
+  Statement get_view, put_view, del_view, list_view, count_view;
+  Statement get_base, put_base, purge_base, purge_view;
+  Statement insert_outbox, outbox_all, outbox_by_state, set_state, set_result, pending_count, pending_ops;
+  Statement touched_of;
+};
+
+Replica::Replica(HomePaths home, store::Database db) : home_(std::move(home)), db_(std::move(db)) {}
+Replica::~Replica() = default;
+
+Result<std::unique_ptr<Replica>> Replica::create(const HomePaths& home, std::string_view passphrase,
+                                                 crypto::ScryptParams params) {
+  std::error_code fs_ec;
+  fs::create_directories(home.root, fs_ec);
+  if (fs_ec) return make_error_code(Errc::io_error);
+  fs::permissions(home.root, fs::perms::owner_all, fs::perm_options::replace, fs_ec);
+  if (fs::exists(home.wrapped_key()) || fs::exists(home.replica())) return make_error_code(Errc::already_exists);
+  crypto::SecureBytes key = crypto::new_data_key();
+  const std::string wrapped = crypto::wrap_key(key.span(), passphrase, params);
+  if (auto ec = write_private_file_atomically(home.wrapped_key(), wrapped)) return ec;
+  auto db = store::Database::open(home.replica(), key.span());
+  if (!db) return db.error();
+  try {
+    store::migrate(*db, kMigrations);
+  } catch (const store::StoreError& e) {
+    return e.code();
+  }
+  std::unique_ptr<Replica> r(new Replica(home, std::move(*db)));
+  r->prepare();
+  return r;
+}
+
+Result<std::unique_ptr<Replica>> Replica::open(const HomePaths& home, std::string_view passphrase) {
+  auto wrapped = read_file(home.wrapped_key());
+  if (!wrapped) return make_error_code(Errc::not_enrolled);
+  auto key = crypto::unwrap_key(*wrapped, passphrase);
+  if (!key) return key.error();
+  store::OpenOptions options;
+  options.create = false;
+  auto db = store::Database::open(home.replica(), key->span(), options);
+  if (!db) return db.error();
+  try {
+    store::migrate(*db, kMigrations);
+  } catch (const store::StoreError& e) {
+    return e.code();
+  }
+  std::unique_ptr<Replica> r(new Replica(home, std::move(*db)));
+  r->prepare();
+  if (auto last = r->meta("hlc_last")) r->clock_.observe(model::Hlc{std::stoull(*last)});
+  return r;
+}
+
+error_code Replica::change_passphrase(const HomePaths& home, std::string_view old_passphrase,
+                                      std::string_view new_passphrase) {
+  auto wrapped = read_file(home.wrapped_key());
+  if (!wrapped) return make_error_code(Errc::not_enrolled);
+  auto rewrapped = crypto::rewrap_key(*wrapped, old_passphrase, new_passphrase);
+  if (!rewrapped) return rewrapped.error();
+  return write_private_file_atomically(home.wrapped_key(), *rewrapped);
+}
+
+error_code Replica::wipe(const HomePaths& home) {
+  std::error_code ec;
+  // The key first: once it is gone the database file is noise.
+  fs::remove(home.wrapped_key(), ec);
+  for (const auto& p : {home.replica(), fs::path(home.replica().string() + "-wal"),
+                        fs::path(home.replica().string() + "-shm"), home.config(), home.ca()}) {
+    fs::remove(p, ec);
+  }
+  return {};
+}
+
+void Replica::prepare() {
+  st_ = std::make_unique<Statements>(Statements{
+      db_.prepare("SELECT value FROM meta WHERE key = ?1"),
+      db_.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)"),
+      db_.prepare("SELECT body FROM view WHERE collection = ?1 AND id = ?2"),
+      db_.prepare("INSERT OR REPLACE INTO view(collection, id, scope, body) VALUES (?1, ?2, ?3, ?4)"),
+      db_.prepare("DELETE FROM view WHERE collection = ?1 AND id = ?2"),
+      db_.prepare("SELECT body FROM view WHERE collection = ?1 ORDER BY id"),
+      db_.prepare("SELECT count(*) FROM view"),
+      db_.prepare("SELECT body FROM base WHERE collection = ?1 AND id = ?2"),
+      db_.prepare("INSERT OR REPLACE INTO base(collection, id, scope, body) VALUES (?1, ?2, ?3, ?4)"),
+      db_.prepare("DELETE FROM base WHERE scope = ?1"),
+      db_.prepare("DELETE FROM view WHERE scope = ?1"),
+      db_.prepare("INSERT INTO outbox(seq, op_id, kind, state, created_at_ms, body, touched) "
+                  "VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6)"),
+      db_.prepare("SELECT seq, op_id, kind, state, error, reason, created_at_ms, body FROM outbox ORDER BY seq"),
+      db_.prepare("SELECT seq, op_id, kind, state, error, reason, created_at_ms, body FROM outbox "
+                  "WHERE state = ?1 ORDER BY seq"),
+      db_.prepare("UPDATE outbox SET state = ?2 WHERE op_id = ?1"),
+      db_.prepare("UPDATE outbox SET state = ?2, error = ?3, reason = ?4 WHERE op_id = ?1"),
+      db_.prepare("SELECT count(*) FROM outbox WHERE state IN ('queued', 'sent')"),
+      db_.prepare("SELECT body, touched, created_at_ms FROM outbox WHERE state IN ('queued', 'sent') ORDER BY seq"),
+      db_.prepare("SELECT touched FROM outbox WHERE op_id = ?1"),
+  });
+}
+
+std::optional<std::string> Replica::meta(std::string_view key) {
+  auto& s = st_->get_meta;
+  Resetter r{s};
+  s.bind(1, key);
+  if (!s.step()) return std::nullopt;
+  return s.column_text(0);
+}
+
+void Replica::set_meta(std::string_view key, std::string_view value) {
+  auto& s = st_->set_meta;
+  Resetter r{s};
+  s.bind(1, key).bind(2, value);
+  s.step();
+}
+
+ops::Actor Replica::actor() {
+  ops::Actor a;
+  a.person_id = meta("person_id").value_or("");
+  a.role = model::parse_role(meta("role").value_or("")).value_or(model::Role::foster_carer);
+  return a;
+}
+
+std::optional<Record> Replica::get(std::string_view collection, std::string_view id) const {
+  auto& s = st_->get_view;
+  Resetter r{s};
+  s.bind(1, collection).bind(2, id);
+  if (!s.step()) return std::nullopt;
+  auto rec = protocol::decode_record(blob_to_string(s.column_blob(0)));
+  if (!rec) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable record in replica");
+  return std::move(*rec);
+}
+
+std::vector<Record> Replica::list(std::string_view collection) {
+  auto& s = st_->list_view;
+  Resetter r{s};
+  s.bind(1, collection);
+  std::vector<Record> out;
+  while (s.step()) {
+    if (auto rec = protocol::decode_record(blob_to_string(s.column_blob(0)))) out.push_back(std::move(*rec));
+  }
+  return out;
+}
+
+std::size_t Replica::record_count() {
+  auto& s = st_->count_view;
+  Resetter r{s};
+  s.step();
+  return static_cast<std::size_t>(s.column_int64(0));
+}
+
+void Replica::put_view(const Record& rec) {
+  auto& s = st_->put_view;
+  Resetter r{s};
+  const std::string body = protocol::encode_record(rec);
+  s.bind(1, rec.collection).bind(2, rec.id).bind(3, rec.scope).bind_blob(4, as_bytes(body));
+  s.step();
+}
+
+ops::Outcome Replica::submit(ops::Payload payload, std::map<std::string, model::Version> base) {
+  ops::Outcome outcome;
+  auto device = meta("device_id");
+  if (!device) {
+    outcome.code = Errc::not_enrolled;
+    outcome.reason = "this device is not enrolled; run psm enrol first";
+    return outcome;
+  }
+  const std::uint64_t seq = std::stoull(meta("next_seq").value_or("1"));
+  ops::Operation op;
+  op.op_id = model::new_uuid_v7();
+  op.device_id = *device;
+  op.seq = seq;
+  op.hlc = clock_.tick();
+  op.author_id = actor().person_id;
+  op.base = std::move(base);
+  op.payload = std::move(payload);
+
+  const std::uint64_t now = op.hlc.millis();
+  ops::ApplyContext ctx{actor(), now, [](std::string_view) { return true; }};
+  outcome = ops::apply(*this, op, ctx);
+  if (!outcome.ok()) return outcome;  // refused offline, exactly as the server would: nothing stored
+
+  std::vector<std::pair<std::string, std::string>> touched;
+  for (const auto& w : outcome.writes) touched.emplace_back(w.collection, w.id);
+  store::Transaction tx(db_);
+  for (const auto& w : outcome.writes) put_view(w);
+  {
+    auto& s = st_->insert_outbox;
+    Resetter r{s};
+    const std::string body = protocol::encode_operation(op);
+    s.bind(1, static_cast<std::int64_t>(seq)).bind(2, op.op_id).bind(3, ops::kind_name(op.payload))
+        .bind(4, static_cast<std::int64_t>(now)).bind_blob(5, as_bytes(body)).bind(6, join_touched(touched));
+    s.step();
+  }
+  set_meta("next_seq", std::to_string(seq + 1));
+  set_meta("hlc_last", std::to_string(clock_.last().value));
+  tx.commit();
+  // The caller learns the new ids through the writes; the op id is useful for status.
+  outcome.reason = op.op_id;
+  return outcome;
+}
+
+std::vector<OutboxEntry> Replica::outbox(std::optional<OpState> only, std::size_t limit) {
+  auto& s = only ? st_->outbox_by_state : st_->outbox_all;
+  Resetter r{s};
+  if (only) s.bind(1, to_string(*only));
+  std::vector<OutboxEntry> out;
+  while (s.step()) {
+    OutboxEntry e;
+    e.seq = static_cast<std::uint64_t>(s.column_int64(0));
+    e.op_id = s.column_text(1);
+    e.kind = s.column_text(2);
+    e.state = parse_state(s.column_text(3));
+    e.error = static_cast<std::uint16_t>(s.column_int64(4));
+    e.reason = s.column_text(5);
+    e.created_at_ms = static_cast<std::uint64_t>(s.column_int64(6));
+    auto op = protocol::decode_operation(blob_to_string(s.column_blob(7)));
+    if (!op) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable operation in outbox");
+    e.op = std::move(*op);
+    out.push_back(std::move(e));
+    if (limit && out.size() >= limit) break;
+  }
+  return out;
+}
+
+std::size_t Replica::pending_count() {
+  auto& s = st_->pending_count;
+  Resetter r{s};
+  s.step();
+  return static_cast<std::size_t>(s.column_int64(0));
+}
+
+void Replica::mark_sent(const std::vector<std::string>& op_ids) {
+  store::Transaction tx(db_);
+  auto& s = st_->set_state;
+  for (const auto& id : op_ids) {
+    Resetter r{s};
+    s.bind(1, id).bind(2, to_string(OpState::sent));
+    s.step();
+  }
+  tx.commit();
+}
+
+void Replica::record_results(const std::vector<protocol::OpResult>& results) {
+  store::Transaction tx(db_);
+  std::set<std::pair<std::string, std::string>> undo;
+  auto& s = st_->set_result;
+  for (const auto& res : results) {
+    OpState state = OpState::accepted;
+    if (res.kind == static_cast<std::uint8_t>(ops::OutcomeKind::conflict)) state = OpState::conflict;
+    if (res.kind == static_cast<std::uint8_t>(ops::OutcomeKind::rejected)) state = OpState::rejected;
+    {
+      Resetter r{s};
+      s.bind(1, res.op_id).bind(2, to_string(state)).bind(3, std::int64_t{res.error}).bind(4, res.reason);
+      s.step();
+    }
+    if (state == OpState::rejected) {
+      auto& t = st_->touched_of;
+      Resetter rt{t};
+      t.bind(1, res.op_id);
+      if (t.step()) {
+        for (auto& id : split_touched(t.column_text(0))) undo.insert(id);
+      }
+    }
+  }
+  if (!undo.empty()) rebase(undo);
+  tx.commit();
+}
+
+void Replica::rebase(const std::set<std::pair<std::string, std::string>>& extra) {
+  // Pending operations and what they touched.
+  struct Pending {
+    ops::Operation op;
+    std::uint64_t at;
+  };
+  std::vector<Pending> pending;
+  std::set<std::pair<std::string, std::string>> touched = extra;
+  {
+    auto& s = st_->pending_ops;
+    Resetter r{s};
+    while (s.step()) {
+      auto op = protocol::decode_operation(blob_to_string(s.column_blob(0)));
+      if (!op) continue;
+      for (auto& t : split_touched(s.column_text(1))) touched.insert(t);
+      pending.push_back({std::move(*op), static_cast<std::uint64_t>(s.column_int64(2))});
+    }
+  }
+  // Reset each touched record to the server's copy (or remove it if the server has none)…
+  for (const auto& [collection, id] : touched) {
+    auto& g = st_->get_base;
+    Resetter rg{g};
+    g.bind(1, collection).bind(2, id);
+    if (g.step()) {
+      auto rec = protocol::decode_record(blob_to_string(g.column_blob(0)));
+      if (rec) put_view(*rec);
+    } else {
+      auto& d = st_->del_view;
+      Resetter rd{d};
+      d.bind(1, collection).bind(2, id);
+      d.step();
+    }
+  }
+  // …then replay unsent work on top, in the order it was done. An operation
+  // that no longer applies locally stays queued: the server has the last word.
+  const ops::Actor me = actor();
+  for (const auto& p : pending) {
+    ops::ApplyContext ctx{me, p.at, [](std::string_view) { return true; }};
+    auto outcome = ops::apply(*this, p.op, ctx);
+    if (!outcome.ok()) continue;
+    for (const auto& w : outcome.writes) put_view(w);
+  }
+}
+
+void Replica::apply_pull(const protocol::PullResponse& page) {
+  store::Transaction tx(db_);
+  const auto before = known_scopes();
+  const std::set<std::string> now_scopes(page.scopes.begin(), page.scopes.end());
+  for (const auto& scope : before) {
+    if (now_scopes.count(scope)) continue;
+    // Access to this scope has ended: remove it from the device.
+    for (auto* s : {&st_->purge_base, &st_->purge_view}) {
+      Resetter r{*s};
+      s->bind(1, scope);
+      s->step();
+    }
+  }
+  std::set<std::pair<std::string, std::string>> none;
+  model::Hlc newest = clock_.last();
+  for (const auto& rec : page.records) {
+    const std::string body = protocol::encode_record(rec);
+    for (auto* s : {&st_->put_base, &st_->put_view}) {
+      Resetter r{*s};
+      s->bind(1, rec.collection).bind(2, rec.id).bind(3, rec.scope).bind_blob(4, as_bytes(body));
+      s->step();
+    }
+    newest = std::max(newest, rec.latest_version().hlc);
+  }
+  clock_.observe(newest);
+  if (pending_count() > 0) rebase(none);
+  set_meta("cursor", std::to_string(page.cursor));
+  std::string scopes;
+  for (const auto& s : page.scopes) scopes += s + "\n";
+  set_meta("scopes", scopes);
+  set_meta("hlc_last", std::to_string(clock_.last().value));
+  tx.commit();
+  if (!before.empty() && before.size() > now_scopes.size()) {
+    // Space held by purged records is reclaimed so their pages are not left behind.
+    db_.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+}
+
+std::uint64_t Replica::cursor() { return std::stoull(meta("cursor").value_or("0")); }
+
+std::vector<std::string> Replica::known_scopes() {
+  std::vector<std::string> out;
+  auto text = meta("scopes").value_or("");
+  std::string_view v(text);
+  while (!v.empty()) {
+    auto nl = v.find('\n');
+    if (nl != 0) out.emplace_back(v.substr(0, nl));
+    if (nl == std::string_view::npos) break;
+    v.remove_prefix(nl + 1);
+  }
+  return out;
+}
+
+}  // namespace psm::client

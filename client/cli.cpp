@@ -1,0 +1,677 @@
+#include "client/cli.hpp"
+
+#include "client/net/websocket_client.hpp"
+#include "client/replica/replica.hpp"
+#include "client/sync/sync_engine.hpp"
+#include "common/limits.hpp"
+#include "common/model/ids.hpp"
+#include "common/policy/calendar.hpp"
+#include "common/protocol/messages.hpp"
+
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace psm::client {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using model::Record;
+namespace col = model::collection;
+
+std::string read_secret(const char* prompt) {
+  std::string line;
+  if (::isatty(STDIN_FILENO)) {
+    std::cerr << prompt << std::flush;
+    termios old{};
+    ::tcgetattr(STDIN_FILENO, &old);
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    std::getline(std::cin, line);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::cerr << "\n";
+  } else {
+    std::getline(std::cin, line);
+  }
+  return line;
+}
+
+std::string passphrase_from_env_or_prompt(const char* prompt = "Passphrase for this device: ") {
+  if (const char* env = std::getenv("PSM_PASSPHRASE")) return env;
+  return read_secret(prompt);
+}
+
+int fail(int code, const std::string& message) {
+  std::cerr << "psm: " << message << "\n";
+  return code;
+}
+
+int exit_code_for(const error_code& ec) {
+  if (ec == Errc::wrong_passphrase) return kExitWrongPassphrase;
+  if (ec == Errc::unavailable || ec == Errc::timeout) return kExitUnreachable;
+  if (ec == Errc::authentication_failed) return kExitAuthFailed;
+  if (ec == Errc::untrusted_server) return kExitUntrustedServer;
+  if (ec == Errc::device_revoked) return kExitRevoked;
+  if (ec == Errc::not_enrolled) return kExitNotEnrolled;
+  if (ec == Errc::invalid_argument) return kExitUsage;
+  return kExitFailure;
+}
+
+// State shared by the commands of one invocation.
+struct Session {
+  HomePaths home{"."};
+  std::unique_ptr<Replica> replica;
+
+  int open() {
+    if (!fs::exists(home.wrapped_key())) {
+      return fail(kExitNotEnrolled, "no replica in " + home.root.string() + "; run: psm --home " +
+                                        home.root.string() + " enrol --server wss://HOST:PORT --ca FILE --username U");
+    }
+    auto r = Replica::open(home, passphrase_from_env_or_prompt());
+    if (!r) {
+      if (r.error() == Errc::wrong_passphrase) return fail(kExitWrongPassphrase, "wrong passphrase; nothing was changed");
+      return fail(exit_code_for(r.error()), "cannot open the replica in " + home.root.string() + ": " + r.error().message());
+    }
+    replica = std::move(*r);
+    return kExitOk;
+  }
+};
+
+Result<ClientConfig> read_config(const HomePaths& home) {
+  std::ifstream in(home.config());
+  if (!in) return make_error_code(Errc::not_enrolled);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  boost::system::error_code ec;
+  auto v = json::parse(buffer.str(), ec);
+  if (ec || !v.is_object()) return make_error_code(Errc::corrupt_data);
+  ClientConfig c;
+  const auto& o = v.as_object();
+  if (auto* s = o.if_contains("server_url"); s && s->is_string()) c.server_url = std::string(s->as_string());
+  if (auto* s = o.if_contains("username"); s && s->is_string()) c.username = std::string(s->as_string());
+  return c;
+}
+
+struct Connected {
+  std::unique_ptr<net::WebSocketClient> client;
+  std::unique_ptr<Transport> transport;
+};
+
+class WebSocketTransport final : public Transport {
+ public:
+  explicit WebSocketTransport(net::WebSocketClient& client) : client_(client) {}
+  error_code send(std::string_view message) override { return client_.send(message, limits::kRequestTimeout); }
+  Result<std::string> receive(std::chrono::milliseconds timeout) override { return client_.receive(timeout); }
+
+ private:
+  net::WebSocketClient& client_;
+};
+
+std::variant<Connected, SyncError> connect(const HomePaths& home, const std::string& url) {
+  net::ClientTlsOptions tls;
+  tls.ca_file = home.ca();
+  std::string detail;
+  auto client = net::WebSocketClient::connect(url, tls, protocol::kSubprotocol,
+                                              std::chrono::duration_cast<std::chrono::milliseconds>(limits::kConnectTimeout),
+                                              &detail);
+  if (!client) {
+    std::string message;
+    if (client.error() == Errc::untrusted_server) {
+      message = "refusing to sync: the server's certificate is not trusted (" + detail + ")";
+    } else if (client.error() == Errc::unsupported_version) {
+      message = "the server does not speak this version of psm: " + detail;
+    } else {
+      message = "cannot reach the server at " + url + (detail.empty() ? "" : " (" + detail + ")");
+    }
+    return SyncError{client.error(), message};
+  }
+  Connected c;
+  c.client = std::move(*client);
+  c.transport = std::make_unique<WebSocketTransport>(*c.client);
+  return c;
+}
+
+// --- presentation helpers
+
+std::string name_of(Replica& r, std::string_view person_id) {
+  if (person_id.empty()) return "";
+  auto p = r.get(col::kPeople, person_id);
+  return p ? p->value("name") : std::string(person_id);
+}
+
+std::string ms_field_local(const Record& rec, std::string_view field) {
+  auto v = rec.value(field);
+  if (v.empty()) return "";
+  return policy::format_local_datetime(std::stoull(v));
+}
+
+std::string ms_field_utc(const Record& rec, std::string_view field) {
+  auto v = rec.value(field);
+  if (v.empty()) return "";
+  return policy::format_utc(std::stoull(v));
+}
+
+// The sync state a person sees next to each record.
+std::map<std::pair<std::string, std::string>, std::string> record_sync_states(Replica& r) {
+  std::map<std::pair<std::string, std::string>, std::string> out;
+  for (const auto& e : r.outbox()) {
+    if (e.state != OpState::queued && e.state != OpState::sent) continue;
+    std::string id;
+    std::string collection;
+    std::visit(
+        [&](const auto& p) {
+          using T = std::decay_t<decltype(p)>;
+          if constexpr (std::is_same_v<T, ops::RequestMeeting>) { collection = col::kMeetings; id = p.meeting_id; }
+          if constexpr (std::is_same_v<T, ops::RecordView>) { collection = col::kViews; id = p.view_id; }
+          if constexpr (std::is_same_v<T, ops::AddAction>) { collection = col::kActions; id = p.action_id; }
+          if constexpr (std::is_same_v<T, ops::UpdateActionStatus>) { collection = col::kActions; id = p.action_id; }
+          if constexpr (std::is_same_v<T, ops::EditAction>) { collection = col::kActions; id = p.action_id; }
+          if constexpr (std::is_same_v<T, ops::ResolveConflict>) { collection = col::kConflicts; id = p.conflict_id; }
+        },
+        e.op.payload);
+    out[{collection, id}] = e.state == OpState::queued ? "waiting to send" : "sent";
+  }
+  return out;
+}
+
+std::string sync_state_of(const std::map<std::pair<std::string, std::string>, std::string>& states,
+                          const Record& rec) {
+  auto it = states.find({rec.collection, rec.id});
+  return it == states.end() ? "synced" : it->second;
+}
+
+void print_json(const json::value& v) { std::cout << json::serialize(v) << "\n"; }
+
+int report_outcome(const ops::Outcome& o, const std::string& what, const std::string& id, Replica& r) {
+  if (!o.ok()) return fail(o.code == Errc::not_enrolled ? kExitNotEnrolled : kExitRefused, o.reason);
+  std::cout << what << " " << id << " (saved on this device; " << r.pending_count()
+            << " change(s) waiting to send)\n";
+  return kExitOk;
+}
+
+// --- commands
+
+int cmd_enrol(Session& s, const std::string& server, const fs::path& ca, const std::string& username,
+              std::string device_name) {
+  if (fs::exists(s.home.wrapped_key())) {
+    return fail(kExitUsage, s.home.root.string() + " already holds a replica; use another --home");
+  }
+  if (!fs::exists(ca)) return fail(kExitUsage, "no CA certificate at " + ca.string());
+  std::string password;
+  if (const char* env = std::getenv("PSM_PASSWORD")) {
+    password = env;
+  } else {
+    password = read_secret("Password: ");
+  }
+  std::string passphrase = passphrase_from_env_or_prompt("Choose a passphrase to protect this device's copy: ");
+  if (passphrase.size() < 8) return fail(kExitUsage, "the passphrase must be at least 8 characters");
+  if (device_name.empty()) {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    device_name = host;
+  }
+
+  // Check the server first, so a typo leaves nothing behind.
+  std::error_code fs_ec;
+  fs::create_directories(s.home.root, fs_ec);
+  fs::copy_file(ca, s.home.ca(), fs::copy_options::overwrite_existing, fs_ec);
+  if (fs_ec) return fail(kExitFailure, "cannot copy the CA certificate into " + s.home.root.string());
+  auto connected = connect(s.home, server);
+  if (auto* e = std::get_if<SyncError>(&connected)) {
+    fs::remove(s.home.ca(), fs_ec);
+    return fail(exit_code_for(e->code), e->message);
+  }
+  auto& c = std::get<Connected>(connected);
+  auto created = Replica::create(s.home, passphrase);
+  if (!created) return fail(kExitFailure, "cannot create the replica: " + created.error().message());
+  s.replica = std::move(*created);
+  if (auto e = enrol_device(*s.replica, *c.transport, username, password, device_name)) {
+    s.replica.reset();
+    Replica::wipe(s.home);
+    return fail(exit_code_for(e->code), e->message);
+  }
+  {
+    json::object cfg{{"server_url", server}, {"username", username}};
+    std::ofstream out(s.home.config());
+    out << json::serialize(cfg) << "\n";
+  }
+  SyncReport report;
+  if (auto e = sync_once(*s.replica, *c.transport, report)) return fail(exit_code_for(e->code), e->message);
+  s.replica->set_meta("last_sync_ms", std::to_string(model::HlcClock::system_now_millis()));
+  std::cout << "enrolled this device as " << s.replica->meta("display_name").value_or(username) << " ("
+            << s.replica->meta("role").value_or("") << "); " << report.pulled << " records received\n";
+  return kExitOk;
+}
+
+int do_sync(Session& s, Transport& transport, bool quiet) {
+  SyncReport report;
+  const bool show_progress = !quiet && ::isatty(STDERR_FILENO);
+  auto progress = [&](const SyncReport& r) {
+    if (show_progress) std::cerr << "\rsent " << r.pushed << ", received " << r.pulled << std::flush;
+  };
+  auto err = sync_once(*s.replica, transport, report, progress);
+  if (show_progress) std::cerr << "\n";
+  if (err) {
+    if (err->code == Errc::device_revoked) {
+      s.replica.reset();
+      Replica::wipe(s.home);
+      return fail(kExitRevoked, "this device has been revoked by an administrator; its copy has been wiped");
+    }
+    const auto kept = s.replica->pending_count();
+    return fail(exit_code_for(err->code), err->message + "; " + std::to_string(kept) +
+                                              " change(s) are kept on this device and will be sent next time");
+  }
+  s.replica->set_meta("last_sync_ms", std::to_string(model::HlcClock::system_now_millis()));
+  if (!quiet) {
+    std::cout << "synced: sent " << report.pushed << " (" << report.accepted << " accepted, " << report.conflicts
+              << " with a conflict, " << report.rejected << " refused), received " << report.pulled << "\n";
+    for (const auto& e : s.replica->outbox(OpState::rejected)) {
+      std::cout << "  refused: " << e.kind << " " << e.op_id << ": " << e.reason << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+volatile std::sig_atomic_t g_stop = 0;
+
+int cmd_sync(Session& s, bool live, int live_seconds) {
+  auto config = read_config(s.home);
+  if (!config) return fail(kExitNotEnrolled, "this device is not enrolled");
+  auto connected = connect(s.home, config->server_url);
+  if (auto* e = std::get_if<SyncError>(&connected)) {
+    const auto kept = s.replica->pending_count();
+    return fail(exit_code_for(e->code), e->message + "; " + std::to_string(kept) +
+                                            " change(s) are kept on this device and will be sent next time");
+  }
+  auto& c = std::get<Connected>(connected);
+  int rc = do_sync(s, *c.transport, false);
+  if (rc != kExitOk || !live) return rc;
+  std::signal(SIGINT, [](int) { g_stop = 1; });
+  std::signal(SIGTERM, [](int) { g_stop = 1; });
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(live_seconds > 0 ? live_seconds : 1 << 30);
+  std::cout << "live: waiting for changes (Ctrl-C to stop)" << std::endl;
+  while (!g_stop && std::chrono::steady_clock::now() < until) {
+    auto poked = wait_for_poke(*c.transport, std::chrono::milliseconds(500));
+    if (!poked) return fail(kExitUnreachable, "the connection to the server was lost");
+    if (*poked) {
+      rc = do_sync(s, *c.transport, false);
+      if (rc != kExitOk) return rc;
+    }
+  }
+  return kExitOk;
+}
+
+int cmd_status(Session& s, bool as_json) {
+  auto config = read_config(s.home);
+  auto& r = *s.replica;
+  const auto entries = r.outbox();
+  std::size_t waiting = 0;
+  for (const auto& e : entries) waiting += (e.state == OpState::queued || e.state == OpState::sent) ? 1 : 0;
+  const auto last_sync = r.meta("last_sync_ms");
+  if (as_json) {
+    json::array ops;
+    for (const auto& e : entries) {
+      ops.push_back({{"op_id", e.op_id}, {"kind", e.kind}, {"state", to_string(e.state)}, {"reason", e.reason},
+                     {"created_at", policy::format_utc(e.created_at_ms)}});
+    }
+    print_json(json::object{{"person_id", r.meta("person_id").value_or("")},
+                            {"name", r.meta("display_name").value_or("")},
+                            {"role", r.meta("role").value_or("")},
+                            {"device_id", r.meta("device_id").value_or("")},
+                            {"server", config ? config->server_url : ""},
+                            {"last_sync", last_sync ? policy::format_utc(std::stoull(*last_sync)) : ""},
+                            {"waiting_to_send", waiting},
+                            {"records", r.record_count()},
+                            {"operations", ops}});
+    return kExitOk;
+  }
+  std::cout << "signed in as " << r.meta("display_name").value_or("?") << " (" << r.meta("role").value_or("?")
+            << ")\nserver: " << (config ? config->server_url : "?") << "\nlast sync: "
+            << (last_sync ? policy::format_local_datetime(std::stoull(*last_sync)) : "never") << "\nrecords on this device: "
+            << r.record_count() << "\nchanges waiting to send: " << waiting << "\n";
+  for (const auto& e : entries) {
+    if (e.state == OpState::rejected || e.state == OpState::conflict) {
+      std::cout << "  " << to_string(e.state) << ": " << e.kind << " " << e.op_id << ": " << e.reason << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+int cmd_placements(Session& s, bool as_json) {
+  auto& r = *s.replica;
+  json::array arr;
+  for (const auto& p : r.list(col::kPlacements)) {
+    auto child = r.get(col::kChildren, p.value("child_id"));
+    auto household = r.get(col::kHouseholds, p.value("household_id"));
+    json::object o{{"id", p.id},
+                   {"child_id", p.value("child_id")},
+                   {"child", child ? child->value("name") : ""},
+                   {"household_id", p.value("household_id")},
+                   {"household", household ? household->value("name") : ""},
+                   {"type", p.value("type")},
+                   {"start_date", p.value("start_date")},
+                   {"end_date", p.value("end_date")}};
+    if (as_json) {
+      arr.push_back(std::move(o));
+    } else {
+      std::cout << p.id << "  " << (child ? child->value("name") : "?") << " with "
+                << (household ? household->value("name") : "?") << " (" << p.value("type") << ", since "
+                << p.value("start_date") << ")\n";
+    }
+  }
+  if (as_json) print_json(arr);
+  return kExitOk;
+}
+
+int cmd_request_meeting(Session& s, const std::string& placement, const std::string& type_name,
+                        const std::string& reason, const std::string& identified_at) {
+  auto type = model::parse_meeting_type(type_name);
+  if (!type) return fail(kExitUsage, "--type must be support or pre-disruption");
+  ops::RequestMeeting p;
+  p.meeting_id = model::new_uuid_v7();
+  p.placement_id = placement;
+  p.type = *type;
+  p.reason = reason;
+  if (!identified_at.empty()) {
+    auto t = policy::parse_local_datetime(identified_at);
+    if (!t) return fail(kExitUsage, "--identified-at must be YYYY-MM-DDTHH:MM (UK time)");
+    p.identified_at_ms = *t;
+  }
+  auto outcome = s.replica->submit(p);
+  int rc = report_outcome(outcome, "requested meeting", p.meeting_id, *s.replica);
+  if (rc == kExitOk) {
+    auto m = s.replica->get(col::kMeetings, p.meeting_id);
+    if (m) std::cout << "to be held by " << ms_field_local(*m, "deadline_ms") << "\n";
+  }
+  return rc;
+}
+
+int cmd_meetings(Session& s, bool as_json) {
+  auto& r = *s.replica;
+  auto states = record_sync_states(r);
+  json::array arr;
+  const auto now = model::HlcClock::system_now_millis();
+  for (const auto& m : r.list(col::kMeetings)) {
+    const auto deadline = m.value("deadline_ms");
+    const bool overdue = !deadline.empty() && m.value("status") == "requested" && std::stoull(deadline) < now;
+    if (as_json) {
+      arr.push_back({{"id", m.id},
+                     {"placement_id", m.value("placement_id")},
+                     {"type", m.value("type")},
+                     {"status", m.value("status")},
+                     {"reason", m.value("reason")},
+                     {"requested_by", m.value("requested_by")},
+                     {"requested_at", ms_field_utc(m, "requested_at_ms")},
+                     {"identified_at", ms_field_utc(m, "identified_at_ms")},
+                     {"deadline", ms_field_utc(m, "deadline_ms")},
+                     {"overdue", overdue},
+                     {"chair_id", m.value("chair_id")},
+                     {"sync_state", sync_state_of(states, m)}});
+    } else {
+      std::cout << m.id << "  " << m.value("type") << " meeting, " << m.value("status") << ", due by "
+                << ms_field_local(m, "deadline_ms") << (overdue ? " (OVERDUE)" : "") << "  ["
+                << sync_state_of(states, m) << "]\n    placement " << m.value("placement_id") << ", requested by "
+                << name_of(r, m.value("requested_by")) << ": " << m.value("reason") << "\n";
+      for (const auto& v : r.list(col::kViews)) {
+        if (v.value("meeting_id") != m.id) continue;
+        std::cout << "    views (" << v.value("subject") << ", recorded by " << name_of(r, v.value("recorded_by"))
+                  << "): " << v.value("text") << "\n";
+      }
+    }
+  }
+  if (as_json) print_json(arr);
+  return kExitOk;
+}
+
+int cmd_record_view(Session& s, const std::string& meeting, const std::string& subject_name, const std::string& text,
+                    bool professionals_only) {
+  auto subject = model::parse_view_subject(subject_name);
+  if (!subject) return fail(kExitUsage, "--subject must be one of " + model::spellings_of_view_subject());
+  ops::RecordView p{model::new_uuid_v7(), meeting, *subject, text, professionals_only};
+  return report_outcome(s.replica->submit(p), "recorded views", p.view_id, *s.replica);
+}
+
+int cmd_add_action(Session& s, const std::string& meeting, const std::string& owner, const std::string& due,
+                   const std::string& text) {
+  ops::AddAction p{model::new_uuid_v7(), meeting, owner, due, text};
+  return report_outcome(s.replica->submit(p), "added action", p.action_id, *s.replica);
+}
+
+int cmd_update_action(Session& s, const std::string& id, const std::string& status_name, const std::string& note) {
+  auto to = model::parse_action_status(status_name);
+  if (!to) return fail(kExitUsage, "--status must be one of " + model::spellings_of_action_status());
+  auto action = s.replica->get(col::kActions, id);
+  if (!action) return fail(kExitRefused, "no action " + id + " that you can see");
+  auto from = model::parse_action_status(action->value("status")).value_or(model::ActionStatus::open);
+  ops::UpdateActionStatus p{id, model::new_uuid_v7(), from, *to, note};
+  return report_outcome(s.replica->submit(p), "updated action", id, *s.replica);
+}
+
+int cmd_edit_action(Session& s, const std::string& id, const std::optional<std::string>& text,
+                    const std::optional<std::string>& due, const std::optional<std::string>& owner) {
+  auto action = s.replica->get(col::kActions, id);
+  if (!action) return fail(kExitRefused, "no action " + id + " that you can see");
+  ops::EditAction p{id, text, due, owner};
+  // The versions this person is looking at: a concurrent edit elsewhere is then detected.
+  std::map<std::string, model::Version> base;
+  for (const auto* f : {"text", "due_date", "owner_id"}) {
+    auto it = action->fields.find(f);
+    if (it != action->fields.end()) base[f] = it->second.version;
+  }
+  return report_outcome(s.replica->submit(p, base), "edited action", id, *s.replica);
+}
+
+int cmd_actions(Session& s, bool as_json) {
+  auto& r = *s.replica;
+  auto states = record_sync_states(r);
+  json::array arr;
+  for (const auto& a : r.list(col::kActions)) {
+    if (as_json) {
+      json::array updates;
+      for (const auto& u : r.list(col::kActionUpdates)) {
+        if (u.value("action_id") != a.id) continue;
+        updates.push_back({{"id", u.id}, {"from", u.value("from")}, {"to", u.value("to")}, {"note", u.value("note")},
+                           {"author_id", u.value("author_id")}, {"at", ms_field_utc(u, "at_ms")}});
+      }
+      arr.push_back({{"id", a.id},
+                     {"meeting_id", a.value("meeting_id")},
+                     {"owner_id", a.value("owner_id")},
+                     {"owner", name_of(r, a.value("owner_id"))},
+                     {"due_date", a.value("due_date")},
+                     {"text", a.value("text")},
+                     {"status", a.value("status")},
+                     {"updates", updates},
+                     {"sync_state", sync_state_of(states, a)}});
+    } else {
+      std::cout << a.id << "  [" << a.value("status") << "] due " << a.value("due_date") << ", owner "
+                << name_of(r, a.value("owner_id")) << ": " << a.value("text") << "  [" << sync_state_of(states, a)
+                << "]\n";
+    }
+  }
+  if (as_json) print_json(arr);
+  return kExitOk;
+}
+
+int cmd_conflicts(Session& s, bool as_json) {
+  auto& r = *s.replica;
+  json::array arr;
+  for (const auto& c : r.list(col::kConflicts)) {
+    if (as_json) {
+      arr.push_back({{"id", c.id},
+                     {"status", c.value("status")},
+                     {"record", c.value("target_collection") + "/" + c.value("target_id")},
+                     {"field", c.value("field")},
+                     {"current", {{"value", c.value("kept_value")}, {"author_id", c.value("kept_author")},
+                                  {"author", name_of(r, c.value("kept_author"))}, {"device", c.value("kept_device")}}},
+                     {"other", {{"value", c.value("other_value")}, {"author_id", c.value("other_author")},
+                                {"author", name_of(r, c.value("other_author"))}, {"device", c.value("other_device")}}},
+                     {"detected_at", ms_field_utc(c, "detected_at_ms")}});
+    } else {
+      std::cout << c.id << "  [" << c.value("status") << "] " << c.value("target_collection") << " "
+                << c.value("target_id") << " field " << c.value("field") << "\n    current: \"" << c.value("kept_value")
+                << "\" by " << name_of(r, c.value("kept_author")) << "\n    other:   \"" << c.value("other_value")
+                << "\" by " << name_of(r, c.value("other_author")) << "\n";
+    }
+  }
+  if (as_json) print_json(arr);
+  return kExitOk;
+}
+
+int cmd_resolve(Session& s, const std::string& id, const std::string& keep) {
+  auto c = s.replica->get(col::kConflicts, id);
+  if (!c) return fail(kExitRefused, "no conflict " + id + " that you can see");
+  const auto me = s.replica->actor().person_id;
+  ops::ResolveConflict p;
+  p.conflict_id = id;
+  if (keep == "current") {
+    p.keep = ops::ResolveConflict::Keep::current;
+  } else if (keep == "other") {
+    p.keep = ops::ResolveConflict::Keep::other;
+  } else if (keep == "mine" || keep == "theirs") {
+    const bool current_is_mine = c->value("kept_author") == me;
+    const bool other_is_mine = c->value("other_author") == me;
+    if (current_is_mine == other_is_mine) {
+      return fail(kExitUsage, "neither or both values are yours; use --keep current or --keep other");
+    }
+    const bool keep_mine = keep == "mine";
+    p.keep = (keep_mine == current_is_mine) ? ops::ResolveConflict::Keep::current : ops::ResolveConflict::Keep::other;
+  } else {
+    return fail(kExitUsage, "--keep must be mine, theirs, current or other");
+  }
+  return report_outcome(s.replica->submit(p), "resolved conflict", id, *s.replica);
+}
+
+int cmd_change_passphrase(Session& s) {
+  std::string old_pass = passphrase_from_env_or_prompt("Current passphrase: ");
+  std::string new_pass;
+  if (const char* env = std::getenv("PSM_NEW_PASSPHRASE")) {
+    new_pass = env;
+  } else {
+    new_pass = read_secret("New passphrase: ");
+  }
+  if (new_pass.size() < 8) return fail(kExitUsage, "the passphrase must be at least 8 characters");
+  auto ec = Replica::change_passphrase(s.home, old_pass, new_pass);
+  if (ec == Errc::wrong_passphrase) return fail(kExitWrongPassphrase, "wrong passphrase; nothing was changed");
+  if (ec) return fail(kExitFailure, "cannot change the passphrase: " + ec.message());
+  std::cout << "passphrase changed\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"psm: placement support, offline first"};
+  app.require_subcommand(1);
+  fs::path home = ".";
+  app.add_option("--home", home, "directory holding this device's encrypted replica")->required();
+  bool as_json = false;
+  auto add_json = [&](CLI::App* cmd) { cmd->add_flag("--json", as_json, "machine-readable output (docs/cli.md)"); };
+
+  auto* enrol = app.add_subcommand("enrol", "enrol this device with a server and make the first sync");
+  std::string server, username, device_name;
+  fs::path ca;
+  enrol->add_option("--server", server, "wss://HOST:PORT")->required();
+  enrol->add_option("--ca", ca, "CA certificate that signed the server's certificate")->required();
+  enrol->add_option("--username", username)->required();
+  enrol->add_option("--device-name", device_name, "how this device appears in the server's device list");
+
+  auto* sync = app.add_subcommand("sync", "send waiting changes and receive new ones");
+  bool live = false;
+  int live_seconds = 0;
+  sync->add_flag("--live", live, "stay connected and sync whenever something changes");
+  sync->add_option("--live-seconds", live_seconds, "with --live: stop after this many seconds");
+
+  auto* status = app.add_subcommand("status", "who, which server, last sync, changes waiting or refused");
+  add_json(status);
+  auto* placements = app.add_subcommand("placements", "placements you can see");
+  add_json(placements);
+
+  auto* request = app.add_subcommand("request-meeting", "ask for a Placement Support or Pre-disruption meeting");
+  std::string placement, type, reason, identified_at;
+  request->add_option("--placement", placement)->required();
+  request->add_option("--type", type, "support or pre-disruption")->required();
+  request->add_option("--reason", reason, "why the placement needs support")->required();
+  request->add_option("--identified-at", identified_at, "when the need was identified (UK time); default now");
+
+  auto* meetings = app.add_subcommand("meetings", "meetings, with deadlines");
+  add_json(meetings);
+
+  auto* view = app.add_subcommand("record-view", "record someone's views for a meeting");
+  std::string meeting, subject, text;
+  bool professionals_only = false;
+  view->add_option("--meeting", meeting)->required();
+  view->add_option("--subject", subject, model::spellings_of_view_subject())->required();
+  view->add_option("--text", text)->required();
+  view->add_flag("--professionals-only", professionals_only, "never shown to the foster carer");
+
+  auto* add_action = app.add_subcommand("add-action", "agree an action: owner and due date required");
+  std::string owner, due;
+  add_action->add_option("--meeting", meeting)->required();
+  add_action->add_option("--owner", owner, "person id")->required();
+  add_action->add_option("--due", due, "YYYY-MM-DD")->required();
+  add_action->add_option("--text", text)->required();
+
+  auto* update = app.add_subcommand("update-action", "move an action to a new status");
+  std::string action_id, status_name, note;
+  update->add_option("ID", action_id)->required();
+  update->add_option("--status", status_name, model::spellings_of_action_status())->required();
+  update->add_option("--note", note);
+
+  auto* edit = app.add_subcommand("edit-action", "change an action's text, due date or owner");
+  std::optional<std::string> edit_text, edit_due, edit_owner;
+  edit->add_option("ID", action_id)->required();
+  edit->add_option("--text", edit_text);
+  edit->add_option("--due", edit_due, "YYYY-MM-DD");
+  edit->add_option("--owner", edit_owner, "person id");
+
+  auto* actions = app.add_subcommand("actions", "actions and their updates");
+  add_json(actions);
+  auto* conflicts = app.add_subcommand("conflicts", "changes made at the same time on two devices");
+  add_json(conflicts);
+  auto* resolve = app.add_subcommand("resolve", "settle a conflict");
+  std::string conflict_id, keep;
+  resolve->add_option("CONFLICT_ID", conflict_id)->required();
+  resolve->add_option("--keep", keep, "mine, theirs, current or other")->required();
+
+  auto* change_passphrase = app.add_subcommand("change-passphrase", "re-protect this device's copy with a new passphrase");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+
+  Session s;
+  s.home = HomePaths(home);
+  try {
+    if (*enrol) return cmd_enrol(s, server, ca, username, device_name);
+    if (*change_passphrase) return cmd_change_passphrase(s);
+    if (int rc = s.open(); rc != kExitOk) return rc;
+    if (*sync) return cmd_sync(s, live, live_seconds);
+    if (*status) return cmd_status(s, as_json);
+    if (*placements) return cmd_placements(s, as_json);
+    if (*request) return cmd_request_meeting(s, placement, type, reason, identified_at);
+    if (*meetings) return cmd_meetings(s, as_json);
+    if (*view) return cmd_record_view(s, meeting, subject, text, professionals_only);
+    if (*add_action) return cmd_add_action(s, meeting, owner, due, text);
+    if (*update) return cmd_update_action(s, action_id, status_name, note);
+    if (*edit) return cmd_edit_action(s, action_id, edit_text, edit_due, edit_owner);
+    if (*actions) return cmd_actions(s, as_json);
+    if (*conflicts) return cmd_conflicts(s, as_json);
+    if (*resolve) return cmd_resolve(s, conflict_id, keep);
+  } catch (const std::exception& e) {
+    return fail(kExitFailure, e.what());
+  }
+  return kExitUsage;
+}
+
+}  // namespace psm::client

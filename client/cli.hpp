@@ -1,0 +1,22 @@
+// The psm command line. main() only calls run_cli().
+#pragma once
+
+namespace psm::client {
+
+// Exit codes, documented in README.md and docs/operations.md.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,
+  kExitUsage = 2,
+  kExitWrongPassphrase = 3,
+  kExitUnreachable = 4,       // server unreachable: work is kept on the device for later
+  kExitAuthFailed = 5,        // wrong username/password, or the device is unknown to the server
+  kExitUntrustedServer = 6,   // the server's TLS certificate did not verify
+  kExitRefused = 7,           // a rule refused the operation; nothing was stored
+  kExitRevoked = 8,           // this device was revoked; its replica has been wiped
+  kExitNotEnrolled = 9,
+};
+
+int run_cli(int argc, char** argv);
+
+}  // namespace psm::client

@@ -1,0 +1,312 @@
+#include "server/cli.hpp"
+
+#include "common/limits.hpp"
+#include "common/model/domain.hpp"
+#include "common/policy/calendar.hpp"
+#include "common/protocol/messages.hpp"
+#include "server/metrics.hpp"
+#include "server/net/listener.hpp"
+#include "server/net/tls.hpp"
+#include "server/store/server_store.hpp"
+#include "server/sync/session.hpp"
+#include "server/sync/sync_service.hpp"
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/json.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+namespace psm::server {
+namespace {
+
+namespace fs = std::filesystem;
+namespace asio = boost::asio;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitData = 3;
+
+int data_error(const std::string& detail, error_code ec) {
+  std::cerr << "psm-server: " << (detail.empty() ? ec.message() : detail) << "\n";
+  return ec == Errc::not_found || ec == Errc::permission_denied || ec == Errc::already_exists ||
+                 ec == Errc::wrong_passphrase || ec == Errc::corrupt_data
+             ? kExitData
+             : kExitFailure;
+}
+
+// Reads a secret without echo from a terminal, or a line from a pipe.
+std::string read_secret(const char* prompt, bool from_stdin) {
+  std::string line;
+  if (!from_stdin && ::isatty(STDIN_FILENO)) {
+    std::cerr << prompt << std::flush;
+    termios old {};
+    ::tcgetattr(STDIN_FILENO, &old);
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    std::getline(std::cin, line);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::cerr << "\n";
+  } else {
+    std::getline(std::cin, line);
+  }
+  return line;
+}
+
+int cmd_init(const fs::path& data, const std::vector<std::string>& hostnames) {
+  DataPaths paths(data);
+  std::string detail;
+  auto store = ServerStore::create(paths, &detail);
+  if (!store) return data_error(detail, store.error());
+  std::vector<std::string> names = hostnames;
+  if (names.empty()) names.push_back("localhost");
+  if (auto ec = net::generate_tls_material(paths.tls_dir(), names)) {
+    std::cerr << "psm-server: cannot create TLS certificates in " << paths.tls_dir() << ": " << ec.message() << "\n";
+    return kExitFailure;
+  }
+  std::cout << "initialised " << data.string() << "\n"
+            << "  store:        " << paths.store().string() << " (encrypted; key in " << paths.key().string()
+            << ", mode 0600)\n"
+            << "  CA for devices: " << (paths.tls_dir() / "ca.pem").string() << "\n";
+  return kExitOk;
+}
+
+int cmd_serve(const fs::path& data, const std::string& listen) {
+  DataPaths paths(data);
+  std::string detail;
+  auto store = ServerStore::open(paths, &detail);
+  if (!store) return data_error(detail, store.error());
+
+  net::ListenerOptions options;
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::cerr << "psm-server: --listen must be ADDRESS:PORT\n";
+    return kExitUsage;
+  }
+  options.address = listen.substr(0, colon);
+  try {
+    options.port = static_cast<std::uint16_t>(std::stoul(listen.substr(colon + 1)));
+  } catch (const std::exception&) {
+    std::cerr << "psm-server: --listen must be ADDRESS:PORT\n";
+    return kExitUsage;
+  }
+  options.subprotocol = std::string(protocol::kSubprotocol);
+
+  auto tls = net::make_server_tls_context(paths.tls_dir() / "server.pem", paths.tls_dir() / "server.key");
+  if (!tls) {
+    std::cerr << "psm-server: cannot load TLS certificate and key from " << paths.tls_dir() << ": "
+              << tls.error().message() << "\n";
+    return kExitData;
+  }
+
+  Metrics metrics;
+  asio::io_context store_context;
+  auto work = asio::make_work_guard(store_context);
+  auto hub = std::make_shared<SyncHub>(store_context, std::make_unique<SyncService>(std::move(*store), metrics));
+
+  asio::io_context io;
+  net::Listener* listener_ptr = nullptr;
+  auto http = [&metrics, &listener_ptr](std::string_view method, std::string_view target) -> std::optional<net::HttpResponse> {
+    if (method != "GET") return std::nullopt;
+    if (target == "/healthz") return net::HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
+    if (target == "/metrics" && listener_ptr) {
+      metrics.connections_open = static_cast<std::int64_t>(listener_ptr->connection_count());
+    }
+    if (target == "/metrics") return net::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics.render()};
+    return std::nullopt;
+  };
+  net::Listener listener(io, *tls, options, hub->handler_factory(), http);
+  listener_ptr = &listener;
+  if (auto ec = listener.start()) {
+    std::cerr << "psm-server: cannot listen on " << listen << ": " << ec.message() << "\n";
+    return kExitFailure;
+  }
+  const auto ep = listener.local_endpoint();
+  std::cout << "listening on wss://" << ep.address().to_string() << ":" << ep.port() << std::endl;
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    spdlog::info("shutting down: no new connections; finishing in-flight work");
+    listener.stop();
+  });
+
+  std::thread store_thread([&] { store_context.run(); });
+  std::thread io_thread([&] { io.run(); });
+  io.run();
+  io_thread.join();
+  // The transport is gone; let the store thread finish anything already
+  // queued (a committed batch whose answer could not be sent is re-sent by the
+  // device and recognised as a duplicate).
+  work.reset();
+  store_thread.join();
+  std::cout << "stopped" << std::endl;
+  return kExitOk;
+}
+
+int cmd_user_add(const fs::path& data, const std::string& username, const std::string& role_name,
+                 const std::string& name, const std::string& person_id, bool password_stdin) {
+  auto role = model::parse_role(role_name);
+  if (!role) {
+    std::cerr << "psm-server: --role must be one of " << model::spellings_of_role() << "\n";
+    return kExitUsage;
+  }
+  std::string password;
+  if (const char* env = std::getenv("PSM_PASSWORD"); env && !password_stdin) {
+    password = env;
+  } else {
+    password = read_secret("Password for the new account: ", password_stdin);
+  }
+  DataPaths paths(data);
+  std::string detail;
+  auto store = ServerStore::open(paths, &detail);
+  if (!store) return data_error(detail, store.error());
+  Account account{username, person_id.empty() ? username : person_id, *role, name, {}};
+  if (auto ec = add_user(**store, account, password, &detail)) {
+    std::cerr << "psm-server: " << detail << "\n";
+    return ec == Errc::invalid_argument ? kExitUsage : kExitFailure;
+  }
+  std::cout << "added " << username << " (" << role_name << ")\n";
+  return kExitOk;
+}
+
+int cmd_import(const fs::path& data, const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    std::cerr << "psm-server: cannot read " << file << "\n";
+    return kExitUsage;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  DataPaths paths(data);
+  std::string detail;
+  auto store = ServerStore::open(paths, &detail);
+  if (!store) return data_error(detail, store.error());
+  std::size_t count = 0;
+  if (auto ec = import_reference_data(**store, buffer.str(), &detail, &count)) {
+    std::cerr << "psm-server: import refused, nothing imported: " << detail << "\n";
+    return kExitUsage;
+  }
+  std::cout << "imported " << count << " reference records\n";
+  return kExitOk;
+}
+
+int cmd_devices(const fs::path& data, bool as_json) {
+  DataPaths paths(data);
+  std::string detail;
+  auto store = ServerStore::open(paths, &detail);
+  if (!store) return data_error(detail, store.error());
+  auto devices = (*store)->list_devices();
+  if (as_json) {
+    boost::json::array arr;
+    for (const auto& d : devices) {
+      arr.push_back({{"device_id", d.device_id}, {"username", d.username}, {"name", d.name},
+                     {"enrolled_at", policy::format_utc(d.enrolled_at_ms)},
+                     {"last_seen", policy::format_utc(d.last_seen_ms)}, {"revoked", d.revoked}});
+    }
+    std::cout << boost::json::serialize(arr) << "\n";
+    return kExitOk;
+  }
+  if (devices.empty()) std::cout << "no devices enrolled\n";
+  for (const auto& d : devices) {
+    std::cout << d.device_id << "  " << d.username << "  \"" << d.name << "\"  last seen "
+              << policy::format_local_datetime(d.last_seen_ms) << (d.revoked ? "  REVOKED" : "") << "\n";
+  }
+  return kExitOk;
+}
+
+int cmd_revoke(const fs::path& data, const std::string& id) {
+  DataPaths paths(data);
+  std::string detail;
+  auto store = ServerStore::open(paths, &detail);
+  if (!store) return data_error(detail, store.error());
+  if (!(*store)->revoke_device(id)) {
+    std::cerr << "psm-server: no device " << id << "\n";
+    return kExitFailure;
+  }
+  std::cout << "revoked " << id << "; it will wipe its replica when it next connects\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  auto logger = spdlog::stderr_color_mt("psm-server");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+
+  CLI::App app{"psm-server: the placement support sync server"};
+  app.require_subcommand(1);
+  fs::path data;
+  auto add_data = [&](CLI::App* cmd) { cmd->add_option("--data", data, "server data directory")->required(); };
+
+  auto* init = app.add_subcommand("init", "create a data directory: encrypted store, store key, TLS certificates");
+  add_data(init);
+  std::vector<std::string> hostnames;
+  init->add_option("--hostname", hostnames, "host name(s) devices will use to reach this server");
+
+  auto* serve = app.add_subcommand("serve", "serve devices over TLS WebSockets");
+  add_data(serve);
+  std::string listen = "127.0.0.1:8443";
+  serve->add_option("--listen", listen, "ADDRESS:PORT to listen on (port 0: any free port)");
+
+  auto* user = app.add_subcommand("user", "manage accounts");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "create an account");
+  add_data(user_add);
+  std::string username, role, name, person_id;
+  bool password_stdin = false;
+  user_add->add_option("--username", username)->required();
+  user_add->add_option("--role", role, "one of: " + model::spellings_of_role())->required();
+  user_add->add_option("--name", name, "full name")->required();
+  user_add->add_option("--person", person_id, "the person id in the reference data (default: the username)");
+  user_add->add_flag("--password-stdin", password_stdin, "read the password from standard input");
+
+  auto* import = app.add_subcommand("import", "import reference data (docs/reference-data.md)");
+  add_data(import);
+  fs::path file;
+  import->add_option("FILE", file, "JSON file")->required();
+
+  auto* device = app.add_subcommand("device", "list or revoke enrolled devices");
+  device->require_subcommand(1);
+  auto* device_list = device->add_subcommand("list", "list devices");
+  add_data(device_list);
+  bool as_json = false;
+  device_list->add_flag("--json", as_json, "machine-readable output");
+  auto* device_revoke = device->add_subcommand("revoke", "revoke a device: it wipes its replica on next contact");
+  add_data(device_revoke);
+  std::string device_id;
+  device_revoke->add_option("ID", device_id)->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+  try {
+    if (*init) return cmd_init(data, hostnames);
+    if (*serve) return cmd_serve(data, listen);
+    if (*user_add) return cmd_user_add(data, username, role, name, person_id, password_stdin);
+    if (*import) return cmd_import(data, file);
+    if (*device_list) return cmd_devices(data, as_json);
+    if (*device_revoke) return cmd_revoke(data, device_id);
+  } catch (const std::exception& e) {
+    std::cerr << "psm-server: " << e.what() << "\n";
+    return kExitFailure;
+  }
+  return kExitUsage;
+}
+
+}  // namespace psm::server

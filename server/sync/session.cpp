@@ -1,0 +1,117 @@
+#include "server/sync/session.hpp"
+
+#include "common/limits.hpp"
+#include "common/protocol/codec.hpp"
+#include "common/store/database.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+namespace psm::server {
+
+SyncHub::SyncHub(boost::asio::io_context& store_context, std::unique_ptr<SyncService> service)
+    : store_context_(store_context), service_(std::move(service)) {}
+
+net::HandlerFactory SyncHub::handler_factory() {
+  return [self = shared_from_this()](std::shared_ptr<net::Connection> connection) {
+    return std::make_shared<SyncSession>(self, std::move(connection));
+  };
+}
+
+void SyncHub::attach(const std::shared_ptr<SyncSession>& session) { sessions_[session.get()] = session; }
+
+void SyncHub::detach(const SyncSession* session) { sessions_.erase(session); }
+
+void SyncHub::poke(const std::set<std::string>& changed, const SyncSession* except, std::uint64_t cursor) {
+  if (changed.empty()) return;
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    auto session = it->second.lock();
+    if (!session) {
+      it = sessions_.erase(it);
+      continue;
+    }
+    if (session.get() != except) {
+      for (const auto& scope : changed) {
+        if (session->scopes().count(scope)) {
+          session->send_poke(cursor);
+          break;
+        }
+      }
+    }
+    ++it;
+  }
+}
+
+SyncSession::SyncSession(std::shared_ptr<SyncHub> hub, std::shared_ptr<net::Connection> connection)
+    : hub_(std::move(hub)), connection_(std::move(connection)) {}
+
+void SyncSession::on_message(std::string message) {
+  // Off the I/O thread: SQLite work runs on the store thread, in arrival order.
+  boost::asio::post(hub_->store_context(), [self = shared_from_this(), m = std::move(message)]() mutable {
+    self->handle(std::move(m));
+  });
+}
+
+void SyncSession::on_close() {
+  boost::asio::post(hub_->store_context(), [self = shared_from_this()] { self->hub_->detach(self.get()); });
+}
+
+void SyncSession::send(const protocol::Message& message) { connection_->send(protocol::encode(message)); }
+
+void SyncSession::send_poke(std::uint64_t cursor) { send(protocol::Poke{cursor}); }
+
+void SyncSession::fail(Errc code, std::string message) {
+  send(protocol::ErrorMessage{static_cast<std::uint16_t>(code), message});
+  connection_->close(std::move(message));
+}
+
+void SyncSession::handle(std::string bytes) {
+  auto decoded = protocol::decode(bytes);
+  if (!decoded) {
+    spdlog::warn("closing connection from {}: undecodable message ({} bytes)", connection_->remote_address(),
+                 bytes.size());
+    fail(Errc::malformed_message, "malformed message");
+    return;
+  }
+  auto& service = hub_->service();
+  try {
+    if (auto* login = std::get_if<protocol::LoginRequest>(&*decoded)) {
+      auto result = service.login(*login, who_);
+      if (result.ok) {
+        scopes_ = service.scopes_of(who_);
+        hub_->attach(shared_from_this());
+      }
+      send(result);
+    } else if (auto* auth = std::get_if<protocol::AuthRequest>(&*decoded)) {
+      auto result = service.authenticate(*auth, who_);
+      if (result.ok) {
+        scopes_ = service.scopes_of(who_);
+        hub_->attach(shared_from_this());
+      }
+      send(result);
+    } else if (!who_.authenticated()) {
+      fail(Errc::authentication_failed, "authenticate first");
+    } else if (auto* push = std::get_if<protocol::PushRequest>(&*decoded)) {
+      if (push->ops.size() > limits::kMaxOpsPerPush) {
+        fail(Errc::message_too_large, "too many operations in one push");
+        return;
+      }
+      std::set<std::string> changed;
+      auto response = service.push(who_, *push, changed);
+      send(response);  // only after the transaction committed
+      hub_->poke(changed, this, service.store().last_seq());
+    } else if (auto* pull = std::get_if<protocol::PullRequest>(&*decoded)) {
+      auto response = service.pull(who_, *pull);
+      scopes_ = {response.scopes.begin(), response.scopes.end()};
+      send(response);
+    } else {
+      fail(Errc::malformed_message, "unexpected message");
+    }
+  } catch (const store::StoreError& e) {
+    // Nothing was acknowledged: the device keeps its operations and retries.
+    spdlog::error("store error while serving device {}: {}", who_.device_id, e.what());
+    fail(Errc::busy, "the server could not complete this request; try again");
+  }
+}
+
+}  // namespace psm::server

@@ -1,0 +1,356 @@
+#include "server/sync/sync_service.hpp"
+
+#include "common/crypto/hash.hpp"
+#include "common/crypto/kdf.hpp"
+#include "common/crypto/random.hpp"
+#include "common/limits.hpp"
+#include "common/model/ids.hpp"
+#include "common/policy/calendar.hpp"
+#include "common/store/transaction.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace psm::server {
+
+using model::Record;
+using protocol::AuthResult;
+
+namespace {
+
+AuthResult auth_failure(Errc code, std::string message) {
+  AuthResult r;
+  r.ok = false;
+  r.error = static_cast<std::uint16_t>(code);
+  r.message = std::move(message);
+  return r;
+}
+
+std::string token_hash(std::string_view token) { return crypto::to_hex(crypto::sha256(token)); }
+
+}  // namespace
+
+SyncService::SyncService(std::unique_ptr<ServerStore> store, Metrics& metrics, Clock now)
+    : store_(std::move(store)), metrics_(metrics), now_(std::move(now)), hlc_(now_) {
+  reference_ = store_->load_reference_data();
+  epoch_ = store_->epoch();
+}
+
+void SyncService::reload_reference_data() { reference_ = store_->load_reference_data(); }
+
+AuthResult SyncService::login(const protocol::LoginRequest& request, Identity& who) {
+  auto account = store_->find_account(request.username);
+  // Verify against a dummy hash when the account does not exist, so the time
+  // taken does not reveal which usernames exist.
+  static const std::string kDummy = crypto::hash_password("psm-no-such-account");
+  const bool ok = crypto::verify_password(request.password, account ? account->password_hash : kDummy);
+  if (!account || !ok) {
+    metrics_.auth_failures_total++;
+    spdlog::info("login refused for an account (wrong username or password)");
+    return auth_failure(Errc::authentication_failed, "wrong username or password");
+  }
+  if (request.device_name.empty() || request.device_name.size() > limits::kMaxShortStringBytes) {
+    return auth_failure(Errc::invalid_argument, "a device name of 1 to 256 characters is required");
+  }
+  Device device;
+  device.device_id = model::new_uuid_v7(now_());
+  device.username = account->username;
+  device.name = request.device_name;
+  const std::string token = crypto::random_hex(32);
+  device.token_hash = token_hash(token);
+  device.enrolled_at_ms = device.last_seen_ms = now_();
+  store_->add_device(device);
+  spdlog::info("enrolled device {} for {}", device.device_id, account->username);
+
+  who = {device.device_id, account->username, account->person_id, account->role};
+  AuthResult r;
+  r.ok = true;
+  r.device_id = device.device_id;
+  r.device_token = token;
+  r.person_id = account->person_id;
+  r.role = std::string(model::to_string(account->role));
+  r.display_name = account->display_name;
+  r.server_time_ms = now_();
+  r.server_epoch = epoch_;
+  return r;
+}
+
+AuthResult SyncService::authenticate(const protocol::AuthRequest& request, Identity& who) {
+  auto device = store_->find_device(request.device_id);
+  const std::string presented = token_hash(request.device_token);
+  if (!device || !crypto::constant_time_equal(
+                     std::span(reinterpret_cast<const std::uint8_t*>(presented.data()), presented.size()),
+                     std::span(reinterpret_cast<const std::uint8_t*>(device->token_hash.data()),
+                               device->token_hash.size()))) {
+    metrics_.auth_failures_total++;
+    return auth_failure(Errc::authentication_failed, "this device is not recognised; enrol it again");
+  }
+  if (device->revoked) {
+    spdlog::info("revoked device {} connected; told to wipe", device->device_id);
+    return auth_failure(Errc::device_revoked, "this device has been revoked; its replica must be wiped");
+  }
+  auto account = store_->find_account(device->username);
+  if (!account) return auth_failure(Errc::authentication_failed, "the account for this device no longer exists");
+  store_->touch_device(device->device_id, now_());
+  who = {device->device_id, account->username, account->person_id, account->role};
+  AuthResult r;
+  r.ok = true;
+  r.person_id = account->person_id;
+  r.role = std::string(model::to_string(account->role));
+  r.display_name = account->display_name;
+  r.server_time_ms = now_();
+  r.server_epoch = epoch_;
+  return r;
+}
+
+std::set<std::string> SyncService::scopes_of(const Identity& who) const {
+  return reference_.visible_scopes(who.person_id, who.role);
+}
+
+protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op,
+                                          std::set<std::string>& changed_scopes) {
+  protocol::OpResult result;
+  result.op_id = op.op_id;
+  if (auto previous = store_->find_applied(op.op_id)) return *previous;  // exactly once
+
+  const std::uint64_t now = now_();
+  // The device cannot choose whose name goes on a record or pretend to be
+  // another device, and cannot win every write with a clock set to next year.
+  op.author_id = who.person_id;
+  op.device_id = who.device_id;
+  op.hlc = model::clamp_to_server(op.hlc, now, static_cast<std::uint64_t>(limits::kMaxClockSkew.count()));
+  hlc_.observe(op.hlc);
+
+  const auto scopes = scopes_of(who);
+  ops::ApplyContext ctx{{who.person_id, who.role}, now,
+                        [&](std::string_view s) { return scopes.count(std::string(s)) > 0; }};
+  ops::Outcome outcome;
+  try {
+    outcome = ops::apply(*store_, op, ctx);
+  } catch (const store::StoreError& e) {
+    throw;  // storage failures abort the batch: nothing is acknowledged
+  }
+  result.kind = static_cast<std::uint8_t>(outcome.kind);
+  result.error = static_cast<std::uint16_t>(outcome.code);
+  result.reason = outcome.reason;
+  for (const auto& rec : outcome.writes) {
+    store_->put(rec);
+    changed_scopes.insert(rec.scope);
+  }
+  store_->record_applied(op, result, now);
+  switch (outcome.kind) {
+    case ops::OutcomeKind::accepted: metrics_.ops_applied_total++; break;
+    case ops::OutcomeKind::conflict: metrics_.ops_applied_total++; metrics_.ops_conflicted_total++; break;
+    case ops::OutcomeKind::rejected: metrics_.ops_rejected_total++; break;
+  }
+  return result;
+}
+
+protocol::PushResponse SyncService::push(const Identity& who, const protocol::PushRequest& request,
+                                         std::set<std::string>& changed_scopes) {
+  const auto started = std::chrono::steady_clock::now();
+  protocol::PushResponse response;
+  response.results.reserve(request.ops.size());
+  // One transaction for the batch: the ledger entries and the effects commit
+  // together, so an operation is either applied and remembered, or neither.
+  store::Transaction tx(store_->database());
+  for (const auto& op : request.ops) {
+    if (op.device_id != who.device_id) {
+      protocol::OpResult r;
+      r.op_id = op.op_id;
+      r.kind = static_cast<std::uint8_t>(ops::OutcomeKind::rejected);
+      r.error = static_cast<std::uint16_t>(Errc::permission_denied);
+      r.reason = "operation belongs to another device";
+      response.results.push_back(std::move(r));
+      continue;
+    }
+    response.results.push_back(apply_one(who, op, changed_scopes));
+  }
+  tx.commit();
+  metrics_.observe_push(std::chrono::steady_clock::now() - started);
+  return response;
+}
+
+protocol::PullResponse SyncService::pull(const Identity& who, const protocol::PullRequest& request) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto scopes = scopes_of(who);
+  std::set<std::string> known(request.known_scopes.begin(), request.known_scopes.end());
+  std::map<std::string, std::uint64_t> starts;
+  for (const auto& s : scopes) starts[s] = known.count(s) ? request.cursor : 0;  // new scope: back-fill
+  auto page = store_->pull(starts, request.cursor, limits::kMaxRecordsPerPull, model::is_professional(who.role));
+  protocol::PullResponse response;
+  response.records = std::move(page.records);
+  response.cursor = page.cursor;
+  response.more = page.more;
+  response.scopes.assign(scopes.begin(), scopes.end());
+  metrics_.pulls_total++;
+  metrics_.records_sent_total += response.records.size();
+  metrics_.observe_pull(std::chrono::steady_clock::now() - started);
+  return response;
+}
+
+error_code add_user(ServerStore& store, const Account& account, std::string_view password, std::string* detail) {
+  if (password.size() < limits::kMinPasswordLength) {
+    if (detail) *detail = "passwords must be at least " + std::to_string(limits::kMinPasswordLength) + " characters";
+    return make_error_code(Errc::invalid_argument);
+  }
+  if (!model::is_valid_id(account.username) || !model::is_valid_id(account.person_id)) {
+    if (detail) *detail = "username and person id must be 1-100 characters of letters, digits, . _ : -";
+    return make_error_code(Errc::invalid_argument);
+  }
+  Account a = account;
+  a.password_hash = crypto::hash_password(password);
+  auto ec = store.add_account(a);
+  if (ec == Errc::already_exists && detail) *detail = "an account with that username or person id already exists";
+  return ec;
+}
+
+namespace {
+
+namespace json = boost::json;
+
+struct FieldSpec {
+  std::string_view name;
+  bool required;
+};
+
+// Reads one reference entry into a record, checking fields; returns "" or what is wrong.
+std::string read_entry(const json::value& v, std::string_view collection, std::initializer_list<FieldSpec> specs,
+                       const model::Version& version, Record& out) {
+  if (!v.is_object()) return std::string(collection) + ": each entry must be an object";
+  const auto& obj = v.as_object();
+  const auto* id = obj.if_contains("id");
+  if (!id || !id->is_string() || !model::is_valid_id(id->as_string())) {
+    return std::string(collection) + ": every entry needs a valid \"id\"";
+  }
+  out.collection = std::string(collection);
+  out.id = std::string(id->as_string());
+  for (const auto& spec : specs) {
+    const auto* f = obj.if_contains(spec.name);
+    if (!f || f->is_null()) {
+      if (spec.required) return std::string(collection) + " " + out.id + ": \"" + std::string(spec.name) + "\" is required";
+      continue;
+    }
+    std::string value;
+    if (f->is_string()) {
+      value = std::string(f->as_string());
+    } else if (f->is_array()) {
+      for (const auto& item : f->as_array()) {
+        if (!item.is_string()) return std::string(collection) + " " + out.id + ": \"" + std::string(spec.name) + "\" must list strings";
+        if (!value.empty()) value += ",";
+        value += std::string(item.as_string());
+      }
+    } else {
+      return std::string(collection) + " " + out.id + ": \"" + std::string(spec.name) + "\" must be a string";
+    }
+    if (value.size() > limits::kMaxShortStringBytes * 16) return std::string(collection) + " " + out.id + ": value too long";
+    out.set(spec.name, std::move(value), version, "import");
+  }
+  return {};
+}
+
+}  // namespace
+
+error_code import_reference_data(ServerStore& store, std::string_view text, std::string* detail,
+                                 std::size_t* imported) {
+  auto fail = [&](std::string msg) {
+    if (detail) *detail = std::move(msg);
+    return make_error_code(Errc::invalid_argument);
+  };
+  boost::system::error_code jec;
+  json::value doc = json::parse(text, jec);
+  if (jec) return fail("not valid JSON: " + jec.message());
+  if (!doc.is_object()) return fail("the document must be a JSON object");
+  const auto& root = doc.as_object();
+  const model::Version version{model::HlcClock().tick(), "server"};
+
+  std::vector<Record> records;
+  auto section = [&](std::string_view key) -> const json::array* {
+    const auto* v = root.if_contains(key);
+    return v && v->is_array() ? &v->as_array() : nullptr;
+  };
+  policy::ReferenceData ref = store.load_reference_data();
+  // People first, then households, children, placements: later sections refer to earlier ones.
+  if (auto* people = section("people")) {
+    for (const auto& v : *people) {
+      Record r;
+      auto err = read_entry(v, model::collection::kPeople, {{"name", true}, {"role", true}, {"team", false}}, version, r);
+      if (!err.empty()) return fail(err);
+      if (!model::parse_role(r.value("role"))) {
+        return fail("people " + r.id + ": role must be one of " + model::spellings_of_role());
+      }
+      r.scope = std::string(model::scope::kDirectory);
+      records.push_back(r);
+      ref.upsert(r);
+    }
+  }
+  if (auto* households = section("households")) {
+    for (const auto& v : *households) {
+      Record r;
+      auto err = read_entry(v, model::collection::kHouseholds,
+                            {{"name", true}, {"carer_type", true}, {"carer_ids", true}, {"ssw_id", true}}, version, r);
+      if (!err.empty()) return fail(err);
+      if (!model::parse_carer_type(r.value("carer_type"))) return fail("households " + r.id + ": unknown carer_type");
+      for (const auto& carer : policy::split_ids(r.value("carer_ids"))) {
+        if (!ref.find(model::collection::kPeople, carer)) return fail("households " + r.id + ": unknown carer " + carer);
+      }
+      if (!ref.find(model::collection::kPeople, r.value("ssw_id"))) return fail("households " + r.id + ": unknown ssw_id");
+      r.scope = model::scope::household(r.id);
+      // A carer's own person record belongs to their household, not to the
+      // directory every user receives: carers never learn of other carers.
+      for (const auto& carer : policy::split_ids(r.value("carer_ids"))) {
+        for (auto& p : records) {
+          if (p.collection == model::collection::kPeople && p.id == carer) p.scope = r.scope;
+        }
+      }
+      records.push_back(r);
+      ref.upsert(r);
+    }
+  }
+  if (auto* children = section("children")) {
+    for (const auto& v : *children) {
+      Record r;
+      auto err = read_entry(v, model::collection::kChildren,
+                            {{"name", true}, {"date_of_birth", false}, {"social_worker_id", true}, {"iro_id", false}},
+                            version, r);
+      if (!err.empty()) return fail(err);
+      if (!ref.find(model::collection::kPeople, r.value("social_worker_id"))) {
+        return fail("children " + r.id + ": unknown social_worker_id");
+      }
+      if (r.get("date_of_birth") && !policy::parse_date(r.value("date_of_birth"))) {
+        return fail("children " + r.id + ": date_of_birth must be YYYY-MM-DD");
+      }
+      r.scope = model::scope::child(r.id);
+      records.push_back(r);
+      ref.upsert(r);
+    }
+  }
+  if (auto* placements = section("placements")) {
+    for (const auto& v : *placements) {
+      Record r;
+      auto err = read_entry(v, model::collection::kPlacements,
+                            {{"child_id", true}, {"household_id", true}, {"type", true}, {"start_date", true},
+                             {"end_date", false}, {"team_manager_id", true}},
+                            version, r);
+      if (!err.empty()) return fail(err);
+      if (!ref.find(model::collection::kChildren, r.value("child_id"))) return fail("placements " + r.id + ": unknown child_id");
+      if (!ref.find(model::collection::kHouseholds, r.value("household_id"))) {
+        return fail("placements " + r.id + ": unknown household_id");
+      }
+      if (!model::parse_placement_type(r.value("type"))) return fail("placements " + r.id + ": type must be in-house, ifa or independent");
+      if (!policy::parse_date(r.value("start_date"))) return fail("placements " + r.id + ": start_date must be YYYY-MM-DD");
+      r.scope = model::scope::placement(r.id);
+      records.push_back(r);
+      ref.upsert(r);
+    }
+  }
+  store::Transaction tx(store.database());
+  for (const auto& r : records) store.put(r);
+  tx.commit();
+  if (imported) *imported = records.size();
+  return {};
+}
+
+}  // namespace psm::server
