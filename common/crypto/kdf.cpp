@@ -12,6 +12,7 @@
 #include <bit>
 #include <charconv>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 namespace psm::crypto {

@@ -53,6 +53,7 @@ Result<SecureBytes> scrypt(std::string_view secret, std::span<const std::uint8_t
 // Hashes a server account password with a fresh 16-byte salt. The result is
 // self-describing so the cost can be raised later without a migration:
 //   scrypt$<log2 N>$<r>$<p>$<salt hex>$<hash hex>     (32-byte hash)
+// Throws std::invalid_argument for unacceptable params (a programming error).
 std::string hash_password(std::string_view password, ScryptParams params = kScryptInteractive);
 
 // True only when `encoded` is a well-formed hash of `password`. Returns false,

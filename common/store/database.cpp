@@ -4,7 +4,6 @@
 
 #include <sqlcipher/sqlite3.h>
 
-#include <array>
 #include <climits>
 #include <system_error>
 #include <thread>
