@@ -2,6 +2,7 @@
 
 #include "common/crypto/hash.hpp"
 #include "common/crypto/random.hpp"
+#include "common/crypto/secure_bytes.hpp"
 #include "common/model/ids.hpp"
 #include "common/protocol/codec.hpp"
 #include "common/store/migrate.hpp"

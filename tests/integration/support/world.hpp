@@ -1,0 +1,118 @@
+// A whole sync world in one process: a real encrypted server store with
+// reference data and accounts, and any number of devices with real encrypted
+// replicas, connected by the loopback transport.
+#pragma once
+
+#include "client/replica/replica.hpp"
+#include "client/sync/sync_engine.hpp"
+#include "server/store/server_store.hpp"
+#include "server/sync/sync_service.hpp"
+#include "support/loopback.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+
+namespace psm::testing {
+
+struct TempDir {
+  TempDir() {
+    std::random_device rd;
+    path = std::filesystem::temp_directory_path() / ("psm-test-" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  std::filesystem::path path;
+};
+
+// Two households, three placements, the professionals around them.
+inline constexpr std::string_view kReferenceJson = R"json({
+  "people": [
+    {"id": "carer-1", "name": "Jo Okafor", "role": "foster-carer"},
+    {"id": "carer-2", "name": "Sam Reid", "role": "foster-carer"},
+    {"id": "csw-1", "name": "Priya Shah", "role": "child-social-worker"},
+    {"id": "csw-2", "name": "Tom Hughes", "role": "child-social-worker"},
+    {"id": "ssw-1", "name": "Alex Morgan", "role": "supervising-social-worker"},
+    {"id": "ftm-1", "name": "Lee Walsh", "role": "fostering-team-manager"},
+    {"id": "clatm-1", "name": "Kim Evans", "role": "cla-team-manager"},
+    {"id": "iro-1", "name": "Ruth Ahmed", "role": "iro"}
+  ],
+  "households": [
+    {"id": "h1", "name": "The Okafor household", "carer_type": "foster", "carer_ids": ["carer-1"], "ssw_id": "ssw-1"},
+    {"id": "h2", "name": "The Reid household", "carer_type": "connected-person", "carer_ids": ["carer-2"], "ssw_id": "ssw-1"}
+  ],
+  "children": [
+    {"id": "c1", "name": "Amelia-Test-Child", "date_of_birth": "2013-05-02", "social_worker_id": "csw-1", "iro_id": "iro-1"},
+    {"id": "c2", "name": "Bilal-Test-Child", "date_of_birth": "2015-09-14", "social_worker_id": "csw-2", "iro_id": "iro-1"},
+    {"id": "c3", "name": "Cara-Test-Child", "date_of_birth": "2011-01-30", "social_worker_id": "csw-1", "iro_id": "iro-1"}
+  ],
+  "placements": [
+    {"id": "p1", "child_id": "c1", "household_id": "h1", "type": "in-house", "start_date": "2025-03-01", "team_manager_id": "ftm-1"},
+    {"id": "p2", "child_id": "c2", "household_id": "h2", "type": "ifa", "start_date": "2024-10-11", "team_manager_id": "clatm-1"},
+    {"id": "p3", "child_id": "c3", "household_id": "h1", "type": "in-house", "start_date": "2026-01-05", "team_manager_id": "ftm-1"}
+  ]
+})json";
+
+struct Device {
+  std::string username;
+  TempDir home;
+  std::unique_ptr<client::Replica> replica;
+};
+
+class World {
+ public:
+  World() {
+    std::string detail;
+    auto store = server::ServerStore::create(server::DataPaths(server_dir_.path / "data"), &detail);
+    EXPECT_TRUE(store) << detail;
+    EXPECT_FALSE(server::import_reference_data(**store, kReferenceJson, &detail)) << detail;
+    for (const auto& [user, role] : std::initializer_list<std::pair<const char*, model::Role>>{
+             {"carer-1", model::Role::foster_carer}, {"carer-2", model::Role::foster_carer},
+             {"csw-1", model::Role::child_social_worker}, {"csw-2", model::Role::child_social_worker},
+             {"ssw-1", model::Role::supervising_social_worker}, {"ftm-1", model::Role::fostering_team_manager},
+             {"clatm-1", model::Role::cla_team_manager}, {"iro-1", model::Role::iro}}) {
+      server::Account a{user, user, role, user, {}};
+      EXPECT_FALSE(server::add_user(**store, a, kPassword, &detail)) << detail;
+    }
+    service_ = std::make_unique<server::SyncService>(std::move(*store), metrics_);
+  }
+
+  static constexpr std::string_view kPassword = "correct horse battery";
+
+  std::unique_ptr<Device> enrol(const std::string& username) {
+    auto d = std::make_unique<Device>();
+    d->username = username;
+    auto replica = client::Replica::create(client::HomePaths(d->home.path), "device passphrase", crypto::kScryptTest);
+    EXPECT_TRUE(replica);
+    d->replica = std::move(*replica);
+    LoopbackTransport t(*service_);
+    auto err = client::enrol_device(*d->replica, t, username, std::string(kPassword), username + "-laptop");
+    EXPECT_FALSE(err) << (err ? err->message : "");
+    EXPECT_FALSE(sync(*d));
+    return d;
+  }
+
+  std::optional<client::SyncError> sync(Device& d, client::SyncReport* report = nullptr) {
+    LoopbackTransport t(*service_);
+    client::SyncReport r;
+    auto err = client::sync_once(*d.replica, t, r);
+    if (report) *report = r;
+    return err;
+  }
+
+  server::SyncService& service() { return *service_; }
+  server::ServerStore& store() { return service_->store(); }
+
+ private:
+  TempDir server_dir_;
+  server::Metrics metrics_;
+  std::unique_ptr<server::SyncService> service_;
+};
+
+}  // namespace psm::testing

@@ -1,0 +1,67 @@
+#include "common/policy/access.hpp"
+
+#include <gtest/gtest.h>
+
+namespace psm::policy {
+namespace {
+
+using model::Record;
+using model::Role;
+
+Record rec(std::string_view c, std::string id, std::initializer_list<std::pair<const char*, const char*>> fields) {
+  Record r;
+  r.collection = std::string(c);
+  r.id = std::move(id);
+  for (auto& [k, v] : fields) r.set(k, v, {});
+  return r;
+}
+
+class AccessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    namespace col = model::collection;
+    ref_.upsert(rec(col::kHouseholds, "h1", {{"carer_ids", "carer-1"}, {"ssw_id", "ssw-1"}}));
+    ref_.upsert(rec(col::kHouseholds, "h2", {{"carer_ids", "carer-2"}, {"ssw_id", "ssw-2"}}));
+    ref_.upsert(rec(col::kChildren, "c1", {{"social_worker_id", "csw-1"}, {"iro_id", "iro-1"}}));
+    ref_.upsert(rec(col::kChildren, "c2", {{"social_worker_id", "csw-2"}, {"iro_id", "iro-1"}}));
+    ref_.upsert(rec(col::kPlacements, "p1", {{"child_id", "c1"}, {"household_id", "h1"}}));
+    ref_.upsert(rec(col::kPlacements, "p2", {{"child_id", "c2"}, {"household_id", "h2"}}));
+  }
+  ReferenceData ref_;
+};
+
+TEST_F(AccessTest, Carer_SeesOnlyOwnPlacement) {
+  auto s = ref_.visible_scopes("carer-1", Role::foster_carer);
+  EXPECT_TRUE(s.count("placement:p1"));
+  EXPECT_FALSE(s.count("placement:p2"));
+  EXPECT_FALSE(s.count("child:c2"));
+}
+
+TEST_F(AccessTest, Carer_LosesPlacementWhenItEnds) {
+  auto p1 = *ref_.find(model::collection::kPlacements, "p1");
+  p1.set("end_date", "2026-11-01", {});
+  ref_.upsert(p1);
+  auto s = ref_.visible_scopes("carer-1", Role::foster_carer);
+  EXPECT_FALSE(s.count("placement:p1"));
+  EXPECT_TRUE(s.count("household:h1"));  // their own household stays
+}
+
+TEST_F(AccessTest, SocialWorker_SeesAllocatedChildrenOnly) {
+  auto s = ref_.visible_scopes("csw-2", Role::child_social_worker);
+  EXPECT_TRUE(s.count("placement:p2"));
+  EXPECT_FALSE(s.count("placement:p1"));
+}
+
+TEST_F(AccessTest, Iro_SeesTheirChildren_Ssw_TheirHouseholds) {
+  EXPECT_EQ(ref_.placements_for("iro-1", Role::iro).size(), 2u);
+  auto s = ref_.visible_scopes("ssw-1", Role::supervising_social_worker);
+  EXPECT_TRUE(s.count("placement:p1"));
+  EXPECT_FALSE(s.count("placement:p2"));
+}
+
+TEST_F(AccessTest, TeamManager_SeesEveryPlacement) {
+  EXPECT_EQ(ref_.placements_for("ftm-1", Role::fostering_team_manager).size(), 2u);
+}
+
+}  // namespace
+}  // namespace psm::policy
