@@ -4,7 +4,7 @@
 #include "common/model/domain.hpp"
 #include "common/policy/calendar.hpp"
 #include "common/protocol/messages.hpp"
-#include "server/metrics.hpp"
+#include "server/net/metrics.hpp"
 #include "server/net/listener.hpp"
 #include "server/net/tls.hpp"
 #include "server/store/server_store.hpp"
@@ -117,20 +117,16 @@ int cmd_serve(const fs::path& data, const std::string& listen) {
   auto hub = std::make_shared<SyncHub>(store_context, std::make_unique<SyncService>(std::move(*store), metrics));
 
   asio::io_context io;
-  net::Listener* listener_ptr = nullptr;
-  auto http = [&metrics, &listener_ptr](std::string_view method, std::string_view target) -> std::optional<net::HttpResponse> {
+  auto http = [&metrics](std::string_view method, std::string_view target) -> std::optional<net::HttpResponse> {
     if (method != "GET") return std::nullopt;
     if (target == "/healthz") return net::HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
-    if (target == "/metrics" && listener_ptr) {
-      metrics.connections_open = static_cast<std::int64_t>(listener_ptr->connection_count());
-    }
     if (target == "/metrics") return net::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics.render()};
     return std::nullopt;
   };
   net::Listener listener(io, *tls, options, hub->handler_factory(), http);
-  listener_ptr = &listener;
-  if (auto ec = listener.start()) {
-    std::cerr << "psm-server: cannot listen on " << listen << ": " << ec.message() << "\n";
+  std::string listen_detail;
+  if (auto ec = listener.start(&listen_detail)) {
+    std::cerr << "psm-server: cannot listen on " << listen << ": " << (listen_detail.empty() ? ec.message() : listen_detail) << "\n";
     return kExitFailure;
   }
   const auto ep = listener.local_endpoint();

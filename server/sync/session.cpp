@@ -43,7 +43,9 @@ void SyncHub::poke(const std::set<std::string>& changed, const SyncSession* exce
 }
 
 SyncSession::SyncSession(std::shared_ptr<SyncHub> hub, std::shared_ptr<net::Connection> connection)
-    : hub_(std::move(hub)), connection_(std::move(connection)) {}
+    : hub_(std::move(hub)), connection_(std::move(connection)) {
+  hub_->service().metrics().connection_opened();
+}
 
 void SyncSession::on_message(std::string message) {
   // Off the I/O thread: SQLite work runs on the store thread, in arrival order.
@@ -53,6 +55,7 @@ void SyncSession::on_message(std::string message) {
 }
 
 void SyncSession::on_close() {
+  hub_->service().metrics().connection_closed();
   boost::asio::post(hub_->store_context(), [self = shared_from_this()] { self->hub_->detach(self.get()); });
 }
 

@@ -47,7 +47,7 @@ AuthResult SyncService::login(const protocol::LoginRequest& request, Identity& w
   static const std::string kDummy = crypto::hash_password("psm-no-such-account");
   const bool ok = crypto::verify_password(request.password, account ? account->password_hash : kDummy);
   if (!account || !ok) {
-    metrics_.auth_failures_total++;
+    metrics_.auth_failed();
     spdlog::info("login refused for an account (wrong username or password)");
     return auth_failure(Errc::authentication_failed, "wrong username or password");
   }
@@ -84,7 +84,7 @@ AuthResult SyncService::authenticate(const protocol::AuthRequest& request, Ident
                      std::span(reinterpret_cast<const std::uint8_t*>(presented.data()), presented.size()),
                      std::span(reinterpret_cast<const std::uint8_t*>(device->token_hash.data()),
                                device->token_hash.size()))) {
-    metrics_.auth_failures_total++;
+    metrics_.auth_failed();
     return auth_failure(Errc::authentication_failed, "this device is not recognised; enrol it again");
   }
   if (device->revoked) {
@@ -141,9 +141,9 @@ protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op
   }
   store_->record_applied(op, result, now);
   switch (outcome.kind) {
-    case ops::OutcomeKind::accepted: metrics_.ops_applied_total++; break;
-    case ops::OutcomeKind::conflict: metrics_.ops_applied_total++; metrics_.ops_conflicted_total++; break;
-    case ops::OutcomeKind::rejected: metrics_.ops_rejected_total++; break;
+    case ops::OutcomeKind::accepted: metrics_.ops_applied(); break;
+    case ops::OutcomeKind::conflict: metrics_.ops_applied(); metrics_.ops_conflicted(); break;
+    case ops::OutcomeKind::rejected: metrics_.ops_rejected(); break;
   }
   return result;
 }
@@ -185,8 +185,8 @@ protocol::PullResponse SyncService::pull(const Identity& who, const protocol::Pu
   response.cursor = page.cursor;
   response.more = page.more;
   response.scopes.assign(scopes.begin(), scopes.end());
-  metrics_.pulls_total++;
-  metrics_.records_sent_total += response.records.size();
+  metrics_.pull_served();
+  metrics_.records_sent(response.records.size());
   metrics_.observe_pull(std::chrono::steady_clock::now() - started);
   return response;
 }

@@ -8,7 +8,7 @@
 #include "common/model/hlc.hpp"
 #include "common/policy/access.hpp"
 #include "common/protocol/messages.hpp"
-#include "server/metrics.hpp"
+#include "server/net/metrics.hpp"
 #include "server/store/server_store.hpp"
 
 #include <functional>
@@ -52,6 +52,8 @@ class SyncService {
   void reload_reference_data();
 
   ServerStore& store() { return *store_; }
+  // Thread-safe (atomic counters).
+  Metrics& metrics() { return metrics_; }
 
  private:
   protocol::OpResult apply_one(const Identity& who, ops::Operation op, std::set<std::string>& changed_scopes);

@@ -1,0 +1,263 @@
+// End to end: real psm-server and psm processes, real TLS on loopback, real
+// SQLCipher files on disk.
+#include "support/process.hpp"
+
+#include <boost/json.hpp>
+#include <csignal>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace psm::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+constexpr const char* kPassword = "correct horse battery";
+constexpr const char* kPassphrase = "my device passphrase";
+
+struct TempDir {
+  TempDir() {
+    std::random_device rd;
+    path = fs::temp_directory_path() / ("psm-e2e-" + std::to_string(rd()) + std::to_string(rd()));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  fs::path path;
+};
+
+std::string read_bytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class EndToEnd : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = dir_.path / "server";
+    auto init = run({server_bin(), "init", "--data", data_.string()});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    auto import = run({server_bin(), "import", "--data", data_.string(),
+                       (source_dir() / "scripts/demo/reference.json").string()});
+    ASSERT_EQ(import.exit_code, 0) << import.err;
+    for (auto [user, person, role] : {std::tuple{"jo", "carer-okafor", "foster-carer"},
+                                      std::tuple{"priya", "csw-shah", "child-social-worker"},
+                                      std::tuple{"alex", "ssw-morgan", "supervising-social-worker"}}) {
+      auto add = run({server_bin(), "user", "add", "--data", data_.string(), "--username", user, "--role", role,
+                      "--name", user, "--person", person},
+                     {{"PSM_PASSWORD", kPassword}});
+      ASSERT_EQ(add.exit_code, 0) << add.err;
+    }
+    server_ = std::make_unique<Server>(data_);
+    ASSERT_TRUE(server_->ready()) << server_->output();
+  }
+
+  fs::path home(const std::string& who) { return dir_.path / ("home-" + who); }
+  fs::path ca() { return data_ / "tls" / "ca.pem"; }
+
+  RunResult psm(const std::string& who, std::vector<std::string> args,
+                std::map<std::string, std::string> env = {{"PSM_PASSPHRASE", kPassphrase}}) {
+    std::vector<std::string> argv{client_bin().string(), "--home", home(who).string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv, env);
+  }
+
+  void enrol(const std::string& who) {
+    auto r = psm(who, {"enrol", "--server", server_->url(), "--ca", ca().string(), "--username", who},
+                 {{"PSM_PASSWORD", kPassword}, {"PSM_PASSPHRASE", kPassphrase}});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+
+  json::value json_of(const std::string& who, std::vector<std::string> args) {
+    args.push_back("--json");
+    auto r = psm(who, args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out);
+  }
+
+  TempDir dir_;
+  fs::path data_;
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(EndToEnd, CarerRequestsOffline_ServerComesBack_SocialWorkerSeesItWithDeadline) {
+  enrol("jo");
+  enrol("priya");
+  const std::string url = server_->url();
+  ASSERT_EQ(server_->stop(), 0);
+
+  auto req = psm("jo", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
+                        "Amelia is refusing school and bedtimes are very hard"});
+  ASSERT_EQ(req.exit_code, 0) << req.err;
+  EXPECT_NE(req.out.find("to be held by"), std::string::npos);
+
+  auto offline = psm("jo", {"sync"});
+  EXPECT_EQ(offline.exit_code, 4);  // server unreachable
+  EXPECT_NE(offline.err.find("1 change(s) are kept on this device"), std::string::npos) << offline.err;
+  auto status = json_of("jo", {"status"});
+  EXPECT_EQ(status.at("waiting_to_send").as_int64(), 1);
+
+  server_ = std::make_unique<Server>(data_, static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1))));
+  ASSERT_TRUE(server_->ready()) << server_->output();
+  auto sync = psm("jo", {"sync"});
+  ASSERT_EQ(sync.exit_code, 0) << sync.err;
+  EXPECT_NE(sync.out.find("1 accepted"), std::string::npos) << sync.out;
+
+  ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
+  auto meetings = json_of("priya", {"meetings"}).as_array();
+  ASSERT_EQ(meetings.size(), 1u);
+  EXPECT_EQ(meetings[0].at("reason").as_string(), "Amelia is refusing school and bedtimes are very hard");
+  EXPECT_EQ(meetings[0].at("type").as_string(), "support");
+  EXPECT_FALSE(meetings[0].at("deadline").as_string().empty());
+  EXPECT_EQ(meetings[0].at("sync_state").as_string(), "synced");
+}
+
+TEST_F(EndToEnd, TwoDevicesEditOffline_ConflictListedWithBothValues_ResolvedAndConverged) {
+  enrol("alex");
+  enrol("priya");
+  ASSERT_EQ(psm("alex", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
+                         "Review support"}).exit_code, 0);
+  auto meeting_id = std::string(json_of("alex", {"meetings"}).as_array()[0].at("id").as_string());
+  ASSERT_EQ(psm("alex", {"add-action", "--meeting", meeting_id, "--owner", "carer-okafor", "--due", "2026-12-18",
+                         "--text", "Arrange respite"}).exit_code, 0);
+  ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
+  ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
+  auto action_id = std::string(json_of("priya", {"actions"}).as_array()[0].at("id").as_string());
+
+  // Both edit the same action with no connection between syncs.
+  ASSERT_EQ(psm("alex", {"edit-action", action_id, "--text", "Arrange two weekends of respite"}).exit_code, 0);
+  ASSERT_EQ(psm("priya", {"edit-action", action_id, "--text", "Arrange respite with a familiar carer"}).exit_code, 0);
+  ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
+  auto second = psm("priya", {"sync"});
+  ASSERT_EQ(second.exit_code, 0);
+  EXPECT_NE(second.out.find("1 with a conflict"), std::string::npos) << second.out;
+  ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
+
+  auto conflicts = json_of("alex", {"conflicts"}).as_array();
+  ASSERT_EQ(conflicts.size(), 1u);
+  std::set<std::string> values{std::string(conflicts[0].at("current").at("value").as_string()),
+                               std::string(conflicts[0].at("other").at("value").as_string())};
+  EXPECT_TRUE(values.count("Arrange two weekends of respite"));
+  EXPECT_TRUE(values.count("Arrange respite with a familiar carer"));
+
+  const std::string conflict_id(conflicts[0].at("id").as_string());
+  ASSERT_EQ(psm("alex", {"resolve", conflict_id, "--keep", "mine"}).exit_code, 0);
+  ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
+  ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
+  auto a = json_of("alex", {"actions"}).as_array();
+  auto p = json_of("priya", {"actions"}).as_array();
+  EXPECT_EQ(a[0].at("text").as_string(), "Arrange two weekends of respite");
+  EXPECT_EQ(p[0].at("text"), a[0].at("text"));
+  EXPECT_EQ(json_of("priya", {"conflicts"}).as_array()[0].at("status").as_string(), "resolved");
+}
+
+TEST_F(EndToEnd, ReplicaFile_IsUnreadableWithoutTheKey_AndHoldsNoChildNames) {
+  enrol("jo");
+  const auto db = home("jo") / "replica.db";
+  ASSERT_TRUE(fs::exists(db));
+  // The child's name is on the device (the carer sees the placement)…
+  auto placements = json_of("jo", {"placements"}).as_array();
+  ASSERT_EQ(placements.size(), 1u);
+  EXPECT_EQ(placements[0].at("child").as_string(), "Amelia Brooks");
+  // …but nowhere in the files' bytes.
+  for (const auto& entry : fs::directory_iterator(home("jo"))) {
+    const auto bytes = read_bytes(entry.path());
+    EXPECT_EQ(bytes.find("Amelia"), std::string::npos) << entry.path();
+    EXPECT_EQ(bytes.find("Okafor"), std::string::npos) << entry.path();
+  }
+  for (const char* shell : {"/usr/bin/sqlite3", "/usr/bin/sqlcipher"}) {
+    if (!fs::exists(shell)) GTEST_SKIP() << shell << " not installed";
+    auto r = run({shell, db.string(), "SELECT name FROM sqlite_master;"});
+    EXPECT_NE(r.exit_code, 0) << shell << " read the replica without a key: " << r.out;
+  }
+}
+
+TEST_F(EndToEnd, WrongPassword_AndWrongPassphrase_GetClearErrorsAndChangeNothing) {
+  auto bad = psm("jo", {"enrol", "--server", server_->url(), "--ca", ca().string(), "--username", "jo"},
+                 {{"PSM_PASSWORD", "not the password"}, {"PSM_PASSPHRASE", kPassphrase}});
+  EXPECT_EQ(bad.exit_code, 5);
+  EXPECT_NE(bad.err.find("wrong username or password"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(home("jo") / "replica.key"));
+
+  enrol("jo");
+  const auto before = read_bytes(home("jo") / "replica.db");
+  const auto key_before = read_bytes(home("jo") / "replica.key");
+  auto wrong = psm("jo", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason", "x"},
+                   {{"PSM_PASSPHRASE", "not my passphrase"}});
+  EXPECT_EQ(wrong.exit_code, 3);
+  EXPECT_NE(wrong.err.find("wrong passphrase"), std::string::npos) << wrong.err;
+  EXPECT_EQ(read_bytes(home("jo") / "replica.db"), before);
+  EXPECT_EQ(read_bytes(home("jo") / "replica.key"), key_before);
+
+  // Changing the passphrase re-wraps the key; the old one stops working.
+  auto change = psm("jo", {"change-passphrase"}, {{"PSM_PASSPHRASE", kPassphrase}, {"PSM_NEW_PASSPHRASE", "a brand new passphrase"}});
+  ASSERT_EQ(change.exit_code, 0) << change.err;
+  EXPECT_EQ(psm("jo", {"status"}).exit_code, 3);
+  EXPECT_EQ(psm("jo", {"status"}, {{"PSM_PASSPHRASE", "a brand new passphrase"}}).exit_code, 0);
+}
+
+TEST_F(EndToEnd, ClientThatDoesNotTrustTheServerCertificate_RefusesToConnect) {
+  TempDir other;
+  ASSERT_EQ(run({server_bin(), "init", "--data", (other.path / "d").string()}).exit_code, 0);
+  auto r = psm("jo", {"enrol", "--server", server_->url(), "--ca", (other.path / "d/tls/ca.pem").string(), "--username", "jo"},
+               {{"PSM_PASSWORD", kPassword}, {"PSM_PASSPHRASE", kPassphrase}});
+  EXPECT_EQ(r.exit_code, 6);
+  EXPECT_NE(r.err.find("not trusted"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(home("jo") / "replica.key"));
+}
+
+TEST_F(EndToEnd, RevokedDevice_WipesItsReplicaOnNextContact) {
+  enrol("jo");
+  auto list = run({server_bin(), "device", "list", "--data", data_.string(), "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  auto devices = json::parse(list.out).as_array();
+  ASSERT_EQ(devices.size(), 1u);
+  auto revoke = run({server_bin(), "device", "revoke", "--data", data_.string(), std::string(devices[0].at("device_id").as_string())});
+  ASSERT_EQ(revoke.exit_code, 0) << revoke.err;
+  auto sync = psm("jo", {"sync"});
+  EXPECT_EQ(sync.exit_code, 8);
+  EXPECT_FALSE(fs::exists(home("jo") / "replica.key"));
+  EXPECT_FALSE(fs::exists(home("jo") / "replica.db"));
+}
+
+TEST_F(EndToEnd, HealthAndMetrics_AnswerOverHttpsOnTheSamePort) {
+  enrol("jo");
+  const std::string request = "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  auto r = run({"/usr/bin/openssl", "s_client", "-quiet", "-verify_return_error", "-CAfile", ca().string(), "-connect",
+                "127.0.0.1:" + std::to_string(server_->port())},
+               {}, request, std::chrono::seconds(20));
+  EXPECT_NE(r.out.find("200 OK"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("# TYPE psm_connections_open gauge"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("psm_pulls_total"), std::string::npos) << r.out;
+  auto h = run({"/usr/bin/openssl", "s_client", "-quiet", "-CAfile", ca().string(), "-connect",
+                "127.0.0.1:" + std::to_string(server_->port())},
+               {}, "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", std::chrono::seconds(20));
+  EXPECT_NE(h.out.find("ok"), std::string::npos) << h.out;
+}
+
+TEST_F(EndToEnd, ServerStopsGracefullyOnSigterm) {
+  enrol("jo");
+  EXPECT_EQ(server_->stop(SIGTERM), 0);
+}
+
+TEST_F(EndToEnd, BadArguments_GetUsageExitCodeAndChangeNothing) {
+  enrol("jo");
+  auto r = psm("jo", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "tea-party", "--reason", "x"});
+  EXPECT_EQ(r.exit_code, 2);
+  auto a = psm("jo", {"add-action", "--meeting", "m", "--owner", "x", "--due", "soon", "--text", "t"});
+  EXPECT_EQ(a.exit_code, 7);  // refused by the rules: no such meeting / bad date
+  EXPECT_EQ(json_of("jo", {"status"}).at("waiting_to_send").as_int64(), 0);
+  auto unknown = psm("jo", {"fly"});
+  EXPECT_EQ(unknown.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace psm::e2e
