@@ -174,13 +174,22 @@ class WebSocketClient::Impl {
     beast::get_lowest_layer(ws_).socket().close(ignored);
   }
 
-  // Cancels everything and lets cancelled handlers run while this is alive.
+  // Cancels everything and lets the cancelled read report back while this is
+  // alive (its handler uses `this`). Other handlers only touch their own
+  // shared slots or Beast's weakly-held state, so those still queued are
+  // simply destroyed with the io_context. Waiting for the io_context to run
+  // out of work instead would wait for Beast's handshake timer.
   void abort() {
     broken_ = true;
     resolver_.cancel();
     close_socket();
-    io_context_.restart();
-    io_context_.run_for(kDrainWait);
+    const auto deadline = Clock::now() + kDrainWait;
+    while (read_pending_ && Clock::now() < deadline) {
+      if (io_context_.stopped()) io_context_.restart();
+      io_context_.run_one_until(deadline);
+    }
+    if (io_context_.stopped()) io_context_.restart();
+    io_context_.poll();
   }
 
   void start_read() {

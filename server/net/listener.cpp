@@ -489,12 +489,13 @@ error_code Listener::State::start(std::string* error_detail) {
   // SO_REUSEADDR lets a restarted server bind while old connections sit in
   // TIME_WAIT; it does not let two servers listen on one port.
   acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  boost::system::error_code ignored;
   if (acceptor_.bind(endpoint, ec); ec) {
-    acceptor_.close(ec);
+    acceptor_.close(ignored);
     return fail(Errc::io_error, "cannot listen on " + where + ": " + ec.message());
   }
   if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
-    acceptor_.close(ec);
+    acceptor_.close(ignored);
     return fail(Errc::io_error, "cannot listen on " + where + ": " + ec.message());
   }
   local_endpoint_ = acceptor_.local_endpoint(ec);
