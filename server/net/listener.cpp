@@ -1,0 +1,571 @@
+// One session per accepted socket, each on its own strand, written as
+// coroutines: run() walks TLS handshake → HTTP request → either a plain HTTPS
+// answer or a WebSocket whose read loop delivers messages, while write_loop()
+// owns the single outstanding write and drains the session's queue.
+//
+// Lifetimes: every coroutine holds a shared_ptr to its Session (and a session
+// to the listener's State), so nothing is destroyed under a pending operation.
+// Errors travel as error_codes (as_tuple); an exception escaping a coroutine is
+// caught by the co_spawn completion handler and logged, never rethrown into
+// io_context::run().
+
+#include "server/net/listener.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <vector>
+
+namespace psm::server::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using WebSocketStream = websocket::stream<TlsStream>;
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+
+// A plain HTTPS request is a GET line and a few headers; anything bigger is
+// not one of ours.
+constexpr std::uint32_t kMaxHttpHeaderBytes = 8 * 1024;
+constexpr std::uint64_t kMaxHttpBodyBytes = 8 * 1024;
+// Writing a small HTTP answer and the TLS close_notify after it.
+constexpr std::chrono::seconds kHttpWriteTimeout{10};
+// From close() (or stop()) to the TCP socket being closed regardless: enough to
+// flush a full queue of ordinary batches on a slow link, short enough that
+// shutdown does not hang on a peer that stopped reading.
+constexpr std::chrono::seconds kCloseTimeout{10};
+// Back-off after a failed accept (EMFILE and friends) so the loop cannot spin.
+constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+// RFC 6455: a close frame's payload is at most 125 bytes, 2 of them the code.
+constexpr std::size_t kMaxCloseReasonBytes = 123;
+
+std::string format_endpoint(const tcp::endpoint& endpoint) {
+  const auto address = endpoint.address();
+  const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return host + ":" + std::to_string(endpoint.port());
+}
+
+// Cuts `reason` to what a close frame carries without splitting a UTF-8
+// sequence (the peer may validate it).
+websocket::close_reason make_close_reason(websocket::close_code code, std::string reason) {
+  if (reason.size() > kMaxCloseReasonBytes) {
+    std::size_t cut = kMaxCloseReasonBytes;
+    while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;
+    reason.resize(cut);
+  }
+  return websocket::close_reason(code, reason);
+}
+
+bool offers_subprotocol(std::string_view header, std::string_view wanted) {
+  while (!header.empty()) {
+    const auto comma = header.find(',');
+    std::string_view token = header.substr(0, comma);
+    while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+    if (token == wanted) return true;
+    if (comma == std::string_view::npos) break;
+    header.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+void log_exception(const char* where, std::exception_ptr exception) {
+  if (!exception) return;
+  try {
+    std::rethrow_exception(exception);
+  } catch (const std::exception& e) {
+    spdlog::error("net: unexpected exception in {}: {}", where, e.what());
+  } catch (...) {
+    spdlog::error("net: unexpected non-standard exception in {}", where);
+  }
+}
+
+bool is_normal_end(const error_code& ec) {
+  return ec == websocket::error::closed || ec == asio::error::eof ||
+         ec == asio::ssl::error::stream_truncated || ec == asio::error::operation_aborted ||
+         ec == asio::error::connection_reset || ec == beast::error::timeout;
+}
+
+}  // namespace
+
+class Listener::State : public std::enable_shared_from_this<Listener::State> {
+ public:
+  State(asio::io_context& io_context, std::shared_ptr<asio::ssl::context> tls,
+        ListenerOptions options, HandlerFactory handler_factory, HttpHandler http_handler)
+      : io_context_(io_context),
+        tls_(std::move(tls)),
+        options_(std::move(options)),
+        handler_factory_(std::move(handler_factory)),
+        http_handler_(std::move(http_handler)),
+        strand_(asio::make_strand(io_context)),
+        acceptor_(strand_) {}
+
+  error_code start(std::string* error_detail);
+  void stop();
+  tcp::endpoint local_endpoint() const {
+    std::lock_guard lock(mutex_);
+    return local_endpoint_;
+  }
+
+  asio::io_context& io_context_;
+  const std::shared_ptr<asio::ssl::context> tls_;
+  const ListenerOptions options_;
+  const HandlerFactory handler_factory_;
+  const HttpHandler http_handler_;
+  std::atomic<std::size_t> websocket_count_{0};
+
+ private:
+  class Session;
+  asio::awaitable<void> accept_loop(std::shared_ptr<State> self);
+
+  asio::any_io_executor strand_;
+  tcp::acceptor acceptor_;  // touched only on strand_ once started
+  mutable std::mutex mutex_;
+  tcp::endpoint local_endpoint_;                 // guarded by mutex_
+  bool started_ = false;                         // guarded by mutex_
+  bool stopping_ = false;                        // guarded by mutex_
+  std::vector<std::weak_ptr<Session>> sessions_;  // guarded by mutex_
+};
+
+class Listener::State::Session final : public Connection,
+                                       public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<State> listener)
+      : listener_(std::move(listener)),
+        strand_(socket.get_executor()),
+        remote_address_(remote_of(socket)),
+        ws_(std::move(socket), *listener_->tls_),
+        wake_(strand_),
+        close_deadline_(strand_) {}
+
+  void start() {
+    asio::co_spawn(strand_, run(shared_from_this()),
+                   [](std::exception_ptr e) { log_exception("session", e); });
+  }
+
+  void send(std::string message) override {
+    asio::post(strand_, [self = shared_from_this(), message = std::move(message)]() mutable {
+      self->enqueue(std::move(message));
+    });
+  }
+
+  void close(std::string reason) override {
+    asio::post(strand_, [self = shared_from_this(), reason = std::move(reason)]() mutable {
+      self->request_close(make_close_reason(websocket::close_code::policy_error, std::move(reason)),
+                          /*drop_queue=*/false);
+    });
+  }
+
+  std::string remote_address() const override { return remote_address_; }
+
+  // Listener::stop(): end the session gracefully, whatever phase it is in.
+  void shutdown() {
+    asio::post(strand_, [self = shared_from_this()] {
+      switch (self->phase_) {
+        case Phase::handshake:
+          // Nothing worth finishing: abort the TLS/HTTP operation in progress.
+          self->shutdown_requested_ = true;
+          self->close_socket();
+          break;
+        case Phase::websocket:
+          self->request_close(
+              make_close_reason(websocket::close_code::going_away, "server shutting down"),
+              /*drop_queue=*/false);
+          break;
+        case Phase::finished:
+          break;
+      }
+    });
+  }
+
+ private:
+  enum class Phase { handshake, websocket, finished };
+
+  static std::string remote_of(const tcp::socket& socket) {
+    boost::system::error_code ec;
+    const auto endpoint = socket.remote_endpoint(ec);
+    return ec ? std::string("unknown") : format_endpoint(endpoint);
+  }
+
+  // `self` keeps the session alive for as long as the coroutine runs.
+  asio::awaitable<void> run([[maybe_unused]] std::shared_ptr<Session> self) {
+    try {
+      co_await serve();
+    } catch (const std::exception& e) {
+      spdlog::error("net: {}: session failed: {}", remote_address_, e.what());
+    }
+    finish();
+    close_socket();
+  }
+
+  asio::awaitable<void> serve() {
+    beast::get_lowest_layer(ws_).expires_after(limits::kHandshakeTimeout);
+    if (auto [ec] = co_await ws_.next_layer().async_handshake(asio::ssl::stream_base::server,
+                                                              kUseTuple);
+        ec) {
+      // Scanners, TLS 1.1 clients and untrusting devices end here: not news.
+      spdlog::debug("net: {}: TLS handshake failed: {}", remote_address_, ec.message());
+      co_return;
+    }
+
+    beast::flat_buffer buffer;
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(kMaxHttpHeaderBytes);
+    parser.body_limit(kMaxHttpBodyBytes);
+    if (auto [ec, bytes] = co_await http::async_read(ws_.next_layer(), buffer, parser, kUseTuple);
+        ec) {
+      spdlog::debug("net: {}: no HTTP request: {}", remote_address_, ec.message());
+      co_return;
+    }
+    const auto& request = parser.get();
+    if (!websocket::is_upgrade(request)) {
+      co_await serve_http(request);
+      co_return;
+    }
+
+    const std::string& subprotocol = listener_->options_.subprotocol;
+    const std::string_view offered = request[http::field::sec_websocket_protocol];
+    if (!offers_subprotocol(offered, subprotocol)) {
+      spdlog::info("net: {}: refused WebSocket with protocol \"{}\" (server speaks {})",
+                   remote_address_, offered, subprotocol);
+      std::string body = offered.empty() ? "unsupported protocol version: client offered none"
+                                         : "unsupported protocol version: client offered \"" +
+                                               std::string(offered) + "\"";
+      body += "; this server speaks " + subprotocol;
+      co_await write_http(request.version(), http::status::bad_request, "text/plain; charset=utf-8",
+                          std::move(body));
+      co_return;
+    }
+
+    // The WebSocket has its own timeouts (handshake, idle pings) from here on.
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.set_option(websocket::stream_base::decorator([subprotocol](websocket::response_type& res) {
+      res.set(http::field::server, "psm");
+      res.set(http::field::sec_websocket_protocol, subprotocol);
+    }));
+    ws_.read_message_max(listener_->options_.max_message_bytes);
+    ws_.binary(true);
+    if (auto [ec] = co_await ws_.async_accept(request, kUseTuple); ec) {
+      spdlog::debug("net: {}: WebSocket accept failed: {}", remote_address_, ec.message());
+      co_return;
+    }
+    if (shutdown_requested_) co_return;  // stop() arrived as the accept completed
+    phase_ = Phase::websocket;
+    listener_->websocket_count_.fetch_add(1);
+
+    try {
+      handler_ = listener_->handler_factory_(shared_from_this());
+    } catch (const std::exception& e) {
+      spdlog::error("net: {}: handler factory threw: {}", remote_address_, e.what());
+    }
+    if (!handler_) {
+      request_close(make_close_reason(websocket::close_code::internal_error, "server error"),
+                    /*drop_queue=*/true);
+    }
+    asio::co_spawn(strand_, write_loop(shared_from_this()),
+                   [](std::exception_ptr e) { log_exception("write loop", e); });
+    co_await read_loop();
+  }
+
+  asio::awaitable<void> read_loop() {
+    beast::flat_buffer buffer;
+    for (;;) {
+      auto [ec, bytes] = co_await ws_.async_read(buffer, kUseTuple);
+      if (ec) {
+        if (ec == websocket::error::message_too_big) {
+          // Beast has already sent a 1009 close frame and torn the stream down.
+          spdlog::warn("net: {}: message over {} bytes; connection closed", remote_address_,
+                       listener_->options_.max_message_bytes);
+        } else if (!is_normal_end(ec)) {
+          spdlog::info("net: {}: connection lost: {}", remote_address_, ec.message());
+        }
+        co_return;
+      }
+      std::string message = beast::buffers_to_string(buffer.data());
+      buffer.consume(buffer.size());
+      // After close() the handler has said it is done with this peer: what is
+      // still in flight from the peer is read (to reach its close frame) but
+      // not delivered.
+      if (close_requested_ || !handler_) continue;
+      try {
+        handler_->on_message(std::move(message));
+      } catch (const std::exception& e) {
+        spdlog::error("net: {}: message handler threw: {}", remote_address_, e.what());
+        request_close(make_close_reason(websocket::close_code::internal_error, "server error"),
+                      /*drop_queue=*/true);
+      }
+    }
+  }
+
+  // The only writer of ws_: one async_write (or the final async_close) at a
+  // time, woken by wake_ when the queue or the close request changes.
+  asio::awaitable<void> write_loop([[maybe_unused]] std::shared_ptr<Session> self) {
+    while (phase_ == Phase::websocket) {
+      if (!queue_.empty()) {
+        // Moved out of the queue so that dropping the queue (slow consumer)
+        // cannot free the buffer under the write.
+        std::string message = std::move(queue_.front());
+        queue_.pop_front();
+        if (auto [ec, bytes] = co_await ws_.async_write(asio::buffer(message), kUseTuple); ec) {
+          if (!is_normal_end(ec)) {
+            spdlog::info("net: {}: write failed: {}", remote_address_, ec.message());
+          }
+          close_socket();  // ends the read loop too
+          co_return;
+        }
+        continue;
+      }
+      if (close_requested_) {
+        if (auto [ec] = co_await ws_.async_close(close_reason_, kUseTuple);
+            ec && !is_normal_end(ec)) {
+          spdlog::debug("net: {}: close failed: {}", remote_address_, ec.message());
+        }
+        co_return;
+      }
+      wake_.expires_at(asio::steady_timer::time_point::max());
+      co_await wake_.async_wait(kUseTuple);  // cancelled = woken
+    }
+  }
+
+  asio::awaitable<void> serve_http(const http::request<http::string_body>& request) {
+    if (request.method() != http::verb::get) {
+      co_await write_http(request.version(), http::status::method_not_allowed,
+                          "text/plain; charset=utf-8", "method not allowed\n");
+      co_return;
+    }
+    std::optional<HttpResponse> response;
+    bool handler_failed = false;
+    try {
+      if (listener_->http_handler_) {
+        response = listener_->http_handler_(request.method_string(), request.target());
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("net: {}: HTTP handler threw: {}", remote_address_, e.what());
+      handler_failed = true;
+    }
+    if (handler_failed) {
+      co_await write_http(request.version(), http::status::internal_server_error,
+                          "text/plain; charset=utf-8", "internal error\n");
+      co_return;
+    }
+    if (!response) {
+      co_await write_http(request.version(), http::status::not_found, "text/plain; charset=utf-8",
+                          "not found\n");
+      co_return;
+    }
+    co_await write_http(request.version(), static_cast<http::status>(response->status),
+                        response->content_type, std::move(response->body));
+  }
+
+  // One response, then TLS close_notify and the end of the connection.
+  asio::awaitable<void> write_http(unsigned version, http::status status,
+                                   std::string_view content_type, std::string body) {
+    http::response<http::string_body> response{status, version};
+    response.set(http::field::server, "psm");
+    response.set(http::field::content_type, content_type);
+    response.set(http::field::cache_control, "no-store");
+    response.keep_alive(false);
+    response.body() = std::move(body);
+    response.prepare_payload();
+    beast::get_lowest_layer(ws_).expires_after(kHttpWriteTimeout);
+    if (auto [ec, bytes] = co_await http::async_write(ws_.next_layer(), response, kUseTuple); ec) {
+      spdlog::debug("net: {}: HTTP write failed: {}", remote_address_, ec.message());
+      co_return;
+    }
+    co_await ws_.next_layer().async_shutdown(kUseTuple);  // the peer may just hang up
+  }
+
+  void enqueue(std::string message) {
+    if (phase_ != Phase::websocket || close_requested_) return;
+    if (queue_.size() >= limits::kMaxQueuedMessagesPerConnection) {
+      spdlog::warn("net: {}: {} messages queued; closing slow connection", remote_address_,
+                   queue_.size());
+      request_close(make_close_reason(websocket::close_code::try_again_later, "too slow"),
+                    /*drop_queue=*/true);
+      return;
+    }
+    queue_.push_back(std::move(message));
+    wake_.cancel();
+  }
+
+  void request_close(websocket::close_reason reason, bool drop_queue) {
+    if (phase_ != Phase::websocket || close_requested_) return;
+    close_requested_ = true;
+    close_reason_ = std::move(reason);
+    if (drop_queue) queue_.clear();
+    wake_.cancel();
+    close_deadline_.expires_after(kCloseTimeout);
+    close_deadline_.async_wait([self = shared_from_this()](error_code ec) {
+      if (ec) return;  // cancelled: the session finished in time
+      spdlog::info("net: {}: close did not complete in time; dropping the connection",
+                   self->remote_address_);
+      self->close_socket();
+    });
+  }
+
+  void finish() {
+    const bool was_websocket = phase_ == Phase::websocket;
+    phase_ = Phase::finished;
+    queue_.clear();
+    wake_.cancel();
+    close_deadline_.cancel();
+    if (was_websocket) listener_->websocket_count_.fetch_sub(1);
+    if (handler_) {
+      // Released before the call returns to us: a handler that holds its
+      // Connection would otherwise keep both alive forever.
+      auto handler = std::move(handler_);
+      try {
+        handler->on_close();
+      } catch (const std::exception& e) {
+        spdlog::error("net: {}: close handler threw: {}", remote_address_, e.what());
+      }
+    }
+  }
+
+  void close_socket() {
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+  }
+
+  const std::shared_ptr<State> listener_;
+  const asio::any_io_executor strand_;
+  const std::string remote_address_;
+  WebSocketStream ws_;
+  asio::steady_timer wake_;
+  asio::steady_timer close_deadline_;
+  // Everything below is touched only on strand_.
+  Phase phase_ = Phase::handshake;
+  std::shared_ptr<ConnectionHandler> handler_;
+  std::deque<std::string> queue_;
+  bool shutdown_requested_ = false;
+  bool close_requested_ = false;
+  websocket::close_reason close_reason_;
+};
+
+error_code Listener::State::start(std::string* error_detail) {
+  auto fail = [&](Errc code, std::string text) -> error_code {
+    spdlog::error("net: {}", text);
+    if (error_detail) *error_detail = std::move(text);
+    return code;
+  };
+  std::lock_guard lock(mutex_);
+  if (started_) return fail(Errc::invalid_argument, "listener already started");
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(options_.address, ec);
+  if (ec) return fail(Errc::invalid_argument, "invalid listen address \"" + options_.address + "\"");
+  const tcp::endpoint endpoint{address, options_.port};
+  const std::string where = format_endpoint(endpoint);
+  if (acceptor_.open(endpoint.protocol(), ec); ec) {
+    return fail(Errc::io_error, "cannot open a socket for " + where + ": " + ec.message());
+  }
+  // SO_REUSEADDR lets a restarted server bind while old connections sit in
+  // TIME_WAIT; it does not let two servers listen on one port.
+  acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  boost::system::error_code ignored;
+  if (acceptor_.bind(endpoint, ec); ec) {
+    acceptor_.close(ignored);
+    return fail(Errc::io_error, "cannot listen on " + where + ": " + ec.message());
+  }
+  if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
+    acceptor_.close(ignored);
+    return fail(Errc::io_error, "cannot listen on " + where + ": " + ec.message());
+  }
+  local_endpoint_ = acceptor_.local_endpoint(ec);
+  started_ = true;
+  spdlog::info("net: listening on {}", format_endpoint(local_endpoint_));
+  asio::co_spawn(strand_, accept_loop(shared_from_this()),
+                 [](std::exception_ptr e) { log_exception("accept loop", e); });
+  return {};
+}
+
+asio::awaitable<void> Listener::State::accept_loop(std::shared_ptr<State> self) {
+  asio::steady_timer retry_timer(strand_);
+  for (;;) {
+    // Each connection gets its own strand; the socket carries it.
+    tcp::socket socket(asio::make_strand(io_context_));
+    auto [ec] = co_await acceptor_.async_accept(socket, kUseTuple);
+    if (!acceptor_.is_open()) co_return;  // stop()
+    if (ec) {
+      spdlog::warn("net: accept failed: {}", ec.message());
+      retry_timer.expires_after(kAcceptRetryDelay);
+      co_await retry_timer.async_wait(kUseTuple);
+      continue;
+    }
+    // Replies are whole messages; Nagle would only delay the last segment.
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto session = std::make_shared<Session>(std::move(socket), self);
+    {
+      std::lock_guard lock(mutex_);
+      std::erase_if(sessions_, [](const auto& weak) { return weak.expired(); });
+      sessions_.push_back(session);
+    }
+    session->start();
+  }
+}
+
+void Listener::State::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  asio::post(strand_, [self = shared_from_this()] {
+    boost::system::error_code ignored;
+    self->acceptor_.close(ignored);
+    std::vector<std::weak_ptr<Session>> sessions;
+    {
+      std::lock_guard lock(self->mutex_);
+      sessions.swap(self->sessions_);
+    }
+    for (const auto& weak : sessions) {
+      if (auto session = weak.lock()) session->shutdown();
+    }
+  });
+}
+
+Listener::Listener(asio::io_context& io_context, std::shared_ptr<asio::ssl::context> tls,
+                   ListenerOptions options, HandlerFactory handler_factory,
+                   HttpHandler http_handler)
+    : state_(std::make_shared<State>(io_context, std::move(tls), std::move(options),
+                                     std::move(handler_factory), std::move(http_handler))) {}
+
+Listener::~Listener() { state_->stop(); }
+
+error_code Listener::start(std::string* error_detail) { return state_->start(error_detail); }
+
+tcp::endpoint Listener::local_endpoint() const { return state_->local_endpoint(); }
+
+void Listener::stop() { state_->stop(); }
+
+std::size_t Listener::connection_count() const { return state_->websocket_count_.load(); }
+
+}  // namespace psm::server::net

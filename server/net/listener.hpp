@@ -1,0 +1,123 @@
+// The server's network transport: TLS on one port, carrying WebSocket
+// connections for sync and plain HTTPS GETs for health and metrics.
+//
+// Transport only: messages are opaque binary strings. What they mean is the
+// sync layer's business, reached through ConnectionHandler. This header keeps
+// Beast out of the translation units that include it.
+#pragma once
+
+#include "common/error.hpp"
+#include "common/limits.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace boost::asio {
+class io_context;
+namespace ssl {
+class context;
+}
+}  // namespace boost::asio
+
+namespace psm::server::net {
+
+struct ListenerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8443;           // 0 = any free port (see local_endpoint())
+  std::string subprotocol = "psm.v1";  // the protocol version the server speaks
+  std::size_t max_message_bytes = limits::kMaxMessageBytes;
+};
+
+// One WebSocket peer, owned by the transport. A handler may keep the
+// shared_ptr it was given; calls after the connection closed are ignored.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Queues `message` as one binary frame. Thread-safe; never blocks. When more
+  // than limits::kMaxQueuedMessagesPerConnection messages are waiting, the peer
+  // is too slow: its queue is dropped and the connection is closed (the device
+  // reconnects and pulls what it missed).
+  virtual void send(std::string message) = 0;
+  // Sends every queued message, then a close frame with code 1008 (policy
+  // violation) and `reason` (cut to the 123 bytes a close frame carries).
+  // Thread-safe; later send() calls are ignored.
+  virtual void close(std::string reason) = 0;
+  // "address:port" of the peer, fixed at accept time. Thread-safe.
+  virtual std::string remote_address() const = 0;
+};
+
+// Implemented by the sync layer; one per connection, created once the
+// WebSocket handshake has succeeded.
+class ConnectionHandler {
+ public:
+  virtual ~ConnectionHandler() = default;
+  // One whole message. Called on the connection's strand: sequentially, never
+  // concurrently for one connection. Must not block (hand slow work to another
+  // executor and send() the reply). An exception thrown here is logged and
+  // closes the connection.
+  virtual void on_message(std::string message) = 0;
+  // The connection has ended, for whatever reason. Called exactly once, after
+  // the last on_message. The transport drops its reference to the handler
+  // right after, so a handler holding its Connection makes no cycle.
+  virtual void on_close() = 0;
+};
+
+using HandlerFactory =
+    std::function<std::shared_ptr<ConnectionHandler>(std::shared_ptr<Connection>)>;
+
+struct HttpResponse {
+  unsigned status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+};
+// Plain HTTPS requests that are not WebSocket upgrades (GET /healthz, GET
+// /metrics). Called on the connection's strand with the request line's method
+// and target; only GETs reach it (others get 405). nullopt → 404.
+using HttpHandler =
+    std::function<std::optional<HttpResponse>(std::string_view method, std::string_view target)>;
+
+// Accepts TLS connections and serves each on its own strand. Every method is
+// thread-safe. The io_context may run on any number of threads.
+class Listener {
+ public:
+  Listener(boost::asio::io_context& io_context, std::shared_ptr<boost::asio::ssl::context> tls,
+           ListenerOptions options, HandlerFactory handler_factory, HttpHandler http_handler);
+  // Stops (see stop()) if still running. Connections already accepted keep
+  // their state alive on their own until the io_context finishes them.
+  ~Listener();
+
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  // Binds, listens and starts accepting. Errors: Errc::io_error when the
+  // address cannot be bound (port taken, no such interface, no permission);
+  // Errc::invalid_argument for an unparsable address. The reason, for the
+  // operator, is logged and written to *error_detail when given.
+  error_code start(std::string* error_detail = nullptr);
+
+  // The bound endpoint (with the real port when 0 was asked). Valid after a
+  // successful start().
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+
+  // Graceful shutdown: stop accepting; end connections still in their TLS or
+  // HTTP phase; for each WebSocket, send what is queued, then a close frame
+  // (1001 going away). Returns at once; the io_context's run() returns when the
+  // last connection has finished (bounded by the close timeouts).
+  void stop();
+
+  // Open WebSocket connections, for metrics.
+  std::size_t connection_count() const;
+
+ private:
+  class State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace psm::server::net
