@@ -38,7 +38,8 @@ CREATE TABLE outbox (
   reason TEXT NOT NULL DEFAULT '',
   created_at_ms INTEGER NOT NULL,
   body BLOB NOT NULL,
-  touched TEXT NOT NULL
+  touched TEXT NOT NULL,
+  settled INTEGER NOT NULL DEFAULT 0  -- 1 once the view of what it touched is back to server state
 );
 CREATE INDEX outbox_by_state ON outbox(state, seq);
 )sql";
@@ -128,7 +129,7 @@ struct Replica::Statements {
   Statement get_view, put_view, del_view, list_view, count_view;
   Statement get_base, put_base, purge_base, purge_view;
   Statement insert_outbox, outbox_all, outbox_by_state, set_state, set_result, pending_count, pending_ops;
-  Statement touched_of;
+  Statement touched_of, unsettled, settle;
 };
 
 Replica::Replica(HomePaths home, store::Database db) : home_(std::move(home)), db_(std::move(db)) {}
@@ -219,6 +220,8 @@ void Replica::prepare() {
       db_.prepare("SELECT count(*) FROM outbox WHERE state IN ('queued', 'sent')"),
       db_.prepare("SELECT body, touched, created_at_ms FROM outbox WHERE state IN ('queued', 'sent') ORDER BY seq"),
       db_.prepare("SELECT touched FROM outbox WHERE op_id = ?1"),
+      db_.prepare("SELECT touched FROM outbox WHERE settled = 0 AND state NOT IN ('queued', 'sent')"),
+      db_.prepare("UPDATE outbox SET settled = 1 WHERE settled = 0 AND state NOT IN ('queued', 'sent')"),
   });
 }
 
@@ -447,7 +450,6 @@ void Replica::apply_pull(const protocol::PullResponse& page) {
       s->step();
     }
   }
-  std::set<std::pair<std::string, std::string>> none;
   model::Hlc newest = clock_.last();
   for (const auto& rec : page.records) {
     const std::string body = protocol::encode_record(rec);
@@ -459,7 +461,21 @@ void Replica::apply_pull(const protocol::PullResponse& page) {
     newest = std::max(newest, rec.latest_version().hlc);
   }
   clock_.observe(newest);
-  if (pending_count() > 0) rebase(none);
+  std::set<std::pair<std::string, std::string>> settle;
+  if (!page.more) {
+    // Up to date: answered operations' local effects give way to exactly what
+    // the server holds (which may differ, e.g. a record this user may not see).
+    auto& u = st_->unsettled;
+    Resetter ru{u};
+    while (u.step()) {
+      for (auto& id : split_touched(u.column_text(0))) settle.insert(id);
+    }
+  }
+  if (pending_count() > 0 || !settle.empty()) rebase(settle);
+  if (!settle.empty()) {
+    Resetter rs{st_->settle};
+    st_->settle.step();
+  }
   set_meta("cursor", std::to_string(page.cursor));
   std::string scopes;
   for (const auto& s : page.scopes) scopes += s + "\n";

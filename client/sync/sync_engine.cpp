@@ -115,10 +115,10 @@ Result<bool> wait_for_poke(Transport& transport, std::chrono::milliseconds timeo
   auto bytes = transport.receive(timeout);
   if (!bytes) {
     if (bytes.error() == Errc::timeout) return false;
-    return bytes.error();
+    return Result<bool>(boost::system::in_place_error, bytes.error());
   }
   auto message = protocol::decode(*bytes);
-  if (!message) return message.error();
+  if (!message) return Result<bool>(boost::system::in_place_error, message.error());
   return std::holds_alternative<protocol::Poke>(*message);
 }
 

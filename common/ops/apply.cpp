@@ -80,6 +80,9 @@ class Applier {
                     "a foster carer records their own views or their birth children's; the "
                     "child's social worker records the child's");
     }
+    if (p.professionals_only && !model::is_professional(ctx_.actor.role)) {
+      return reject(Errc::permission_denied, "only professionals can mark views as professionals-only");
+    }
     if (state_.get(col::kViews, p.view_id)) return reject(Errc::already_exists, "view already recorded");
     Record v = new_record(col::kViews, p.view_id, meeting->scope);
     v.professionals_only = p.professionals_only || meeting->professionals_only;

@@ -191,7 +191,8 @@ protocol::PullResponse SyncService::pull(const Identity& who, const protocol::Pu
   return response;
 }
 
-error_code add_user(ServerStore& store, const Account& account, std::string_view password, std::string* detail) {
+error_code add_user(ServerStore& store, const Account& account, std::string_view password, std::string* detail,
+                    crypto::ScryptParams params) {
   if (password.size() < limits::kMinPasswordLength) {
     if (detail) *detail = "passwords must be at least " + std::to_string(limits::kMinPasswordLength) + " characters";
     return make_error_code(Errc::invalid_argument);
@@ -201,7 +202,7 @@ error_code add_user(ServerStore& store, const Account& account, std::string_view
     return make_error_code(Errc::invalid_argument);
   }
   Account a = account;
-  a.password_hash = crypto::hash_password(password);
+  a.password_hash = crypto::hash_password(password, params);
   auto ec = store.add_account(a);
   if (ec == Errc::already_exists && detail) *detail = "an account with that username or person id already exists";
   return ec;

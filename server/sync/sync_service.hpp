@@ -5,6 +5,7 @@
 // Thread-safety: none. The server calls it only from its one store thread.
 #pragma once
 
+#include "common/crypto/kdf.hpp"
 #include "common/model/hlc.hpp"
 #include "common/policy/access.hpp"
 #include "common/protocol/messages.hpp"
@@ -67,8 +68,9 @@ class SyncService {
 };
 
 // Creates an account with an scrypt password hash. Shared by the CLI and tests.
+// `params` is for tests, which use a cheap scrypt; accounts use the default.
 error_code add_user(ServerStore& store, const Account& account_without_hash, std::string_view password,
-                    std::string* detail);
+                    std::string* detail, crypto::ScryptParams params = crypto::kScryptInteractive);
 
 // Imports reference data from a JSON document (format: docs/reference-data.md).
 // All or nothing: any invalid entry → nothing is imported and `detail` names it.

@@ -78,7 +78,7 @@ class World {
              {"ssw-1", model::Role::supervising_social_worker}, {"ftm-1", model::Role::fostering_team_manager},
              {"clatm-1", model::Role::cla_team_manager}, {"iro-1", model::Role::iro}}) {
       server::Account a{user, user, role, user, {}};
-      EXPECT_FALSE(server::add_user(**store, a, kPassword, &detail)) << detail;
+      EXPECT_FALSE(server::add_user(**store, a, kPassword, &detail, crypto::kScryptTest)) << detail;
     }
     service_ = std::make_unique<server::SyncService>(std::move(*store), metrics_);
   }

@@ -147,6 +147,9 @@ void run_history(std::uint64_t seed, int steps) {
     EXPECT_EQ(d->replica->pending_count(), 0u);
     auto expected = server_view(w, *d);
     auto actual = replica_view(*d);
+    for (const auto& [key, rec] : actual) {
+      EXPECT_TRUE(expected.count(key)) << key.first << "/" << key.second << " on the device but not on the server";
+    }
     ASSERT_EQ(actual.size(), expected.size());
     for (const auto& [key, rec] : expected) {
       auto it = actual.find(key);
@@ -163,7 +166,9 @@ void run_history(std::uint64_t seed, int steps) {
       EXPECT_EQ(e.state, expected_state);
       // Append-only entries of accepted operations are all present.
       if (e.state != OpState::rejected) {
-        if (auto* v = std::get_if<ops::RecordView>(&e.op.payload)) EXPECT_TRUE(w.store().get(col::kViews, v->view_id));
+        if (auto* v = std::get_if<ops::RecordView>(&e.op.payload)) {
+          EXPECT_TRUE(w.store().get(col::kViews, v->view_id));
+        }
         if (auto* u = std::get_if<ops::UpdateActionStatus>(&e.op.payload)) {
           EXPECT_TRUE(w.store().get(col::kActionUpdates, u->update_id));
         }
