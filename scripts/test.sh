@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds, and runs every test:
+#   1. the layering check;
+#   2. a warnings-as-errors build and the whole suite (unit, integration over
+#      loopback and real TLS, end-to-end with real processes);
+#   3. the suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Set PSM_SKIP_SANITIZERS=1 to skip step 3 on a quick local run.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+bash scripts/setup.sh
+bash scripts/check_layering.sh
+
+echo "== build (warnings are errors)"
+PSM_BUILD_DIR=$root/build bash scripts/build.sh -DPSM_WERROR=ON
+echo "== tests"
+(cd build && ctest -j2 --output-on-failure --timeout 900)
+
+if [ "${PSM_SKIP_SANITIZERS:-0}" != 1 ]; then
+  echo "== build with AddressSanitizer + UndefinedBehaviorSanitizer"
+  PSM_BUILD_DIR=$root/build-asan PSM_BUILD_TYPE=Debug bash scripts/build.sh -DPSM_SANITIZE=address,undefined
+  echo "== tests under ASan + UBSan"
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+     ctest -j2 --output-on-failure --timeout 1800)
+fi
+echo "== all tests passed"
