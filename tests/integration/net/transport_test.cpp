@@ -300,6 +300,28 @@ TEST_F(TransportTest, Connect_FailsUntrusted_WhenHostNameIsNotInCertificate) {
   EXPECT_NE(detail.find("not valid for 127.0.0.2"), std::string::npos) << detail;
 }
 
+TEST_F(TransportTest, Connect_Succeeds_OverIpv6Loopback) {
+  ListenerOptions options;
+  options.address = "::1";
+  options.port = 0;
+  auto tls = server::net::make_server_tls_context(dir_ / server::net::kServerCertFile,
+                                                  dir_ / server::net::kServerKeyFile);
+  ASSERT_TRUE(tls);
+  Listener probe(io_context_, *tls, options, nullptr, nullptr);
+  if (probe.start()) GTEST_SKIP() << "no IPv6 loopback here";
+  probe.stop();
+  start_server(options);
+  std::string detail;
+  auto client = WebSocketClient::connect(
+      "wss://[::1]:" + std::to_string(listener_->local_endpoint().port()), trust(), "psm.v1",
+      kTimeout, &detail);
+  ASSERT_TRUE(client) << detail;
+  ASSERT_FALSE((*client)->send("v6", kTimeout));
+  auto echo = (*client)->receive(kTimeout);
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(*echo, "v6");
+}
+
 TEST_F(TransportTest, Connect_Succeeds_WithHostNameAndPin) {
   start_server();
   // The pin is the SHA-256 of the leaf certificate's DER encoding.
