@@ -30,6 +30,7 @@
 #include <mutex>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 namespace psm {
@@ -92,6 +93,7 @@ class RecordingHandler final : public ConnectionHandler {
       : connection_(std::move(connection)), log_(log), echo_(echo) {}
   void on_message(std::string message) override {
     log_.messages.fetch_add(1);
+    if (message == "throw") throw std::runtime_error("handler bug");
     if (echo_) connection_->send(std::move(message));
   }
   void on_close() override { log_.closes.fetch_add(1); }
@@ -496,6 +498,26 @@ TEST_F(TransportTest, Close_SendsQueuedMessagesThenPolicyCloseWithReason) {
   EXPECT_EQ(client->peer_close()->code, 1008);
   EXPECT_EQ(client->peer_close()->reason, "device revoked");
   EXPECT_TRUE(eventually([&] { return log_.closes.load() == 1; }));
+}
+
+TEST_F(TransportTest, HandlerException_ClosesThatConnection_AndServerKeepsServing) {
+  start_server();
+  auto failing = connect_client();
+  ASSERT_TRUE(failing);
+  ASSERT_FALSE(failing->send("throw", kTimeout));
+  auto end = failing->receive(kTimeout);
+  ASSERT_FALSE(end);
+  EXPECT_EQ(end.error(), Errc::unavailable);
+  ASSERT_TRUE(failing->peer_close());
+  EXPECT_EQ(failing->peer_close()->code, 1011);  // internal error
+  EXPECT_TRUE(eventually([&] { return log_.closes.load() == 1; }));
+
+  auto good = connect_client();
+  ASSERT_TRUE(good);
+  ASSERT_FALSE(good->send("fine", kTimeout));
+  auto echo = good->receive(kTimeout);
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(*echo, "fine");
 }
 
 TEST_F(TransportTest, Send_FromAnotherThread_ReachesClient) {
