@@ -63,6 +63,8 @@ constexpr std::chrono::seconds kHttpWriteTimeout{10};
 constexpr std::chrono::seconds kCloseTimeout{10};
 // Back-off after a failed accept (EMFILE and friends) so the loop cannot spin.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+// An offered subprotocol is echoed back in a refusal; a real one is short.
+constexpr std::size_t kMaxEchoedProtocolBytes = 64;
 // RFC 6455: a close frame's payload is at most 125 bytes, 2 of them the code.
 constexpr std::size_t kMaxCloseReasonBytes = 123;
 
@@ -251,7 +253,9 @@ class Listener::State::Session final : public Connection,
     }
 
     const std::string& subprotocol = listener_->options_.subprotocol;
-    const std::string_view offered = request[http::field::sec_websocket_protocol];
+    // Echoed to the log and to the peer, so kept short.
+    const std::string_view offered =
+        request[http::field::sec_websocket_protocol].substr(0, kMaxEchoedProtocolBytes);
     if (!offers_subprotocol(offered, subprotocol)) {
       spdlog::info("net: {}: refused WebSocket with protocol \"{}\" (server speaks {})",
                    remote_address_, offered, subprotocol);

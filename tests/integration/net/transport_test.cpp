@@ -30,6 +30,7 @@
 #include <mutex>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 namespace psm {
@@ -92,6 +93,7 @@ class RecordingHandler final : public ConnectionHandler {
       : connection_(std::move(connection)), log_(log), echo_(echo) {}
   void on_message(std::string message) override {
     log_.messages.fetch_add(1);
+    if (message == "throw") throw std::runtime_error("handler bug");
     if (echo_) connection_->send(std::move(message));
   }
   void on_close() override { log_.closes.fetch_add(1); }
@@ -300,6 +302,28 @@ TEST_F(TransportTest, Connect_FailsUntrusted_WhenHostNameIsNotInCertificate) {
   EXPECT_NE(detail.find("not valid for 127.0.0.2"), std::string::npos) << detail;
 }
 
+TEST_F(TransportTest, Connect_Succeeds_OverIpv6Loopback) {
+  ListenerOptions options;
+  options.address = "::1";
+  options.port = 0;
+  auto tls = server::net::make_server_tls_context(dir_ / server::net::kServerCertFile,
+                                                  dir_ / server::net::kServerKeyFile);
+  ASSERT_TRUE(tls);
+  Listener probe(io_context_, *tls, options, nullptr, nullptr);
+  if (probe.start()) GTEST_SKIP() << "no IPv6 loopback here";
+  probe.stop();
+  start_server(options);
+  std::string detail;
+  auto client = WebSocketClient::connect(
+      "wss://[::1]:" + std::to_string(listener_->local_endpoint().port()), trust(), "psm.v1",
+      kTimeout, &detail);
+  ASSERT_TRUE(client) << detail;
+  ASSERT_FALSE((*client)->send("v6", kTimeout));
+  auto echo = (*client)->receive(kTimeout);
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(*echo, "v6");
+}
+
 TEST_F(TransportTest, Connect_Succeeds_WithHostNameAndPin) {
   start_server();
   // The pin is the SHA-256 of the leaf certificate's DER encoding.
@@ -474,6 +498,26 @@ TEST_F(TransportTest, Close_SendsQueuedMessagesThenPolicyCloseWithReason) {
   EXPECT_EQ(client->peer_close()->code, 1008);
   EXPECT_EQ(client->peer_close()->reason, "device revoked");
   EXPECT_TRUE(eventually([&] { return log_.closes.load() == 1; }));
+}
+
+TEST_F(TransportTest, HandlerException_ClosesThatConnection_AndServerKeepsServing) {
+  start_server();
+  auto failing = connect_client();
+  ASSERT_TRUE(failing);
+  ASSERT_FALSE(failing->send("throw", kTimeout));
+  auto end = failing->receive(kTimeout);
+  ASSERT_FALSE(end);
+  EXPECT_EQ(end.error(), Errc::unavailable);
+  ASSERT_TRUE(failing->peer_close());
+  EXPECT_EQ(failing->peer_close()->code, 1011);  // internal error
+  EXPECT_TRUE(eventually([&] { return log_.closes.load() == 1; }));
+
+  auto good = connect_client();
+  ASSERT_TRUE(good);
+  ASSERT_FALSE(good->send("fine", kTimeout));
+  auto echo = good->receive(kTimeout);
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(*echo, "fine");
 }
 
 TEST_F(TransportTest, Send_FromAnotherThread_ReachesClient) {
