@@ -1,17 +1,18 @@
 #include "client/cli.hpp"
 
 #include "client/net/websocket_client.hpp"
+#include "client/net/websocket_transport.hpp"
 #include "client/replica/replica.hpp"
 #include "client/sync/sync_engine.hpp"
 #include "common/limits.hpp"
 #include "common/model/ids.hpp"
+#include "common/platform/platform.hpp"
 #include "common/policy/calendar.hpp"
 #include "common/protocol/messages.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
-#include <termios.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -27,27 +28,9 @@ namespace json = boost::json;
 using model::Record;
 namespace col = model::collection;
 
-std::string read_secret(const char* prompt) {
-  std::string line;
-  if (::isatty(STDIN_FILENO)) {
-    std::cerr << prompt << std::flush;
-    termios old{};
-    ::tcgetattr(STDIN_FILENO, &old);
-    termios quiet = old;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-    std::getline(std::cin, line);
-    ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
-    std::cerr << "\n";
-  } else {
-    std::getline(std::cin, line);
-  }
-  return line;
-}
-
 std::string passphrase_from_env_or_prompt(const char* prompt = "Passphrase for this device: ") {
   if (const char* env = std::getenv("PSM_PASSPHRASE")) return env;
-  return read_secret(prompt);
+  return platform::read_secret(prompt);
 }
 
 int fail(int code, const std::string& message) {
@@ -106,16 +89,6 @@ struct Connected {
   std::unique_ptr<Transport> transport;
 };
 
-class WebSocketTransport final : public Transport {
- public:
-  explicit WebSocketTransport(net::WebSocketClient& client) : client_(client) {}
-  error_code send(std::string_view message) override { return client_.send(message, limits::kRequestTimeout); }
-  Result<std::string> receive(std::chrono::milliseconds timeout) override { return client_.receive(timeout); }
-
- private:
-  net::WebSocketClient& client_;
-};
-
 std::variant<Connected, SyncError> connect(const HomePaths& home, const std::string& url) {
   net::ClientTlsOptions tls;
   tls.ca_file = home.ca();
@@ -136,7 +109,7 @@ std::variant<Connected, SyncError> connect(const HomePaths& home, const std::str
   }
   Connected c;
   c.client = std::move(*client);
-  c.transport = std::make_unique<WebSocketTransport>(*c.client);
+  c.transport = std::make_unique<net::WebSocketTransport>(*c.client);
   return c;
 }
 
@@ -210,7 +183,7 @@ int cmd_enrol(Session& s, const std::string& server, const fs::path& ca, const s
   if (const char* env = std::getenv("PSM_PASSWORD")) {
     password = env;
   } else {
-    password = read_secret("Password: ");
+    password = platform::read_secret("Password: ");
   }
   std::string passphrase = passphrase_from_env_or_prompt("Choose a passphrase to protect this device's copy: ");
   if (passphrase.size() < 8) return fail(kExitUsage, "the passphrase must be at least 8 characters");
@@ -274,9 +247,12 @@ int do_sync(Session& s, Transport& transport, bool quiet) {
   if (!quiet) {
     std::cout << "synced: sent " << report.pushed << " (" << report.accepted << " accepted, " << report.conflicts
               << " with a conflict, " << report.rejected << " refused), received " << report.pulled << "\n";
-    for (const auto& e : s.replica->outbox(OpState::rejected)) {
-      std::cout << "  refused: " << e.kind << " " << e.op_id << ": " << e.reason << "\n";
+    // The operations refused in this sync are the newest refused ones.
+    const auto refused = s.replica->outbox(OpState::rejected);
+    for (std::size_t i = refused.size() - std::min(refused.size(), report.rejected); i < refused.size(); ++i) {
+      std::cout << "  refused: " << refused[i].kind << " " << refused[i].op_id << ": " << refused[i].reason << "\n";
     }
+    std::cout << std::flush;  // live mode: whoever watches sees each sync as it happens
   }
   return kExitOk;
 }
@@ -556,7 +532,7 @@ int cmd_change_passphrase(Session& s) {
   if (const char* env = std::getenv("PSM_NEW_PASSPHRASE")) {
     new_pass = env;
   } else {
-    new_pass = read_secret("New passphrase: ");
+    new_pass = platform::read_secret("New passphrase: ");
   }
   if (new_pass.size() < 8) return fail(kExitUsage, "the passphrase must be at least 8 characters");
   auto ec = Replica::change_passphrase(s.home, old_pass, new_pass);
@@ -569,6 +545,7 @@ int cmd_change_passphrase(Session& s) {
 }  // namespace
 
 int run_cli(int argc, char** argv) {
+  platform::harden_process();
   CLI::App app{"psm: placement support, offline first"};
   app.require_subcommand(1);
   fs::path home = ".";

@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # Configures and builds psm into build/ (or $PSM_BUILD_DIR) with both cores.
-# Extra arguments go to CMake's configure step, e.g. -DPSM_SANITIZE=address,undefined.
+# Arguments starting with -D go to CMake's configure step (e.g.
+# -DPSM_SANITIZE=address,undefined); `--target NAME` builds only that target.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${PSM_BUILD_DIR:-$root/build}
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=${PSM_BUILD_TYPE:-RelWithDebInfo} "$@" >/dev/null
-cmake --build "$build" -j"${PSM_JOBS:-2}"
+configure=()
+build_args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --target) build_args+=(--target "$2"); shift 2 ;;
+    *) configure+=("$1"); shift ;;
+  esac
+done
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=${PSM_BUILD_TYPE:-RelWithDebInfo} "${configure[@]}" >/dev/null
+cmake --build "$build" -j"${PSM_JOBS:-2}" "${build_args[@]}"

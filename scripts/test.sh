@@ -15,13 +15,22 @@ bash scripts/check_layering.sh
 echo "== build (warnings are errors)"
 PSM_BUILD_DIR=$root/build bash scripts/build.sh -DPSM_WERROR=ON
 echo "== tests"
-(cd build && ctest -j2 --output-on-failure --timeout 900)
+# 400 randomized convergence histories here, 60 more under ASan (docs/reliability.md).
+(cd build && PSM_CONVERGENCE_HISTORIES=${PSM_CONVERGENCE_HISTORIES:-400} ctest -j2 --output-on-failure --timeout 1800)
 
 if [ "${PSM_SKIP_SANITIZERS:-0}" != 1 ]; then
   echo "== build with AddressSanitizer + UndefinedBehaviorSanitizer"
   PSM_BUILD_DIR=$root/build-asan PSM_BUILD_TYPE=Debug bash scripts/build.sh -DPSM_SANITIZE=address,undefined
   echo "== tests under ASan + UBSan"
-  (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  (cd build-asan && PSM_CONVERGENCE_HISTORIES=60 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
      ctest -j2 --output-on-failure --timeout 1800)
+fi
+if [ "${PSM_SKIP_SANITIZERS:-0}" != 1 ]; then
+  echo "== build the concurrent parts with ThreadSanitizer"
+  PSM_BUILD_DIR=$root/build-tsan PSM_BUILD_TYPE=Debug bash scripts/build.sh -DPSM_SANITIZE=thread \
+    --target psm_integration_tests
+  echo "== transport and full server stack under ThreadSanitizer"
+  (cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+     ctest -j2 --output-on-failure --timeout 900 -R 'TransportTest|ServerStack')
 fi
 echo "== all tests passed"

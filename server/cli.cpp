@@ -2,6 +2,7 @@
 
 #include "common/limits.hpp"
 #include "common/model/domain.hpp"
+#include "common/platform/platform.hpp"
 #include "common/policy/calendar.hpp"
 #include "common/protocol/messages.hpp"
 #include "server/net/metrics.hpp"
@@ -19,7 +20,6 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <termios.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -46,22 +46,9 @@ int data_error(const std::string& detail, error_code ec) {
              : kExitFailure;
 }
 
-// Reads a secret without echo from a terminal, or a line from a pipe.
-std::string read_secret(const char* prompt, bool from_stdin) {
+std::string read_line() {
   std::string line;
-  if (!from_stdin && ::isatty(STDIN_FILENO)) {
-    std::cerr << prompt << std::flush;
-    termios old {};
-    ::tcgetattr(STDIN_FILENO, &old);
-    termios quiet = old;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-    std::getline(std::cin, line);
-    ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
-    std::cerr << "\n";
-  } else {
-    std::getline(std::cin, line);
-  }
+  std::getline(std::cin, line);
   return line;
 }
 
@@ -163,7 +150,7 @@ int cmd_user_add(const fs::path& data, const std::string& username, const std::s
   if (const char* env = std::getenv("PSM_PASSWORD"); env && !password_stdin) {
     password = env;
   } else {
-    password = read_secret("Password for the new account: ", password_stdin);
+    password = password_stdin ? read_line() : platform::read_secret("Password for the new account: ");
   }
   DataPaths paths(data);
   std::string detail;
@@ -239,6 +226,7 @@ int cmd_revoke(const fs::path& data, const std::string& id) {
 }  // namespace
 
 int run_cli(int argc, char** argv) {
+  platform::harden_process();
   auto logger = spdlog::stderr_color_mt("psm-server");
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");

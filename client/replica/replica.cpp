@@ -2,6 +2,7 @@
 
 #include "common/crypto/key_wrap.hpp"
 #include "common/model/ids.hpp"
+#include "common/platform/platform.hpp"
 #include "common/protocol/codec.hpp"
 #include "common/store/migrate.hpp"
 #include "common/store/transaction.hpp"
@@ -53,43 +54,6 @@ OpState parse_state(std::string_view s) {
     if (to_string(st) == s) return st;
   }
   return OpState::queued;
-}
-
-std::string blob_to_string(const std::vector<std::uint8_t>& blob) {
-  return std::string(reinterpret_cast<const char*>(blob.data()), blob.size());
-}
-std::span<const std::uint8_t> as_bytes(const std::string& s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
-struct Resetter {
-  Statement& s;
-  ~Resetter() { s.reset(); }
-};
-
-// Writes a file atomically (temp file, fsync, rename) with owner-only permissions.
-error_code write_private_file_atomically(const fs::path& path, std::string_view content) {
-  const fs::path tmp = path.string() + ".new";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return make_error_code(Errc::io_error);
-  const auto n = ::write(fd, content.data(), content.size());
-  const bool ok = n == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    return make_error_code(Errc::io_error);
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  return ec ? make_error_code(Errc::io_error) : error_code{};
-}
-
-Result<std::string> read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error_code(Errc::not_found);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 std::string join_touched(const std::vector<std::pair<std::string, std::string>>& ids) {
@@ -144,7 +108,7 @@ Result<std::unique_ptr<Replica>> Replica::create(const HomePaths& home, std::str
   if (fs::exists(home.wrapped_key()) || fs::exists(home.replica())) return make_error_code(Errc::already_exists);
   crypto::SecureBytes key = crypto::new_data_key();
   const std::string wrapped = crypto::wrap_key(key.span(), passphrase, params);
-  if (auto ec = write_private_file_atomically(home.wrapped_key(), wrapped)) return ec;
+  if (auto ec = platform::write_private_file(home.wrapped_key(), wrapped)) return ec;
   auto db = store::Database::open(home.replica(), key.span());
   if (!db) return db.error();
   try {
@@ -158,7 +122,7 @@ Result<std::unique_ptr<Replica>> Replica::create(const HomePaths& home, std::str
 }
 
 Result<std::unique_ptr<Replica>> Replica::open(const HomePaths& home, std::string_view passphrase) {
-  auto wrapped = read_file(home.wrapped_key());
+  auto wrapped = platform::read_file(home.wrapped_key());
   if (!wrapped) return make_error_code(Errc::not_enrolled);
   auto key = crypto::unwrap_key(*wrapped, passphrase);
   if (!key) return key.error();
@@ -179,11 +143,11 @@ Result<std::unique_ptr<Replica>> Replica::open(const HomePaths& home, std::strin
 
 error_code Replica::change_passphrase(const HomePaths& home, std::string_view old_passphrase,
                                       std::string_view new_passphrase) {
-  auto wrapped = read_file(home.wrapped_key());
+  auto wrapped = platform::read_file(home.wrapped_key());
   if (!wrapped) return make_error_code(Errc::not_enrolled);
   auto rewrapped = crypto::rewrap_key(*wrapped, old_passphrase, new_passphrase);
   if (!rewrapped) return rewrapped.error();
-  return write_private_file_atomically(home.wrapped_key(), *rewrapped);
+  return platform::write_private_file(home.wrapped_key(), *rewrapped);
 }
 
 error_code Replica::wipe(const HomePaths& home) {
@@ -227,7 +191,7 @@ void Replica::prepare() {
 
 std::optional<std::string> Replica::meta(std::string_view key) {
   auto& s = st_->get_meta;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.bind(1, key);
   if (!s.step()) return std::nullopt;
   return s.column_text(0);
@@ -235,7 +199,7 @@ std::optional<std::string> Replica::meta(std::string_view key) {
 
 void Replica::set_meta(std::string_view key, std::string_view value) {
   auto& s = st_->set_meta;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.bind(1, key).bind(2, value);
   s.step();
 }
@@ -249,37 +213,37 @@ ops::Actor Replica::actor() {
 
 std::optional<Record> Replica::get(std::string_view collection, std::string_view id) const {
   auto& s = st_->get_view;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.bind(1, collection).bind(2, id);
   if (!s.step()) return std::nullopt;
-  auto rec = protocol::decode_record(blob_to_string(s.column_blob(0)));
+  auto rec = protocol::decode_record(s.column_bytes(0));
   if (!rec) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable record in replica");
   return std::move(*rec);
 }
 
 std::vector<Record> Replica::list(std::string_view collection) {
   auto& s = st_->list_view;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.bind(1, collection);
   std::vector<Record> out;
   while (s.step()) {
-    if (auto rec = protocol::decode_record(blob_to_string(s.column_blob(0)))) out.push_back(std::move(*rec));
+    if (auto rec = protocol::decode_record(s.column_bytes(0))) out.push_back(std::move(*rec));
   }
   return out;
 }
 
 std::size_t Replica::record_count() {
   auto& s = st_->count_view;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.step();
   return static_cast<std::size_t>(s.column_int64(0));
 }
 
 void Replica::put_view(const Record& rec) {
   auto& s = st_->put_view;
-  Resetter r{s};
+  store::ScopedReset r{s};
   const std::string body = protocol::encode_record(rec);
-  s.bind(1, rec.collection).bind(2, rec.id).bind(3, rec.scope).bind_blob(4, as_bytes(body));
+  s.bind(1, rec.collection).bind(2, rec.id).bind(3, rec.scope).bind_bytes(4, body);
   s.step();
 }
 
@@ -312,10 +276,10 @@ ops::Outcome Replica::submit(ops::Payload payload, std::map<std::string, model::
   for (const auto& w : outcome.writes) put_view(w);
   {
     auto& s = st_->insert_outbox;
-    Resetter r{s};
+    store::ScopedReset r{s};
     const std::string body = protocol::encode_operation(op);
     s.bind(1, static_cast<std::int64_t>(seq)).bind(2, op.op_id).bind(3, ops::kind_name(op.payload))
-        .bind(4, static_cast<std::int64_t>(now)).bind_blob(5, as_bytes(body)).bind(6, join_touched(touched));
+        .bind(4, static_cast<std::int64_t>(now)).bind_bytes(5, body).bind(6, join_touched(touched));
     s.step();
   }
   set_meta("next_seq", std::to_string(seq + 1));
@@ -328,7 +292,7 @@ ops::Outcome Replica::submit(ops::Payload payload, std::map<std::string, model::
 
 std::vector<OutboxEntry> Replica::outbox(std::optional<OpState> only, std::size_t limit) {
   auto& s = only ? st_->outbox_by_state : st_->outbox_all;
-  Resetter r{s};
+  store::ScopedReset r{s};
   if (only) s.bind(1, to_string(*only));
   std::vector<OutboxEntry> out;
   while (s.step()) {
@@ -340,7 +304,7 @@ std::vector<OutboxEntry> Replica::outbox(std::optional<OpState> only, std::size_
     e.error = static_cast<std::uint16_t>(s.column_int64(4));
     e.reason = s.column_text(5);
     e.created_at_ms = static_cast<std::uint64_t>(s.column_int64(6));
-    auto op = protocol::decode_operation(blob_to_string(s.column_blob(7)));
+    auto op = protocol::decode_operation(s.column_bytes(7));
     if (!op) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable operation in outbox");
     e.op = std::move(*op);
     out.push_back(std::move(e));
@@ -351,7 +315,7 @@ std::vector<OutboxEntry> Replica::outbox(std::optional<OpState> only, std::size_
 
 std::size_t Replica::pending_count() {
   auto& s = st_->pending_count;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.step();
   return static_cast<std::size_t>(s.column_int64(0));
 }
@@ -360,7 +324,7 @@ void Replica::mark_sent(const std::vector<std::string>& op_ids) {
   store::Transaction tx(db_);
   auto& s = st_->set_state;
   for (const auto& id : op_ids) {
-    Resetter r{s};
+    store::ScopedReset r{s};
     s.bind(1, id).bind(2, to_string(OpState::sent));
     s.step();
   }
@@ -376,13 +340,13 @@ void Replica::record_results(const std::vector<protocol::OpResult>& results) {
     if (res.kind == static_cast<std::uint8_t>(ops::OutcomeKind::conflict)) state = OpState::conflict;
     if (res.kind == static_cast<std::uint8_t>(ops::OutcomeKind::rejected)) state = OpState::rejected;
     {
-      Resetter r{s};
+      store::ScopedReset r{s};
       s.bind(1, res.op_id).bind(2, to_string(state)).bind(3, std::int64_t{res.error}).bind(4, res.reason);
       s.step();
     }
     if (state == OpState::rejected) {
       auto& t = st_->touched_of;
-      Resetter rt{t};
+      store::ScopedReset rt{t};
       t.bind(1, res.op_id);
       if (t.step()) {
         for (auto& id : split_touched(t.column_text(0))) undo.insert(id);
@@ -403,9 +367,9 @@ void Replica::rebase(const std::set<std::pair<std::string, std::string>>& extra)
   std::set<std::pair<std::string, std::string>> touched = extra;
   {
     auto& s = st_->pending_ops;
-    Resetter r{s};
+    store::ScopedReset r{s};
     while (s.step()) {
-      auto op = protocol::decode_operation(blob_to_string(s.column_blob(0)));
+      auto op = protocol::decode_operation(s.column_bytes(0));
       if (!op) continue;
       for (auto& t : split_touched(s.column_text(1))) touched.insert(t);
       pending.push_back({std::move(*op), static_cast<std::uint64_t>(s.column_int64(2))});
@@ -414,14 +378,14 @@ void Replica::rebase(const std::set<std::pair<std::string, std::string>>& extra)
   // Reset each touched record to the server's copy (or remove it if the server has none)…
   for (const auto& [collection, id] : touched) {
     auto& g = st_->get_base;
-    Resetter rg{g};
+    store::ScopedReset rg{g};
     g.bind(1, collection).bind(2, id);
     if (g.step()) {
-      auto rec = protocol::decode_record(blob_to_string(g.column_blob(0)));
+      auto rec = protocol::decode_record(g.column_bytes(0));
       if (rec) put_view(*rec);
     } else {
       auto& d = st_->del_view;
-      Resetter rd{d};
+      store::ScopedReset rd{d};
       d.bind(1, collection).bind(2, id);
       d.step();
     }
@@ -445,7 +409,7 @@ void Replica::apply_pull(const protocol::PullResponse& page) {
     if (now_scopes.count(scope)) continue;
     // Access to this scope has ended: remove it from the device.
     for (auto* s : {&st_->purge_base, &st_->purge_view}) {
-      Resetter r{*s};
+      store::ScopedReset r{*s};
       s->bind(1, scope);
       s->step();
     }
@@ -454,8 +418,8 @@ void Replica::apply_pull(const protocol::PullResponse& page) {
   for (const auto& rec : page.records) {
     const std::string body = protocol::encode_record(rec);
     for (auto* s : {&st_->put_base, &st_->put_view}) {
-      Resetter r{*s};
-      s->bind(1, rec.collection).bind(2, rec.id).bind(3, rec.scope).bind_blob(4, as_bytes(body));
+      store::ScopedReset r{*s};
+      s->bind(1, rec.collection).bind(2, rec.id).bind(3, rec.scope).bind_bytes(4, body);
       s->step();
     }
     newest = std::max(newest, rec.latest_version().hlc);
@@ -466,14 +430,14 @@ void Replica::apply_pull(const protocol::PullResponse& page) {
     // Up to date: answered operations' local effects give way to exactly what
     // the server holds (which may differ, e.g. a record this user may not see).
     auto& u = st_->unsettled;
-    Resetter ru{u};
+    store::ScopedReset ru{u};
     while (u.step()) {
       for (auto& id : split_touched(u.column_text(0))) settle.insert(id);
     }
   }
   if (pending_count() > 0 || !settle.empty()) rebase(settle);
   if (!settle.empty()) {
-    Resetter rs{st_->settle};
+    store::ScopedReset rs{st_->settle};
     st_->settle.step();
   }
   set_meta("cursor", std::to_string(page.cursor));

@@ -372,4 +372,13 @@ void Statement::reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
+ScopedReset::~ScopedReset() {
+  try {
+    statement_.reset();
+  } catch (...) {
+    // reset() reports the last step's error again; that error was already
+    // thrown to whoever ran the step.
+  }
+}
+
 }  // namespace psm::store

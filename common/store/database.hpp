@@ -130,6 +130,21 @@ class Database {
   OpenOptions options_;
 };
 
+class Statement;
+
+// Resets a prepared statement when it goes out of scope, so a statement
+// prepared once is ready for its next use whichever way this one ended.
+class ScopedReset {
+ public:
+  explicit ScopedReset(Statement& statement) : statement_(statement) {}
+  ~ScopedReset();
+  ScopedReset(const ScopedReset&) = delete;
+  ScopedReset& operator=(const ScopedReset&) = delete;
+
+ private:
+  Statement& statement_;
+};
+
 class Statement {
  public:
   Statement() = default;
@@ -144,6 +159,10 @@ class Statement {
   Statement& bind(int index, std::string_view text);
   Statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
   Statement& bind_blob(int index, std::span<const std::uint8_t> blob);
+  // A blob whose bytes are held in a string (encoded records and operations).
+  Statement& bind_bytes(int index, std::string_view bytes) {
+    return bind_blob(index, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
+  }
   Statement& bind_null(int index);
 
   // Binds args to parameters 1..N. Accepts integers, strings, byte vectors and
@@ -162,6 +181,11 @@ class Statement {
   std::int64_t column_int64(int column) const;
   std::string column_text(int column) const;
   std::vector<std::uint8_t> column_blob(int column) const;
+  // A blob column's bytes as a string (for the codec).
+  std::string column_bytes(int column) const {
+    auto blob = column_blob(column);
+    return std::string(reinterpret_cast<const char*>(blob.data()), blob.size());
+  }
   bool column_is_null(int column) const;
 
   // Resets to run again and clears all bindings.

@@ -4,6 +4,7 @@
 #include "common/crypto/random.hpp"
 #include "common/crypto/secure_bytes.hpp"
 #include "common/model/ids.hpp"
+#include "common/platform/platform.hpp"
 #include "common/protocol/codec.hpp"
 #include "common/store/migrate.hpp"
 #include "common/store/transaction.hpp"
@@ -93,23 +94,6 @@ Result<crypto::SecureBytes> read_key(const fs::path& path, std::string* detail) 
   return key;
 }
 
-error_code write_private_file(const fs::path& path, std::string_view content) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return make_error_code(Errc::io_error);
-  const auto n = ::write(fd, content.data(), content.size());
-  const bool ok = n == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  return ok ? error_code{} : make_error_code(Errc::io_error);
-}
-
-std::string blob_to_string(const std::vector<std::uint8_t>& blob) {
-  return std::string(reinterpret_cast<const char*>(blob.data()), blob.size());
-}
-
-std::span<const std::uint8_t> as_bytes(const std::string& s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
 }  // namespace
 
 struct ServerStore::Statements {
@@ -139,7 +123,7 @@ Result<std::unique_ptr<ServerStore>> ServerStore::create(const DataPaths& paths,
   crypto::random_bytes(raw);
   std::string hex = crypto::to_hex(raw);
   std::fill(raw.begin(), raw.end(), std::uint8_t{0});
-  auto ec = write_private_file(paths.key(), hex + "\n");
+  auto ec = platform::write_private_file(paths.key(), hex + "\n", /*exclusive=*/true);
   std::fill(hex.begin(), hex.end(), '\0');
   if (ec) {
     if (detail) *detail = "cannot write " + paths.key().string();
@@ -226,16 +210,11 @@ Device read_device(Statement& s) {
   d.revoked = s.column_int64(6) != 0;
   return d;
 }
-// Runs a prepared statement and always resets it, so it can be reused.
-struct Resetter {
-  Statement& s;
-  ~Resetter() { s.reset(); }
-};
 }  // namespace
 
 error_code ServerStore::add_account(const Account& a) {
   auto& s = st_->insert_account;
-  Resetter r{s};
+  store::ScopedReset r{s};
   try {
     s.bind(1, a.username).bind(2, a.person_id).bind(3, model::to_string(a.role)).bind(4, a.display_name)
         .bind(5, a.password_hash);
@@ -248,7 +227,7 @@ error_code ServerStore::add_account(const Account& a) {
 
 std::optional<Account> ServerStore::find_account(std::string_view username) {
   auto& s = st_->find_account;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.bind(1, username);
   if (!s.step()) return std::nullopt;
   return read_account(s);
@@ -256,7 +235,7 @@ std::optional<Account> ServerStore::find_account(std::string_view username) {
 
 std::optional<Account> ServerStore::find_account_by_person(std::string_view person_id) {
   auto& s = st_->find_account_by_person;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.bind(1, person_id);
   if (!s.step()) return std::nullopt;
   return read_account(s);
@@ -264,7 +243,7 @@ std::optional<Account> ServerStore::find_account_by_person(std::string_view pers
 
 void ServerStore::add_device(const Device& d) {
   auto& s = st_->insert_device;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.bind(1, d.device_id).bind(2, d.username).bind(3, d.name).bind(4, d.token_hash)
       .bind(5, static_cast<std::int64_t>(d.enrolled_at_ms)).bind(6, static_cast<std::int64_t>(d.last_seen_ms))
       .bind(7, std::int64_t{d.revoked ? 1 : 0});
@@ -273,7 +252,7 @@ void ServerStore::add_device(const Device& d) {
 
 std::optional<Device> ServerStore::find_device(std::string_view device_id) {
   auto& s = st_->find_device;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.bind(1, device_id);
   if (!s.step()) return std::nullopt;
   return read_device(s);
@@ -281,7 +260,7 @@ std::optional<Device> ServerStore::find_device(std::string_view device_id) {
 
 std::vector<Device> ServerStore::list_devices() {
   auto& s = st_->list_devices;
-  Resetter r{s};
+  store::ScopedReset r{s};
   std::vector<Device> out;
   while (s.step()) out.push_back(read_device(s));
   return out;
@@ -289,7 +268,7 @@ std::vector<Device> ServerStore::list_devices() {
 
 bool ServerStore::revoke_device(std::string_view device_id) {
   auto& s = st_->revoke_device;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.bind(1, device_id);
   s.step();
   return db_.changes() > 0;
@@ -297,35 +276,35 @@ bool ServerStore::revoke_device(std::string_view device_id) {
 
 void ServerStore::touch_device(std::string_view device_id, std::uint64_t now_ms) {
   auto& s = st_->touch_device;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.bind(1, device_id).bind(2, static_cast<std::int64_t>(now_ms));
   s.step();
 }
 
 std::optional<Record> ServerStore::get(std::string_view collection, std::string_view id) const {
   auto& s = st_->get_record;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.bind(1, collection).bind(2, id);
   if (!s.step()) return std::nullopt;
-  auto rec = protocol::decode_record(blob_to_string(s.column_blob(0)));
+  auto rec = protocol::decode_record(s.column_bytes(0));
   if (!rec) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable record in store");
   return std::move(*rec);
 }
 
 void ServerStore::put(const Record& rec) {
   auto& s = st_->put_record;
-  Resetter r{s};
+  store::ScopedReset r{s};
   const std::string body = protocol::encode_record(rec);
   s.bind(1, rec.collection).bind(2, rec.id).bind(3, rec.scope)
       .bind(4, std::int64_t{rec.professionals_only ? 1 : 0})
-      .bind(5, static_cast<std::int64_t>(next_seq_)).bind_blob(6, as_bytes(body));
+      .bind(5, static_cast<std::int64_t>(next_seq_)).bind_bytes(6, body);
   s.step();
   ++next_seq_;
 }
 
 std::uint64_t ServerStore::last_seq() {
   auto& s = st_->max_seq;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.step();
   return static_cast<std::uint64_t>(s.column_int64(0));
 }
@@ -343,12 +322,12 @@ PullPage ServerStore::pull(const std::map<std::string, std::uint64_t>& scope_sta
   bool truncated = false;
   auto& s = st_->pull_scope;
   for (const auto& [scope, start] : scope_starts) {
-    Resetter r{s};
+    store::ScopedReset r{s};
     s.bind(1, scope).bind(2, static_cast<std::int64_t>(start)).bind(3, static_cast<std::int64_t>(limit + 1));
     std::size_t n = 0;
     while (s.step()) {
       ++n;
-      rows.push_back({static_cast<std::uint64_t>(s.column_int64(0)), blob_to_string(s.column_blob(1)),
+      rows.push_back({static_cast<std::uint64_t>(s.column_int64(0)), s.column_bytes(1),
                       s.column_int64(2) != 0});
     }
     if (n > limit) truncated = true;
@@ -376,11 +355,11 @@ PullPage ServerStore::pull(const std::map<std::string, std::uint64_t>& scope_sta
 
 std::vector<Record> ServerStore::all_in(std::string_view collection) {
   auto& s = st_->all_in;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.bind(1, collection);
   std::vector<Record> out;
   while (s.step()) {
-    auto rec = protocol::decode_record(blob_to_string(s.column_blob(0)));
+    auto rec = protocol::decode_record(s.column_bytes(0));
     if (rec) out.push_back(std::move(*rec));
   }
   return out;
@@ -388,7 +367,7 @@ std::vector<Record> ServerStore::all_in(std::string_view collection) {
 
 std::optional<protocol::OpResult> ServerStore::find_applied(std::string_view op_id) {
   auto& s = st_->find_applied;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.bind(1, op_id);
   if (!s.step()) return std::nullopt;
   protocol::OpResult res;
@@ -401,7 +380,7 @@ std::optional<protocol::OpResult> ServerStore::find_applied(std::string_view op_
 
 void ServerStore::record_applied(const ops::Operation& op, const protocol::OpResult& result, std::uint64_t at_ms) {
   auto& s = st_->insert_applied;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.bind(1, op.op_id).bind(2, op.device_id).bind(3, static_cast<std::int64_t>(op.seq))
       .bind(4, std::int64_t{result.kind}).bind(5, std::int64_t{result.error}).bind(6, result.reason)
       .bind(7, static_cast<std::int64_t>(at_ms));
@@ -410,7 +389,7 @@ void ServerStore::record_applied(const ops::Operation& op, const protocol::OpRes
 
 std::uint64_t ServerStore::applied_count() {
   auto& s = st_->count_applied;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.step();
   return static_cast<std::uint64_t>(s.column_int64(0));
 }
@@ -426,7 +405,7 @@ policy::ReferenceData ServerStore::load_reference_data() {
 
 std::string ServerStore::epoch() {
   auto& s = st_->get_meta;
-  Resetter r{s};
+  store::ScopedReset r{s};
   s.bind(1, std::string_view("epoch"));
   return s.step() ? s.column_text(0) : std::string();
 }

@@ -1,6 +1,7 @@
 // End to end: real psm-server and psm processes, real TLS on loopback, real
 // SQLCipher files on disk.
 #include "support/process.hpp"
+#include "testing/temp_dir.hpp"
 
 #include <boost/json.hpp>
 #include <csignal>
@@ -15,22 +16,10 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
+using testing::TempDir;
 
 constexpr const char* kPassword = "correct horse battery";
 constexpr const char* kPassphrase = "my device passphrase";
-
-struct TempDir {
-  TempDir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("psm-e2e-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path path;
-};
 
 std::string read_bytes(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -241,6 +230,20 @@ TEST_F(EndToEnd, HealthAndMetrics_AnswerOverHttpsOnTheSamePort) {
                 "127.0.0.1:" + std::to_string(server_->port())},
                {}, "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", std::chrono::seconds(20));
   EXPECT_NE(h.out.find("ok"), std::string::npos) << h.out;
+}
+
+TEST_F(EndToEnd, LiveDevice_IsPokedAndPullsAnotherDevicesChange) {
+  enrol("jo");
+  enrol("priya");
+  Background live({client_bin().string(), "--home", home("priya").string(), "sync", "--live", "--live-seconds", "20"},
+                  {{"PSM_PASSPHRASE", kPassphrase}});
+  ASSERT_TRUE(live.wait_for_output("live: waiting for changes")) << live.output();
+  ASSERT_EQ(psm("jo", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "pre-disruption", "--reason",
+                       "Carers say the placement may end this weekend"}).exit_code, 0);
+  ASSERT_EQ(psm("jo", {"sync"}).exit_code, 0);
+  // The live device syncs again on its own, without being asked.
+  EXPECT_TRUE(live.wait_for_output("synced:", 2)) << live.output();
+  EXPECT_NE(live.output().find("received 1"), std::string::npos) << live.output();
 }
 
 TEST_F(EndToEnd, ServerStopsGracefullyOnSigterm) {

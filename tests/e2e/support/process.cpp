@@ -103,6 +103,46 @@ RunResult run(const std::vector<std::string>& argv, const std::map<std::string, 
   return r;
 }
 
+Background::Background(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env)
+    : out_(temp_file("bg")) {
+  const auto in = temp_file("in");
+  { std::ofstream f(in); }
+  pid_ = spawn(argv, env, in, out_, out_.string() + ".err");
+  std::error_code ec;
+  fs::remove(in, ec);
+}
+
+Background::~Background() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+  std::error_code ec;
+  fs::remove(out_, ec);
+  fs::remove(out_.string() + ".err", ec);
+}
+
+std::string Background::output() const { return slurp(out_); }
+
+bool Background::wait_for_output(const std::string& text, int occurrences, std::chrono::seconds timeout) const {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    const std::string out = slurp(out_);
+    int found = 0;
+    for (auto pos = out.find(text); pos != std::string::npos; pos = out.find(text, pos + 1)) ++found;
+    if (found >= occurrences) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+int Background::wait(std::chrono::seconds timeout) {
+  const int rc = wait_for(pid_, std::chrono::duration_cast<std::chrono::milliseconds>(timeout));
+  pid_ = -1;
+  return rc;
+}
+
 Server::Server(const fs::path& data, std::uint16_t port) : log_(temp_file("server")) {
   const auto in = temp_file("in");
   { std::ofstream f(in); }

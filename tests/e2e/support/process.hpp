@@ -21,6 +21,24 @@ struct RunResult {
 RunResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
               const std::string& input = "", std::chrono::seconds timeout = std::chrono::seconds(60));
 
+// Any long-running command, with its output collected in a file.
+class Background {
+ public:
+  Background(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+  std::string output() const;  // stdout so far
+  // Waits until `text` appears in stdout or the time is up.
+  bool wait_for_output(const std::string& text, int occurrences = 1,
+                       std::chrono::seconds timeout = std::chrono::seconds(20)) const;
+  int wait(std::chrono::seconds timeout = std::chrono::seconds(30));
+
+ private:
+  int pid_ = -1;
+  std::filesystem::path out_;
+};
+
 class Server {
  public:
   // Starts `psm-server serve --data DIR --listen 127.0.0.1:PORT` and waits for

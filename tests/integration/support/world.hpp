@@ -8,6 +8,7 @@
 #include "server/store/server_store.hpp"
 #include "server/sync/sync_service.hpp"
 #include "support/loopback.hpp"
+#include "testing/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,19 +18,6 @@
 #include <string>
 
 namespace psm::testing {
-
-struct TempDir {
-  TempDir() {
-    std::random_device rd;
-    path = std::filesystem::temp_directory_path() / ("psm-test-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::filesystem::path path;
-};
 
 // Two households, three placements, the professionals around them.
 inline constexpr std::string_view kReferenceJson = R"json({

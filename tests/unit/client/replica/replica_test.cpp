@@ -1,0 +1,128 @@
+#include "client/replica/replica.hpp"
+
+#include "common/platform/platform.hpp"
+#include "testing/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace psm::client {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TempDir;
+namespace col = model::collection;
+
+model::Record placement() {
+  model::Record p;
+  p.collection = col::kPlacements;
+  p.id = "p1";
+  p.scope = "placement:p1";
+  p.set("child_id", "c1", {model::Hlc::from(1, 0), "server"});
+  p.set("household_id", "h1", {model::Hlc::from(1, 0), "server"});
+  return p;
+}
+
+std::unique_ptr<Replica> enrolled_replica(const HomePaths& home) {
+  auto r = Replica::create(home, "a passphrase", crypto::kScryptTest);
+  EXPECT_TRUE(r);
+  (*r)->set_meta("device_id", "device-1");
+  (*r)->set_meta("person_id", "carer-1");
+  (*r)->set_meta("role", "foster-carer");
+  protocol::PullResponse page;
+  page.records.push_back(placement());
+  page.cursor = 1;
+  page.scopes = {"placement:p1"};
+  (*r)->apply_pull(page);
+  return std::move(*r);
+}
+
+TEST(Replica, Open_WithWrongPassphrase_FailsAndChangesNoFile) {
+  TempDir t;
+  HomePaths home(t.path);
+  enrolled_replica(home).reset();
+  const auto db_before = platform::read_file(home.replica()).value();
+  const auto key_before = platform::read_file(home.wrapped_key()).value();
+  auto r = Replica::open(home, "wrong passphrase");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), Errc::wrong_passphrase);
+  EXPECT_EQ(platform::read_file(home.replica()).value(), db_before);
+  EXPECT_EQ(platform::read_file(home.wrapped_key()).value(), key_before);
+  EXPECT_TRUE(Replica::open(home, "a passphrase"));
+}
+
+TEST(Replica, ChangePassphrase_ReWrapsWithoutTouchingTheDatabase) {
+  TempDir t;
+  HomePaths home(t.path);
+  enrolled_replica(home).reset();
+  const auto db_before = platform::read_file(home.replica()).value();
+  ASSERT_FALSE(Replica::change_passphrase(home, "a passphrase", "another passphrase"));
+  EXPECT_EQ(platform::read_file(home.replica()).value(), db_before);
+  EXPECT_EQ(Replica::open(home, "a passphrase").error(), Errc::wrong_passphrase);
+  auto r = Replica::open(home, "another passphrase");
+  ASSERT_TRUE(r);
+  EXPECT_TRUE((*r)->get(col::kPlacements, "p1"));
+}
+
+TEST(Replica, Submit_RefusedOffline_StoresNothing) {
+  TempDir t;
+  auto r = enrolled_replica(HomePaths(t.path));
+  auto o = r->submit(ops::RequestMeeting{"m1", "no-such-placement", model::MeetingType::support, "x", 0});
+  EXPECT_EQ(o.code, Errc::not_found);
+  EXPECT_EQ(r->pending_count(), 0u);
+  EXPECT_TRUE(r->outbox().empty());
+}
+
+TEST(Replica, Submit_QueuesWithIncreasingSequenceAndShowsAtOnce) {
+  TempDir t;
+  auto r = enrolled_replica(HomePaths(t.path));
+  ASSERT_TRUE(r->submit(ops::RequestMeeting{"m1", "p1", model::MeetingType::support, "first", 0}).ok());
+  ASSERT_TRUE(r->submit(ops::RequestMeeting{"m2", "p1", model::MeetingType::pre_disruption, "second", 0}).ok());
+  auto out = r->outbox();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].op.seq, 1u);
+  EXPECT_EQ(out[1].op.seq, 2u);
+  EXPECT_LT(out[0].op.hlc, out[1].op.hlc);
+  EXPECT_EQ(r->get(col::kMeetings, "m2")->value("type"), "pre-disruption");
+}
+
+TEST(Replica, RejectedResult_RemovesOnlyThatOperationsEffects) {
+  TempDir t;
+  auto r = enrolled_replica(HomePaths(t.path));
+  ASSERT_TRUE(r->submit(ops::RequestMeeting{"m1", "p1", model::MeetingType::support, "first", 0}).ok());
+  ASSERT_TRUE(r->submit(ops::RequestMeeting{"m2", "p1", model::MeetingType::support, "second", 0}).ok());
+  auto out = r->outbox();
+  protocol::OpResult rejected{out[0].op_id, 2, static_cast<std::uint16_t>(Errc::rule_violation), "placement p1 has ended"};
+  r->record_results({rejected});
+  EXPECT_FALSE(r->get(col::kMeetings, "m1"));
+  EXPECT_TRUE(r->get(col::kMeetings, "m2"));  // still pending, still shown
+  auto refused = r->outbox(OpState::rejected);
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].reason, "placement p1 has ended");
+}
+
+TEST(Replica, Pull_PurgesScopesTheDeviceLost) {
+  TempDir t;
+  auto r = enrolled_replica(HomePaths(t.path));
+  ASSERT_TRUE(r->get(col::kPlacements, "p1"));
+  protocol::PullResponse page;
+  page.cursor = 2;
+  page.scopes = {};  // the placement ended: no longer this carer's
+  r->apply_pull(page);
+  EXPECT_FALSE(r->get(col::kPlacements, "p1"));
+  EXPECT_EQ(r->record_count(), 0u);
+}
+
+TEST(Replica, Wipe_RemovesKeyAndDatabase) {
+  TempDir t;
+  HomePaths home(t.path);
+  enrolled_replica(home).reset();
+  ASSERT_FALSE(Replica::wipe(home));
+  EXPECT_FALSE(fs::exists(home.wrapped_key()));
+  EXPECT_FALSE(fs::exists(home.replica()));
+  EXPECT_EQ(Replica::open(home, "a passphrase").error(), Errc::not_enrolled);
+}
+
+}  // namespace
+}  // namespace psm::client
