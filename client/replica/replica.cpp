@@ -93,7 +93,7 @@ struct Replica::Statements {
   Statement get_view, put_view, del_view, list_view, count_view;
   Statement get_base, put_base, purge_base, purge_view;
   Statement insert_outbox, outbox_all, outbox_by_state, set_state, set_result, pending_count, pending_ops;
-  Statement touched_of, unsettled, settle;
+  Statement touched_of, unsettled, settle, list_in_scope;
 };
 
 Replica::Replica(HomePaths home, store::Database db) : home_(std::move(home)), db_(std::move(db)) {}
@@ -186,6 +186,7 @@ void Replica::prepare() {
       db_.prepare("SELECT touched FROM outbox WHERE op_id = ?1"),
       db_.prepare("SELECT touched FROM outbox WHERE settled = 0 AND state NOT IN ('queued', 'sent')"),
       db_.prepare("UPDATE outbox SET settled = 1 WHERE settled = 0 AND state NOT IN ('queued', 'sent')"),
+      db_.prepare("SELECT body FROM view WHERE scope = ?1 AND collection = ?2 ORDER BY id"),
   });
 }
 
@@ -219,6 +220,19 @@ std::optional<Record> Replica::get(std::string_view collection, std::string_view
   auto rec = protocol::decode_record(s.column_bytes(0));
   if (!rec) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable record in replica");
   return std::move(*rec);
+}
+
+std::vector<Record> Replica::list_in_scope(std::string_view collection, std::string_view scope) const {
+  auto& s = st_->list_in_scope;
+  store::ScopedReset r{s};
+  s.bind(1, scope).bind(2, collection);
+  std::vector<Record> out;
+  while (s.step()) {
+    auto rec = protocol::decode_record(s.column_bytes(0));
+    if (!rec) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable record in replica");
+    out.push_back(std::move(*rec));
+  }
+  return out;
 }
 
 std::vector<Record> Replica::list(std::string_view collection) {

@@ -101,6 +101,7 @@ class Replica final : public ops::StateReader {
 
   // --- reading
   std::optional<model::Record> get(std::string_view collection, std::string_view id) const override;
+  std::vector<model::Record> list_in_scope(std::string_view collection, std::string_view scope) const override;
   std::vector<model::Record> list(std::string_view collection);
   std::size_t record_count();
 

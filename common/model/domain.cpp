@@ -60,6 +60,14 @@ constexpr Table<CarerType, 4> kCarerTypes{{
     {CarerType::special_guardian, "special-guardian"},
 }};
 
+constexpr Table<Attendance, 5> kAttendance{{
+    {Attendance::invited, "invited"},
+    {Attendance::attended, "attended"},
+    {Attendance::apologies, "apologies"},
+    {Attendance::absent, "absent"},
+    {Attendance::not_invited, "not-invited"},
+}};
+
 template <class E, std::size_t N>
 std::string_view name_of(const Table<E, N>& table, E value) {
   for (const auto& [e, name] : table) {
@@ -95,6 +103,7 @@ std::string_view to_string(ViewSubject v) { return name_of(kViewSubjects, v); }
 std::string_view to_string(ActionStatus v) { return name_of(kActionStatuses, v); }
 std::string_view to_string(PlacementType v) { return name_of(kPlacementTypes, v); }
 std::string_view to_string(CarerType v) { return name_of(kCarerTypes, v); }
+std::string_view to_string(Attendance v) { return name_of(kAttendance, v); }
 
 std::optional<Role> parse_role(std::string_view s) { return parse(kRoles, s); }
 std::optional<MeetingType> parse_meeting_type(std::string_view s) { return parse(kMeetingTypes, s); }
@@ -103,6 +112,7 @@ std::optional<ViewSubject> parse_view_subject(std::string_view s) { return parse
 std::optional<ActionStatus> parse_action_status(std::string_view s) { return parse(kActionStatuses, s); }
 std::optional<PlacementType> parse_placement_type(std::string_view s) { return parse(kPlacementTypes, s); }
 std::optional<CarerType> parse_carer_type(std::string_view s) { return parse(kCarerTypes, s); }
+std::optional<Attendance> parse_attendance(std::string_view s) { return parse(kAttendance, s); }
 
 std::string spellings_of_role() { return spellings(kRoles); }
 std::string spellings_of_meeting_type() { return spellings(kMeetingTypes); }

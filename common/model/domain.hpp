@@ -37,6 +37,8 @@ enum class PlacementType { in_house, ifa, independent };
 
 enum class CarerType { foster, connected_person, home_from_home, special_guardian };
 
+enum class Attendance { invited, attended, apologies, absent, not_invited };
+
 std::string_view to_string(Role);
 std::string_view to_string(MeetingType);
 std::string_view to_string(MeetingStatus);
@@ -44,6 +46,7 @@ std::string_view to_string(ViewSubject);
 std::string_view to_string(ActionStatus);
 std::string_view to_string(PlacementType);
 std::string_view to_string(CarerType);
+std::string_view to_string(Attendance);
 
 std::optional<Role> parse_role(std::string_view);
 std::optional<MeetingType> parse_meeting_type(std::string_view);
@@ -52,6 +55,7 @@ std::optional<ViewSubject> parse_view_subject(std::string_view);
 std::optional<ActionStatus> parse_action_status(std::string_view);
 std::optional<PlacementType> parse_placement_type(std::string_view);
 std::optional<CarerType> parse_carer_type(std::string_view);
+std::optional<Attendance> parse_attendance(std::string_view);
 
 // All spellings of an enum, for help text and error messages ("one of: …").
 std::string spellings_of_role();

@@ -27,6 +27,12 @@ inline constexpr std::string_view kViews = "views";
 inline constexpr std::string_view kActions = "actions";
 inline constexpr std::string_view kActionUpdates = "action_updates";
 inline constexpr std::string_view kConflicts = "conflicts";
+inline constexpr std::string_view kInvitations = "invitations";    // who is asked to a meeting, and whether they came
+inline constexpr std::string_view kDecisions = "decisions";        // append-only: e.g. not inviting the child, and why
+inline constexpr std::string_view kAgendaNotes = "agenda_notes";   // append-only notes against agenda items
+inline constexpr std::string_view kNotifications = "notifications";
+// Directory-wide settings the rules read, e.g. which service managers are told of every support meeting.
+inline constexpr std::string_view kSettings = "settings";
 }  // namespace collection
 
 // Scopes decide who receives a record (common/policy/access.hpp).
@@ -34,6 +40,8 @@ namespace scope {
 inline std::string placement(std::string_view id) { return "placement:" + std::string(id); }
 inline std::string household(std::string_view id) { return "household:" + std::string(id); }
 inline std::string child(std::string_view id) { return "child:" + std::string(id); }
+// A person's own inbox (notifications addressed to them).
+inline std::string person(std::string_view id) { return "person:" + std::string(id); }
 inline constexpr std::string_view kDirectory = "directory";  // professionals' names and roles
 }  // namespace scope
 

@@ -3,6 +3,7 @@
 #include "common/limits.hpp"
 #include "common/merge/merge.hpp"
 #include "common/model/ids.hpp"
+#include "common/policy/agenda.hpp"
 #include "common/policy/calendar.hpp"
 #include "common/policy/deadlines.hpp"
 #include "common/policy/rules.hpp"
@@ -50,26 +51,24 @@ class Applier {
     if (p.type == model::MeetingType::placement_planning) {
       return reject(Errc::invalid_argument, "placement planning meetings are arranged, not requested");
     }
-    if (!policy::placement_is_active(*placement)) {
-      return reject(Errc::rule_violation, "placement " + p.placement_id + " has ended");
+    return request_meeting(*placement, p.meeting_id, p.type, p.reason, p.identified_at_ms);
+  }
+
+  // R3: agreeing a permanence match always brings a support meeting.
+  Outcome operator()(const MarkPermanenceMatch& p) {
+    auto placement = visible(col::kPlacements, p.placement_id, "placement");
+    if (!placement) return not_found("placement", p.placement_id);
+    if (!model::is_professional(ctx_.actor.role) || ctx_.actor.role == model::Role::minute_taker) {
+      return reject(Errc::permission_denied, "a permanence match is recorded by the child's social worker or a manager");
     }
-    if (state_.get(col::kMeetings, p.meeting_id)) {
-      return reject(Errc::already_exists, "meeting " + p.meeting_id + " already exists");
-    }
-    const std::uint64_t identified = p.identified_at_ms ? p.identified_at_ms : ctx_.now_ms;
-    Record m = new_record(col::kMeetings, p.meeting_id, placement->scope);
-    set(m, "placement_id", p.placement_id);
-    set(m, "child_id", placement->value("child_id"));
-    set(m, "household_id", placement->value("household_id"));
-    set(m, "type", std::string(model::to_string(p.type)));
-    set(m, "status", std::string(model::to_string(model::MeetingStatus::requested)));
-    set(m, "reason", p.reason);
-    set(m, "requested_by", ctx_.actor.person_id);
-    set(m, "requested_at_ms", std::to_string(ctx_.now_ms));
-    set(m, "identified_at_ms", std::to_string(identified));
-    set(m, "deadline_ms", std::to_string(policy::meeting_deadline(p.type, identified)));
-    set(m, "chair_id", placement->value("team_manager_id"));
-    return accept({std::move(m)});
+    auto outcome = request_meeting(*placement, p.meeting_id, model::MeetingType::support,
+                                   "Permanence match agreed on " + p.agreed_on +
+                                       ": a Placement Support Meeting is always held (policy 3)",
+                                   0);
+    if (!outcome.ok()) return outcome;
+    set(*placement, "permanence_match_date", p.agreed_on);
+    outcome.writes.insert(outcome.writes.begin(), std::move(*placement));
+    return outcome;
   }
 
   Outcome operator()(const RecordView& p) {
@@ -89,6 +88,7 @@ class Applier {
     set(v, "meeting_id", p.meeting_id);
     set(v, "subject", std::string(model::to_string(p.subject)));
     set(v, "text", p.text);
+    if (!p.sought_on.empty()) set(v, "sought_on", p.sought_on);
     set(v, "recorded_by", ctx_.actor.person_id);
     set(v, "recorded_at_ms", std::to_string(ctx_.now_ms));
     return accept({std::move(v)});
@@ -184,6 +184,240 @@ class Applier {
     return o;
   }
 
+  // R4/R5.
+  Outcome operator()(const ScheduleMeeting& p) {
+    auto meeting = visible(col::kMeetings, p.meeting_id, "meeting");
+    if (!meeting) return not_found("meeting", p.meeting_id);
+    auto placement = state_.get(col::kPlacements, meeting->value("placement_id"));
+    if (!placement) return not_found("placement", meeting->value("placement_id"));
+    const auto type = model::parse_placement_type(placement->value("type")).value_or(model::PlacementType::in_house);
+    if (!policy::may_schedule_meeting(ctx_.actor.role, type)) {
+      return reject(Errc::permission_denied,
+                    type == model::PlacementType::in_house
+                        ? "for an in-house placement the supervising social worker or the Fostering Team Manager arranges the meeting"
+                        : "for an agency placement the CLA Team Manager or the child's social worker arranges the meeting");
+    }
+    const auto status = meeting->value("status");
+    if (status != "requested" && status != "scheduled") {
+      return reject(Errc::rule_violation, "meeting " + p.meeting_id + " is " + status + " and cannot be rescheduled");
+    }
+    if (p.scheduled_for_ms == 0) return reject(Errc::invalid_argument, "a date and time for the meeting is required");
+    std::string minute_taker = p.minute_taker_id;
+    if (type != model::PlacementType::in_house) minute_taker = meeting->value("chair_id");  // R4: CLA TM minutes
+    if (!minute_taker.empty() && !state_.get(col::kPeople, minute_taker)) {
+      return reject(Errc::invalid_argument, "minute taker " + minute_taker + " is not a known person");
+    }
+    std::vector<Record> writes;
+    if (status == "requested") {
+      auto household = state_.get(col::kHouseholds, placement->value("household_id"));
+      auto child = state_.get(col::kChildren, placement->value("child_id"));
+      int n = 0;
+      auto invite = [&](const std::string& person, std::string_view kind, bool mandatory) {
+        if (person.empty()) return;
+        Record inv = new_record(col::kInvitations, p.meeting_id + ".i" + std::to_string(++n), meeting->scope);
+        set(inv, "meeting_id", p.meeting_id);
+        set(inv, "person_id", person);
+        set(inv, "kind", std::string(kind));
+        set(inv, "mandatory", mandatory ? "yes" : "no");
+        set(inv, "attendance", std::string(model::to_string(model::Attendance::invited)));
+        writes.push_back(std::move(inv));
+      };
+      if (household) {
+        for (const auto& carer : policy::split_ids(household->value("carer_ids"))) invite(carer, "carer", true);
+      }
+      if (child) invite(child->value("social_worker_id"), "child-social-worker", true);
+      invite(meeting->value("chair_id"), "team-manager", true);
+      if (household) invite(household->value("ssw_id"), "supervising-social-worker", true);
+      if (child) invite(child->value("iro_id"), "iro", false);
+      // R5: children are always invited, unless a recorded shared decision says otherwise.
+      Record inv = new_record(col::kInvitations, p.meeting_id + ".child", meeting->scope);
+      set(inv, "meeting_id", p.meeting_id);
+      set(inv, "kind", "child");
+      set(inv, "name", child ? child->value("name") : std::string("the child"));
+      set(inv, "mandatory", "no");
+      set(inv, "attendance", std::string(model::to_string(model::Attendance::invited)));
+      writes.push_back(std::move(inv));
+    }
+    set(*meeting, "status", std::string(model::to_string(model::MeetingStatus::scheduled)));
+    set(*meeting, "scheduled_for_ms", std::to_string(p.scheduled_for_ms));
+    set(*meeting, "location", p.location);
+    set(*meeting, "minute_taker_id", minute_taker);
+    set(*meeting, "scheduled_by", ctx_.actor.person_id);
+    writes.insert(writes.begin(), std::move(*meeting));
+    return accept(std::move(writes));
+  }
+
+  // R5: others may be added.
+  Outcome operator()(const InviteAttendee& p) {
+    auto meeting = scheduled_meeting(p.meeting_id);
+    if (!meeting.ok()) return meeting.error;
+    if (!model::is_professional(ctx_.actor.role)) {
+      return reject(Errc::permission_denied, "invitations are sent by the professionals arranging the meeting");
+    }
+    if (!p.person_id.empty() && !state_.get(col::kPeople, p.person_id)) {
+      return reject(Errc::invalid_argument, "person " + p.person_id + " is not known; give a name and organisation instead");
+    }
+    if (p.person_id.empty() && (p.name.empty() || p.organisation.empty())) {
+      return reject(Errc::invalid_argument, "an invitation needs a known person, or a name and an organisation");
+    }
+    if (state_.get(col::kInvitations, p.invitation_id)) return reject(Errc::already_exists, "invitation already exists");
+    Record inv = new_record(col::kInvitations, p.invitation_id, meeting.record->scope);
+    set(inv, "meeting_id", p.meeting_id);
+    if (!p.person_id.empty()) set(inv, "person_id", p.person_id);
+    if (!p.name.empty()) set(inv, "name", p.name);
+    if (!p.organisation.empty()) set(inv, "organisation", p.organisation);
+    set(inv, "kind", "other");
+    set(inv, "mandatory", "no");
+    set(inv, "attendance", std::string(model::to_string(model::Attendance::invited)));
+    return accept({std::move(inv)});
+  }
+
+  // R5: not inviting the child is a shared professional decision with a recorded reason.
+  Outcome operator()(const DecideChildNotInvited& p) {
+    auto meeting = scheduled_meeting(p.meeting_id);
+    if (!meeting.ok()) return meeting.error;
+    if (!model::is_professional(ctx_.actor.role)) {
+      return reject(Errc::permission_denied, "only professionals decide whether the child is invited");
+    }
+    if (!has_role(p.social_work_decider_id, {model::Role::child_social_worker, model::Role::cla_team_manager})) {
+      return reject(Errc::rule_violation,
+                    "the decision not to invite the child needs someone from children's social work (the child's "
+                    "social worker or the CLA Team Manager)");
+    }
+    if (!has_role(p.fostering_decider_id, {model::Role::supervising_social_worker, model::Role::fostering_team_manager})) {
+      return reject(Errc::rule_violation,
+                    "the decision not to invite the child needs someone from fostering (the supervising social "
+                    "worker or the Fostering Team Manager)");
+    }
+    auto child_invitation = state_.get(col::kInvitations, p.meeting_id + ".child");
+    if (!child_invitation) return not_found("invitation for the child at meeting", p.meeting_id);
+    if (state_.get(col::kDecisions, p.decision_id)) return reject(Errc::already_exists, "decision already recorded");
+    Record d = new_record(col::kDecisions, p.decision_id, meeting.record->scope);
+    set(d, "meeting_id", p.meeting_id);
+    set(d, "kind", "child-not-invited");
+    set(d, "reason", p.reason);
+    set(d, "social_work_decider_id", p.social_work_decider_id);
+    set(d, "fostering_decider_id", p.fostering_decider_id);
+    set(d, "recorded_by", ctx_.actor.person_id);
+    set(d, "recorded_at_ms", std::to_string(ctx_.now_ms));
+    set(*child_invitation, "attendance", std::string(model::to_string(model::Attendance::not_invited)));
+    set(*child_invitation, "decision_id", p.decision_id);
+    return accept({std::move(d), std::move(*child_invitation)});
+  }
+
+  Outcome operator()(const RecordAttendance& p) {
+    auto invitation = visible(col::kInvitations, p.invitation_id, "invitation");
+    if (!invitation) return not_found("invitation", p.invitation_id);
+    auto meeting = scheduled_meeting(invitation->value("meeting_id"));
+    if (!meeting.ok()) return meeting.error;
+    if (!model::is_professional(ctx_.actor.role)) {
+      return reject(Errc::permission_denied, "attendance is recorded by the chair or the minute taker");
+    }
+    if (p.attendance == model::Attendance::not_invited || p.attendance == model::Attendance::invited) {
+      return reject(Errc::invalid_argument, "attendance is attended, apologies or absent");
+    }
+    if (invitation->value("attendance") == model::to_string(model::Attendance::not_invited)) {
+      return reject(Errc::rule_violation, "the child was not invited to this meeting (a recorded decision)");
+    }
+    set(*invitation, "attendance", std::string(model::to_string(p.attendance)));
+    return accept({std::move(*invitation)});
+  }
+
+  // R7.
+  Outcome operator()(const AddAgendaNote& p) {
+    auto meeting = visible(col::kMeetings, p.meeting_id, "meeting");
+    if (!meeting) return not_found("meeting", p.meeting_id);
+    if (!model::is_professional(ctx_.actor.role)) {
+      return reject(Errc::permission_denied, "agenda notes are written by the professionals at the meeting");
+    }
+    const auto type = model::parse_meeting_type(meeting->value("type")).value_or(model::MeetingType::support);
+    if (!policy::find_agenda_item(type, p.item)) {
+      return reject(Errc::invalid_argument, "\"" + p.item + "\" is not an item of the " +
+                                                std::string(model::to_string(type)) + " meeting agenda");
+    }
+    if (state_.get(col::kAgendaNotes, p.note_id)) return reject(Errc::already_exists, "note already recorded");
+    Record n = new_record(col::kAgendaNotes, p.note_id, meeting->scope);
+    set(n, "meeting_id", p.meeting_id);
+    set(n, "item", p.item);
+    set(n, "text", p.text);
+    set(n, "author_id", ctx_.actor.person_id);
+    set(n, "at_ms", std::to_string(ctx_.now_ms));
+    return accept({std::move(n)});
+  }
+
+  // R6.
+  Outcome operator()(const FinaliseMinutes& p) {
+    auto meeting = scheduled_meeting(p.meeting_id);
+    if (!meeting.ok()) return meeting.error;
+    Record& m = *meeting.record;
+    auto placement = state_.get(col::kPlacements, m.value("placement_id"));
+    auto household = placement ? state_.get(col::kHouseholds, placement->value("household_id")) : std::nullopt;
+    auto child = placement ? state_.get(col::kChildren, placement->value("child_id")) : std::nullopt;
+    const std::string& me = ctx_.actor.person_id;
+    const bool may = me == m.value("chair_id") || me == m.value("minute_taker_id") ||
+                     (household && me == household->value("ssw_id"));
+    if (!may) {
+      return reject(Errc::permission_denied, "the minutes are finalised by the chair, the minute taker or the supervising social worker");
+    }
+    std::vector<std::string> missing;
+    const auto invitations = state_.list_in_scope(col::kInvitations, m.scope);
+    bool iro_attended = false;
+    for (const auto& inv : invitations) {
+      if (inv.value("meeting_id") != m.id) continue;
+      const auto attendance = inv.value("attendance");
+      if (inv.value("kind") == "iro" && attendance == "attended") iro_attended = true;
+      if (inv.value("mandatory") == "yes" && attendance != "attended" && attendance != "apologies") {
+        missing.push_back("attendance or apologies for " + person_name(inv.value("person_id")) + " (" +
+                          inv.value("kind") + ")");
+      }
+    }
+    bool child_views = false;
+    bool iro_views = false;
+    for (const auto& v : state_.list_in_scope(col::kViews, m.scope)) {
+      if (v.value("meeting_id") != m.id) continue;
+      if (v.value("subject") == "child" && !v.value("text").empty()) child_views = true;
+      if (v.value("subject") == "iro") iro_views = true;  // views, or a record that they were sought
+    }
+    if (!child_views) {
+      missing.push_back("the child's views (recorded at the meeting, or gathered in advance by the child's social worker)");
+    }
+    if (child && !child->value("iro_id").empty() && !iro_attended && !iro_views) {
+      missing.push_back("the IRO's views (or a record that they were sought, and when)");
+    }
+    for (const auto& a : state_.list_in_scope(col::kActions, m.scope)) {
+      if (a.value("meeting_id") != m.id || a.value("status") == "cancelled") continue;
+      if (a.value("owner_id").empty() || a.value("due_date").empty()) {
+        missing.push_back("an owner and a due date for action \"" + a.value("text") + "\"");
+      }
+    }
+    const auto review = policy::parse_date(p.review_date);
+    if (!review) {
+      missing.push_back("a review date");
+    } else {
+      const auto held_on = policy::uk_date_of(std::stoull(m.value("scheduled_for_ms")));
+      if (!policy::is_usual_review_interval(held_on, *review) && p.review_interval_reason.empty()) {
+        missing.push_back("a reason for reviewing on " + p.review_date +
+                          " (reviews are usually 6 weeks to 3 months after the meeting)");
+      }
+    }
+    if (!missing.empty()) {
+      std::string message = "the minutes cannot be finalised yet; missing: ";
+      for (std::size_t i = 0; i < missing.size(); ++i) {
+        message += (i ? "; " : "") + std::to_string(i + 1) + ". " + missing[i];
+      }
+      return reject(Errc::rule_violation, message);
+    }
+    set(m, "status", std::string(model::to_string(model::MeetingStatus::minutes_finalised)));
+    set(m, "review_date", p.review_date);
+    if (!p.review_interval_reason.empty()) set(m, "review_interval_reason", p.review_interval_reason);
+    set(m, "finalised_by", me);
+    set(m, "finalised_at_ms", std::to_string(ctx_.now_ms));
+    std::vector<Record> writes{m};
+    // R9: minutes finalised → the IRO is told.
+    if (child) notify(writes, child->value("iro_id"), "minutes-finalised", m, "Minutes finalised for placement " + m.value("placement_id"));
+    return accept(std::move(writes));
+  }
+
   Outcome operator()(const ResolveConflict& p) {
     auto conflict = visible(col::kConflicts, p.conflict_id, "conflict");
     if (!conflict) return not_found("conflict", p.conflict_id);
@@ -209,6 +443,96 @@ class Applier {
   }
 
  private:
+  Outcome request_meeting(const Record& placement, const std::string& meeting_id, model::MeetingType type,
+                          const std::string& reason, std::uint64_t identified_at_ms) {
+    if (!policy::placement_is_active(placement)) {
+      return reject(Errc::rule_violation, "placement " + placement.id + " has ended");
+    }
+    if (state_.get(col::kMeetings, meeting_id)) {
+      return reject(Errc::already_exists, "meeting " + meeting_id + " already exists");
+    }
+    const std::uint64_t identified = identified_at_ms ? identified_at_ms : ctx_.now_ms;
+    Record m = new_record(col::kMeetings, meeting_id, placement.scope);
+    set(m, "placement_id", placement.id);
+    set(m, "child_id", placement.value("child_id"));
+    set(m, "household_id", placement.value("household_id"));
+    set(m, "type", std::string(model::to_string(type)));
+    set(m, "status", std::string(model::to_string(model::MeetingStatus::requested)));
+    set(m, "reason", reason);
+    set(m, "requested_by", ctx_.actor.person_id);
+    set(m, "requested_at_ms", std::to_string(ctx_.now_ms));
+    set(m, "identified_at_ms", std::to_string(identified));
+    set(m, "deadline_ms", std::to_string(policy::meeting_deadline(type, identified)));
+    // R4: the placement's team manager chairs (Fostering for in-house, CLA for IFA).
+    set(m, "chair_id", placement.value("team_manager_id"));
+    std::vector<Record> writes{m};
+    // R1: the request goes to the team manager, who is told.
+    const std::string what = std::string(type == model::MeetingType::support ? "Placement Support Meeting"
+                                                                              : "Pre-disruption meeting");
+    notify(writes, placement.value("team_manager_id"), "meeting-requested", m,
+           what + " requested for placement " + placement.id);
+    // R9: every support meeting is made known to the Fostering, Family
+    // Safeguarding and CLA Service Managers.
+    if (type == model::MeetingType::support) {
+      if (auto managers = state_.get(col::kSettings, "service-managers")) {
+        for (const auto& id : policy::split_ids(managers->value("ids"))) {
+          notify(writes, id, "support-meeting", m, "Placement Support Meeting requested for placement " + placement.id);
+        }
+      }
+    }
+    return accept(std::move(writes));
+  }
+
+  // A notification in `recipient`'s inbox (scope person:<id>). Ids derive from
+  // the operation, so every replica makes the same ones.
+  void notify(std::vector<Record>& writes, const std::string& recipient, std::string_view kind, const Record& meeting,
+              const std::string& text) {
+    if (recipient.empty()) return;
+    Record n = new_record(col::kNotifications, op_.op_id + ".n" + std::to_string(++notifications_),
+                          model::scope::person(recipient));
+    set(n, "recipient_id", recipient);
+    set(n, "kind", std::string(kind));
+    set(n, "meeting_id", meeting.id);
+    set(n, "placement_id", meeting.value("placement_id"));
+    set(n, "text", text);
+    set(n, "created_at_ms", std::to_string(ctx_.now_ms));
+    writes.push_back(std::move(n));
+  }
+
+  struct MeetingOrError {
+    std::optional<Record> record;
+    Outcome error;
+    bool ok() const { return record.has_value(); }
+  };
+  // A visible meeting that has been scheduled (invitations exist).
+  MeetingOrError scheduled_meeting(const std::string& id) {
+    auto m = visible(col::kMeetings, id, "meeting");
+    if (!m) return {std::nullopt, not_found("meeting", id)};
+    const auto status = m->value("status");
+    if (status == "requested") {
+      return {std::nullopt, reject(Errc::rule_violation, "meeting " + id + " has not been scheduled yet")};
+    }
+    if (status != "scheduled" && status != "held") {
+      return {std::nullopt, reject(Errc::rule_violation, "meeting " + id + " is " + status)};
+    }
+    return {std::move(m), {}};
+  }
+
+  bool has_role(const std::string& person_id, std::initializer_list<model::Role> roles) {
+    auto person = state_.get(col::kPeople, person_id);
+    if (!person) return false;
+    const std::string role = person->value("role");
+    for (auto r : roles) {
+      if (model::to_string(r) == role) return true;
+    }
+    return false;
+  }
+
+  std::string person_name(const std::string& id) {
+    auto p = state_.get(col::kPeople, id);
+    return p ? p->value("name") : id;
+  }
+
   // A record the actor may see, or nullopt. Records outside the actor's scopes
   // are reported exactly as missing ones, so their existence is not revealed.
   std::optional<Record> visible(std::string_view collection, const std::string& id, std::string_view) {
@@ -240,6 +564,7 @@ class Applier {
   const Operation& op_;
   const ApplyContext& ctx_;
   model::Version version_;
+  int notifications_ = 0;
 };
 
 bool text_ok(const std::string& s, std::size_t max) { return !s.empty() && s.size() <= max; }
@@ -267,7 +592,12 @@ std::optional<std::pair<Errc, std::string>> validate_shape(const Operation& op) 
           if (static_cast<int>(p.type) < 0 || static_cast<int>(p.type) > 2) return bad("unknown meeting type");
         } else if constexpr (std::is_same_v<T, RecordView>) {
           if (!id_ok(p.view_id) || !id_ok(p.meeting_id)) return bad("view or meeting id is not valid");
-          if (!text_ok(p.text, limits::kMaxTextBytes)) return bad("the views text is empty or too long");
+          if (!p.sought_on.empty()) {
+            if (!policy::parse_date(p.sought_on)) return bad("the date views were sought must be YYYY-MM-DD");
+            if (p.text.size() > limits::kMaxTextBytes) return bad("the views text is too long");
+          } else if (!text_ok(p.text, limits::kMaxTextBytes)) {
+            return bad("the views text is empty or too long");
+          }
           if (static_cast<int>(p.subject) < 0 || static_cast<int>(p.subject) > 4) return bad("unknown view subject");
         } else if constexpr (std::is_same_v<T, AddAction>) {
           if (!id_ok(p.action_id) || !id_ok(p.meeting_id)) return bad("action or meeting id is not valid");
@@ -287,6 +617,35 @@ std::optional<std::pair<Errc, std::string>> validate_shape(const Operation& op) 
           if (p.text && !text_ok(*p.text, limits::kMaxTextBytes)) return bad("the action's text is empty or too long");
           if (p.due_date && !policy::parse_date(*p.due_date)) return bad("the due date must be YYYY-MM-DD");
           if (p.owner_id && !id_ok(*p.owner_id)) return bad("owner id is not valid");
+        } else if constexpr (std::is_same_v<T, ScheduleMeeting>) {
+          if (!id_ok(p.meeting_id)) return bad("meeting id is not valid");
+          if (p.location.size() > limits::kMaxShortStringBytes) return bad("the location is too long");
+          if (!p.minute_taker_id.empty() && !id_ok(p.minute_taker_id)) return bad("minute taker id is not valid");
+        } else if constexpr (std::is_same_v<T, InviteAttendee>) {
+          if (!id_ok(p.invitation_id) || !id_ok(p.meeting_id)) return bad("invitation or meeting id is not valid");
+          if (!p.person_id.empty() && !id_ok(p.person_id)) return bad("person id is not valid");
+          if (p.name.size() > limits::kMaxShortStringBytes || p.organisation.size() > limits::kMaxShortStringBytes) {
+            return bad("name or organisation too long");
+          }
+        } else if constexpr (std::is_same_v<T, DecideChildNotInvited>) {
+          if (!id_ok(p.decision_id) || !id_ok(p.meeting_id)) return bad("decision or meeting id is not valid");
+          if (!text_ok(p.reason, limits::kMaxTextBytes)) return bad("the reason for not inviting the child must be recorded");
+          if (!id_ok(p.social_work_decider_id) || !id_ok(p.fostering_decider_id)) {
+            return bad("the two professionals who made the decision must be named");
+          }
+        } else if constexpr (std::is_same_v<T, RecordAttendance>) {
+          if (!id_ok(p.invitation_id)) return bad("invitation id is not valid");
+          if (static_cast<int>(p.attendance) < 0 || static_cast<int>(p.attendance) > 4) return bad("unknown attendance");
+        } else if constexpr (std::is_same_v<T, AddAgendaNote>) {
+          if (!id_ok(p.note_id) || !id_ok(p.meeting_id)) return bad("note or meeting id is not valid");
+          if (p.item.empty() || p.item.size() > limits::kMaxShortStringBytes) return bad("agenda item is not valid");
+          if (!text_ok(p.text, limits::kMaxTextBytes)) return bad("the note is empty or too long");
+        } else if constexpr (std::is_same_v<T, FinaliseMinutes>) {
+          if (!id_ok(p.meeting_id)) return bad("meeting id is not valid");
+          if (p.review_interval_reason.size() > limits::kMaxTextBytes) return bad("the reason is too long");
+        } else if constexpr (std::is_same_v<T, MarkPermanenceMatch>) {
+          if (!id_ok(p.placement_id) || !id_ok(p.meeting_id)) return bad("placement or meeting id is not valid");
+          if (!policy::parse_date(p.agreed_on)) return bad("the date the match was agreed must be YYYY-MM-DD");
         } else if constexpr (std::is_same_v<T, ResolveConflict>) {
           if (!id_ok(p.conflict_id)) return bad("conflict id is not valid");
           if (static_cast<int>(p.keep) > 1) return bad("keep must be current or other");
@@ -303,8 +662,11 @@ Outcome apply(const StateReader& state, const Operation& op, const ApplyContext&
 }
 
 std::string_view kind_name(const Payload& p) {
-  static constexpr std::string_view kNames[] = {"request-meeting", "record-view", "add-action",
-                                                "update-action", "edit-action", "resolve-conflict"};
+  static constexpr std::string_view kNames[] = {
+      "request-meeting", "record-view",   "add-action",      "update-action",    "edit-action",
+      "resolve-conflict", "schedule-meeting", "invite",       "child-not-invited", "record-attendance",
+      "add-agenda-note", "finalise-minutes", "mark-permanence-match"};
+  static_assert(std::size(kNames) == std::variant_size_v<Payload>);
   return kNames[p.index()];
 }
 

@@ -20,6 +20,9 @@ class StateReader {
  public:
   virtual ~StateReader() = default;
   virtual std::optional<model::Record> get(std::string_view collection, std::string_view id) const = 0;
+  // Every record of `collection` in `scope` (e.g. a meeting's invitations,
+  // which live in its placement's scope). Scopes are small: one placement's work.
+  virtual std::vector<model::Record> list_in_scope(std::string_view collection, std::string_view scope) const = 0;
 };
 
 struct Actor {

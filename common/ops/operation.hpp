@@ -35,15 +35,21 @@ struct RequestMeeting {
 };
 
 // Record someone's views for a meeting. Append-only: a correction is a new view.
+// Version 2 adds "views sought, none given" (R6: the IRO's views may be
+// recorded as sought on a date with no reply).
 struct RecordView {
   std::string view_id;
   std::string meeting_id;
   model::ViewSubject subject = model::ViewSubject::child;
   std::string text;
   bool professionals_only = false;
+  std::string sought_on;  // YYYY-MM-DD when views were asked for and none given; text may then be empty
 
   template <class A>
-  void serialize(A& ar, std::uint32_t const) { ar(view_id, meeting_id, subject, text, professionals_only); }
+  void serialize(A& ar, std::uint32_t const version) {
+    ar(view_id, meeting_id, subject, text, professionals_only);
+    if (version >= 2) ar(sought_on);
+  }
 };
 
 // Agree an action at a meeting: every action has an owner and a due date.
@@ -92,8 +98,91 @@ struct ResolveConflict {
   void serialize(A& ar, std::uint32_t const) { ar(conflict_id, keep); }
 };
 
+// R4/R5: fix when and where a meeting is held. Invitations to everyone who
+// must attend (carers, the child's social worker, the team manager, the SSW),
+// the IRO and the child are made at once.
+struct ScheduleMeeting {
+  std::string meeting_id;
+  std::uint64_t scheduled_for_ms = 0;
+  std::string location;
+  std::string minute_taker_id;  // in-house: the SSW books one; IFA: the chair minutes (may be empty)
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) { ar(meeting_id, scheduled_for_ms, location, minute_taker_id); }
+};
+
+// R5: invite someone beyond the automatic list: a known person, or someone
+// outside the system by name and organisation (school, Virtual School, CAMHS, YOT, …).
+struct InviteAttendee {
+  std::string invitation_id;
+  std::string meeting_id;
+  std::string person_id;     // or empty, with name and organisation
+  std::string name;
+  std::string organisation;
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) { ar(invitation_id, meeting_id, person_id, name, organisation); }
+};
+
+// R5: a shared professional decision not to invite the child, with its reason
+// and the two professionals (children's social work and fostering) who made it.
+struct DecideChildNotInvited {
+  std::string decision_id;
+  std::string meeting_id;
+  std::string reason;
+  std::string social_work_decider_id;
+  std::string fostering_decider_id;
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) {
+    ar(decision_id, meeting_id, reason, social_work_decider_id, fostering_decider_id);
+  }
+};
+
+// Who came: attended, sent apologies, or did not come.
+struct RecordAttendance {
+  std::string invitation_id;
+  model::Attendance attendance = model::Attendance::attended;
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) { ar(invitation_id, attendance); }
+};
+
+// R7: a note against one item of the meeting's agenda. Append-only.
+struct AddAgendaNote {
+  std::string note_id;
+  std::string meeting_id;
+  std::string item;  // an agenda item key (common/policy/agenda.hpp)
+  std::string text;
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) { ar(note_id, meeting_id, item, text); }
+};
+
+// R6: close the minutes. Refused, naming everything missing, until the
+// meeting heard everyone it must and set a review date.
+struct FinaliseMinutes {
+  std::string meeting_id;
+  std::string review_date;             // YYYY-MM-DD
+  std::string review_interval_reason;  // required when the review is not 6 weeks to 3 months ahead
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) { ar(meeting_id, review_date, review_interval_reason); }
+};
+
+// R3: a permanence match was agreed; a support meeting request follows automatically.
+struct MarkPermanenceMatch {
+  std::string placement_id;
+  std::string agreed_on;   // YYYY-MM-DD
+  std::string meeting_id;  // id for the support meeting request it creates
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) { ar(placement_id, agreed_on, meeting_id); }
+};
+
 using Payload = std::variant<RequestMeeting, RecordView, AddAction, UpdateActionStatus, EditAction,
-                             ResolveConflict>;
+                             ResolveConflict, ScheduleMeeting, InviteAttendee, DecideChildNotInvited,
+                             RecordAttendance, AddAgendaNote, FinaliseMinutes, MarkPermanenceMatch>;
 
 // The schema version this build writes. The server accepts versions in
 // [kMinSchemaVersion, kSchemaVersion] and upgrades older ones before applying.
@@ -124,9 +213,16 @@ std::string_view kind_name(const Payload&);
 }  // namespace psm::ops
 
 CEREAL_CLASS_VERSION(psm::ops::RequestMeeting, 1);
-CEREAL_CLASS_VERSION(psm::ops::RecordView, 1);
+CEREAL_CLASS_VERSION(psm::ops::RecordView, 2);
 CEREAL_CLASS_VERSION(psm::ops::AddAction, 1);
 CEREAL_CLASS_VERSION(psm::ops::UpdateActionStatus, 1);
 CEREAL_CLASS_VERSION(psm::ops::EditAction, 1);
 CEREAL_CLASS_VERSION(psm::ops::ResolveConflict, 1);
+CEREAL_CLASS_VERSION(psm::ops::ScheduleMeeting, 1);
+CEREAL_CLASS_VERSION(psm::ops::InviteAttendee, 1);
+CEREAL_CLASS_VERSION(psm::ops::DecideChildNotInvited, 1);
+CEREAL_CLASS_VERSION(psm::ops::RecordAttendance, 1);
+CEREAL_CLASS_VERSION(psm::ops::AddAgendaNote, 1);
+CEREAL_CLASS_VERSION(psm::ops::FinaliseMinutes, 1);
+CEREAL_CLASS_VERSION(psm::ops::MarkPermanenceMatch, 1);
 CEREAL_CLASS_VERSION(psm::ops::Operation, 1);

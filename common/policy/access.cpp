@@ -94,6 +94,7 @@ std::set<std::string> ReferenceData::visible_scopes(std::string_view person_id, 
   // Everyone sees the directory of professionals (names and roles, no child data),
   // so a carer can see who owns an action.
   out.insert(std::string(model::scope::kDirectory));
+  out.insert(model::scope::person(person_id));
   for (const Record* placement : placements_for(person_id, role)) add_placement_scopes(*placement, out);
   if (role == Role::foster_carer) {
     // A carer always sees their own household record, even between placements.

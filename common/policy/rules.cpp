@@ -15,6 +15,23 @@ bool may_record_view(Role role, model::ViewSubject subject) {
   return subject == model::ViewSubject::carer || subject == model::ViewSubject::birth_child;
 }
 
+bool may_schedule_meeting(Role role, model::PlacementType type) {
+  if (type == model::PlacementType::in_house) {
+    return role == Role::supervising_social_worker || role == Role::fostering_team_manager;
+  }
+  return role == Role::cla_team_manager || role == Role::child_social_worker;
+}
+
+bool is_usual_review_interval(const Date& meeting_day, const Date& review_day) {
+  using namespace std::chrono;
+  const sys_days meeting{meeting_day};
+  const sys_days review{review_day};
+  Date later = meeting_day + months{3};
+  if (!later.ok()) later = later.year() / later.month() / std::chrono::last;  // 30 Nov → 28/29 Feb
+  const sys_days three_months{later};
+  return review >= meeting + days{42} && review <= three_months;
+}
+
 bool is_legal_action_transition(ActionStatus from, ActionStatus to) {
   if (from == to) return false;
   switch (from) {

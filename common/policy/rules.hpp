@@ -4,6 +4,7 @@
 
 #include "common/model/domain.hpp"
 #include "common/policy/access.hpp"
+#include "common/policy/calendar.hpp"
 
 namespace psm::policy {
 
@@ -14,6 +15,15 @@ bool may_request_meeting(model::Role role);
 // A carer records their own views and their birth children's; professionals
 // record anyone's (the child's views are gathered by the child's social worker).
 bool may_record_view(model::Role role, model::ViewSubject subject);
+
+// R4: who arranges (schedules) a meeting. In-house: the supervising social
+// worker convenes and the Fostering Team Manager chairs; IFA/independent: the
+// CLA (Social Work) Team Manager arranges, or the child's social worker.
+bool may_schedule_meeting(model::Role role, model::PlacementType type);
+
+// R6: a review 6 weeks to 3 months after the meeting needs no reason; any
+// other interval does.
+bool is_usual_review_interval(const Date& meeting_day, const Date& review_day);
 
 // Action status machine: open → in-progress | done | cancelled;
 // in-progress → open | done | cancelled; done → open (reopened); cancelled is final.

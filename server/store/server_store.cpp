@@ -101,7 +101,7 @@ struct ServerStore::Statements {
   Statement find_applied, insert_applied, count_applied;
   Statement insert_account, find_account, find_account_by_person;
   Statement insert_device, find_device, list_devices, revoke_device, touch_device;
-  Statement get_meta;
+  Statement get_meta, list_in_scope;
 };
 
 ServerStore::ServerStore(store::Database db) : db_(std::move(db)) {}
@@ -186,6 +186,7 @@ void ServerStore::prepare_statements() {
       db_.prepare("UPDATE devices SET revoked = 1 WHERE device_id = ?1"),
       db_.prepare("UPDATE devices SET last_seen_ms = ?2 WHERE device_id = ?1"),
       db_.prepare("SELECT value FROM meta WHERE key = ?1"),
+      db_.prepare("SELECT body FROM records WHERE scope = ?1 AND collection = ?2 ORDER BY id"),
   });
 }
 
@@ -289,6 +290,19 @@ std::optional<Record> ServerStore::get(std::string_view collection, std::string_
   auto rec = protocol::decode_record(s.column_bytes(0));
   if (!rec) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable record in store");
   return std::move(*rec);
+}
+
+std::vector<Record> ServerStore::list_in_scope(std::string_view collection, std::string_view scope) const {
+  auto& s = st_->list_in_scope;
+  store::ScopedReset r{s};
+  s.bind(1, scope).bind(2, collection);
+  std::vector<Record> out;
+  while (s.step()) {
+    auto rec = protocol::decode_record(s.column_bytes(0));
+    if (!rec) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable record in store");
+    out.push_back(std::move(*rec));
+  }
+  return out;
 }
 
 void ServerStore::put(const Record& rec) {

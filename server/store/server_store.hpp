@@ -79,6 +79,7 @@ class ServerStore final : public ops::StateReader {
 
   // --- records
   std::optional<model::Record> get(std::string_view collection, std::string_view id) const override;
+  std::vector<model::Record> list_in_scope(std::string_view collection, std::string_view scope) const override;
   // Stores a record, giving it the next change sequence number.
   void put(const model::Record& record);
   // Changes in each scope after that scope's start sequence (the device's

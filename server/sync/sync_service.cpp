@@ -277,7 +277,8 @@ error_code import_reference_data(ServerStore& store, std::string_view text, std:
   if (auto* people = section("people")) {
     for (const auto& v : *people) {
       Record r;
-      auto err = read_entry(v, model::collection::kPeople, {{"name", true}, {"role", true}, {"team", false}}, version, r);
+      auto err = read_entry(v, model::collection::kPeople,
+                            {{"name", true}, {"role", true}, {"team", false}, {"service", false}}, version, r);
       if (!err.empty()) return fail(err);
       if (!model::parse_role(r.value("role"))) {
         return fail("people " + r.id + ": role must be one of " + model::spellings_of_role());
@@ -342,10 +343,40 @@ error_code import_reference_data(ServerStore& store, std::string_view text, std:
       }
       if (!model::parse_placement_type(r.value("type"))) return fail("placements " + r.id + ": type must be in-house, ifa or independent");
       if (!policy::parse_date(r.value("start_date"))) return fail("placements " + r.id + ": start_date must be YYYY-MM-DD");
+      // R1/R4: in-house placements' meetings go to (and are chaired by) the
+      // Fostering Team Manager; agency placements' by the CLA Team Manager.
+      const auto* manager = ref.find(model::collection::kPeople, r.value("team_manager_id"));
+      const bool in_house = r.value("type") == "in-house";
+      const std::string_view wanted = in_house ? "fostering-team-manager" : "cla-team-manager";
+      if (!manager || manager->value("role") != wanted) {
+        return fail("placements " + r.id + ": team_manager_id must be a " + std::string(wanted) + " for a " +
+                    r.value("type") + " placement");
+      }
       r.scope = model::scope::placement(r.id);
       records.push_back(r);
       ref.upsert(r);
     }
+  }
+  // R9: the service managers told of every support meeting, as a setting every
+  // device holds, so the rule runs the same offline.
+  {
+    std::string ids;
+    for (const auto& person : store.all_in(model::collection::kPeople)) {
+      bool replaced = false;
+      for (const auto& r : records) replaced |= r.collection == person.collection && r.id == person.id;
+      if (!replaced && person.value("role") == "service-manager") ids += (ids.empty() ? "" : ",") + person.id;
+    }
+    for (const auto& r : records) {
+      if (r.collection == model::collection::kPeople && r.value("role") == "service-manager") {
+        ids += (ids.empty() ? "" : ",") + r.id;
+      }
+    }
+    Record setting;
+    setting.collection = std::string(model::collection::kSettings);
+    setting.id = "service-managers";
+    setting.scope = std::string(model::scope::kDirectory);
+    setting.set("ids", ids, version, "import");
+    records.push_back(std::move(setting));
   }
   store::Transaction tx(store.database());
   for (const auto& r : records) store.put(r);

@@ -38,6 +38,13 @@ class MemoryState : public StateReader {
     if (it == records_.end()) return std::nullopt;
     return it->second;
   }
+  std::vector<Record> list_in_scope(std::string_view c, std::string_view scope) const override {
+    std::vector<Record> out;
+    for (const auto& [key, r] : records_) {
+      if (r.collection == c && r.scope == scope) out.push_back(r);
+    }
+    return out;
+  }
   void add(const Record& r) { records_[{r.collection, r.id}] = r; }
   void apply_writes(const Outcome& o) {
     for (const auto& w : o.writes) add(w);
