@@ -16,9 +16,12 @@ constexpr std::uint64_t kHourMs = 3'600'000;
 
 std::string_view meeting_name(model::MeetingType type) {
   switch (type) {
-    case model::MeetingType::support: return "support meeting";
-    case model::MeetingType::pre_disruption: return "pre-disruption meeting";
-    case model::MeetingType::placement_planning: return "placement planning meeting";
+    case model::MeetingType::support:
+      return "support meeting";
+    case model::MeetingType::pre_disruption:
+      return "pre-disruption meeting";
+    case model::MeetingType::placement_planning:
+      return "placement planning meeting";
   }
   return "meeting";
 }
@@ -49,9 +52,9 @@ DeadlineReport make_deadline_report(model::MeetingType type, std::uint64_t from_
 std::string format_long_date(const policy::Date& d) {
   static constexpr std::array<std::string_view, 7> kWeekdays{"Sunday",   "Monday", "Tuesday", "Wednesday",
                                                              "Thursday", "Friday", "Saturday"};
-  static constexpr std::array<std::string_view, 12> kMonths{"January", "February", "March",     "April",
-                                                            "May",     "June",     "July",      "August",
-                                                            "September", "October", "November", "December"};
+  static constexpr std::array<std::string_view, 12> kMonths{"January",   "February", "March",    "April",
+                                                            "May",       "June",     "July",     "August",
+                                                            "September", "October",  "November", "December"};
   const weekday wd{sys_days{d}};
   std::string out(kWeekdays[wd.c_encoding()]);
   out += " " + std::to_string(static_cast<unsigned>(d.day())) + " ";

@@ -16,9 +16,9 @@ namespace psm::client {
 
 struct DeadlineReport {
   model::MeetingType type = model::MeetingType::support;
-  std::uint64_t from_ms = 0;      // when the need was identified (UTC ms)
-  std::uint64_t deadline_ms = 0;  // when the meeting must be held by (UTC ms)
-  int working_days = 0;           // 0 for the types counted in clock hours
+  std::uint64_t from_ms = 0;                      // when the need was identified (UTC ms)
+  std::uint64_t deadline_ms = 0;                  // when the meeting must be held by (UTC ms)
+  int working_days = 0;                           // 0 for the types counted in clock hours
   std::vector<policy::Holiday> holidays_skipped;  // bank holidays between the two, in date order
 };
 

@@ -24,8 +24,8 @@ std::uint64_t end_of_nth_working_day_after(std::uint64_t from_ms, int n, const W
 
 int working_days_between(const Date& from, const Date& to, const WorkingDayCalendar& calendar) {
   int count = 0;
-  for (std::chrono::sys_days day = std::chrono::sys_days{from} + std::chrono::days{1};
-       day <= std::chrono::sys_days{to}; day += std::chrono::days{1}) {
+  for (std::chrono::sys_days day = std::chrono::sys_days{from} + std::chrono::days{1}; day <= std::chrono::sys_days{to};
+       day += std::chrono::days{1}) {
     if (calendar.is_working_day(Date{day})) ++count;
   }
   return count;
@@ -40,8 +40,10 @@ std::uint64_t meeting_deadline(model::MeetingType type, std::uint64_t identified
   switch (type) {
     case model::MeetingType::support:
       return end_of_nth_working_day_after(identified_at_ms, kSupportMeetingWorkingDays, calendar);
-    case model::MeetingType::pre_disruption: return identified_at_ms + kPreDisruptionHours * kHourMs;
-    case model::MeetingType::placement_planning: return identified_at_ms + kPlacementPlanningHours * kHourMs;
+    case model::MeetingType::pre_disruption:
+      return identified_at_ms + kPreDisruptionHours * kHourMs;
+    case model::MeetingType::placement_planning:
+      return identified_at_ms + kPlacementPlanningHours * kHourMs;
   }
   return identified_at_ms;
 }

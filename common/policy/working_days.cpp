@@ -170,7 +170,9 @@ Result<WorkingDayCalendar> WorkingDayCalendar::from_json(std::string_view text, 
     where += " (" + std::string(std::string_view(*date_text).substr(0, 16)) + ")";
     const auto date = parse_date(*date_text);
     if (!date) return refuse(where + ": \"date\" must be a real date written YYYY-MM-DD");
-    if (is_weekend(*date)) return refuse(where + ": falls on a weekend, which is never a working day or a bank holiday");
+    if (is_weekend(*date)) {
+      return refuse(where + ": falls on a weekend, which is never a working day or a bank holiday");
+    }
     if (!seen.insert(sys_days{*date}).second) return refuse(where + ": the date appears more than once");
 
     const json::string* kind_text = string_member(o, "kind", where, why);
@@ -182,7 +184,9 @@ Result<WorkingDayCalendar> WorkingDayCalendar::from_json(std::string_view text, 
       change.kind = CalendarChange::Kind::working_day;
       // A working-day change only makes sense where a rule gives a holiday;
       // anywhere else it is a mistyped date that would otherwise go unnoticed.
-      if (!rule_holiday_name(*date)) return refuse(where + ": is not a bank holiday by the rules, so cannot be made a working day");
+      if (!rule_holiday_name(*date)) {
+        return refuse(where + ": is not a bank holiday by the rules, so cannot be made a working day");
+      }
     } else {
       return refuse(where + ": \"kind\" must be \"holiday\" or \"working-day\"");
     }

@@ -1,7 +1,7 @@
 #include "client/deadline_report.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 namespace psm::client {
 namespace {

@@ -87,7 +87,8 @@ TEST(Calendar, R16_ChristmasOnSunday2022_BoxingDayMondayChristmasTuesday) {
 
 TEST(Calendar, R16_WeekendsAreNeverWorkingDays_NorNamedHolidays) {
   EXPECT_FALSE(default_calendar().is_working_day(date("2026-11-21")));
-  EXPECT_FALSE(default_calendar().holiday_name(date("2027-12-25")));  // Christmas on a Saturday: the substitute is named
+  EXPECT_FALSE(
+      default_calendar().holiday_name(date("2027-12-25")));  // Christmas on a Saturday: the substitute is named
 }
 
 TEST(Calendar, R16_2020EarlyMayMovedToVeDay) {
@@ -166,8 +167,7 @@ TEST_P(CalendarFromJsonRejects, R16_WithInvalidArgumentAndADetail) {
 INSTANTIATE_TEST_SUITE_P(
     Calendar, CalendarFromJsonRejects,
     ::testing::Values(
-        Malformed{"NotJson", "{version: 1", "not JSON"},
-        Malformed{"NotAnObject", "[1, 2]", "must be a JSON object"},
+        Malformed{"NotJson", "{version: 1", "not JSON"}, Malformed{"NotAnObject", "[1, 2]", "must be a JSON object"},
         Malformed{"MissingVersion", R"({"changes": []})", "\"version\" is missing"},
         Malformed{"VersionNotAnInteger", R"({"version": "2", "changes": []})", "positive integer"},
         Malformed{"VersionZero", R"({"version": 0, "changes": []})", "positive integer"},
@@ -177,8 +177,7 @@ INSTANTIATE_TEST_SUITE_P(
         Malformed{"ImpossibleDate",
                   R"({"version": 2, "changes": [{"date": "2027-02-30", "kind": "holiday", "name": "x"}]})",
                   "changes[0] (2027-02-30): \"date\" must be a real date"},
-        Malformed{"BadKind",
-                  R"({"version": 2, "changes": [{"date": "2027-06-04", "kind": "day-off", "name": "x"}]})",
+        Malformed{"BadKind", R"({"version": 2, "changes": [{"date": "2027-06-04", "kind": "day-off", "name": "x"}]})",
                   "changes[0] (2027-06-04): \"kind\" must be"},
         Malformed{"MissingName", R"({"version": 2, "changes": [{"date": "2027-06-04", "kind": "holiday"}]})",
                   "\"name\" is missing"},
