@@ -1,5 +1,6 @@
 #include "client/cli.hpp"
 
+#include "client/deadline_report.hpp"
 #include "client/net/websocket_client.hpp"
 #include "client/net/websocket_transport.hpp"
 #include "client/replica/replica.hpp"
@@ -542,6 +543,21 @@ int cmd_change_passphrase(Session& s) {
   return kExitOk;
 }
 
+// Touches no replica and no personal data: a calculator for the R2 timescales.
+int cmd_deadline(const std::string& type_name, const std::string& from, bool as_json) {
+  auto type = model::parse_meeting_type(type_name);
+  if (!type) return fail(kExitUsage, "--type must be one of " + model::spellings_of_meeting_type());
+  auto from_ms = policy::parse_local_datetime(from);
+  if (!from_ms) return fail(kExitUsage, "--from must be YYYY-MM-DDTHH:MM (UK time) or YYYY-MM-DDTHH:MMZ (UTC)");
+  const DeadlineReport report = make_deadline_report(*type, *from_ms);
+  if (as_json) {
+    print_json(deadline_to_json(report));
+  } else {
+    std::cout << format_deadline_text(report) << "\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -549,7 +565,9 @@ int run_cli(int argc, char** argv) {
   CLI::App app{"psm: placement support, offline first"};
   app.require_subcommand(1);
   fs::path home = ".";
-  app.add_option("--home", home, "directory holding this device's encrypted replica")->required();
+  // Required by every command that opens the replica; checked after parsing so
+  // that `deadline`, which needs none, can run without it.
+  auto* home_option = app.add_option("--home", home, "directory holding this device's encrypted replica");
   bool as_json = false;
   auto add_json = [&](CLI::App* cmd) { cmd->add_flag("--json", as_json, "machine-readable output (docs/cli.md)"); };
 
@@ -621,11 +639,22 @@ int run_cli(int argc, char** argv) {
 
   auto* change_passphrase = app.add_subcommand("change-passphrase", "re-protect this device's copy with a new passphrase");
 
+  auto* deadline = app.add_subcommand("deadline", "when a meeting must be held by, counting working days (no --home needed)");
+  std::string deadline_type, deadline_from;
+  deadline->add_option("--type", deadline_type, model::spellings_of_meeting_type())->required();
+  deadline->add_option("--from", deadline_from, "when the need was identified: YYYY-MM-DDTHH:MM (UK time), or …Z for UTC")
+      ->required();
+  add_json(deadline);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
+
+  // Before anything that touches the replica: no passphrase, no home directory.
+  if (*deadline) return cmd_deadline(deadline_type, deadline_from, as_json);
+  if (home_option->count() == 0) return fail(kExitUsage, "--home is required");
 
   Session s;
   s.home = HomePaths(home);

@@ -29,6 +29,48 @@ TEST(Deadlines, PreDisruption_Is48ClockHours) {
   EXPECT_EQ(meeting_deadline(model::MeetingType::pre_disruption, from) - from, 48ull * 3600 * 1000);
 }
 
+TEST(Deadlines, R2_SupportMeeting_SpanningChristmas_SkipsBankHolidays) {
+  // Wed 23 Dec 2026 → Thu 24, [Fri 25 Christmas, Sat, Sun, Mon 28 Boxing Day
+  // substitute], Tue 29, Wed 30, Thu 31, [Fri 1 Jan New Year's Day, Sat, Sun], Mon 4 Jan.
+  auto d = meeting_deadline(model::MeetingType::support, at("2026-12-23T10:00"));
+  EXPECT_EQ(format_local_datetime(d), "2027-01-04 23:59 GMT");
+}
+
+TEST(Deadlines, R2_SupportMeeting_SpanningEaster2027_SkipsGoodFridayAndEasterMonday) {
+  // Wed 24 Mar 2027 → Thu 25, [Fri 26 Good Friday, Sat, Sun, Mon 29 Easter Monday],
+  // Tue 30, Wed 31 (BST from Sun 28), Thu 1 Apr, Fri 2 Apr.
+  auto d = meeting_deadline(model::MeetingType::support, at("2027-03-24T15:00"));
+  EXPECT_EQ(format_local_datetime(d), "2027-04-02 23:59 BST");
+}
+
+TEST(Deadlines, R2_SupportMeeting_WithRulesOnlyCalendar_Ignores2022StateFuneral) {
+  // Thu 15 Sep 2022 → Fri 16, [Mon 19 State Funeral], Tue 20, Wed 21, Thu 22, Fri 23.
+  auto with_funeral = meeting_deadline(model::MeetingType::support, at("2022-09-15T09:00"));
+  EXPECT_EQ(format_local_datetime(with_funeral), "2022-09-23 23:59 BST");
+  auto rules_only = meeting_deadline(model::MeetingType::support, at("2022-09-15T09:00"), WorkingDayCalendar{});
+  EXPECT_EQ(format_local_datetime(rules_only), "2022-09-22 23:59 BST");
+}
+
+TEST(Deadlines, R2_PlacementPlanning_Is72ClockHoursEvenOverChristmas) {
+  auto from = at("2026-12-24T09:00");
+  EXPECT_EQ(meeting_deadline(model::MeetingType::placement_planning, from) - from, 72ull * 3600 * 1000);
+}
+
+TEST(Deadlines, R2_WorkingDaysBetween_CountsAfterFromUpToAndIncludingTo) {
+  const Date wed{*parse_date("2026-12-23")};
+  EXPECT_EQ(working_days_between(wed, *parse_date("2026-12-24")), 1);
+  EXPECT_EQ(working_days_between(wed, *parse_date("2026-12-28")), 1);  // 25 and 28 are holidays
+  EXPECT_EQ(working_days_between(wed, *parse_date("2027-01-04")), 5);
+  EXPECT_EQ(working_days_between(wed, wed), 0);
+  EXPECT_EQ(working_days_between(*parse_date("2027-01-04"), wed), 0);
+}
+
+TEST(Deadlines, R16_IsWorkingDay_UsesTheBuiltInCalendarByDefault) {
+  EXPECT_FALSE(is_working_day(*parse_date("2026-12-25")));
+  EXPECT_TRUE(is_working_day(*parse_date("2026-12-24")));
+  EXPECT_TRUE(is_working_day(*parse_date("2022-09-19"), WorkingDayCalendar{}));
+}
+
 TEST(Calendar, ParseDate_RejectsImpossibleDates) {
   EXPECT_FALSE(parse_date("2026-02-30"));
   EXPECT_FALSE(parse_date("2026-13-01"));
