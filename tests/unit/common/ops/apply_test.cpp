@@ -23,6 +23,29 @@ class MemoryState : public StateReader {
     add(person("csw-1", "child-social-worker", v));
     add(person("ssw-1", "supervising-social-worker", v));
     add(person("ftm-1", "fostering-team-manager", v));
+    add(person("iro-1", "iro", v));
+    add(person("sm-1", "service-manager", v));
+    Record household;
+    household.collection = col::kHouseholds;
+    household.id = "h1";
+    household.scope = model::scope::household("h1");
+    household.set("carer_ids", "carer-1", v);
+    household.set("ssw_id", "ssw-1", v);
+    add(household);
+    Record child;
+    child.collection = col::kChildren;
+    child.id = "c1";
+    child.scope = model::scope::child("c1");
+    child.set("name", "Test Child", v);
+    child.set("social_worker_id", "csw-1", v);
+    child.set("iro_id", "iro-1", v);
+    add(child);
+    Record managers;
+    managers.collection = col::kSettings;
+    managers.id = "service-managers";
+    managers.scope = "directory";
+    managers.set("ids", "sm-1", v);
+    add(managers);
     Record placement;
     placement.collection = col::kPlacements;
     placement.id = "p1";
@@ -225,6 +248,170 @@ TEST_F(ActionTest, ProfessionalsOnlyView_IsInvisibleToCarer) {
                   Role::child_social_worker)
                   .ok());
   EXPECT_TRUE(state_.get(col::kViews, "v1")->professionals_only);
+}
+
+// --- the placement support workflow (issue: workflow rules R1-R16)
+
+std::vector<Record> of(const Outcome& o, std::string_view collection) {
+  std::vector<Record> out;
+  for (const auto& w : o.writes) {
+    if (w.collection == collection) out.push_back(w);
+  }
+  return out;
+}
+
+TEST_F(ApplyTest, R1_Request_NotifiesTheTeamManager_AndR9_TheServiceManagers) {
+  auto o = run(RequestMeeting{"m1", "p1", model::MeetingType::support, "Struggling", 0}, "carer-1", Role::foster_carer);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  auto notes = of(o, col::kNotifications);
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_EQ(notes[0].value("recipient_id"), "ftm-1");
+  EXPECT_EQ(notes[0].scope, "person:ftm-1");
+  EXPECT_EQ(notes[1].value("recipient_id"), "sm-1");
+}
+
+TEST_F(ApplyTest, R9_PreDisruptionRequest_TellsTheTeamManagerOnly) {
+  auto o = run(RequestMeeting{"m1", "p1", model::MeetingType::pre_disruption, "Imminent", 0}, "ssw-1",
+               Role::supervising_social_worker);
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(of(o, col::kNotifications).size(), 1u);
+}
+
+TEST_F(ApplyTest, R3_PermanenceMatch_CreatesASupportMeetingRequest) {
+  auto o = run(MarkPermanenceMatch{"p1", "2026-11-20", "m-perm"}, "csw-1", Role::child_social_worker);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  EXPECT_EQ(state_.get(col::kPlacements, "p1")->value("permanence_match_date"), "2026-11-20");
+  auto m = state_.get(col::kMeetings, "m-perm");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->value("type"), "support");
+  EXPECT_NE(m->value("reason").find("Permanence match"), std::string::npos);
+}
+
+class MeetingTest : public ApplyTest {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(run(RequestMeeting{"m1", "p1", model::MeetingType::support, "Struggling", 0}, "carer-1",
+                    Role::foster_carer)
+                    .ok());
+  }
+  Outcome schedule(const std::string& who = "ssw-1", Role role = Role::supervising_social_worker) {
+    // 2026-12-01 10:00 UTC
+    return run(ScheduleMeeting{"m1", 1'796'119'200'000ull, "Family centre", "ssw-1"}, who, role);
+  }
+  std::string invitation_of(const std::string& kind) {
+    for (const auto& inv : state_.list_in_scope(col::kInvitations, "placement:p1")) {
+      if (inv.value("kind") == kind) return inv.id;
+    }
+    return {};
+  }
+  void attend_all_mandatory() {
+    for (const auto& inv : state_.list_in_scope(col::kInvitations, "placement:p1")) {
+      if (inv.value("mandatory") == "yes") {
+        ASSERT_TRUE(run(RecordAttendance{inv.id, model::Attendance::attended}, "ftm-1", Role::fostering_team_manager).ok());
+      }
+    }
+  }
+};
+
+TEST_F(MeetingTest, R4_InHouse_CarerCannotSchedule_SswCan) {
+  EXPECT_EQ(schedule("carer-1", Role::foster_carer).code, Errc::permission_denied);
+  EXPECT_EQ(schedule("clatm-1", Role::cla_team_manager).code, Errc::permission_denied);
+  auto o = schedule();
+  ASSERT_TRUE(o.ok()) << o.reason;
+  EXPECT_EQ(state_.get(col::kMeetings, "m1")->value("status"), "scheduled");
+  EXPECT_EQ(state_.get(col::kMeetings, "m1")->value("minute_taker_id"), "ssw-1");
+}
+
+TEST_F(MeetingTest, R5_Scheduling_InvitesEveryoneWhoMustAttend_TheIroAndTheChild) {
+  auto o = schedule();
+  ASSERT_TRUE(o.ok()) << o.reason;
+  std::map<std::string, std::string> mandatory;
+  for (const auto& inv : of(o, col::kInvitations)) mandatory[inv.value("kind")] = inv.value("mandatory");
+  EXPECT_EQ(mandatory["carer"], "yes");
+  EXPECT_EQ(mandatory["child-social-worker"], "yes");
+  EXPECT_EQ(mandatory["team-manager"], "yes");
+  EXPECT_EQ(mandatory["supervising-social-worker"], "yes");
+  EXPECT_EQ(mandatory["iro"], "no");
+  EXPECT_EQ(mandatory["child"], "no");
+  EXPECT_EQ(mandatory.size(), 6u);
+}
+
+TEST_F(MeetingTest, R5_ChildNotInvited_NeedsReasonAndBothProfessions) {
+  ASSERT_TRUE(schedule().ok());
+  auto one_side = run(DecideChildNotInvited{"d1", "m1", "Exams that day", "csw-1", "csw-1"}, "csw-1",
+                      Role::child_social_worker);
+  EXPECT_EQ(one_side.code, Errc::rule_violation);
+  EXPECT_NE(one_side.reason.find("fostering"), std::string::npos);
+  auto ok = run(DecideChildNotInvited{"d1", "m1", "Exams that day; views gathered in advance", "csw-1", "ssw-1"},
+                "csw-1", Role::child_social_worker);
+  ASSERT_TRUE(ok.ok()) << ok.reason;
+  EXPECT_EQ(state_.get(col::kInvitations, "m1.child")->value("attendance"), "not-invited");
+  EXPECT_EQ(state_.get(col::kDecisions, "d1")->value("reason"), "Exams that day; views gathered in advance");
+}
+
+TEST_F(MeetingTest, R5_OthersMayBeInvitedByNameAndOrganisation) {
+  ASSERT_TRUE(schedule().ok());
+  auto o = run(InviteAttendee{"inv-school", "m1", "", "Ms Patel", "Virtual School"}, "ssw-1", Role::supervising_social_worker);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  EXPECT_EQ(state_.get(col::kInvitations, "inv-school")->value("organisation"), "Virtual School");
+  EXPECT_EQ(run(InviteAttendee{"inv-x", "m1", "", "", ""}, "ssw-1", Role::supervising_social_worker).code,
+            Errc::invalid_argument);
+}
+
+TEST_F(MeetingTest, R6_Finalise_NamesEverythingMissing) {
+  ASSERT_TRUE(schedule().ok());
+  auto o = run(FinaliseMinutes{"m1", "2027-06-01", ""}, "ftm-1", Role::fostering_team_manager);
+  ASSERT_EQ(o.code, Errc::rule_violation);
+  EXPECT_NE(o.reason.find("attendance or apologies for"), std::string::npos) << o.reason;
+  EXPECT_NE(o.reason.find("the child's views"), std::string::npos);
+  EXPECT_NE(o.reason.find("the IRO's views"), std::string::npos);
+  EXPECT_NE(o.reason.find("a reason for reviewing on 2027-06-01"), std::string::npos);
+  EXPECT_EQ(state_.get(col::kMeetings, "m1")->value("status"), "scheduled");
+}
+
+TEST_F(MeetingTest, R6_Finalise_SucceedsWhenEveryoneWasHeard_AndR9_TellsTheIro) {
+  ASSERT_TRUE(schedule().ok());
+  attend_all_mandatory();
+  ASSERT_TRUE(run(RecordView{"v1", "m1", model::ViewSubject::child, "I want to stay", true, ""}, "csw-1",
+                  Role::child_social_worker)
+                  .ok());
+  ASSERT_TRUE(run(RecordView{"v2", "m1", model::ViewSubject::iro, "", false, "2026-11-27"}, "ssw-1",
+                  Role::supervising_social_worker)
+                  .ok());
+  auto early = run(FinaliseMinutes{"m1", "2026-12-15", ""}, "ftm-1", Role::fostering_team_manager);
+  EXPECT_EQ(early.code, Errc::rule_violation);  // two weeks is not 6 weeks to 3 months…
+  auto with_reason = run(FinaliseMinutes{"m1", "2026-12-15", "Review before the Christmas break"}, "ftm-1",
+                         Role::fostering_team_manager);  // …unless a reason is given
+  ASSERT_TRUE(with_reason.ok()) << with_reason.reason;
+  EXPECT_EQ(state_.get(col::kMeetings, "m1")->value("status"), "minutes-finalised");
+  auto notes = of(with_reason, col::kNotifications);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].value("recipient_id"), "iro-1");
+}
+
+TEST_F(MeetingTest, R6_Finalise_ApologiesCount_AndUsualIntervalNeedsNoReason) {
+  ASSERT_TRUE(schedule().ok());
+  for (const auto& inv : state_.list_in_scope(col::kInvitations, "placement:p1")) {
+    if (inv.value("mandatory") == "yes") {
+      ASSERT_TRUE(run(RecordAttendance{inv.id, model::Attendance::apologies}, "ftm-1", Role::fostering_team_manager).ok());
+    }
+  }
+  ASSERT_TRUE(run(RecordAttendance{invitation_of("iro"), model::Attendance::attended}, "ftm-1", Role::fostering_team_manager).ok());
+  ASSERT_TRUE(run(RecordView{"v1", "m1", model::ViewSubject::child, "Fine", false, ""}, "csw-1", Role::child_social_worker).ok());
+  auto o = run(FinaliseMinutes{"m1", "2027-01-19", ""}, "ssw-1", Role::supervising_social_worker);  // 7 weeks
+  EXPECT_TRUE(o.ok()) << o.reason;
+}
+
+TEST_F(MeetingTest, R6_OnlyChairMinuteTakerOrSswFinalise) {
+  ASSERT_TRUE(schedule().ok());
+  EXPECT_EQ(run(FinaliseMinutes{"m1", "2027-01-19", ""}, "csw-1", Role::child_social_worker).code, Errc::permission_denied);
+}
+
+TEST_F(MeetingTest, R7_AgendaNotes_MustNameAnItemOfThatMeetingsAgenda) {
+  auto ok = run(AddAgendaNote{"n1", "m1", "cultural-identity", "Attends her church weekly"}, "csw-1", Role::child_social_worker);
+  EXPECT_TRUE(ok.ok()) << ok.reason;
+  auto bad = run(AddAgendaNote{"n2", "m1", "future-contact", "x"}, "csw-1", Role::child_social_worker);
+  EXPECT_EQ(bad.code, Errc::invalid_argument);  // a pre-disruption item, not a support meeting one
 }
 
 TEST(ValidateShape, RejectsUnsupportedSchemaVersion) {
