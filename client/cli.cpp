@@ -1,4 +1,6 @@
 #include "client/cli.hpp"
+#include "client/cli_common.hpp"
+#include "client/cli_meetings.hpp"
 
 #include "client/deadline_report.hpp"
 #include "client/net/websocket_client.hpp"
@@ -24,153 +26,12 @@
 namespace psm::client {
 namespace {
 
+using namespace cli;
+
 namespace fs = std::filesystem;
 namespace json = boost::json;
 using model::Record;
 namespace col = model::collection;
-
-std::string passphrase_from_env_or_prompt(const char* prompt = "Passphrase for this device: ") {
-  if (const char* env = std::getenv("PSM_PASSPHRASE")) return env;
-  return platform::read_secret(prompt);
-}
-
-int fail(int code, const std::string& message) {
-  std::cerr << "psm: " << message << "\n";
-  return code;
-}
-
-int exit_code_for(const error_code& ec) {
-  if (ec == Errc::wrong_passphrase) return kExitWrongPassphrase;
-  if (ec == Errc::unavailable || ec == Errc::timeout) return kExitUnreachable;
-  if (ec == Errc::authentication_failed) return kExitAuthFailed;
-  if (ec == Errc::untrusted_server) return kExitUntrustedServer;
-  if (ec == Errc::device_revoked) return kExitRevoked;
-  if (ec == Errc::not_enrolled) return kExitNotEnrolled;
-  if (ec == Errc::invalid_argument) return kExitUsage;
-  return kExitFailure;
-}
-
-// State shared by the commands of one invocation.
-struct Session {
-  HomePaths home{"."};
-  std::unique_ptr<Replica> replica;
-
-  int open() {
-    if (!fs::exists(home.wrapped_key())) {
-      return fail(kExitNotEnrolled, "no replica in " + home.root.string() + "; run: psm --home " +
-                                        home.root.string() + " enrol --server wss://HOST:PORT --ca FILE --username U");
-    }
-    auto r = Replica::open(home, passphrase_from_env_or_prompt());
-    if (!r) {
-      if (r.error() == Errc::wrong_passphrase) return fail(kExitWrongPassphrase, "wrong passphrase; nothing was changed");
-      return fail(exit_code_for(r.error()), "cannot open the replica in " + home.root.string() + ": " + r.error().message());
-    }
-    replica = std::move(*r);
-    return kExitOk;
-  }
-};
-
-Result<ClientConfig> read_config(const HomePaths& home) {
-  std::ifstream in(home.config());
-  if (!in) return make_error_code(Errc::not_enrolled);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  boost::system::error_code ec;
-  auto v = json::parse(buffer.str(), ec);
-  if (ec || !v.is_object()) return make_error_code(Errc::corrupt_data);
-  ClientConfig c;
-  const auto& o = v.as_object();
-  if (auto* s = o.if_contains("server_url"); s && s->is_string()) c.server_url = std::string(s->as_string());
-  if (auto* s = o.if_contains("username"); s && s->is_string()) c.username = std::string(s->as_string());
-  return c;
-}
-
-struct Connected {
-  std::unique_ptr<net::WebSocketClient> client;
-  std::unique_ptr<Transport> transport;
-};
-
-std::variant<Connected, SyncError> connect(const HomePaths& home, const std::string& url) {
-  net::ClientTlsOptions tls;
-  tls.ca_file = home.ca();
-  std::string detail;
-  auto client = net::WebSocketClient::connect(url, tls, protocol::kSubprotocol,
-                                              std::chrono::duration_cast<std::chrono::milliseconds>(limits::kConnectTimeout),
-                                              &detail);
-  if (!client) {
-    std::string message;
-    if (client.error() == Errc::untrusted_server) {
-      message = "refusing to sync: the server's certificate is not trusted (" + detail + ")";
-    } else if (client.error() == Errc::unsupported_version) {
-      message = "the server does not speak this version of psm: " + detail;
-    } else {
-      message = "cannot reach the server at " + url + (detail.empty() ? "" : " (" + detail + ")");
-    }
-    return SyncError{client.error(), message};
-  }
-  Connected c;
-  c.client = std::move(*client);
-  c.transport = std::make_unique<net::WebSocketTransport>(*c.client);
-  return c;
-}
-
-// --- presentation helpers
-
-std::string name_of(Replica& r, std::string_view person_id) {
-  if (person_id.empty()) return "";
-  auto p = r.get(col::kPeople, person_id);
-  return p ? p->value("name") : std::string(person_id);
-}
-
-std::string ms_field_local(const Record& rec, std::string_view field) {
-  auto v = rec.value(field);
-  if (v.empty()) return "";
-  return policy::format_local_datetime(std::stoull(v));
-}
-
-std::string ms_field_utc(const Record& rec, std::string_view field) {
-  auto v = rec.value(field);
-  if (v.empty()) return "";
-  return policy::format_utc(std::stoull(v));
-}
-
-// The sync state a person sees next to each record.
-std::map<std::pair<std::string, std::string>, std::string> record_sync_states(Replica& r) {
-  std::map<std::pair<std::string, std::string>, std::string> out;
-  for (const auto& e : r.outbox()) {
-    if (e.state != OpState::queued && e.state != OpState::sent) continue;
-    std::string id;
-    std::string collection;
-    std::visit(
-        [&](const auto& p) {
-          using T = std::decay_t<decltype(p)>;
-          if constexpr (std::is_same_v<T, ops::RequestMeeting>) { collection = col::kMeetings; id = p.meeting_id; }
-          if constexpr (std::is_same_v<T, ops::RecordView>) { collection = col::kViews; id = p.view_id; }
-          if constexpr (std::is_same_v<T, ops::AddAction>) { collection = col::kActions; id = p.action_id; }
-          if constexpr (std::is_same_v<T, ops::UpdateActionStatus>) { collection = col::kActions; id = p.action_id; }
-          if constexpr (std::is_same_v<T, ops::EditAction>) { collection = col::kActions; id = p.action_id; }
-          if constexpr (std::is_same_v<T, ops::ResolveConflict>) { collection = col::kConflicts; id = p.conflict_id; }
-        },
-        e.op.payload);
-    out[{collection, id}] = e.state == OpState::queued ? "waiting to send" : "sent";
-  }
-  return out;
-}
-
-std::string sync_state_of(const std::map<std::pair<std::string, std::string>, std::string>& states,
-                          const Record& rec) {
-  auto it = states.find({rec.collection, rec.id});
-  return it == states.end() ? "synced" : it->second;
-}
-
-void print_json(const json::value& v) { std::cout << json::serialize(v) << "\n"; }
-
-int report_outcome(const ops::Outcome& o, const std::string& what, const std::string& id, Replica& r) {
-  if (!o.ok()) return fail(o.code == Errc::not_enrolled ? kExitNotEnrolled : kExitRefused, o.reason);
-  std::cout << what << " " << id << " (saved on this device; " << r.pending_count()
-            << " change(s) waiting to send)\n";
-  return kExitOk;
-}
 
 // --- commands
 
@@ -410,10 +271,10 @@ int cmd_meetings(Session& s, bool as_json) {
 }
 
 int cmd_record_view(Session& s, const std::string& meeting, const std::string& subject_name, const std::string& text,
-                    bool professionals_only) {
+                    bool professionals_only, const std::string& sought_on) {
   auto subject = model::parse_view_subject(subject_name);
   if (!subject) return fail(kExitUsage, "--subject must be one of " + model::spellings_of_view_subject());
-  ops::RecordView p{model::new_uuid_v7(), meeting, *subject, text, professionals_only};
+  ops::RecordView p{model::new_uuid_v7(), meeting, *subject, text, professionals_only, sought_on};
   return report_outcome(s.replica->submit(p), "recorded views", p.view_id, *s.replica);
 }
 
@@ -605,7 +466,9 @@ int run_cli(int argc, char** argv) {
   bool professionals_only = false;
   view->add_option("--meeting", meeting)->required();
   view->add_option("--subject", subject, model::spellings_of_view_subject())->required();
-  view->add_option("--text", text)->required();
+  std::string sought_on;
+  view->add_option("--text", text, "the views, in their words");
+  view->add_option("--sought-on", sought_on, "YYYY-MM-DD: views were asked for then and none given (e.g. the IRO's)");
   view->add_flag("--professionals-only", professionals_only, "never shown to the foster carer");
 
   auto* add_action = app.add_subcommand("add-action", "agree an action: owner and due date required");
@@ -637,6 +500,9 @@ int run_cli(int argc, char** argv) {
   resolve->add_option("CONFLICT_ID", conflict_id)->required();
   resolve->add_option("--keep", keep, "mine, theirs, current or other")->required();
 
+  MeetingCommands meeting_commands;
+  add_meeting_commands(app, meeting_commands, add_json);
+
   auto* change_passphrase = app.add_subcommand("change-passphrase", "re-protect this device's copy with a new passphrase");
 
   auto* deadline = app.add_subcommand("deadline", "when a meeting must be held by, counting working days (no --home needed)");
@@ -667,13 +533,14 @@ int run_cli(int argc, char** argv) {
     if (*placements) return cmd_placements(s, as_json);
     if (*request) return cmd_request_meeting(s, placement, type, reason, identified_at);
     if (*meetings) return cmd_meetings(s, as_json);
-    if (*view) return cmd_record_view(s, meeting, subject, text, professionals_only);
+    if (*view) return cmd_record_view(s, meeting, subject, text, professionals_only, sought_on);
     if (*add_action) return cmd_add_action(s, meeting, owner, due, text);
     if (*update) return cmd_update_action(s, action_id, status_name, note);
     if (*edit) return cmd_edit_action(s, action_id, edit_text, edit_due, edit_owner);
     if (*actions) return cmd_actions(s, as_json);
     if (*conflicts) return cmd_conflicts(s, as_json);
     if (*resolve) return cmd_resolve(s, conflict_id, keep);
+    if (auto rc = run_meeting_command(s, meeting_commands, as_json)) return *rc;
   } catch (const std::exception& e) {
     return fail(kExitFailure, e.what());
   }

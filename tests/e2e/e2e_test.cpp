@@ -39,7 +39,9 @@ class EndToEnd : public ::testing::Test {
     ASSERT_EQ(import.exit_code, 0) << import.err;
     for (auto [user, person, role] : {std::tuple{"jo", "carer-okafor", "foster-carer"},
                                       std::tuple{"priya", "csw-shah", "child-social-worker"},
-                                      std::tuple{"alex", "ssw-morgan", "supervising-social-worker"}}) {
+                                      std::tuple{"alex", "ssw-morgan", "supervising-social-worker"},
+                                      std::tuple{"lee", "ftm-walsh", "fostering-team-manager"},
+                                      std::tuple{"ruth", "iro-ahmed", "iro"}}) {
       auto add = run({server_bin(), "user", "add", "--data", data_.string(), "--username", user, "--role", role,
                       "--name", user, "--person", person},
                      {{"PSM_PASSWORD", kPassword}});
@@ -244,6 +246,53 @@ TEST_F(EndToEnd, LiveDevice_IsPokedAndPullsAnotherDevicesChange) {
   // The live device syncs again on its own, without being asked.
   EXPECT_TRUE(live.wait_for_output("synced:", 2)) << live.output();
   EXPECT_NE(live.output().find("received 1"), std::string::npos) << live.output();
+}
+
+TEST_F(EndToEnd, R5_R6_R9_MeetingIsScheduled_MinutesRefusedUntilEveryoneHeard_ThenFinalisedAndIroTold) {
+  enrol("jo");
+  enrol("alex");
+  enrol("priya");
+  ASSERT_EQ(psm("jo", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
+                       "We need help with contact arrangements"}).exit_code, 0);
+  ASSERT_EQ(psm("jo", {"sync"}).exit_code, 0);
+  ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
+  const std::string id(json_of("alex", {"meetings"}).as_array()[0].at("id").as_string());
+  auto scheduled = psm("alex", {"schedule-meeting", id, "--at", "2026-12-01T10:00", "--location", "Family centre",
+                                "--minute-taker", "ssw-morgan"});
+  ASSERT_EQ(scheduled.exit_code, 0) << scheduled.err;
+
+  auto refused = psm("alex", {"finalise-minutes", id, "--review-date", "2027-01-19"});
+  EXPECT_EQ(refused.exit_code, 7);
+  EXPECT_NE(refused.err.find("attendance or apologies for Jo Okafor (carer)"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("the child's views"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("the IRO's views"), std::string::npos) << refused.err;
+
+  auto meeting = json_of("alex", {"meeting", id}).as_object();
+  for (const auto& inv : meeting.at("invitations").as_array()) {
+    if (!inv.at("mandatory").as_bool()) continue;
+    ASSERT_EQ(psm("alex", {"record-attendance", std::string(inv.at("id").as_string()), "--status", "attended"}).exit_code, 0);
+  }
+  ASSERT_EQ(psm("alex", {"record-view", "--meeting", id, "--subject", "iro", "--sought-on", "2026-11-27"}).exit_code, 0);
+  ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
+  ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
+  ASSERT_EQ(psm("priya", {"record-view", "--meeting", id, "--subject", "child", "--text",
+                          "I want to keep seeing my brother", "--professionals-only"}).exit_code, 0);
+  ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
+  ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
+
+  auto done = psm("alex", {"finalise-minutes", id, "--review-date", "2027-01-19"});
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
+
+  enrol("ruth");
+  auto iro_inbox = json_of("ruth", {"notifications"}).as_array();
+  ASSERT_EQ(iro_inbox.size(), 1u);
+  EXPECT_EQ(iro_inbox[0].at("kind").as_string(), "minutes-finalised");
+  enrol("lee");
+  auto manager_inbox = json_of("lee", {"notifications"}).as_array();
+  ASSERT_EQ(manager_inbox.size(), 1u);
+  EXPECT_EQ(manager_inbox[0].at("kind").as_string(), "meeting-requested");
+  EXPECT_EQ(json_of("jo", {"notifications"}).as_array().size(), 0u);  // nobody else's inbox reaches the carer
 }
 
 TEST_F(EndToEnd, ServerStopsGracefullyOnSigterm) {

@@ -17,9 +17,10 @@ namespace {
 namespace col = model::collection;
 using client::OpState;
 
-constexpr std::string_view kCollections[] = {col::kPeople,  col::kHouseholds, col::kChildren,
-                                             col::kPlacements, col::kMeetings, col::kViews,
-                                             col::kActions, col::kActionUpdates, col::kConflicts};
+constexpr std::string_view kCollections[] = {
+    col::kPeople,  col::kHouseholds,    col::kChildren,  col::kPlacements,  col::kMeetings,    col::kViews,
+    col::kActions, col::kActionUpdates, col::kConflicts, col::kInvitations, col::kDecisions,   col::kAgendaNotes,
+    col::kNotifications, col::kSettings};
 
 struct Sim {
   explicit Sim(std::uint64_t seed) : rng(seed) {}
@@ -38,7 +39,7 @@ void random_local_work(Sim& sim, Device& d) {
   const auto role = r.actor().role;
   const auto meetings = r.list(col::kMeetings);
   const auto actions = r.list(col::kActions);
-  switch (sim.pick(6)) {
+  switch (sim.pick(10)) {
     case 0: {
       auto placements = r.list(col::kPlacements);
       if (auto* p = any_of(sim, placements)) {
@@ -73,6 +74,30 @@ void random_local_work(Sim& sim, Device& d) {
       if (auto* a = any_of(sim, actions)) {
         std::map<std::string, model::Version> base{{"text", a->fields.at("text").version}};
         (void)r.submit(ops::EditAction{a->id, "edited " + std::to_string(sim.rng()), {}, {}}, base);
+      }
+      break;
+    case 6:
+      if (auto* m = any_of(sim, meetings)) {
+        (void)r.submit(ops::ScheduleMeeting{m->id, 1'796'119'200'000ull + sim.rng() % 1'000'000'000ull, "Family centre",
+                                            sim.chance(50) ? "ssw-1" : ""});
+      }
+      break;
+    case 7: {
+      auto invitations = r.list(col::kInvitations);
+      if (auto* inv = any_of(sim, invitations)) {
+        (void)r.submit(ops::RecordAttendance{inv->id, sim.chance(70) ? model::Attendance::attended
+                                                                     : model::Attendance::apologies});
+      }
+      break;
+    }
+    case 8:
+      if (auto* m = any_of(sim, meetings)) {
+        (void)r.submit(ops::AddAgendaNote{model::new_uuid_v7(), m->id, "purpose", "note " + std::to_string(sim.rng())});
+      }
+      break;
+    case 9:
+      if (auto* m = any_of(sim, meetings)) {
+        (void)r.submit(ops::FinaliseMinutes{m->id, "2027-01-20", sim.chance(50) ? "" : "reason"});
       }
       break;
     case 5: {
@@ -127,7 +152,7 @@ void run_history(std::uint64_t seed, int steps) {
   Sim sim(seed);
   World w;
   std::vector<std::unique_ptr<Device>> devices;
-  for (const char* user : {"carer-1", "ssw-1", "ssw-1", "csw-1", "ftm-1"}) devices.push_back(w.enrol(user));
+  for (const char* user : {"carer-1", "ssw-1", "ssw-1", "csw-1", "ftm-1", "iro-1"}) devices.push_back(w.enrol(user));
 
   for (int step = 0; step < steps; ++step) {
     auto& d = *devices[sim.pick(devices.size())];
@@ -168,6 +193,9 @@ void run_history(std::uint64_t seed, int steps) {
       if (e.state != OpState::rejected) {
         if (auto* v = std::get_if<ops::RecordView>(&e.op.payload)) {
           EXPECT_TRUE(w.store().get(col::kViews, v->view_id));
+        }
+        if (auto* n = std::get_if<ops::AddAgendaNote>(&e.op.payload)) {
+          EXPECT_TRUE(w.store().get(col::kAgendaNotes, n->note_id));
         }
         if (auto* u = std::get_if<ops::UpdateActionStatus>(&e.op.payload)) {
           EXPECT_TRUE(w.store().get(col::kActionUpdates, u->update_id));

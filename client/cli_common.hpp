@@ -1,0 +1,54 @@
+// What the psm commands share: the session (home directory and open
+// replica), connecting to the server, exit codes, and presentation helpers.
+// Internal to the CLI.
+#pragma once
+
+#include "client/cli.hpp"
+#include "client/net/websocket_client.hpp"
+#include "client/replica/replica.hpp"
+#include "client/sync/sync_engine.hpp"
+
+#include <boost/json.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace psm::client::cli {
+
+// State shared by the commands of one invocation.
+struct Session {
+  HomePaths home{"."};
+  std::unique_ptr<Replica> replica;
+
+  // Opens the replica with the passphrase (PSM_PASSPHRASE or a prompt); on
+  // failure prints why and returns the exit code.
+  int open();
+};
+
+struct Connected {
+  std::unique_ptr<net::WebSocketClient> client;
+  std::unique_ptr<Transport> transport;
+};
+
+std::string passphrase_from_env_or_prompt(const char* prompt = "Passphrase for this device: ");
+// Prints "psm: message" to stderr and returns `code`.
+int fail(int code, const std::string& message);
+int exit_code_for(const error_code& ec);
+Result<ClientConfig> read_config(const HomePaths& home);
+std::variant<Connected, SyncError> connect(const HomePaths& home, const std::string& url);
+
+std::string name_of(Replica& r, std::string_view person_id);
+std::string ms_field_local(const model::Record& rec, std::string_view field);
+std::string ms_field_utc(const model::Record& rec, std::string_view field);
+// (collection, id) → "waiting to send" | "sent" for records touched by unsent work.
+std::map<std::pair<std::string, std::string>, std::string> record_sync_states(Replica& r);
+std::string sync_state_of(const std::map<std::pair<std::string, std::string>, std::string>& states,
+                          const model::Record& rec);
+void print_json(const boost::json::value& v);
+// Prints what was saved, or the refusal with exit code 7.
+int report_outcome(const ops::Outcome& o, const std::string& what, const std::string& id, Replica& r);
+
+}  // namespace psm::client::cli

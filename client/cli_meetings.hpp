@@ -1,0 +1,34 @@
+// The psm commands for running a meeting: scheduling, invitations, attendance,
+// agenda notes, finalising the minutes, permanence matches, notifications.
+#pragma once
+
+#include "client/cli_common.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+
+namespace psm::client::cli {
+
+struct MeetingCommands {
+  CLI::App* schedule = nullptr;
+  CLI::App* invite = nullptr;
+  CLI::App* child_not_invited = nullptr;
+  CLI::App* attendance = nullptr;
+  CLI::App* agenda_note = nullptr;
+  CLI::App* finalise = nullptr;
+  CLI::App* permanence = nullptr;
+  CLI::App* show = nullptr;
+  CLI::App* notifications = nullptr;
+
+  std::string meeting_id, invitation_id, at, location, minute_taker, person, name, organisation, reason,
+      social_worker, fostering, status, item, text, review_date, review_reason, placement, agreed_on;
+};
+
+void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function<void(CLI::App*)>& add_json);
+
+// Runs the meeting command that was given, or nullopt when none was.
+std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, bool as_json);
+
+}  // namespace psm::client::cli
