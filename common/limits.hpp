@@ -53,4 +53,9 @@ inline constexpr std::chrono::seconds kHandshakeTimeout{30};
 // closed (the device will reconnect and pull what it missed).
 inline constexpr std::size_t kMaxQueuedMessagesPerConnection = 64;
 
+// How often the server looks for overdue actions to escalate (R8). Escalation
+// thresholds are whole working days, so minutes of delay do not matter; a
+// short interval means a restart or a new day is noticed soon.
+inline constexpr std::chrono::minutes kEscalationInterval{10};
+
 }  // namespace psm::limits

@@ -16,6 +16,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -126,6 +127,18 @@ int cmd_serve(const fs::path& data, const std::string& listen) {
     listener.stop();
   });
 
+  // R8: escalate overdue actions at start-up and then every few minutes, on
+  // the store thread like all other store work.
+  asio::steady_timer escalation_timer(store_context);
+  std::function<void()> schedule_escalation = [&] {
+    hub->escalate_now();
+    escalation_timer.expires_after(limits::kEscalationInterval);
+    escalation_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) schedule_escalation();
+    });
+  };
+  asio::post(store_context, schedule_escalation);
+
   std::thread store_thread([&] { store_context.run(); });
   std::thread io_thread([&] { io.run(); });
   io.run();
@@ -133,6 +146,7 @@ int cmd_serve(const fs::path& data, const std::string& listen) {
   // The transport is gone; let the store thread finish anything already
   // queued (a committed batch whose answer could not be sent is re-sent by the
   // device and recognised as a duplicate).
+  asio::post(store_context, [&] { escalation_timer.cancel(); });
   work.reset();
   store_thread.join();
   std::cout << "stopped" << std::endl;
@@ -183,6 +197,25 @@ int cmd_import(const fs::path& data, const fs::path& file) {
     return kExitUsage;
   }
   std::cout << "imported " << count << " reference records\n";
+  return kExitOk;
+}
+
+int cmd_escalate(const fs::path& data, const std::string& today_text) {
+  auto today = today_text.empty() ? policy::uk_date_of(model::HlcClock::system_now_millis())
+                                  : policy::parse_date(today_text).value_or(policy::Date{});
+  if (!today.ok()) {
+    std::cerr << "psm-server: --today must be YYYY-MM-DD\n";
+    return kExitUsage;
+  }
+  DataPaths paths(data);
+  std::string detail;
+  auto store = ServerStore::open(paths, &detail);
+  if (!store) return data_error(detail, store.error());
+  Metrics metrics;
+  SyncService service(std::move(*store), metrics);
+  auto result = service.escalate(today);
+  std::cout << "escalation sweep for " << policy::format_date(today) << ": " << result.notifications
+            << " notification(s)\n";
   return kExitOk;
 }
 
@@ -274,6 +307,11 @@ int run_cli(int argc, char** argv) {
   std::string device_id;
   device_revoke->add_option("ID", device_id)->required();
 
+  auto* escalate = app.add_subcommand("escalate", "escalate overdue actions once (the server also does this itself)");
+  add_data(escalate);
+  std::string today;
+  escalate->add_option("--today", today, "YYYY-MM-DD to sweep as (default: today)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -286,6 +324,7 @@ int run_cli(int argc, char** argv) {
     if (*import) return cmd_import(data, file);
     if (*device_list) return cmd_devices(data, as_json);
     if (*device_revoke) return cmd_revoke(data, device_id);
+    if (*escalate) return cmd_escalate(data, today);
   } catch (const std::exception& e) {
     std::cerr << "psm-server: " << e.what() << "\n";
     return kExitFailure;

@@ -306,6 +306,9 @@ std::vector<Record> ServerStore::list_in_scope(std::string_view collection, std:
 }
 
 void ServerStore::put(const Record& rec) {
+  // Another process (an admin command: import, escalate) may have written
+  // since; callers hold a write transaction, so max(seq) cannot move under us.
+  next_seq_ = std::max(next_seq_, last_seq() + 1);
   auto& s = st_->put_record;
   store::ScopedReset r{s};
   const std::string body = protocol::encode_record(rec);

@@ -42,6 +42,16 @@ void SyncHub::poke(const std::set<std::string>& changed, const SyncSession* exce
   }
 }
 
+void SyncHub::escalate_now() {
+  try {
+    const auto today = policy::uk_date_of(model::HlcClock::system_now_millis());
+    auto result = service_->escalate(today);
+    poke(result.changed_scopes, nullptr, service_->store().last_seq());
+  } catch (const store::StoreError& e) {
+    spdlog::error("escalation sweep failed (will retry): {}", e.what());
+  }
+}
+
 SyncSession::SyncSession(std::shared_ptr<SyncHub> hub, std::shared_ptr<net::Connection> connection)
     : hub_(std::move(hub)), connection_(std::move(connection)) {
   hub_->service().metrics().connection_opened();

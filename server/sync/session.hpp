@@ -31,6 +31,8 @@ class SyncHub : public std::enable_shared_from_this<SyncHub> {
   void attach(const std::shared_ptr<SyncSession>& session);
   void detach(const SyncSession* session);
   void poke(const std::set<std::string>& changed_scopes, const SyncSession* except, std::uint64_t cursor);
+  // R8: runs an escalation sweep for today and pokes whoever it notified.
+  void escalate_now();
 
  private:
   boost::asio::io_context& store_context_;

@@ -7,6 +7,7 @@
 #include "common/model/ids.hpp"
 #include "common/policy/calendar.hpp"
 #include "common/store/transaction.hpp"
+#include "server/sync/escalation.hpp"
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -39,6 +40,12 @@ SyncService::SyncService(std::unique_ptr<ServerStore> store, Metrics& metrics, C
 }
 
 void SyncService::reload_reference_data() { reference_ = store_->load_reference_data(); }
+
+SyncService::EscalationSummary SyncService::escalate(const policy::Date& today) {
+  auto result = run_escalation_sweep(*store_, hlc_, today, now_());
+  if (result.notifications) spdlog::info("escalated {} overdue action(s): {} notification(s)", result.actions_escalated, result.notifications);
+  return {result.notifications, std::move(result.changed_scopes)};
+}
 
 AuthResult SyncService::login(const protocol::LoginRequest& request, Identity& who) {
   auto account = store_->find_account(request.username);

@@ -8,6 +8,7 @@
 #include "common/crypto/kdf.hpp"
 #include "common/model/hlc.hpp"
 #include "common/policy/access.hpp"
+#include "common/policy/calendar.hpp"
 #include "common/protocol/messages.hpp"
 #include "server/net/metrics.hpp"
 #include "server/store/server_store.hpp"
@@ -48,6 +49,13 @@ class SyncService {
 
   // The scopes a person sees now.
   std::set<std::string> scopes_of(const Identity& who) const;
+
+  // R8: one escalation sweep for `today` (UK date). Store thread only.
+  struct EscalationSummary {
+    std::size_t notifications = 0;
+    std::set<std::string> changed_scopes;
+  };
+  EscalationSummary escalate(const policy::Date& today);
 
   // Re-reads reference data after an import.
   void reload_reference_data();

@@ -295,6 +295,31 @@ TEST_F(EndToEnd, R5_R6_R9_MeetingIsScheduled_MinutesRefusedUntilEveryoneHeard_Th
   EXPECT_EQ(json_of("jo", {"notifications"}).as_array().size(), 0u);  // nobody else's inbox reaches the carer
 }
 
+TEST_F(EndToEnd, R8_OverdueActionEscalates_WhileTheServerKeepsServing) {
+  enrol("alex");
+  ASSERT_EQ(psm("alex", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
+                         "Review"}).exit_code, 0);
+  const std::string id(json_of("alex", {"meetings"}).as_array()[0].at("id").as_string());
+  ASSERT_EQ(psm("alex", {"add-action", "--meeting", id, "--owner", "carer-okafor", "--due", "2026-11-06", "--text",
+                         "Book the respite weekend"}).exit_code, 0);
+  ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
+  // An admin sweep writes to the store the serving process also writes to.
+  auto sweep = run({server_bin(), "escalate", "--data", data_.string(), "--today", "2026-11-09"});
+  ASSERT_EQ(sweep.exit_code, 0) << sweep.err;
+  EXPECT_NE(sweep.out.find("1 notification(s)"), std::string::npos) << sweep.out;
+  ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
+  auto inbox = json_of("alex", {"notifications"}).as_array();
+  ASSERT_EQ(inbox.size(), 1u);
+  EXPECT_EQ(inbox[0].at("kind").as_string(), "action-overdue");
+  EXPECT_NE(inbox[0].at("text").as_string().find("Book the respite weekend"), std::string::npos);
+  // The server goes on taking work after the admin command's writes.
+  ASSERT_EQ(psm("alex", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
+                         "Second"}).exit_code, 0);
+  auto again = psm("alex", {"sync"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("1 accepted"), std::string::npos) << again.out;
+}
+
 TEST_F(EndToEnd, ServerStopsGracefullyOnSigterm) {
   enrol("jo");
   EXPECT_EQ(server_->stop(SIGTERM), 0);

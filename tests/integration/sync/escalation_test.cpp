@@ -1,0 +1,59 @@
+#include "server/sync/escalation.hpp"
+
+#include "common/model/ids.hpp"
+#include "support/world.hpp"
+
+#include <gtest/gtest.h>
+
+namespace psm::testing {
+namespace {
+
+namespace col = model::collection;
+
+TEST(EscalationSweep, R8_OverdueAction_ClimbsTheLadder_EachStepNotifiedOnce) {
+  World w;
+  auto ssw = w.enrol("ssw-1");
+  ops::RequestMeeting request{model::new_uuid_v7(), "p1", model::MeetingType::support, "Support", 0};
+  ASSERT_TRUE(ssw->replica->submit(request).ok());
+  ops::AddAction add{model::new_uuid_v7(), request.meeting_id, "carer-1", "2026-11-06", "Book respite"};
+  ASSERT_TRUE(ssw->replica->submit(add).ok());
+  ASSERT_FALSE(w.sync(*ssw));
+
+  auto sweep = [&](const char* today) { return w.service().escalate(*policy::parse_date(today)).notifications; };
+  EXPECT_EQ(sweep("2026-11-06"), 0u);
+  EXPECT_EQ(sweep("2026-11-09"), 1u);  // 1 working day: the SSW
+  EXPECT_EQ(sweep("2026-11-09"), 0u);  // again the same day: nothing new
+  EXPECT_EQ(sweep("2026-11-13"), 1u);  // 5: the Fostering Team Manager
+  EXPECT_EQ(sweep("2026-11-20"), 1u);  // 10: the Fostering Service Manager (sm-1)
+  EXPECT_EQ(sweep("2026-11-27"), 0u);  // 15: no senior manager in this authority's data
+
+  ASSERT_FALSE(w.sync(*ssw));
+  auto inbox = ssw->replica->list_in_scope(col::kNotifications, "person:ssw-1");
+  std::size_t overdue = 0;
+  for (const auto& n : inbox) overdue += n.value("kind") == "action-overdue" ? 1u : 0u;
+  EXPECT_EQ(overdue, 1u);
+  EXPECT_EQ(ssw->replica->get(col::kActions, add.action_id)->value("escalation_level"), "4");
+  auto ftm = w.enrol("ftm-1");
+  std::size_t ftm_overdue = 0;
+  for (const auto& n : ftm->replica->list_in_scope(col::kNotifications, "person:ftm-1")) {
+    ftm_overdue += n.value("kind") == "action-overdue" ? 1u : 0u;
+  }
+  EXPECT_EQ(ftm_overdue, 1u);
+}
+
+TEST(EscalationSweep, R8_DoneActionStopsEscalating) {
+  World w;
+  auto ssw = w.enrol("ssw-1");
+  ops::RequestMeeting request{model::new_uuid_v7(), "p1", model::MeetingType::support, "Support", 0};
+  ASSERT_TRUE(ssw->replica->submit(request).ok());
+  ops::AddAction add{model::new_uuid_v7(), request.meeting_id, "carer-1", "2026-11-06", "Book respite"};
+  ASSERT_TRUE(ssw->replica->submit(add).ok());
+  ASSERT_TRUE(ssw->replica->submit(ops::UpdateActionStatus{add.action_id, model::new_uuid_v7(), model::ActionStatus::open,
+                                                           model::ActionStatus::done, "Booked"})
+                  .ok());
+  ASSERT_FALSE(w.sync(*ssw));
+  EXPECT_EQ(w.service().escalate(*policy::parse_date("2026-11-30")).notifications, 0u);
+}
+
+}  // namespace
+}  // namespace psm::testing
