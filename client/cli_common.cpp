@@ -146,6 +146,7 @@ int report_outcome(const ops::Outcome& o, const std::string& what, const std::st
   if (!o.ok()) return fail(o.code == Errc::not_enrolled ? kExitNotEnrolled : kExitRefused, o.reason);
   std::cout << what << " " << id << " (saved on this device; " << r.pending_count()
             << " change(s) waiting to send)\n";
+  if (!o.reason.empty()) std::cout << "note: " << o.reason << "\n";  // e.g. a short break over two weeks
   return kExitOk;
 }
 

@@ -55,6 +55,16 @@ void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function
 
   m.notifications = app.add_subcommand("notifications", "your notifications");
   add_json(m.notifications);
+
+  m.concern = app.add_subcommand("raise-concern", "a concern about the carers' conduct: an urgent LADO task follows");
+  m.concern->add_option("MEETING_ID", m.meeting_id)->required();
+  m.concern->add_option("--text", m.text)->required();
+
+  m.short_break = app.add_subcommand("record-short-break", "a short break (respite) for the child");
+  m.short_break->add_option("--placement", m.placement)->required();
+  m.short_break->add_option("--from", m.from, "first day, YYYY-MM-DD")->required();
+  m.short_break->add_option("--to", m.to, "last day, YYYY-MM-DD")->required();
+  m.short_break->add_option("--with", m.with_whom, "who the child stays with");
 }
 
 namespace {
@@ -194,6 +204,14 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
   if (*m.permanence) {
     ops::MarkPermanenceMatch p{m.placement, m.agreed_on, model::new_uuid_v7()};
     return report_outcome(r.submit(p), "recorded the permanence match; requested support meeting", p.meeting_id, r);
+  }
+  if (*m.concern) {
+    ops::RaiseConductConcern p{model::new_uuid_v7(), m.meeting_id, m.text};
+    return report_outcome(r.submit(p), "recorded the concern (professionals only); LADO task", p.concern_id + ".lado", r);
+  }
+  if (*m.short_break) {
+    ops::RecordShortBreak p{model::new_uuid_v7(), m.placement, m.from, m.to, m.with_whom};
+    return report_outcome(r.submit(p), "recorded short break", p.break_id, r);
   }
   if (*m.show) return show_meeting(s, m.meeting_id, as_json);
   if (*m.notifications) return show_notifications(s, as_json);

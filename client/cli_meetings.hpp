@@ -21,9 +21,12 @@ struct MeetingCommands {
   CLI::App* permanence = nullptr;
   CLI::App* show = nullptr;
   CLI::App* notifications = nullptr;
+  CLI::App* concern = nullptr;
+  CLI::App* short_break = nullptr;
 
   std::string meeting_id, invitation_id, at, location, minute_taker, person, name, organisation, reason,
-      social_worker, fostering, status, item, text, review_date, review_reason, placement, agreed_on;
+      social_worker, fostering, status, item, text, review_date, review_reason, placement, agreed_on,
+      from, to, with_whom;
 };
 
 void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function<void(CLI::App*)>& add_json);

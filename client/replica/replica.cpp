@@ -299,8 +299,6 @@ ops::Outcome Replica::submit(ops::Payload payload, std::map<std::string, model::
   set_meta("next_seq", std::to_string(seq + 1));
   set_meta("hlc_last", std::to_string(clock_.last().value));
   tx.commit();
-  // The caller learns the new ids through the writes; the op id is useful for status.
-  outcome.reason = op.op_id;
   return outcome;
 }
 

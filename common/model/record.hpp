@@ -31,6 +31,8 @@ inline constexpr std::string_view kInvitations = "invitations";    // who is ask
 inline constexpr std::string_view kDecisions = "decisions";        // append-only: e.g. not inviting the child, and why
 inline constexpr std::string_view kAgendaNotes = "agenda_notes";   // append-only notes against agenda items
 inline constexpr std::string_view kNotifications = "notifications";
+inline constexpr std::string_view kConcerns = "concerns";          // R13: concerns about a carer's conduct (professionals only)
+inline constexpr std::string_view kShortBreaks = "short_breaks";   // R15
 // Directory-wide settings the rules read, e.g. which service managers are told of every support meeting.
 inline constexpr std::string_view kSettings = "settings";
 }  // namespace collection

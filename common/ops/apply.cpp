@@ -418,6 +418,82 @@ class Applier {
     return accept(std::move(writes));
   }
 
+  // R13.
+  Outcome operator()(const RaiseConductConcern& p) {
+    auto meeting = visible(col::kMeetings, p.meeting_id, "meeting");
+    if (!meeting) return not_found("meeting", p.meeting_id);
+    if (!model::is_professional(ctx_.actor.role)) {
+      return reject(Errc::permission_denied, "concerns about a carer's conduct are raised by professionals");
+    }
+    if (state_.get(col::kConcerns, p.concern_id)) return reject(Errc::already_exists, "concern already recorded");
+    Record c = new_record(col::kConcerns, p.concern_id, meeting->scope);
+    c.professionals_only = true;
+    set(c, "meeting_id", p.meeting_id);
+    set(c, "placement_id", meeting->value("placement_id"));
+    set(c, "text", p.text);
+    set(c, "raised_by", ctx_.actor.person_id);
+    set(c, "raised_at_ms", std::to_string(ctx_.now_ms));
+    // The urgent task: discuss with the LADO by the end of the next working day.
+    Record task = new_record(col::kActions, p.concern_id + ".lado", meeting->scope);
+    task.professionals_only = true;
+    const std::string owner = meeting->value("chair_id").empty() ? ctx_.actor.person_id : meeting->value("chair_id");
+    const auto due = policy::uk_date_of(policy::end_of_nth_working_day_after(ctx_.now_ms, 1));
+    set(task, "meeting_id", p.meeting_id);
+    set(task, "owner_id", owner);
+    set(task, "due_date", policy::format_date(due));
+    set(task, "text", "Urgent: discuss the concern about the carers' conduct with the LADO");
+    set(task, "status", std::string(model::to_string(model::ActionStatus::open)));
+    set(task, "urgent", "yes");
+    set(task, "created_by", ctx_.actor.person_id);
+    set(task, "created_at_ms", std::to_string(ctx_.now_ms));
+    std::vector<Record> writes{c, task};
+    // R9: a LADO referral → the LADO and the Fostering Service Manager.
+    for (const char* setting : {"lados", "fostering-service-managers"}) {
+      if (auto ids = state_.get(col::kSettings, setting)) {
+        for (const auto& id : policy::split_ids(ids->value("ids"))) {
+          notify(writes, id, "lado-referral", *meeting,
+                 "Concern about carers' conduct raised at a meeting for placement " + meeting->value("placement_id"));
+        }
+      }
+    }
+    for (auto& w : writes) {
+      if (w.collection == col::kNotifications) w.professionals_only = true;
+    }
+    return accept(std::move(writes));
+  }
+
+  // R15.
+  Outcome operator()(const RecordShortBreak& p) {
+    auto placement = visible(col::kPlacements, p.placement_id, "placement");
+    if (!placement) return not_found("placement", p.placement_id);
+    if (!model::is_professional(ctx_.actor.role)) {
+      return reject(Errc::permission_denied, "short breaks are recorded by the supervising or child's social worker");
+    }
+    const auto start = policy::parse_date(p.start_date);
+    const auto end = policy::parse_date(p.end_date);
+    if (!start || !end || std::chrono::sys_days{*end} < std::chrono::sys_days{*start}) {
+      return reject(Errc::invalid_argument, "a short break needs a start date and an end date on or after it");
+    }
+    if (state_.get(col::kShortBreaks, p.break_id)) return reject(Errc::already_exists, "short break already recorded");
+    const auto nights = (std::chrono::sys_days{*end} - std::chrono::sys_days{*start}).count() + 1;
+    Record b = new_record(col::kShortBreaks, p.break_id, placement->scope);
+    set(b, "placement_id", p.placement_id);
+    set(b, "start_date", p.start_date);
+    set(b, "end_date", p.end_date);
+    set(b, "days", std::to_string(nights));
+    set(b, "with_whom", p.with_whom);
+    set(b, "recorded_by", ctx_.actor.person_id);
+    // The allowance is not reduced for agreed breaks of up to two weeks; a
+    // longer one is flagged so someone decides about the allowance.
+    set(b, "over_two_weeks", nights > 14 ? "yes" : "no");
+    Outcome o = accept({std::move(b)});
+    if (nights > 14) {
+      o.reason = "this break is " + std::to_string(nights) +
+                 " days: the allowance rule (not reduced for breaks up to two weeks) does not cover it";
+    }
+    return o;
+  }
+
   Outcome operator()(const ResolveConflict& p) {
     auto conflict = visible(col::kConflicts, p.conflict_id, "conflict");
     if (!conflict) return not_found("conflict", p.conflict_id);
@@ -646,6 +722,12 @@ std::optional<std::pair<Errc, std::string>> validate_shape(const Operation& op) 
         } else if constexpr (std::is_same_v<T, MarkPermanenceMatch>) {
           if (!id_ok(p.placement_id) || !id_ok(p.meeting_id)) return bad("placement or meeting id is not valid");
           if (!policy::parse_date(p.agreed_on)) return bad("the date the match was agreed must be YYYY-MM-DD");
+        } else if constexpr (std::is_same_v<T, RaiseConductConcern>) {
+          if (!id_ok(p.concern_id) || !id_ok(p.meeting_id)) return bad("concern or meeting id is not valid");
+          if (!text_ok(p.text, limits::kMaxTextBytes)) return bad("describe the concern");
+        } else if constexpr (std::is_same_v<T, RecordShortBreak>) {
+          if (!id_ok(p.break_id) || !id_ok(p.placement_id)) return bad("break or placement id is not valid");
+          if (p.with_whom.size() > limits::kMaxShortStringBytes) return bad("who the child stays with is too long");
         } else if constexpr (std::is_same_v<T, ResolveConflict>) {
           if (!id_ok(p.conflict_id)) return bad("conflict id is not valid");
           if (static_cast<int>(p.keep) > 1) return bad("keep must be current or other");
@@ -665,7 +747,7 @@ std::string_view kind_name(const Payload& p) {
   static constexpr std::string_view kNames[] = {
       "request-meeting", "record-view",   "add-action",      "update-action",    "edit-action",
       "resolve-conflict", "schedule-meeting", "invite",       "child-not-invited", "record-attendance",
-      "add-agenda-note", "finalise-minutes", "mark-permanence-match"};
+      "add-agenda-note", "finalise-minutes", "mark-permanence-match", "raise-conduct-concern", "record-short-break"};
   static_assert(std::size(kNames) == std::variant_size_v<Payload>);
   return kNames[p.index()];
 }

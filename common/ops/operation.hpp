@@ -180,9 +180,34 @@ struct MarkPermanenceMatch {
   void serialize(A& ar, std::uint32_t const) { ar(placement_id, agreed_on, meeting_id); }
 };
 
+// R13: a concern about a carer's conduct raised at a meeting. Creates an urgent
+// task, due by the end of the next working day, to discuss it with the LADO.
+// Never reaches a carer's device.
+struct RaiseConductConcern {
+  std::string concern_id;
+  std::string meeting_id;
+  std::string text;
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) { ar(concern_id, meeting_id, text); }
+};
+
+// R15: a short break (respite) for the child with other carers.
+struct RecordShortBreak {
+  std::string break_id;
+  std::string placement_id;
+  std::string start_date;  // YYYY-MM-DD
+  std::string end_date;    // YYYY-MM-DD, inclusive
+  std::string with_whom;   // who the child stays with
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) { ar(break_id, placement_id, start_date, end_date, with_whom); }
+};
+
 using Payload = std::variant<RequestMeeting, RecordView, AddAction, UpdateActionStatus, EditAction,
                              ResolveConflict, ScheduleMeeting, InviteAttendee, DecideChildNotInvited,
-                             RecordAttendance, AddAgendaNote, FinaliseMinutes, MarkPermanenceMatch>;
+                             RecordAttendance, AddAgendaNote, FinaliseMinutes, MarkPermanenceMatch,
+                             RaiseConductConcern, RecordShortBreak>;
 
 // The schema version this build writes. The server accepts versions in
 // [kMinSchemaVersion, kSchemaVersion] and upgrades older ones before applying.
@@ -225,4 +250,6 @@ CEREAL_CLASS_VERSION(psm::ops::RecordAttendance, 1);
 CEREAL_CLASS_VERSION(psm::ops::AddAgendaNote, 1);
 CEREAL_CLASS_VERSION(psm::ops::FinaliseMinutes, 1);
 CEREAL_CLASS_VERSION(psm::ops::MarkPermanenceMatch, 1);
+CEREAL_CLASS_VERSION(psm::ops::RaiseConductConcern, 1);
+CEREAL_CLASS_VERSION(psm::ops::RecordShortBreak, 1);
 CEREAL_CLASS_VERSION(psm::ops::Operation, 1);

@@ -364,26 +364,31 @@ error_code import_reference_data(ServerStore& store, std::string_view text, std:
       ref.upsert(r);
     }
   }
-  // R9: the service managers told of every support meeting, as a setting every
-  // device holds, so the rule runs the same offline.
+  // Settings every device holds so the rules run the same offline: who is told
+  // of every support meeting (R9), of LADO referrals (R9/R13).
   {
-    std::string ids;
-    for (const auto& person : store.all_in(model::collection::kPeople)) {
-      bool replaced = false;
-      for (const auto& r : records) replaced |= r.collection == person.collection && r.id == person.id;
-      if (!replaced && person.value("role") == "service-manager") ids += (ids.empty() ? "" : ",") + person.id;
-    }
+    std::map<std::string, Record> people;
+    for (auto& p : store.all_in(model::collection::kPeople)) people[p.id] = std::move(p);
     for (const auto& r : records) {
-      if (r.collection == model::collection::kPeople && r.value("role") == "service-manager") {
-        ids += (ids.empty() ? "" : ",") + r.id;
-      }
+      if (r.collection == model::collection::kPeople) people[r.id] = r;
     }
-    Record setting;
-    setting.collection = std::string(model::collection::kSettings);
-    setting.id = "service-managers";
-    setting.scope = std::string(model::scope::kDirectory);
-    setting.set("ids", ids, version, "import");
-    records.push_back(std::move(setting));
+    auto setting = [&](const char* id, auto&& wanted) {
+      std::string ids;
+      for (const auto& [pid, p] : people) {
+        if (wanted(p)) ids += (ids.empty() ? "" : ",") + pid;
+      }
+      Record s;
+      s.collection = std::string(model::collection::kSettings);
+      s.id = id;
+      s.scope = std::string(model::scope::kDirectory);
+      s.set("ids", ids, version, "import");
+      records.push_back(std::move(s));
+    };
+    setting("service-managers", [](const Record& p) { return p.value("role") == "service-manager"; });
+    setting("fostering-service-managers", [](const Record& p) {
+      return p.value("role") == "service-manager" && p.value("service") == "fostering";
+    });
+    setting("lados", [](const Record& p) { return p.value("role") == "lado"; });
   }
   store::Transaction tx(store.database());
   for (const auto& r : records) store.put(r);

@@ -30,7 +30,8 @@ inline constexpr std::string_view kReferenceJson = R"json({
     {"id": "ftm-1", "name": "Lee Walsh", "role": "fostering-team-manager"},
     {"id": "clatm-1", "name": "Kim Evans", "role": "cla-team-manager"},
     {"id": "iro-1", "name": "Ruth Ahmed", "role": "iro"},
-    {"id": "sm-1", "name": "Dana Price", "role": "service-manager", "service": "fostering"}
+    {"id": "sm-1", "name": "Dana Price", "role": "service-manager", "service": "fostering"},
+    {"id": "lado-1", "name": "Chris Doyle", "role": "lado"}
   ],
   "households": [
     {"id": "h1", "name": "The Okafor household", "carer_type": "foster", "carer_ids": ["carer-1"], "ssw_id": "ssw-1"},

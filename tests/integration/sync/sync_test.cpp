@@ -65,6 +65,21 @@ TEST(Sync, ProfessionalsOnlyViews_NeverReachTheCarer) {
   EXPECT_TRUE(carer->replica->get(col::kViews, open.view_id));
 }
 
+TEST(Sync, R13_ConcernAboutTheCarers_NeverReachesTheCarersDevice) {
+  World w;
+  auto carer = w.enrol("carer-1");
+  auto csw = w.enrol("csw-1");
+  const auto meeting = request_meeting(*csw->replica, "p1", "Worries after the last visit");
+  ops::RaiseConductConcern concern{model::new_uuid_v7(), meeting, "The carer locked the child out of the house"};
+  ASSERT_TRUE(csw->replica->submit(concern).ok());
+  ASSERT_FALSE(w.sync(*csw));
+  ASSERT_FALSE(w.sync(*carer));
+  EXPECT_TRUE(carer->replica->get(col::kMeetings, meeting));  // the meeting itself, yes
+  EXPECT_TRUE(carer->replica->list(col::kConcerns).empty());   // the concern, never
+  EXPECT_FALSE(carer->replica->get(col::kActions, concern.concern_id + ".lado"));
+  EXPECT_TRUE(csw->replica->get(col::kActions, concern.concern_id + ".lado"));
+}
+
 TEST(Sync, ExactlyOnce_WhenTheServersAnswerIsLost) {
   World w;
   auto carer = w.enrol("carer-1");

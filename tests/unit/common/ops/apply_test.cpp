@@ -40,6 +40,14 @@ class MemoryState : public StateReader {
     child.set("social_worker_id", "csw-1", v);
     child.set("iro_id", "iro-1", v);
     add(child);
+    for (auto [id, ids] : {std::pair{"lados", "lado-1"}, std::pair{"fostering-service-managers", "sm-1"}}) {
+      Record setting;
+      setting.collection = col::kSettings;
+      setting.id = id;
+      setting.scope = "directory";
+      setting.set("ids", ids, v);
+      add(setting);
+    }
     Record managers;
     managers.collection = col::kSettings;
     managers.id = "service-managers";
@@ -412,6 +420,41 @@ TEST_F(MeetingTest, R7_AgendaNotes_MustNameAnItemOfThatMeetingsAgenda) {
   EXPECT_TRUE(ok.ok()) << ok.reason;
   auto bad = run(AddAgendaNote{"n2", "m1", "future-contact", "x"}, "csw-1", Role::child_social_worker);
   EXPECT_EQ(bad.code, Errc::invalid_argument);  // a pre-disruption item, not a support meeting one
+}
+
+TEST_F(MeetingTest, R13_ConductConcern_CreatesUrgentLadoTaskDueNextWorkingDay_ProfessionalsOnly) {
+  auto o = run(RaiseConductConcern{"c1", "m1", "Carer shouted at the child during the visit"}, "csw-1",
+               Role::child_social_worker);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  auto concern = state_.get(col::kConcerns, "c1");
+  ASSERT_TRUE(concern);
+  EXPECT_TRUE(concern->professionals_only);
+  auto task = state_.get(col::kActions, "c1.lado");
+  ASSERT_TRUE(task);
+  EXPECT_TRUE(task->professionals_only);
+  EXPECT_EQ(task->value("owner_id"), "ftm-1");
+  EXPECT_EQ(task->value("urgent"), "yes");
+  // now_ms in these tests is 2023-11-14 (a Tuesday): due by the end of Wednesday.
+  EXPECT_EQ(task->value("due_date"), "2023-11-15");
+  std::set<std::string> told;
+  for (const auto& n : of(o, col::kNotifications)) told.insert(n.value("recipient_id"));
+  EXPECT_EQ(told, (std::set<std::string>{"lado-1", "sm-1"}));
+  EXPECT_EQ(run(RaiseConductConcern{"c2", "m1", "x"}, "carer-1", Role::foster_carer).code, Errc::permission_denied);
+}
+
+TEST_F(ApplyTest, R15_ShortBreakOverTwoWeeks_IsFlagged) {
+  auto week = run(RecordShortBreak{"b1", "p1", "2026-07-01", "2026-07-07", "The Reid family"}, "ssw-1",
+                  Role::supervising_social_worker);
+  ASSERT_TRUE(week.ok());
+  EXPECT_EQ(state_.get(col::kShortBreaks, "b1")->value("over_two_weeks"), "no");
+  EXPECT_TRUE(week.reason.empty());
+  auto long_break = run(RecordShortBreak{"b2", "p1", "2026-08-01", "2026-08-15", "Grandparents"}, "ssw-1",
+                        Role::supervising_social_worker);
+  ASSERT_TRUE(long_break.ok());
+  EXPECT_EQ(state_.get(col::kShortBreaks, "b2")->value("over_two_weeks"), "yes");
+  EXPECT_NE(long_break.reason.find("15 days"), std::string::npos) << long_break.reason;
+  EXPECT_EQ(run(RecordShortBreak{"b3", "p1", "2026-08-10", "2026-08-01", ""}, "ssw-1", Role::supervising_social_worker).code,
+            Errc::invalid_argument);
 }
 
 TEST(ValidateShape, RejectsUnsupportedSchemaVersion) {
