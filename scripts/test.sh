@@ -3,7 +3,9 @@
 #   1. the layering check;
 #   2. a warnings-as-errors build and the whole suite (unit, integration over
 #      loopback and real TLS, end-to-end with real processes);
-#   3. the suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
+#   3. the suite again under AddressSanitizer + UndefinedBehaviorSanitizer, the
+#      concurrent parts under ThreadSanitizer, and each fuzz target for
+#      PSM_FUZZ_SECONDS (default 45) with libFuzzer (scripts/fuzz.sh).
 # Set PSM_SKIP_SANITIZERS=1 to skip step 3 on a quick local run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,5 +34,7 @@ if [ "${PSM_SKIP_SANITIZERS:-0}" != 1 ]; then
   echo "== transport and full server stack under ThreadSanitizer"
   (cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
      ctest -j2 --output-on-failure --timeout 900 -R 'TransportTest|ServerStack')
+  echo "== fuzz the codec, apply() and the importer (clang, libFuzzer, ASan + UBSan)"
+  PSM_FUZZ_SECONDS=${PSM_FUZZ_SECONDS:-45} bash scripts/fuzz.sh
 fi
 echo "== all tests passed"

@@ -46,8 +46,18 @@ class BoundedInputArchive
 };
 
 template <class T>
-std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_LOAD_FUNCTION_NAME(BoundedInputArchive& ar, T& t) {
+std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>> CEREAL_LOAD_FUNCTION_NAME(BoundedInputArchive& ar,
+                                                                                               T& t) {
   ar.template load_binary<sizeof(T)>(std::addressof(t), sizeof(t));
+}
+
+// A bool travels as one byte, 0 or 1. Any other byte is refused: copied into a
+// bool it would be undefined behaviour (found by tests/fuzz/fuzz_decode.cpp).
+inline void CEREAL_LOAD_FUNCTION_NAME(BoundedInputArchive& ar, bool& b) {
+  std::uint8_t byte = 0;
+  ar.template load_binary<1>(&byte, 1);
+  if (byte > 1) throw cereal::Exception("a bool that is neither 0 nor 1");
+  b = byte == 1;
 }
 
 template <class T>

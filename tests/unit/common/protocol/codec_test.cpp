@@ -93,6 +93,17 @@ TEST(Codec, Decode_RejectsHostileLengthPrefixWithoutAllocating) {
   EXPECT_EQ(r.error(), Errc::malformed_message);
 }
 
+TEST(Codec, Decode_RejectsBoolThatIsNeitherZeroNorOne) {
+  // PullResponse ends with its `more` flag; a byte of 2 there must be refused,
+  // not copied into a bool (undefined behaviour, found by fuzzing).
+  std::string bytes = encode(PullResponse{{}, 1, {}, true});
+  ASSERT_EQ(bytes.back(), '\x01');
+  bytes.back() = '\x02';
+  auto r = decode(bytes);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), Errc::malformed_message);
+}
+
 TEST(Codec, Decode_RejectsOversizedInputBeforeReadingIt) {
   std::string big(limits::kMaxMessageBytes + 1, '\0');
   auto r = decode(big);
