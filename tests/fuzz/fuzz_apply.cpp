@@ -4,6 +4,7 @@
 // operation writes has a collection, an id and a scope (without a scope, no
 // device would ever receive it).
 #include "common/ops/apply.hpp"
+#include "testing/memory_state.hpp"
 #include "common/protocol/codec.hpp"
 
 #include <cstddef>
@@ -19,18 +20,7 @@ using model::Record;
 using model::Role;
 namespace col = model::collection;
 
-class MemoryState : public ops::StateReader {
- public:
-  std::optional<Record> get(std::string_view c, std::string_view id) const override {
-    auto it = records_.find({std::string(c), std::string(id)});
-    if (it == records_.end()) return std::nullopt;
-    return it->second;
-  }
-  void add(const Record& r) { records_[{r.collection, r.id}] = r; }
-
- private:
-  std::map<std::pair<std::string, std::string>, Record> records_;
-};
+using testing::MemoryState;
 
 constexpr std::uint64_t kNow = 1'700'000'000'000ull;
 

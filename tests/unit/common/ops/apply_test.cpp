@@ -1,6 +1,7 @@
 #include "common/ops/apply.hpp"
 
 #include "common/policy/access.hpp"
+#include "testing/memory_state.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +16,7 @@ using model::Role;
 namespace col = model::collection;
 
 // An in-memory state with one in-house placement.
-class MemoryState : public StateReader {
+class MemoryState : public testing::MemoryState {
  public:
   MemoryState() {
     const model::Version v{Hlc::from(1, 0), "server"};
@@ -64,23 +65,6 @@ class MemoryState : public StateReader {
     placement.set("team_manager_id", "ftm-1", v);
     add(placement);
   }
-  std::optional<Record> get(std::string_view c, std::string_view id) const override {
-    auto it = records_.find({std::string(c), std::string(id)});
-    if (it == records_.end()) return std::nullopt;
-    return it->second;
-  }
-  std::vector<Record> list_in_scope(std::string_view c, std::string_view scope) const override {
-    std::vector<Record> out;
-    for (const auto& [key, r] : records_) {
-      if (r.collection == c && r.scope == scope) out.push_back(r);
-    }
-    return out;
-  }
-  void add(const Record& r) { records_[{r.collection, r.id}] = r; }
-  void apply_writes(const Outcome& o) {
-    for (const auto& w : o.writes) add(w);
-  }
-
  private:
   static Record person(const std::string& id, const std::string& role, const model::Version& v) {
     Record r;
@@ -90,7 +74,6 @@ class MemoryState : public StateReader {
     r.set("role", role, v);
     return r;
   }
-  std::map<std::pair<std::string, std::string>, Record> records_;
 };
 
 class ApplyTest : public ::testing::Test {
