@@ -133,12 +133,8 @@ protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op
   const auto scopes = scopes_of(who);
   ops::ApplyContext ctx{{who.person_id, who.role}, now,
                         [&](std::string_view s) { return scopes.count(std::string(s)) > 0; }};
-  ops::Outcome outcome;
-  try {
-    outcome = ops::apply(*store_, op, ctx);
-  } catch (const store::StoreError& e) {
-    throw;  // storage failures abort the batch: nothing is acknowledged
-  }
+  // A StoreError thrown here aborts the whole batch: nothing is acknowledged.
+  const ops::Outcome outcome = ops::apply(*store_, op, ctx);
   result.kind = static_cast<std::uint8_t>(outcome.kind);
   result.error = static_cast<std::uint16_t>(outcome.code);
   result.reason = outcome.reason;
