@@ -60,6 +60,29 @@ void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function
   m.concern->add_option("MEETING_ID", m.meeting_id)->required();
   m.concern->add_option("--text", m.text)->required();
 
+  m.support_item = app.add_subcommand("add-support-item", "add an item to a support meeting's Placement Support Plan");
+  m.support_item->add_option("MEETING_ID", m.meeting_id)->required();
+  m.support_item->add_option("--kind", m.kind, "camhs, respite, short-break, practical, buddy, support-group, training, extra-visits, other")
+      ->required();
+  m.support_item->add_option("--text", m.text, "what support")->required();
+  m.support_item->add_option("--provider", m.provider);
+  m.support_item->add_option("--frequency", m.frequency);
+  m.support_item->add_flag("--professionals-only", m.professionals_only, "left out of the carer's copy");
+
+  m.child_told = app.add_subcommand("child-told-of-plan", "record when the child was told about the support plan");
+  m.child_told->add_option("MEETING_ID", m.meeting_id)->required();
+  m.child_told->add_option("--on", m.told_on, "YYYY-MM-DD")->required();
+
+  m.pd_outcome = app.add_subcommand("pre-disruption-outcome", "what a pre-disruption meeting decided");
+  m.pd_outcome->add_option("MEETING_ID", m.meeting_id)->required();
+  m.pd_outcome->add_flag("--planned-ending", m.planned_ending, "an ending is planned (otherwise: continue with support)");
+  m.pd_outcome->add_option("--future-contact", m.future_contact);
+  m.pd_outcome->add_option("--carers-support-move", m.carers_support_move, "yes or no");
+  m.pd_outcome->add_option("--lessons", m.lessons, "for the End of Placement Review");
+
+  m.plan = app.add_subcommand("plan", "Placement Support Plans: items, and the copies on carer households' records");
+  add_json(m.plan);
+
   m.short_break = app.add_subcommand("record-short-break", "a short break (respite) for the child");
   m.short_break->add_option("--placement", m.placement)->required();
   m.short_break->add_option("--from", m.from, "first day, YYYY-MM-DD")->required();
@@ -169,6 +192,34 @@ int show_notifications(Session& s, bool as_json) {
   return kExitOk;
 }
 
+int show_plans(Session& s, bool as_json) {
+  auto& r = *s.replica;
+  json::array items, copies;
+  for (const auto& i : r.list(col::kSupportItems)) {
+    items.push_back({{"id", i.id}, {"meeting_id", i.value("meeting_id")}, {"kind", i.value("kind")},
+                     {"description", i.value("description")}, {"provider", i.value("provider")},
+                     {"frequency", i.value("frequency")}, {"professionals_only", i.professionals_only}});
+  }
+  for (const auto& c : r.list(col::kPlanCopies)) {
+    copies.push_back({{"id", c.id}, {"meeting_id", c.value("meeting_id")}, {"placement_id", c.value("placement_id")},
+                      {"review_date", c.value("review_date")}, {"child_told_of_plan_on", c.value("child_told_of_plan_on")},
+                      {"support_items", c.value("support_items")}, {"actions", c.value("actions")}});
+  }
+  if (as_json) {
+    print_json({{"support_items", items}, {"carer_copies", copies}});
+    return kExitOk;
+  }
+  for (const auto& c : copies) {
+    std::cout << "Placement Support Plan (placement " << c.at("placement_id").as_string() << "), review "
+              << c.at("review_date").as_string() << "\n" << c.at("support_items").as_string() << c.at("actions").as_string();
+  }
+  for (const auto& i : items) {
+    std::cout << "  item " << i.at("kind").as_string() << ": " << i.at("description").as_string() << " ("
+              << i.at("provider").as_string() << ", " << i.at("frequency").as_string() << ")\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, bool as_json) {
@@ -213,6 +264,19 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
     ops::RecordShortBreak p{model::new_uuid_v7(), m.placement, m.from, m.to, m.with_whom};
     return report_outcome(r.submit(p), "recorded short break", p.break_id, r);
   }
+  if (*m.support_item) {
+    ops::AddSupportItem p{model::new_uuid_v7(), m.meeting_id, m.kind, m.text, m.provider, m.frequency, m.professionals_only};
+    return report_outcome(r.submit(p), "added support item", p.item_id, r);
+  }
+  if (*m.child_told) {
+    return report_outcome(r.submit(ops::RecordChildToldOfPlan{m.meeting_id, m.told_on}),
+                          "recorded that the child was told of the plan for meeting", m.meeting_id, r);
+  }
+  if (*m.pd_outcome) {
+    ops::RecordPreDisruptionOutcome p{m.meeting_id, m.planned_ending, m.future_contact, m.carers_support_move, m.lessons};
+    return report_outcome(r.submit(p), "recorded the outcome of meeting", m.meeting_id, r);
+  }
+  if (*m.plan) return show_plans(s, as_json);
   if (*m.show) return show_meeting(s, m.meeting_id, as_json);
   if (*m.notifications) return show_notifications(s, as_json);
   return std::nullopt;

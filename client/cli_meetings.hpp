@@ -23,10 +23,16 @@ struct MeetingCommands {
   CLI::App* notifications = nullptr;
   CLI::App* concern = nullptr;
   CLI::App* short_break = nullptr;
+  CLI::App* support_item = nullptr;
+  CLI::App* child_told = nullptr;
+  CLI::App* pd_outcome = nullptr;
+  CLI::App* plan = nullptr;
+  bool professionals_only = false;
+  bool planned_ending = false;
 
   std::string meeting_id, invitation_id, at, location, minute_taker, person, name, organisation, reason,
       social_worker, fostering, status, item, text, review_date, review_reason, placement, agreed_on,
-      from, to, with_whom;
+      from, to, with_whom, kind, provider, frequency, told_on, future_contact, carers_support_move, lessons;
 };
 
 void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function<void(CLI::App*)>& add_json);

@@ -33,6 +33,8 @@ inline constexpr std::string_view kAgendaNotes = "agenda_notes";   // append-onl
 inline constexpr std::string_view kNotifications = "notifications";
 inline constexpr std::string_view kConcerns = "concerns";          // R13: concerns about a carer's conduct (professionals only)
 inline constexpr std::string_view kShortBreaks = "short_breaks";   // R15
+inline constexpr std::string_view kSupportItems = "support_items"; // R10: the Placement Support Plan's items
+inline constexpr std::string_view kPlanCopies = "plan_copies";     // R10: the carer household's minimised copy
 // Directory-wide settings the rules read, e.g. which service managers are told of every support meeting.
 inline constexpr std::string_view kSettings = "settings";
 }  // namespace collection

@@ -413,6 +413,30 @@ class Applier {
     set(m, "finalised_by", me);
     set(m, "finalised_at_ms", std::to_string(ctx_.now_ms));
     std::vector<Record> writes{m};
+    // R10: the plan is copied, minimised, to the carer household's record:
+    // items and actions that are not professionals-only, the review date and
+    // whether the child was told. Nothing else about the child or their family.
+    if (m.value("type") == "support" && placement) {
+      Record copy = new_record(col::kPlanCopies, m.id + ".plan", model::scope::household(placement->value("household_id")));
+      set(copy, "meeting_id", m.id);
+      set(copy, "placement_id", m.value("placement_id"));
+      set(copy, "review_date", p.review_date);
+      set(copy, "child_told_of_plan_on", m.value("child_told_of_plan_on"));
+      std::string items;
+      for (const auto& item : state_.list_in_scope(col::kSupportItems, m.scope)) {
+        if (item.value("meeting_id") != m.id || item.professionals_only) continue;
+        items += item.value("kind") + ": " + item.value("description") + " (" + item.value("provider") + ", " +
+                 item.value("frequency") + ")\n";
+      }
+      std::string plan_actions;
+      for (const auto& a : state_.list_in_scope(col::kActions, m.scope)) {
+        if (a.value("meeting_id") != m.id || a.professionals_only || a.value("status") == "cancelled") continue;
+        plan_actions += a.value("text") + " — " + person_name(a.value("owner_id")) + ", by " + a.value("due_date") + "\n";
+      }
+      set(copy, "support_items", items);
+      set(copy, "actions", plan_actions);
+      writes.push_back(std::move(copy));
+    }
     // R9: minutes finalised → the IRO is told.
     if (child) notify(writes, child->value("iro_id"), "minutes-finalised", m, "Minutes finalised for placement " + m.value("placement_id"));
     return accept(std::move(writes));
@@ -492,6 +516,93 @@ class Applier {
                  " days: the allowance rule (not reduced for breaks up to two weeks) does not cover it";
     }
     return o;
+  }
+
+  // R10.
+  Outcome operator()(const AddSupportItem& p) {
+    auto meeting = visible(col::kMeetings, p.meeting_id, "meeting");
+    if (!meeting) return not_found("meeting", p.meeting_id);
+    if (!model::is_professional(ctx_.actor.role)) {
+      return reject(Errc::permission_denied, "the support plan is agreed and recorded by the professionals at the meeting");
+    }
+    if (meeting->value("type") != "support") {
+      return reject(Errc::rule_violation, "a Placement Support Plan comes out of a Placement Support Meeting");
+    }
+    if (!policy::is_support_item_kind(p.kind)) {
+      return reject(Errc::invalid_argument, "support item kind must be one of " + policy::support_item_kinds());
+    }
+    if (state_.get(col::kSupportItems, p.item_id)) return reject(Errc::already_exists, "support item already recorded");
+    Record item = new_record(col::kSupportItems, p.item_id, meeting->scope);
+    item.professionals_only = p.professionals_only;
+    set(item, "meeting_id", p.meeting_id);
+    set(item, "kind", p.kind);
+    set(item, "description", p.description);
+    set(item, "provider", p.provider);
+    set(item, "frequency", p.frequency);
+    set(item, "added_by", ctx_.actor.person_id);
+    return accept({std::move(item)});
+  }
+
+  Outcome operator()(const RecordChildToldOfPlan& p) {
+    auto meeting = visible(col::kMeetings, p.meeting_id, "meeting");
+    if (!meeting) return not_found("meeting", p.meeting_id);
+    if (!model::is_professional(ctx_.actor.role)) {
+      return reject(Errc::permission_denied, "the child's social worker records that the child was told");
+    }
+    set(*meeting, "child_told_of_plan_on", p.told_on);
+    return accept({std::move(*meeting)});
+  }
+
+  // R12.
+  Outcome operator()(const RecordPreDisruptionOutcome& p) {
+    auto meeting = scheduled_meeting(p.meeting_id);
+    if (!meeting.ok()) return meeting.error;
+    Record& m = *meeting.record;
+    if (m.value("type") != "pre-disruption") {
+      return reject(Errc::rule_violation, "only a pre-disruption meeting records this outcome");
+    }
+    if (!model::is_professional(ctx_.actor.role)) {
+      return reject(Errc::permission_denied, "the outcome is recorded by the chair or the supervising social worker");
+    }
+    std::vector<std::string> missing;
+    if (p.planned_ending) {
+      if (p.future_contact.empty()) missing.push_back("future contact between the child and the carers");
+      if (p.carers_support_move != "yes" && p.carers_support_move != "no") {
+        missing.push_back("whether the carers will support the move (yes or no)");
+      }
+      if (p.lessons.empty()) missing.push_back("lessons for the End of Placement Review");
+    }
+    if (!missing.empty()) {
+      std::string message = "a planned ending must record: ";
+      for (std::size_t i = 0; i < missing.size(); ++i) message += (i ? "; " : "") + missing[i];
+      return reject(Errc::rule_violation, message);
+    }
+    set(m, "outcome", p.planned_ending ? "planned-ending" : "continue-with-support");
+    std::vector<Record> writes;
+    if (p.planned_ending) {
+      set(m, "future_contact", p.future_contact);
+      set(m, "carers_support_move", p.carers_support_move);
+      set(m, "lessons", p.lessons);
+      // A planned ending prompts an End of Placement Review and informing the IRO.
+      Record review = new_record(col::kActions, m.id + ".epr", m.scope);
+      const std::string owner = m.value("chair_id").empty() ? ctx_.actor.person_id : m.value("chair_id");
+      set(review, "meeting_id", m.id);
+      set(review, "owner_id", owner);
+      set(review, "due_date", policy::format_date(policy::uk_date_of(policy::end_of_nth_working_day_after(ctx_.now_ms, 20))));
+      set(review, "text", "Arrange the End of Placement Review");
+      set(review, "status", std::string(model::to_string(model::ActionStatus::open)));
+      set(review, "created_by", ctx_.actor.person_id);
+      set(review, "created_at_ms", std::to_string(ctx_.now_ms));
+      writes.push_back(std::move(review));
+    }
+    writes.insert(writes.begin(), m);
+    if (p.planned_ending) {
+      if (auto child = state_.get(col::kChildren, m.value("child_id"))) {
+        notify(writes, child->value("iro_id"), "planned-ending", m,
+               "A planned ending was agreed at a pre-disruption meeting for placement " + m.value("placement_id"));
+      }
+    }
+    return accept(std::move(writes));
   }
 
   Outcome operator()(const ResolveConflict& p) {
@@ -728,6 +839,20 @@ std::optional<std::pair<Errc, std::string>> validate_shape(const Operation& op) 
         } else if constexpr (std::is_same_v<T, RecordShortBreak>) {
           if (!id_ok(p.break_id) || !id_ok(p.placement_id)) return bad("break or placement id is not valid");
           if (p.with_whom.size() > limits::kMaxShortStringBytes) return bad("who the child stays with is too long");
+        } else if constexpr (std::is_same_v<T, AddSupportItem>) {
+          if (!id_ok(p.item_id) || !id_ok(p.meeting_id)) return bad("item or meeting id is not valid");
+          if (!text_ok(p.description, limits::kMaxTextBytes)) return bad("describe the support");
+          if (p.provider.size() > limits::kMaxShortStringBytes || p.frequency.size() > limits::kMaxShortStringBytes) {
+            return bad("provider or frequency too long");
+          }
+        } else if constexpr (std::is_same_v<T, RecordChildToldOfPlan>) {
+          if (!id_ok(p.meeting_id)) return bad("meeting id is not valid");
+          if (!policy::parse_date(p.told_on)) return bad("the date the child was told must be YYYY-MM-DD");
+        } else if constexpr (std::is_same_v<T, RecordPreDisruptionOutcome>) {
+          if (!id_ok(p.meeting_id)) return bad("meeting id is not valid");
+          for (const auto* t : {&p.future_contact, &p.carers_support_move, &p.lessons}) {
+            if (t->size() > limits::kMaxTextBytes) return bad("text too long");
+          }
         } else if constexpr (std::is_same_v<T, ResolveConflict>) {
           if (!id_ok(p.conflict_id)) return bad("conflict id is not valid");
           if (static_cast<int>(p.keep) > 1) return bad("keep must be current or other");
@@ -747,7 +872,8 @@ std::string_view kind_name(const Payload& p) {
   static constexpr std::string_view kNames[] = {
       "request-meeting", "record-view",   "add-action",      "update-action",    "edit-action",
       "resolve-conflict", "schedule-meeting", "invite",       "child-not-invited", "record-attendance",
-      "add-agenda-note", "finalise-minutes", "mark-permanence-match", "raise-conduct-concern", "record-short-break"};
+      "add-agenda-note", "finalise-minutes", "mark-permanence-match", "raise-conduct-concern", "record-short-break",
+      "add-support-item", "child-told-of-plan", "pre-disruption-outcome"};
   static_assert(std::size(kNames) == std::variant_size_v<Payload>);
   return kNames[p.index()];
 }

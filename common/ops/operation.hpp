@@ -204,10 +204,50 @@ struct RecordShortBreak {
   void serialize(A& ar, std::uint32_t const) { ar(break_id, placement_id, start_date, end_date, with_whom); }
 };
 
+// R10: an item of the Placement Support Plan agreed at a support meeting.
+struct AddSupportItem {
+  std::string item_id;
+  std::string meeting_id;
+  std::string kind;  // camhs, respite, short-break, practical, buddy, support-group, training, extra-visits, other
+  std::string description;
+  std::string provider;
+  std::string frequency;
+  bool professionals_only = false;  // left out of the carer's copy
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) {
+    ar(item_id, meeting_id, kind, description, provider, frequency, professionals_only);
+  }
+};
+
+// R10: whether the child has been told about the support plan.
+struct RecordChildToldOfPlan {
+  std::string meeting_id;
+  std::string told_on;  // YYYY-MM-DD
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) { ar(meeting_id, told_on); }
+};
+
+// R12: what a pre-disruption meeting decided.
+struct RecordPreDisruptionOutcome {
+  std::string meeting_id;
+  bool planned_ending = false;  // false: continue with a support plan
+  std::string future_contact;   // planned ending: future contact between the child and the carers
+  std::string carers_support_move;  // planned ending: "yes" or "no"
+  std::string lessons;          // planned ending: lessons for the End of Placement Review
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) {
+    ar(meeting_id, planned_ending, future_contact, carers_support_move, lessons);
+  }
+};
+
 using Payload = std::variant<RequestMeeting, RecordView, AddAction, UpdateActionStatus, EditAction,
                              ResolveConflict, ScheduleMeeting, InviteAttendee, DecideChildNotInvited,
                              RecordAttendance, AddAgendaNote, FinaliseMinutes, MarkPermanenceMatch,
-                             RaiseConductConcern, RecordShortBreak>;
+                             RaiseConductConcern, RecordShortBreak, AddSupportItem, RecordChildToldOfPlan,
+                             RecordPreDisruptionOutcome>;
 
 // The schema version this build writes. The server accepts versions in
 // [kMinSchemaVersion, kSchemaVersion] and upgrades older ones before applying.
@@ -252,4 +292,7 @@ CEREAL_CLASS_VERSION(psm::ops::FinaliseMinutes, 1);
 CEREAL_CLASS_VERSION(psm::ops::MarkPermanenceMatch, 1);
 CEREAL_CLASS_VERSION(psm::ops::RaiseConductConcern, 1);
 CEREAL_CLASS_VERSION(psm::ops::RecordShortBreak, 1);
+CEREAL_CLASS_VERSION(psm::ops::AddSupportItem, 1);
+CEREAL_CLASS_VERSION(psm::ops::RecordChildToldOfPlan, 1);
+CEREAL_CLASS_VERSION(psm::ops::RecordPreDisruptionOutcome, 1);
 CEREAL_CLASS_VERSION(psm::ops::Operation, 1);

@@ -32,6 +32,25 @@ bool is_usual_review_interval(const Date& meeting_day, const Date& review_day) {
   return review >= meeting + days{42} && review <= three_months;
 }
 
+namespace {
+constexpr std::string_view kSupportItemKinds[] = {"camhs",         "respite",  "short-break",  "practical",
+                                                  "buddy",         "support-group", "training", "extra-visits",
+                                                  "other"};
+}  // namespace
+
+bool is_support_item_kind(std::string_view kind) {
+  for (auto k : kSupportItemKinds) {
+    if (k == kind) return true;
+  }
+  return false;
+}
+
+std::string support_item_kinds() {
+  std::string out;
+  for (auto k : kSupportItemKinds) out += (out.empty() ? "" : ", ") + std::string(k);
+  return out;
+}
+
 bool is_legal_action_transition(ActionStatus from, ActionStatus to) {
   if (from == to) return false;
   switch (from) {

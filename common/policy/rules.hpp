@@ -25,6 +25,10 @@ bool may_schedule_meeting(model::Role role, model::PlacementType type);
 // other interval does.
 bool is_usual_review_interval(const Date& meeting_day, const Date& review_day);
 
+// R10: the kinds of support a Placement Support Plan can hold.
+bool is_support_item_kind(std::string_view kind);
+std::string support_item_kinds();
+
 // Action status machine: open → in-progress | done | cancelled;
 // in-progress → open | done | cancelled; done → open (reopened); cancelled is final.
 bool is_legal_action_transition(model::ActionStatus from, model::ActionStatus to);

@@ -248,7 +248,7 @@ TEST_F(EndToEnd, LiveDevice_IsPokedAndPullsAnotherDevicesChange) {
   EXPECT_NE(live.output().find("received 1"), std::string::npos) << live.output();
 }
 
-TEST_F(EndToEnd, R5_R6_R9_MeetingIsScheduled_MinutesRefusedUntilEveryoneHeard_ThenFinalisedAndIroTold) {
+TEST_F(EndToEnd, R5_R6_R9_R10_MeetingIsScheduled_MinutesRefusedUntilEveryoneHeard_ThenFinalisedAndIroTold) {
   enrol("jo");
   enrol("alex");
   enrol("priya");
@@ -280,9 +280,24 @@ TEST_F(EndToEnd, R5_R6_R9_MeetingIsScheduled_MinutesRefusedUntilEveryoneHeard_Th
   ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
   ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
 
+  ASSERT_EQ(psm("alex", {"add-support-item", id, "--kind", "respite", "--text", "One weekend a month with the Reids",
+                         "--provider", "Fostering service", "--frequency", "monthly"}).exit_code, 0);
+  ASSERT_EQ(psm("alex", {"add-support-item", id, "--kind", "camhs", "--text", "Consultation on contact with birth mother",
+                         "--provider", "CAMHS", "--professionals-only"}).exit_code, 0);
   auto done = psm("alex", {"finalise-minutes", id, "--review-date", "2027-01-19"});
   ASSERT_EQ(done.exit_code, 0) << done.err;
   ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
+
+  // R10: the carer's household record holds the minimised copy of the plan.
+  ASSERT_EQ(psm("jo", {"sync"}).exit_code, 0);
+  auto plan = json_of("jo", {"plan"}).as_object();
+  ASSERT_EQ(plan.at("carer_copies").as_array().size(), 1u);
+  const std::string items(plan.at("carer_copies").as_array()[0].at("support_items").as_string());
+  EXPECT_NE(items.find("One weekend a month"), std::string::npos) << items;
+  EXPECT_EQ(items.find("birth mother"), std::string::npos) << items;
+  for (const auto& item : plan.at("support_items").as_array()) {
+    EXPECT_FALSE(item.at("professionals_only").as_bool());  // the carer's device never holds the other one
+  }
 
   enrol("ruth");
   auto iro_inbox = json_of("ruth", {"notifications"}).as_array();

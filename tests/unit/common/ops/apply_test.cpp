@@ -440,6 +440,52 @@ TEST_F(ApplyTest, R15_ShortBreakOverTwoWeeks_IsFlagged) {
             Errc::invalid_argument);
 }
 
+TEST_F(MeetingTest, R10_FinalisedSupportPlan_IsCopiedMinimisedToTheCarersHousehold) {
+  ASSERT_TRUE(schedule().ok());
+  attend_all_mandatory();
+  ASSERT_TRUE(run(RecordView{"v1", "m1", model::ViewSubject::child, "Fine", true, ""}, "csw-1", Role::child_social_worker).ok());
+  ASSERT_TRUE(run(RecordView{"v2", "m1", model::ViewSubject::iro, "Supportive", false, ""}, "ssw-1", Role::supervising_social_worker).ok());
+  ASSERT_TRUE(run(AddSupportItem{"s1", "m1", "respite", "One weekend a month", "Fostering service", "monthly", false},
+                  "ssw-1", Role::supervising_social_worker)
+                  .ok());
+  ASSERT_TRUE(run(AddSupportItem{"s2", "m1", "camhs", "Consultation about the birth mother's contact", "CAMHS", "once", true},
+                  "ssw-1", Role::supervising_social_worker)
+                  .ok());
+  EXPECT_EQ(run(AddSupportItem{"s3", "m1", "massage", "x", "y", "z", false}, "ssw-1", Role::supervising_social_worker).code,
+            Errc::invalid_argument);
+  ASSERT_TRUE(run(RecordChildToldOfPlan{"m1", "2026-12-02"}, "csw-1", Role::child_social_worker).ok());
+  auto o = run(FinaliseMinutes{"m1", "2027-01-19", ""}, "ftm-1", Role::fostering_team_manager);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  auto copy = state_.get(col::kPlanCopies, "m1.plan");
+  ASSERT_TRUE(copy);
+  EXPECT_EQ(copy->scope, "household:h1");
+  EXPECT_NE(copy->value("support_items").find("One weekend a month"), std::string::npos);
+  EXPECT_EQ(copy->value("support_items").find("birth mother"), std::string::npos);  // professionals-only item left out
+  EXPECT_EQ(copy->value("child_told_of_plan_on"), "2026-12-02");
+  EXPECT_EQ(copy->value("review_date"), "2027-01-19");
+}
+
+TEST_F(ApplyTest, R12_PlannedEnding_NeedsContactSupportAndLessons_ThenPromptsReviewAndTellsIro) {
+  ASSERT_TRUE(run(RequestMeeting{"pd", "p1", model::MeetingType::pre_disruption, "At risk", 0}, "ssw-1",
+                  Role::supervising_social_worker)
+                  .ok());
+  ASSERT_TRUE(run(ScheduleMeeting{"pd", 1'796'119'200'000ull, "Office", ""}, "ssw-1", Role::supervising_social_worker).ok());
+  auto incomplete = run(RecordPreDisruptionOutcome{"pd", true, "", "", ""}, "ftm-1", Role::fostering_team_manager);
+  EXPECT_EQ(incomplete.code, Errc::rule_violation);
+  EXPECT_NE(incomplete.reason.find("future contact"), std::string::npos);
+  EXPECT_NE(incomplete.reason.find("lessons"), std::string::npos);
+  auto o = run(RecordPreDisruptionOutcome{"pd", true, "Monthly visits", "yes", "Respite was offered too late"}, "ftm-1",
+               Role::fostering_team_manager);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  EXPECT_EQ(state_.get(col::kMeetings, "pd")->value("outcome"), "planned-ending");
+  EXPECT_EQ(state_.get(col::kActions, "pd.epr")->value("text"), "Arrange the End of Placement Review");
+  auto notes = of(o, col::kNotifications);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].value("recipient_id"), "iro-1");
+  // Continuing needs nothing more.
+  EXPECT_TRUE(run(RecordPreDisruptionOutcome{"pd", false, "", "", ""}, "ftm-1", Role::fostering_team_manager).ok());
+}
+
 TEST(ValidateShape, RejectsUnsupportedSchemaVersion) {
   Operation o;
   o.op_id = "x";
