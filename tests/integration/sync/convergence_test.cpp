@@ -20,7 +20,7 @@ using client::OpState;
 constexpr std::string_view kCollections[] = {
     col::kPeople,  col::kHouseholds,    col::kChildren,  col::kPlacements,  col::kMeetings,    col::kViews,
     col::kActions, col::kActionUpdates, col::kConflicts, col::kInvitations, col::kDecisions,   col::kAgendaNotes,
-    col::kNotifications, col::kSettings};
+    col::kNotifications, col::kSettings, col::kConcerns, col::kShortBreaks, col::kSupportItems, col::kPlanCopies};
 
 struct Sim {
   explicit Sim(std::uint64_t seed) : rng(seed) {}
@@ -39,7 +39,7 @@ void random_local_work(Sim& sim, Device& d) {
   const auto role = r.actor().role;
   const auto meetings = r.list(col::kMeetings);
   const auto actions = r.list(col::kActions);
-  switch (sim.pick(10)) {
+  switch (sim.pick(12)) {
     case 0: {
       auto placements = r.list(col::kPlacements);
       if (auto* p = any_of(sim, placements)) {
@@ -98,6 +98,17 @@ void random_local_work(Sim& sim, Device& d) {
     case 9:
       if (auto* m = any_of(sim, meetings)) {
         (void)r.submit(ops::FinaliseMinutes{m->id, "2027-01-20", sim.chance(50) ? "" : "reason"});
+      }
+      break;
+    case 10:
+      if (auto* m = any_of(sim, meetings)) {
+        (void)r.submit(ops::AddSupportItem{model::new_uuid_v7(), m->id, "respite", "support " + std::to_string(sim.rng()),
+                                           "Fostering service", "monthly", sim.chance(30)});
+      }
+      break;
+    case 11:
+      if (auto* m = any_of(sim, meetings)) {
+        (void)r.submit(ops::RaiseConductConcern{model::new_uuid_v7(), m->id, "concern " + std::to_string(sim.rng())});
       }
       break;
     case 5: {
