@@ -94,6 +94,9 @@ namespace {
 
 bool about(const Record& r, const std::string& meeting_id) { return r.value("meeting_id") == meeting_id; }
 
+// A JSON string's text (streaming a json::string would print it quoted).
+std::string str(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : json::serialize(v); }
+
 int show_meeting(Session& s, const std::string& id, bool as_json) {
   auto& r = *s.replica;
   auto m = r.get(col::kMeetings, id);
@@ -149,28 +152,28 @@ int show_meeting(Session& s, const std::string& id, bool as_json) {
   std::cout << "invitations:\n";
   for (const auto& inv : invitations) {
     const auto& o = inv.as_object();
-    std::cout << "  " << o.at("id").as_string() << "  " << o.at("who").as_string() << " (" << o.at("kind").as_string()
-              << (o.at("mandatory").as_bool() ? ", must attend" : "") << "): " << o.at("attendance").as_string() << "\n";
+    std::cout << "  " << str(o.at("id")) << "  " << str(o.at("who")) << " (" << str(o.at("kind"))
+              << (o.at("mandatory").as_bool() ? ", must attend" : "") << "): " << str(o.at("attendance")) << "\n";
   }
   std::cout << "views:\n";
   for (const auto& v : views) {
     const auto& o = v.as_object();
-    std::cout << "  " << o.at("subject").as_string() << ": "
-              << (o.at("text").as_string().empty() ? "sought on " + std::string(o.at("sought_on").as_string()) + ", none given"
-                                                   : std::string(o.at("text").as_string()))
+    std::cout << "  " << str(o.at("subject")) << ": "
+              << (o.at("text").as_string().empty() ? "sought on " + str(o.at("sought_on")) + ", none given"
+                                                   : str(o.at("text")))
               << "\n";
   }
   std::cout << "agenda:\n";
   for (const auto& item : policy::agenda_for(type)) {
     std::cout << "  [" << item.key << "] " << item.title << "\n";
     for (const auto& n : notes) {
-      if (n.at("item").as_string() == item.key) std::cout << "      - " << n.at("text").as_string() << "\n";
+      if (str(n.at("item")) == item.key) std::cout << "      - " << str(n.at("text")) << "\n";
     }
   }
   std::cout << "actions:\n";
   for (const auto& a : actions) {
-    std::cout << "  [" << a.at("status").as_string() << "] " << a.at("text").as_string() << " — "
-              << a.at("owner").as_string() << ", due " << a.at("due_date").as_string() << "\n";
+    std::cout << "  [" << str(a.at("status")) << "] " << str(a.at("text")) << " — "
+              << str(a.at("owner")) << ", due " << str(a.at("due_date")) << "\n";
   }
   return kExitOk;
 }
@@ -210,12 +213,12 @@ int show_plans(Session& s, bool as_json) {
     return kExitOk;
   }
   for (const auto& c : copies) {
-    std::cout << "Placement Support Plan (placement " << c.at("placement_id").as_string() << "), review "
-              << c.at("review_date").as_string() << "\n" << c.at("support_items").as_string() << c.at("actions").as_string();
+    std::cout << "Placement Support Plan (placement " << str(c.at("placement_id")) << "), review "
+              << str(c.at("review_date")) << "\n" << str(c.at("support_items")) << str(c.at("actions"));
   }
   for (const auto& i : items) {
-    std::cout << "  item " << i.at("kind").as_string() << ": " << i.at("description").as_string() << " ("
-              << i.at("provider").as_string() << ", " << i.at("frequency").as_string() << ")\n";
+    std::cout << "  item " << str(i.at("kind")) << ": " << str(i.at("description")) << " ("
+              << str(i.at("provider")) << ", " << str(i.at("frequency")) << ")\n";
   }
   return kExitOk;
 }

@@ -2,8 +2,9 @@
 # Installs what is needed, builds, and runs psm with demo data:
 #   - a psm-server on wss://127.0.0.1:8443 (PSM_DEMO_PORT to change) with the
 #     demo authority's reference data and accounts, left running in the background;
-#   - two enrolled devices, a foster carer's and a child's social worker's,
-#     walking through a request for a Placement Support Meeting.
+#   - three enrolled devices — a foster carer's, the child's social worker's and
+#     the supervising social worker's — walking a case from the carer's request
+#     to finalised minutes, the carer's copy of the plan and an escalation.
 # Everything lives in var/demo/. `scripts/run.sh stop` stops the server;
 # `scripts/run.sh reset` stops it and deletes var/demo.
 set -euo pipefail
@@ -63,7 +64,7 @@ for _ in $(seq 100); do grep -q "listening on" "$demo/server.log" 2>/dev/null &&
 grep "listening on" "$demo/server.log" || { cat "$demo/server.log"; exit 1; }
 url="wss://127.0.0.1:$port"
 
-for who in jo priya; do
+for who in jo priya alex; do
   if [ ! -f "$demo/$who/replica.key" ]; then
     "$psm" --home "$demo/$who" enrol --server "$url" --ca "$demo/server/tls/ca.pem" --username "$who" --device-name "$who-laptop"
   fi
@@ -89,6 +90,32 @@ say "Priya records Amelia's views on a home visit and agrees an action for Jo"
 say "Jo syncs and sees the action (but not Amelia's professionals-only views)"
 "$psm" --home "$demo/jo" sync
 "$psm" --home "$demo/jo" actions
+
+say "Alex (supervising social worker) arranges the meeting; invitations go out to everyone who must attend"
+"$psm" --home "$demo/alex" sync
+"$psm" --home "$demo/alex" schedule-meeting "$meeting" --at "$(date -d 'next thursday' +%F)T10:00" \
+  --location "Family centre, Oak Road" --minute-taker ssw-morgan
+say "Alex tries to close the minutes too early: psm names everything still missing"
+"$psm" --home "$demo/alex" finalise-minutes "$meeting" --review-date "$(date -d '+7 weeks' +%F)" || true
+say "At the meeting: attendance, the IRO's views (sought, none given), an agenda note and the support plan"
+for invitation in $("$psm" --home "$demo/alex" meeting "$meeting" --json | grep -o '"id":"[^"]*","who":"[^"]*","person_id":"[^"]*","organisation":"[^"]*","kind":"[^"]*","mandatory":true' | sed 's/"id":"\([^"]*\)".*/\1/'); do
+  "$psm" --home "$demo/alex" record-attendance "$invitation" --status attended >/dev/null
+done
+"$psm" --home "$demo/alex" record-view --meeting "$meeting" --subject iro --sought-on "$(date +%F)"
+"$psm" --home "$demo/alex" add-agenda-note "$meeting" --item respite --text "Jo and Sam would welcome a monthly weekend"
+"$psm" --home "$demo/alex" add-support-item "$meeting" --kind respite --text "One weekend a month with the Reid household" \
+  --provider "Fostering service" --frequency monthly
+"$psm" --home "$demo/alex" add-action --meeting "$meeting" --owner ssw-morgan --due "$(date -d '-10 days' +%F)" \
+  --text "Send the carers the support group dates"
+"$psm" --home "$demo/alex" finalise-minutes "$meeting" --review-date "$(date -d '+7 weeks' +%F)"
+"$psm" --home "$demo/alex" sync
+say "Jo sees the Placement Support Plan copied to her household's record"
+"$psm" --home "$demo/jo" sync
+"$psm" --home "$demo/jo" plan
+say "An action is overdue: the server escalates it (it also does this itself every 10 minutes)"
+"$server" escalate --data "$demo/server"
+"$psm" --home "$demo/alex" sync
+"$psm" --home "$demo/alex" notifications
 
 cat <<EOF2
 
