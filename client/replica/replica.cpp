@@ -109,26 +109,16 @@ Result<std::unique_ptr<Replica>> Replica::create(const HomePaths& home, std::str
   crypto::SecureBytes key = crypto::new_data_key();
   const std::string wrapped = crypto::wrap_key(key.span(), passphrase, params);
   if (auto ec = platform::write_private_file(home.wrapped_key(), wrapped)) return ec;
-  auto db = store::Database::open(home.replica(), key.span());
-  if (!db) return db.error();
-  try {
-    store::migrate(*db, kMigrations);
-  } catch (const store::StoreError& e) {
-    return e.code();
-  }
-  std::unique_ptr<Replica> r(new Replica(home, std::move(*db)));
-  r->prepare();
+  auto r = open_with_key(home, key.span(), /*create=*/true);
+  if (!r) wipe(home);  // leave nothing half-made behind: the next attempt starts clean
   return r;
 }
 
-Result<std::unique_ptr<Replica>> Replica::open(const HomePaths& home, std::string_view passphrase) {
-  auto wrapped = platform::read_file(home.wrapped_key());
-  if (!wrapped) return make_error_code(Errc::not_enrolled);
-  auto key = crypto::unwrap_key(*wrapped, passphrase);
-  if (!key) return key.error();
+Result<std::unique_ptr<Replica>> Replica::open_with_key(const HomePaths& home, std::span<const std::uint8_t> key,
+                                                        bool create) {
   store::OpenOptions options;
-  options.create = false;
-  auto db = store::Database::open(home.replica(), key->span(), options);
+  options.create = create;
+  auto db = store::Database::open(home.replica(), key, options);
   if (!db) return db.error();
   try {
     store::migrate(*db, kMigrations);
@@ -139,6 +129,14 @@ Result<std::unique_ptr<Replica>> Replica::open(const HomePaths& home, std::strin
   r->prepare();
   if (auto last = r->meta("hlc_last")) r->clock_.observe(model::Hlc{std::stoull(*last)});
   return r;
+}
+
+Result<std::unique_ptr<Replica>> Replica::open(const HomePaths& home, std::string_view passphrase) {
+  auto wrapped = platform::read_file(home.wrapped_key());
+  if (!wrapped) return make_error_code(Errc::not_enrolled);
+  auto key = crypto::unwrap_key(*wrapped, passphrase);
+  if (!key) return key.error();
+  return open_with_key(home, key->span(), /*create=*/false);
 }
 
 error_code Replica::change_passphrase(const HomePaths& home, std::string_view old_passphrase,

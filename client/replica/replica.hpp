@@ -107,6 +107,9 @@ class Replica final : public ops::StateReader {
 
  private:
   Replica(HomePaths home, store::Database db);
+  // Opens (or creates) the database with the unwrapped data key and migrates it.
+  static Result<std::unique_ptr<Replica>> open_with_key(const HomePaths& home, std::span<const std::uint8_t> key,
+                                                        bool create);
   void prepare();
   void put_view(const model::Record& r);
   void rebase(const std::set<std::pair<std::string, std::string>>& touched);
