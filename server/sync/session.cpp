@@ -47,7 +47,7 @@ void SyncHub::escalate_now() {
     const auto today = policy::uk_date_of(model::HlcClock::system_now_millis());
     auto result = service_->escalate(today);
     poke(result.changed_scopes, nullptr, service_->store().last_seq());
-  } catch (const store::StoreError& e) {
+  } catch (const std::exception& e) {
     spdlog::error("escalation sweep failed (will retry): {}", e.what());
   }
 }
@@ -124,6 +124,12 @@ void SyncSession::handle(std::string bytes) {
     // Nothing was acknowledged: the device keeps its operations and retries.
     spdlog::error("store error while serving device {}: {}", who_.device_id, e.what());
     fail(Errc::busy, "the server could not complete this request; try again");
+  } catch (const std::exception& e) {
+    // Any other failure (a bug, memory) ends this connection only: it must not
+    // escape the store thread's run() and stop the server for everyone. The
+    // batch's transaction has rolled back, so nothing was acknowledged.
+    spdlog::error("internal error while serving device {}: {}", who_.device_id, e.what());
+    fail(Errc::internal, "the server could not complete this request");
   }
 }
 
