@@ -7,6 +7,7 @@
 #include "client/net/websocket_transport.hpp"
 #include "client/replica/replica.hpp"
 #include "client/sync/sync_engine.hpp"
+#include "common/crypto/pin.hpp"
 #include "common/limits.hpp"
 #include "common/model/ids.hpp"
 #include "common/platform/platform.hpp"
@@ -35,18 +36,30 @@ namespace col = model::collection;
 
 // --- commands
 
+std::string password_from_env_or_prompt() {
+  if (const char* env = std::getenv("PSM_PASSWORD")) return env;
+  return platform::read_secret("Password: ");
+}
+
+// What to tell the person when the server refused this device's sign-in.
+std::string sign_in_advice(const SyncError& e, const HomePaths& home) {
+  if (e.code == Errc::token_expired) {
+    return e.message + ": run psm --home " + home.root.string() + " login (changes waiting on this device are kept)";
+  }
+  return e.message;
+}
+
 int cmd_enrol(Session& s, const std::string& server, const fs::path& ca, const std::string& username,
-              std::string device_name) {
+              std::string device_name, const std::string& pin_text) {
   if (fs::exists(s.home.wrapped_key())) {
     return fail(kExitUsage, s.home.root.string() + " already holds a replica; use another --home");
   }
   if (!fs::exists(ca)) return fail(kExitUsage, "no CA certificate at " + ca.string());
-  std::string password;
-  if (const char* env = std::getenv("PSM_PASSWORD")) {
-    password = env;
-  } else {
-    password = platform::read_secret("Password: ");
+  const std::string pin = pin_text.empty() ? std::string() : crypto::normalise_pin(pin_text);
+  if (!pin_text.empty() && pin.empty()) {
+    return fail(kExitUsage, "--pin must be the server key's SHA-256 pin: 64 hex digits (psm-server pin prints it)");
   }
+  std::string password = password_from_env_or_prompt();
   std::string passphrase = passphrase_from_env_or_prompt("Choose a passphrase to protect this device's copy: ");
   if (passphrase.size() < 8) return fail(kExitUsage, "the passphrase must be at least 8 characters");
   if (device_name.empty()) {
@@ -60,7 +73,7 @@ int cmd_enrol(Session& s, const std::string& server, const fs::path& ca, const s
   fs::create_directories(s.home.root, fs_ec);
   fs::copy_file(ca, s.home.ca(), fs::copy_options::overwrite_existing, fs_ec);
   if (fs_ec) return fail(kExitFailure, "cannot copy the CA certificate into " + s.home.root.string());
-  auto connected = connect(s.home, server);
+  auto connected = connect(s.home, server, pin);
   if (auto* e = std::get_if<SyncError>(&connected)) {
     fs::remove(s.home.ca(), fs_ec);
     return fail(exit_code_for(e->code), e->message);
@@ -76,6 +89,7 @@ int cmd_enrol(Session& s, const std::string& server, const fs::path& ca, const s
   }
   {
     json::object cfg{{"server_url", server}, {"username", username}};
+    if (!pin.empty()) cfg["pin"] = pin;
     std::ofstream out(s.home.config());
     out << json::serialize(cfg) << "\n";
   }
@@ -102,10 +116,14 @@ int do_sync(Session& s, Transport& transport, bool quiet) {
       return fail(kExitRevoked, "this device has been revoked by an administrator; its copy has been wiped");
     }
     const auto kept = s.replica->pending_count();
-    return fail(exit_code_for(err->code), err->message + "; " + std::to_string(kept) +
+    return fail(exit_code_for(err->code), sign_in_advice(*err, s.home) + "; " + std::to_string(kept) +
                                               " change(s) are kept on this device and will be sent next time");
   }
   s.replica->set_meta("last_sync_ms", std::to_string(model::HlcClock::system_now_millis()));
+  if (report.deferred) {
+    std::cerr << "psm: the server is taking changes from this device more slowly: " << report.deferred
+              << " change(s) stay waiting; sync again in " << (report.retry_after_ms + 999) / 1000 << " s\n";
+  }
   if (!quiet) {
     std::cout << "synced: sent " << report.pushed << " (" << report.accepted << " accepted, " << report.conflicts
               << " with a conflict, " << report.rejected << " refused), received " << report.pulled << "\n";
@@ -121,10 +139,26 @@ int do_sync(Session& s, Transport& transport, bool quiet) {
 
 volatile std::sig_atomic_t g_stop = 0;
 
+// Signs this device in again with the password after its sign-in expired,
+// keeping its identity and everything waiting on it, then syncs.
+int cmd_login(Session& s) {
+  auto config = read_config(s.home);
+  if (!config) return fail(kExitNotEnrolled, "this device is not enrolled");
+  const std::string password = password_from_env_or_prompt();
+  auto connected = connect(s.home, config->server_url, config->pin);
+  if (auto* e = std::get_if<SyncError>(&connected)) return fail(exit_code_for(e->code), e->message);
+  auto& c = std::get<Connected>(connected);
+  if (auto e = enrol_device(*s.replica, *c.transport, config->username, password, "psm")) {
+    return fail(exit_code_for(e->code), e->message);
+  }
+  std::cout << "signed in again as " << s.replica->meta("display_name").value_or(config->username) << "\n";
+  return do_sync(s, *c.transport, false);
+}
+
 int cmd_sync(Session& s, bool live, int live_seconds) {
   auto config = read_config(s.home);
   if (!config) return fail(kExitNotEnrolled, "this device is not enrolled");
-  auto connected = connect(s.home, config->server_url);
+  auto connected = connect(s.home, config->server_url, config->pin);
   if (auto* e = std::get_if<SyncError>(&connected)) {
     const auto kept = s.replica->pending_count();
     return fail(exit_code_for(e->code), e->message + "; " + std::to_string(kept) +
@@ -439,6 +473,10 @@ int run_cli(int argc, char** argv) {
   enrol->add_option("--ca", ca, "CA certificate that signed the server's certificate")->required();
   enrol->add_option("--username", username)->required();
   enrol->add_option("--device-name", device_name, "how this device appears in the server's device list");
+  std::string pin;
+  enrol->add_option("--pin", pin, "the server key's pin (psm-server pin prints it): refuse any other key");
+
+  auto* login = app.add_subcommand("login", "sign this device in again with your password after its sign-in expired");
 
   auto* sync = app.add_subcommand("sync", "send waiting changes and receive new ones");
   bool live = false;
@@ -525,10 +563,14 @@ int run_cli(int argc, char** argv) {
   Session s;
   s.home = HomePaths(home);
   try {
-    if (*enrol) return cmd_enrol(s, server, ca, username, device_name);
+    if (*enrol) return cmd_enrol(s, server, ca, username, device_name, pin);
     if (*change_passphrase) return cmd_change_passphrase(s);
     if (int rc = s.open(); rc != kExitOk) return rc;
     if (*sync) return cmd_sync(s, live, live_seconds);
+    if (*login) return cmd_login(s);
+    // Everything else reads or changes the copy: past the server's limit on
+    // days offline, only status (to see why) still works.
+    if (int rc = s.check_days_offline(/*enforce=*/!*status); rc != kExitOk) return rc;
     if (*status) return cmd_status(s, as_json);
     if (*placements) return cmd_placements(s, as_json);
     if (*request) return cmd_request_meeting(s, placement, type, reason, identified_at);

@@ -2,6 +2,7 @@
 
 #include "client/net/websocket_transport.hpp"
 #include "common/limits.hpp"
+#include "common/model/hlc.hpp"
 #include "common/platform/platform.hpp"
 #include "common/policy/calendar.hpp"
 #include "common/protocol/messages.hpp"
@@ -35,6 +36,9 @@ int exit_code_for(const error_code& ec) {
   if (ec == Errc::device_revoked) return kExitRevoked;
   if (ec == Errc::not_enrolled) return kExitNotEnrolled;
   if (ec == Errc::invalid_argument) return kExitUsage;
+  if (ec == Errc::token_expired) return kExitSignInExpired;
+  if (ec == Errc::locked_out) return kExitLockedOut;
+  if (ec == Errc::offline_too_long) return kExitOfflineTooLong;
   return kExitFailure;
 }
 
@@ -52,6 +56,27 @@ int Session::open() {
     return kExitOk;
 }
 
+int Session::check_days_offline(bool enforce) {
+  const auto limit_days = replica->meta("max_days_offline");
+  const auto last = replica->meta("last_sync_ms");
+  if (!limit_days || !last || *limit_days == "0") return kExitOk;
+  const std::uint64_t limit_ms = std::stoull(*limit_days) * 24 * 3600 * 1000;
+  const std::uint64_t now = model::HlcClock::system_now_millis();
+  const std::uint64_t since = now > std::stoull(*last) ? now - std::stoull(*last) : 0;
+  const std::uint64_t day = 24 * 3600 * 1000;
+  if (since >= limit_ms) {
+    if (!enforce) return kExitOk;
+    return fail(kExitOfflineTooLong, "this device has not synced for " + std::to_string(since / day) +
+                                         " days; your authority allows " + *limit_days +
+                                         ". Connect and run: psm --home " + home.root.string() + " sync");
+  }
+  if (limit_ms - since <= 3 * day) {
+    std::cerr << "psm: warning: this device has not synced for " << since / day << " days; after " << *limit_days
+              << " it must sync before it can be used\n";
+  }
+  return kExitOk;
+}
+
 Result<ClientConfig> read_config(const HomePaths& home) {
   std::ifstream in(home.config());
   if (!in) return make_error_code(Errc::not_enrolled);
@@ -64,12 +89,14 @@ Result<ClientConfig> read_config(const HomePaths& home) {
   const auto& o = v.as_object();
   if (auto* s = o.if_contains("server_url"); s && s->is_string()) c.server_url = std::string(s->as_string());
   if (auto* s = o.if_contains("username"); s && s->is_string()) c.username = std::string(s->as_string());
+  if (auto* s = o.if_contains("pin"); s && s->is_string()) c.pin = std::string(s->as_string());
   return c;
 }
 
-std::variant<Connected, SyncError> connect(const HomePaths& home, const std::string& url) {
+std::variant<Connected, SyncError> connect(const HomePaths& home, const std::string& url, const std::string& pin) {
   net::ClientTlsOptions tls;
   tls.ca_file = home.ca();
+  tls.pinned_sha256_hex = pin;
   std::string detail;
   auto client = net::WebSocketClient::connect(url, tls, protocol::kSubprotocol,
                                               std::chrono::duration_cast<std::chrono::milliseconds>(limits::kConnectTimeout),

@@ -26,6 +26,9 @@ struct Session {
   // Opens the replica with the passphrase (PSM_PASSPHRASE or a prompt); on
   // failure prints why and returns the exit code.
   int open();
+  // The server's limit on days without a sync: warns in the last three days;
+  // past it, when `enforce`, prints why and returns kExitOfflineTooLong.
+  int check_days_offline(bool enforce);
 };
 
 struct Connected {
@@ -38,7 +41,8 @@ std::string passphrase_from_env_or_prompt(const char* prompt = "Passphrase for t
 int fail(int code, const std::string& message);
 int exit_code_for(const error_code& ec);
 Result<ClientConfig> read_config(const HomePaths& home);
-std::variant<Connected, SyncError> connect(const HomePaths& home, const std::string& url);
+// `pin`: the server key's pin (config.json), or "" for none.
+std::variant<Connected, SyncError> connect(const HomePaths& home, const std::string& url, const std::string& pin = {});
 
 std::string name_of(Replica& r, std::string_view person_id);
 std::string ms_field_local(const model::Record& rec, std::string_view field);

@@ -24,11 +24,15 @@ class Category final : public boost::system::error_category {
       case Errc::already_exists: return "already exists";
       case Errc::not_enrolled: return "not enrolled";
       case Errc::untrusted_server: return "server certificate not trusted";
+      case Errc::token_expired: return "sign-in expired";
+      case Errc::locked_out: return "too many failed sign-ins";
+      case Errc::offline_too_long: return "offline too long";
       case Errc::unavailable: return "server unavailable";
       case Errc::timeout: return "timed out";
       case Errc::busy: return "busy";
       case Errc::io_error: return "input/output error";
       case Errc::internal: return "internal error";
+      case Errc::rate_limited: return "too many operations; slowed down";
     }
     return "unknown psm error";
   }

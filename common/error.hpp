@@ -33,13 +33,17 @@ enum class Errc {
   corrupt_data,            // a file or record failed an integrity check
   already_exists,          // e.g. a replica already enrolled in this home
   not_enrolled,            // the replica has not been enrolled with a server
-  untrusted_server,        // TLS certificate or host name did not verify
+  untrusted_server,        // TLS certificate, host name or pinned key did not verify
+  token_expired,           // the device token expired: sign in again with the password
+  locked_out,              // too many failed sign-ins: wait, then try again
+  offline_too_long,        // the replica has not synced within the server's limit
   // Transient: the same request may succeed later.
   unavailable = 100,       // server unreachable, connection dropped
   timeout,
   busy,                    // database locked, queue full
   io_error,                // disk error, disk full
   internal,                // a bug: logged with context
+  rate_limited,            // too many operations from one device this minute
 };
 
 const boost::system::error_category& psm_category() noexcept;

@@ -1,5 +1,8 @@
 #include "server/cli.hpp"
 
+#include "server/admin_commands.hpp"
+#include "common/crypto/pin.hpp"
+
 #include "common/limits.hpp"
 #include "common/model/domain.hpp"
 #include "common/platform/platform.hpp"
@@ -64,14 +67,17 @@ int cmd_init(const fs::path& data, const std::vector<std::string>& hostnames) {
     std::cerr << "psm-server: cannot create TLS certificates in " << paths.tls_dir() << ": " << ec.message() << "\n";
     return kExitFailure;
   }
+  audit_admin_action(**store, "initialised the data directory");
+  const auto pin = crypto::public_key_pin_of_pem_file(paths.tls_dir() / net::kServerCertFile);
   std::cout << "initialised " << data.string() << "\n"
             << "  store:        " << paths.store().string() << " (encrypted; key in " << paths.key().string()
             << ", mode 0600)\n"
-            << "  CA for devices: " << (paths.tls_dir() / "ca.pem").string() << "\n";
+            << "  CA for devices: " << (paths.tls_dir() / "ca.pem").string() << "\n"
+            << "  key pin:      " << (pin ? *pin : std::string("?")) << " (psm enrol --pin)\n";
   return kExitOk;
 }
 
-int cmd_serve(const fs::path& data, const std::string& listen) {
+int cmd_serve(const fs::path& data, const std::string& listen, const ServerPolicy& policy) {
   DataPaths paths(data);
   std::string detail;
   auto store = ServerStore::open(paths, &detail);
@@ -102,7 +108,8 @@ int cmd_serve(const fs::path& data, const std::string& listen) {
   Metrics metrics;
   asio::io_context store_context;
   auto work = asio::make_work_guard(store_context);
-  auto hub = std::make_shared<SyncHub>(store_context, std::make_unique<SyncService>(std::move(*store), metrics));
+  auto hub = std::make_shared<SyncHub>(store_context, std::make_unique<SyncService>(std::move(*store), metrics,
+                                                                                       model::HlcClock::system_now_millis, policy));
 
   asio::io_context io;
   auto http = [&metrics](std::string_view method, std::string_view target) -> std::optional<net::HttpResponse> {
@@ -175,6 +182,7 @@ int cmd_user_add(const fs::path& data, const std::string& username, const std::s
     std::cerr << "psm-server: " << detail << "\n";
     return ec == Errc::invalid_argument ? kExitUsage : kExitFailure;
   }
+  audit_admin_action(**store, "added account " + username + " (" + role_name + ")");
   std::cout << "added " << username << " (" << role_name << ")\n";
   return kExitOk;
 }
@@ -196,6 +204,7 @@ int cmd_import(const fs::path& data, const fs::path& file) {
     std::cerr << "psm-server: import refused, nothing imported: " << detail << "\n";
     return kExitUsage;
   }
+  audit_admin_action(**store, "imported " + std::to_string(count) + " reference records from " + file.string());
   std::cout << "imported " << count << " reference records\n";
   return kExitOk;
 }
@@ -214,6 +223,8 @@ int cmd_escalate(const fs::path& data, const std::string& today_text) {
   Metrics metrics;
   SyncService service(std::move(*store), metrics);
   auto result = service.escalate(today);
+  audit_admin_action(service.store(), "escalation sweep for " + policy::format_date(today) + ": " +
+                                          std::to_string(result.notifications) + " notification(s)");
   std::cout << "escalation sweep for " << policy::format_date(today) << ": " << result.notifications
             << " notification(s)\n";
   return kExitOk;
@@ -252,6 +263,7 @@ int cmd_revoke(const fs::path& data, const std::string& id) {
     std::cerr << "psm-server: no device " << id << "\n";
     return kExitFailure;
   }
+  audit_admin_action(**store, "revoked device " + id);
   std::cout << "revoked " << id << "; it will wipe its replica when it next connects\n";
   return kExitOk;
 }
@@ -278,6 +290,19 @@ int run_cli(int argc, char** argv) {
   add_data(serve);
   std::string listen = "127.0.0.1:8443";
   serve->add_option("--listen", listen, "ADDRESS:PORT to listen on (port 0: any free port)");
+  ServerPolicy policy;
+  double token_days = 30;
+  serve->add_option("--token-days", token_days, "days a device's sign-in lasts without connecting (default 30)")
+      ->check(CLI::Range(0.001, 3650.0));
+  serve->add_option("--max-days-offline", policy.max_days_offline,
+                    "days a device may go without syncing before it must sync to open (0: no limit; default 30)")
+      ->check(CLI::Range(0, 3650));
+  serve->add_option("--max-ops-per-minute", policy.max_ops_per_minute,
+                    "operations one device may send per minute; more wait (default 6000)")
+      ->check(CLI::Range(1, 10'000'000));
+  serve->add_option("--lockout-failures", policy.per_account.max_failures,
+                    "wrong passwords for one account within 15 minutes before it is locked for 15 (default 5)")
+      ->check(CLI::Range(1, 1000));
 
   auto* user = app.add_subcommand("user", "manage accounts");
   user->require_subcommand(1);
@@ -312,14 +337,19 @@ int run_cli(int argc, char** argv) {
   std::string today;
   escalate->add_option("--today", today, "YYYY-MM-DD to sweep as (default: today)");
 
+  SecurityCommands security;
+  add_security_commands(app, security);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
+  policy.token_lifetime = std::chrono::milliseconds(static_cast<std::int64_t>(token_days * 24 * 3600 * 1000));
   try {
+    if (auto rc = run_security_command(security)) return *rc;
     if (*init) return cmd_init(data, hostnames);
-    if (*serve) return cmd_serve(data, listen);
+    if (*serve) return cmd_serve(data, listen, policy);
     if (*user_add) return cmd_user_add(data, username, role, name, person_id, password_stdin);
     if (*import) return cmd_import(data, file);
     if (*device_list) return cmd_devices(data, as_json);

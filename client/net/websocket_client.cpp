@@ -11,6 +11,8 @@
 
 #include "client/net/websocket_client.hpp"
 
+#include "common/crypto/pin.hpp"
+
 #include "common/limits.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -102,27 +104,6 @@ Result<ParsedUrl> parse_url(std::string_view url) {
 std::string host_port(const ParsedUrl& url) {
   const bool v6 = url.host.find(':') != std::string::npos;
   return (v6 ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
-}
-
-std::string to_hex(const unsigned char* data, std::size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    hex += kDigits[data[i] >> 4];
-    hex += kDigits[data[i] & 0x0f];
-  }
-  return hex;
-}
-
-// "AB:cd:..." or "abcd..." → "abcd...".
-std::string normalise_fingerprint(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == ':' || c == ' ') continue;
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
 }
 
 // Completion slot for one operation; handlers hold it by shared_ptr so it
@@ -307,14 +288,12 @@ error_code WebSocketClient::Impl::connect(const ParsedUrl& url, const ClientTlsO
   }
 
   if (!tls.pinned_sha256_hex.empty()) {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int length = 0;
     X509* certificate = SSL_get1_peer_certificate(native);
-    const bool ok = certificate != nullptr &&
-                    X509_digest(certificate, EVP_sha256(), digest.data(), &length) == 1;
+    const std::string presented = crypto::public_key_pin(certificate);
     X509_free(certificate);
-    if (!ok || to_hex(digest.data(), length) != normalise_fingerprint(tls.pinned_sha256_hex)) {
-      detail = "the server's certificate is not the pinned certificate";
+    if (presented.empty() || presented != crypto::normalise_pin(tls.pinned_sha256_hex)) {
+      detail = "the server's key is not the pinned key (pinned " + tls.pinned_sha256_hex + ", server has " +
+               presented + ")";
       return Errc::untrusted_server;
     }
   }

@@ -21,8 +21,9 @@ struct ClientTlsOptions {
   // PEM file with the CA certificate(s) the server's certificate must chain to
   // (the ca.pem `psm-server init` wrote). Required.
   std::filesystem::path ca_file;
-  // Optional: SHA-256 of the server's leaf certificate (DER), in hex. When set,
-  // the certificate must match it as well as verify against ca_file.
+  // Optional: the pin of the server's public key (common/crypto/pin.hpp: SHA-256
+  // of its SubjectPublicKeyInfo, hex). When set, the leaf certificate's key
+  // must match it as well as verify against ca_file.
   std::string pinned_sha256_hex;
 };
 

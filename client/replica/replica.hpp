@@ -41,6 +41,7 @@ struct HomePaths {
 struct ClientConfig {
   std::string server_url;
   std::string username;
+  std::string pin;  // the server key's pin (crypto/pin.hpp), if one was given at enrolment
 };
 
 enum class OpState { queued, sent, accepted, conflict, rejected };

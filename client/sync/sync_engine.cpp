@@ -1,6 +1,7 @@
 #include "client/sync/sync_engine.hpp"
 
 #include "common/limits.hpp"
+#include "common/model/hlc.hpp"
 #include "common/protocol/codec.hpp"
 
 namespace psm::client {
@@ -41,14 +42,29 @@ std::optional<SyncError> check_auth(const protocol::AuthResult& r) {
 
 }  // namespace
 
+namespace {
+
+std::uint64_t device_now() { return model::HlcClock::system_now_millis(); }
+
+// What the server says about this device's sign-in, kept for offline checks.
+void remember_sign_in(Replica& replica, const protocol::AuthResult& r) {
+  if (!r.device_token.empty()) replica.set_meta("device_token", r.device_token);
+  if (r.token_expires_at_ms) replica.set_meta("token_expires_at_ms", std::to_string(r.token_expires_at_ms));
+  replica.set_meta("max_days_offline", std::to_string(r.max_days_offline));
+}
+
+}  // namespace
+
 std::optional<SyncError> enrol_device(Replica& replica, Transport& transport, const std::string& username,
                                       const std::string& password, const std::string& device_name) {
-  auto answer = round_trip<protocol::AuthResult>(transport, protocol::LoginRequest{username, password, device_name});
+  protocol::LoginRequest request{username, password, device_name, replica.meta("device_id").value_or(""),
+                                 device_now()};
+  auto answer = round_trip<protocol::AuthResult>(transport, request);
   if (auto* e = std::get_if<SyncError>(&answer)) return *e;
   auto& r = std::get<protocol::AuthResult>(answer);
   if (auto e = check_auth(r)) return e;
   replica.set_meta("device_id", r.device_id);
-  replica.set_meta("device_token", r.device_token);
+  remember_sign_in(replica, r);
   replica.set_meta("person_id", r.person_id);
   replica.set_meta("role", r.role);
   replica.set_meta("display_name", r.display_name);
@@ -62,9 +78,13 @@ std::optional<SyncError> sync_once(Replica& replica, Transport& transport, SyncR
   auto token = replica.meta("device_token");
   if (!device || !token) return SyncError{make_error_code(Errc::not_enrolled), "this device is not enrolled"};
   {
-    auto answer = round_trip<protocol::AuthResult>(transport, protocol::AuthRequest{*device, *token});
+    auto answer = round_trip<protocol::AuthResult>(transport, protocol::AuthRequest{*device, *token, device_now()});
     if (auto* e = std::get_if<SyncError>(&answer)) return *e;
-    if (auto e = check_auth(std::get<protocol::AuthResult>(answer))) return e;
+    const auto& r = std::get<protocol::AuthResult>(answer);
+    if (auto e = check_auth(r)) return e;
+    // A renewed token is stored before anything else is sent; the server
+    // accepts the old one until the new one is first used.
+    remember_sign_in(replica, r);
   }
 
   // Push: oldest first, in bounded batches. Each batch's answers are stored
@@ -83,6 +103,7 @@ std::optional<SyncError> sync_once(Replica& replica, Transport& transport, SyncR
     auto answer = round_trip<protocol::PushResponse>(transport, protocol::PushRequest{std::move(batch)});
     if (auto* e = std::get_if<SyncError>(&answer)) return *e;
     auto& response = std::get<protocol::PushResponse>(answer);
+    const std::size_t sent = ids.size();
     replica.record_results(response.results);
     for (const auto& r : response.results) {
       ++report.pushed;
@@ -94,6 +115,12 @@ std::optional<SyncError> sync_once(Replica& replica, Transport& transport, SyncR
     }
     ++report.batches;
     if (progress) progress(report);
+    if (response.results.size() < sent) {
+      // Over this device's rate limit: the rest stay queued for the next sync.
+      report.deferred = sent - response.results.size();
+      report.retry_after_ms = response.retry_after_ms;
+      break;
+    }
   }
 
   // Pull until up to date.

@@ -20,6 +20,10 @@ struct SyncReport {
   std::size_t rejected = 0;
   std::size_t pulled = 0;
   std::size_t batches = 0;
+  // Operations the server did not take this time (this device is over its
+  // rate limit); they stay queued. Send again after retry_after_ms.
+  std::size_t deferred = 0;
+  std::uint64_t retry_after_ms = 0;
 };
 
 struct SyncError {
@@ -27,7 +31,9 @@ struct SyncError {
   std::string message;  // for the person; says what to do
 };
 
-// Logs in with a password and records the new device's identity in the replica.
+// Signs in with a password and records the device's identity in the replica.
+// A replica that already has a device id (its token expired) keeps it: the
+// server gives the same device a new token, so its queued work stays its own.
 std::optional<SyncError> enrol_device(Replica& replica, Transport& transport, const std::string& username,
                                       const std::string& password, const std::string& device_name);
 

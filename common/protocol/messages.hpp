@@ -20,19 +20,31 @@ namespace psm::protocol {
 inline constexpr std::uint32_t kProtocolVersion = 1;
 inline constexpr std::string_view kSubprotocol = "psm.v1";
 
-// Device → server: first contact. Enrols a new device for this account.
+// Device → server: sign in with a password. Enrols a new device for this
+// account, or (v2, `device_id` set) gives an existing device of the same
+// account a fresh token after its old one expired, keeping its identity so
+// its queued operations still count as its own.
 struct LoginRequest {
   std::string username;
   std::string password;
   std::string device_name;
-  template <class A> void serialize(A& ar, std::uint32_t const) { ar(username, password, device_name); }
+  std::string device_id;            // v2: re-sign-in of this device
+  std::uint64_t device_time_ms = 0; // v2: the device's clock, for the audit trail
+  template <class A> void serialize(A& ar, std::uint32_t const version) {
+    ar(username, password, device_name);
+    if (version >= 2) ar(device_id, device_time_ms);
+  }
 };
 
 // Device → server: every later connection authenticates with its device token.
 struct AuthRequest {
   std::string device_id;
   std::string device_token;
-  template <class A> void serialize(A& ar, std::uint32_t const) { ar(device_id, device_token); }
+  std::uint64_t device_time_ms = 0;  // v2: the device's clock, for the audit trail
+  template <class A> void serialize(A& ar, std::uint32_t const version) {
+    ar(device_id, device_token);
+    if (version >= 2) ar(device_time_ms);
+  }
 };
 
 // Server → device: answer to LoginRequest or AuthRequest.
@@ -47,8 +59,13 @@ struct AuthResult {
   std::string display_name;
   std::uint64_t server_time_ms = 0;
   std::string server_epoch;      // changes when the server store is restored from backup
-  template <class A> void serialize(A& ar, std::uint32_t const) {
+  // v2:
+  std::uint64_t retry_after_ms = 0;       // locked_out: when a sign-in may be tried again
+  std::uint64_t token_expires_at_ms = 0;  // when device_token (new or renewed) stops working
+  std::uint32_t max_days_offline = 0;     // the server's limit; 0: no limit
+  template <class A> void serialize(A& ar, std::uint32_t const version) {
     ar(ok, error, message, device_id, device_token, person_id, role, display_name, server_time_ms, server_epoch);
+    if (version >= 2) ar(retry_after_ms, token_expires_at_ms, max_days_offline);
   }
 };
 
@@ -66,8 +83,15 @@ struct OpResult {
 };
 
 struct PushResponse {
-  std::vector<OpResult> results;  // one per operation, in request order
-  template <class A> void serialize(A& ar, std::uint32_t const) { ar(results); }
+  // One per operation, in request order — or, when the device is over its
+  // rate limit (v2), only for the first results.size() operations; the rest
+  // were not looked at and should be sent again after retry_after_ms.
+  std::vector<OpResult> results;
+  std::uint64_t retry_after_ms = 0;  // v2
+  template <class A> void serialize(A& ar, std::uint32_t const version) {
+    ar(results);
+    if (version >= 2) ar(retry_after_ms);
+  }
 };
 
 // Device → server: "send me what changed after `cursor`". `known_scopes` are
@@ -104,12 +128,12 @@ using Message = std::variant<LoginRequest, AuthRequest, AuthResult, PushRequest,
 
 }  // namespace psm::protocol
 
-CEREAL_CLASS_VERSION(psm::protocol::LoginRequest, 1);
-CEREAL_CLASS_VERSION(psm::protocol::AuthRequest, 1);
-CEREAL_CLASS_VERSION(psm::protocol::AuthResult, 1);
+CEREAL_CLASS_VERSION(psm::protocol::LoginRequest, 2);
+CEREAL_CLASS_VERSION(psm::protocol::AuthRequest, 2);
+CEREAL_CLASS_VERSION(psm::protocol::AuthResult, 2);
 CEREAL_CLASS_VERSION(psm::protocol::PushRequest, 1);
 CEREAL_CLASS_VERSION(psm::protocol::OpResult, 1);
-CEREAL_CLASS_VERSION(psm::protocol::PushResponse, 1);
+CEREAL_CLASS_VERSION(psm::protocol::PushResponse, 2);
 CEREAL_CLASS_VERSION(psm::protocol::PullRequest, 1);
 CEREAL_CLASS_VERSION(psm::protocol::PullResponse, 1);
 CEREAL_CLASS_VERSION(psm::protocol::Poke, 1);

@@ -59,6 +59,8 @@ void Metrics::records_sent(std::uint64_t count) noexcept {
   records_sent_total_.fetch_add(count, kRelaxed);
 }
 void Metrics::auth_failed() noexcept { auth_failures_total_.fetch_add(1, kRelaxed); }
+
+void Metrics::ops_rate_limited(std::uint64_t count) noexcept { ops_rate_limited_total_.fetch_add(count, kRelaxed); }
 void Metrics::observe_push(std::chrono::nanoseconds elapsed) noexcept {
   push_seconds_.observe(elapsed);
 }
@@ -111,6 +113,8 @@ std::string Metrics::render() const {
                  records_sent_total_);
   render_counter(out, "auth_failures_total", "Failed logins and device authentications.",
                  auth_failures_total_);
+  render_counter(out, "ops_rate_limited_total", "Operations deferred because a device was over its rate limit.",
+                 ops_rate_limited_total_);
   push_seconds_.render(out, "push_seconds", "Time to handle one push request.");
   pull_seconds_.render(out, "pull_seconds", "Time to handle one pull request.");
   return out;

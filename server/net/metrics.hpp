@@ -28,6 +28,7 @@ class Metrics {
   void pull_served() noexcept;
   void records_sent(std::uint64_t count) noexcept;
   void auth_failed() noexcept;
+  void ops_rate_limited(std::uint64_t count) noexcept;
 
   // Latency of handling one push (or pull) request, from receipt to reply.
   void observe_push(std::chrono::nanoseconds elapsed) noexcept;
@@ -57,6 +58,7 @@ class Metrics {
   std::atomic<std::uint64_t> pulls_total_{0};
   std::atomic<std::uint64_t> records_sent_total_{0};
   std::atomic<std::uint64_t> auth_failures_total_{0};
+  std::atomic<std::uint64_t> ops_rate_limited_total_{0};
   Histogram push_seconds_;
   Histogram pull_seconds_;
 };

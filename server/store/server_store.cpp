@@ -66,7 +66,30 @@ CREATE TABLE applied_ops (
 );
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations{kSchemaV1};
+// v2: device tokens expire and renew (the previous token stays valid until the
+// new one is first used, so a renewal lost in transit locks nobody out); the
+// hash-chained audit log (server/store/audit_log.hpp).
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE devices ADD COLUMN token_expires_at_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN previous_token_hash TEXT NOT NULL DEFAULT '';
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY,
+  server_time_ms INTEGER NOT NULL,
+  device_time_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  username TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  address TEXT NOT NULL,
+  children TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX audit_by_user ON audit_log(username, seq);
+CREATE INDEX audit_by_device ON audit_log(device_id, seq);
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations{kSchemaV1, kSchemaV2};
 
 // Reads the 32-byte store key, refusing a file others could read.
 Result<crypto::SecureBytes> read_key(const fs::path& path, std::string* detail) {
@@ -100,7 +123,7 @@ struct ServerStore::Statements {
   Statement get_record, put_record, max_seq, pull_scope, all_in;
   Statement find_applied, insert_applied, count_applied;
   Statement insert_account, find_account, find_account_by_person;
-  Statement insert_device, find_device, list_devices, revoke_device, touch_device;
+  Statement insert_device, find_device, list_devices, revoke_device, touch_device, set_token, forget_previous;
   Statement get_meta, list_in_scope;
 };
 
@@ -152,6 +175,7 @@ Result<std::unique_ptr<ServerStore>> ServerStore::open(const DataPaths& paths, s
     store::migrate(*db, kMigrations);
     std::unique_ptr<ServerStore> s(new ServerStore(std::move(*db)));
     s->prepare_statements();
+    s->audit_ = std::make_unique<AuditLog>(s->db_);
     s->next_seq_ = s->last_seq() + 1;
     return s;
   } catch (const store::StoreError& e) {
@@ -177,14 +201,17 @@ void ServerStore::prepare_statements() {
                   "VALUES (?1, ?2, ?3, ?4, ?5)"),
       db_.prepare("SELECT username, person_id, role, display_name, password_hash FROM accounts WHERE username = ?1"),
       db_.prepare("SELECT username, person_id, role, display_name, password_hash FROM accounts WHERE person_id = ?1"),
-      db_.prepare("INSERT INTO devices(device_id, username, name, token_hash, enrolled_at_ms, last_seen_ms, revoked) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
-      db_.prepare("SELECT device_id, username, name, token_hash, enrolled_at_ms, last_seen_ms, revoked "
-                  "FROM devices WHERE device_id = ?1"),
-      db_.prepare("SELECT device_id, username, name, token_hash, enrolled_at_ms, last_seen_ms, revoked "
-                  "FROM devices ORDER BY enrolled_at_ms, device_id"),
+      db_.prepare("INSERT INTO devices(device_id, username, name, token_hash, enrolled_at_ms, last_seen_ms, revoked, "
+                  "token_expires_at_ms, previous_token_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+      db_.prepare("SELECT device_id, username, name, token_hash, enrolled_at_ms, last_seen_ms, revoked, "
+                  "token_expires_at_ms, previous_token_hash FROM devices WHERE device_id = ?1"),
+      db_.prepare("SELECT device_id, username, name, token_hash, enrolled_at_ms, last_seen_ms, revoked, "
+                  "token_expires_at_ms, previous_token_hash FROM devices ORDER BY enrolled_at_ms, device_id"),
       db_.prepare("UPDATE devices SET revoked = 1 WHERE device_id = ?1"),
       db_.prepare("UPDATE devices SET last_seen_ms = ?2 WHERE device_id = ?1"),
+      db_.prepare("UPDATE devices SET token_hash = ?2, previous_token_hash = ?3, token_expires_at_ms = ?4 "
+                  "WHERE device_id = ?1"),
+      db_.prepare("UPDATE devices SET previous_token_hash = '' WHERE device_id = ?1"),
       db_.prepare("SELECT value FROM meta WHERE key = ?1"),
       db_.prepare("SELECT body FROM records WHERE scope = ?1 AND collection = ?2 ORDER BY id"),
   });
@@ -209,6 +236,8 @@ Device read_device(Statement& s) {
   d.enrolled_at_ms = static_cast<std::uint64_t>(s.column_int64(4));
   d.last_seen_ms = static_cast<std::uint64_t>(s.column_int64(5));
   d.revoked = s.column_int64(6) != 0;
+  d.token_expires_at_ms = static_cast<std::uint64_t>(s.column_int64(7));
+  d.previous_token_hash = s.column_text(8);
   return d;
 }
 }  // namespace
@@ -247,7 +276,8 @@ void ServerStore::add_device(const Device& d) {
   store::ScopedReset r{s};
   s.bind(1, d.device_id).bind(2, d.username).bind(3, d.name).bind(4, d.token_hash)
       .bind(5, static_cast<std::int64_t>(d.enrolled_at_ms)).bind(6, static_cast<std::int64_t>(d.last_seen_ms))
-      .bind(7, std::int64_t{d.revoked ? 1 : 0});
+      .bind(7, std::int64_t{d.revoked ? 1 : 0}).bind(8, static_cast<std::int64_t>(d.token_expires_at_ms))
+      .bind(9, d.previous_token_hash);
   s.step();
 }
 
@@ -279,6 +309,21 @@ void ServerStore::touch_device(std::string_view device_id, std::uint64_t now_ms)
   auto& s = st_->touch_device;
   store::ScopedReset r{s};
   s.bind(1, device_id).bind(2, static_cast<std::int64_t>(now_ms));
+  s.step();
+}
+
+void ServerStore::set_device_token(std::string_view device_id, std::string_view token_hash,
+                                   std::string_view previous_hash, std::uint64_t expires_at_ms) {
+  auto& s = st_->set_token;
+  store::ScopedReset r{s};
+  s.bind(1, device_id).bind(2, token_hash).bind(3, previous_hash).bind(4, static_cast<std::int64_t>(expires_at_ms));
+  s.step();
+}
+
+void ServerStore::forget_previous_token(std::string_view device_id) {
+  auto& s = st_->forget_previous;
+  store::ScopedReset r{s};
+  s.bind(1, device_id);
   s.step();
 }
 

@@ -13,6 +13,7 @@
 #include "common/policy/access.hpp"
 #include "common/protocol/messages.hpp"
 #include "common/store/database.hpp"
+#include "server/store/audit_log.hpp"
 
 #include <filesystem>
 #include <map>
@@ -40,6 +41,9 @@ struct Device {
   std::uint64_t enrolled_at_ms = 0;
   std::uint64_t last_seen_ms = 0;
   bool revoked = false;
+  std::uint64_t token_expires_at_ms = 0;  // 0: enrolled before tokens expired; counts from enrolment
+  // After a renewal, the token it replaced, until the device first uses the new one.
+  std::string previous_token_hash;
 };
 
 struct PullPage {
@@ -76,6 +80,14 @@ class ServerStore final : public ops::StateReader {
   std::vector<Device> list_devices();
   bool revoke_device(std::string_view device_id);
   void touch_device(std::string_view device_id, std::uint64_t now_ms);
+  // Gives a device a new token hash and expiry. `previous_hash` stays valid
+  // until forget_previous_token() (pass "" to end the old token at once).
+  void set_device_token(std::string_view device_id, std::string_view token_hash, std::string_view previous_hash,
+                        std::uint64_t expires_at_ms);
+  void forget_previous_token(std::string_view device_id);
+
+  // The audit trail, in the same encrypted file and transactions.
+  AuditLog& audit() { return *audit_; }
 
   // --- records
   std::optional<model::Record> get(std::string_view collection, std::string_view id) const override;
@@ -112,6 +124,7 @@ class ServerStore final : public ops::StateReader {
   store::Database db_;
   struct Statements;
   std::unique_ptr<Statements> st_;
+  std::unique_ptr<AuditLog> audit_;
   std::uint64_t next_seq_ = 1;
 };
 

@@ -9,6 +9,20 @@
 
 namespace psm::server {
 
+namespace {
+// "203.0.113.7:51234" → "203.0.113.7", "[::1]:51234" → "::1": throttling and
+// the audit trail count by host, not by the (ever-changing) source port.
+std::string host_of(const std::string& endpoint) {
+  const auto colon = endpoint.rfind(':');
+  if (colon == std::string::npos || endpoint.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
+    return endpoint;
+  }
+  std::string host = endpoint.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return host;
+}
+}  // namespace
+
 SyncHub::SyncHub(boost::asio::io_context& store_context, std::unique_ptr<SyncService> service)
     : store_context_(store_context), service_(std::move(service)) {}
 
@@ -89,14 +103,14 @@ void SyncSession::handle(std::string bytes) {
   auto& service = hub_->service();
   try {
     if (auto* login = std::get_if<protocol::LoginRequest>(&*decoded)) {
-      auto result = service.login(*login, who_);
+      auto result = service.login(*login, who_, host_of(connection_->remote_address()));
       if (result.ok) {
         scopes_ = service.scopes_of(who_);
         hub_->attach(shared_from_this());
       }
       send(result);
     } else if (auto* auth = std::get_if<protocol::AuthRequest>(&*decoded)) {
-      auto result = service.authenticate(*auth, who_);
+      auto result = service.authenticate(*auth, who_, host_of(connection_->remote_address()));
       if (result.ok) {
         scopes_ = service.scopes_of(who_);
         hub_->attach(shared_from_this());

@@ -31,10 +31,24 @@ AuthResult auth_failure(Errc code, std::string message) {
 
 std::string token_hash(std::string_view token) { return crypto::to_hex(crypto::sha256(token)); }
 
+std::string_view outcome_name(ops::OutcomeKind kind) {
+  switch (kind) {
+    case ops::OutcomeKind::accepted: return "accepted";
+    case ops::OutcomeKind::conflict: return "accepted with a conflict";
+    case ops::OutcomeKind::rejected: return "rejected";
+  }
+  return "?";
+}
+
 }  // namespace
 
-SyncService::SyncService(std::unique_ptr<ServerStore> store, Metrics& metrics, Clock now)
-    : store_(std::move(store)), metrics_(metrics), now_(std::move(now)), hlc_(now_) {
+SyncService::SyncService(std::unique_ptr<ServerStore> store, Metrics& metrics, Clock now, ServerPolicy policy)
+    : store_(std::move(store)),
+      metrics_(metrics),
+      now_(std::move(now)),
+      hlc_(now_),
+      policy_(policy),
+      throttle_(policy.per_account, policy.per_address) {
   reference_ = store_->load_reference_data();
   epoch_ = store_->epoch();
 }
@@ -47,7 +61,63 @@ SyncService::EscalationSummary SyncService::escalate(const policy::Date& today) 
   return {result.notifications, std::move(result.changed_scopes)};
 }
 
-AuthResult SyncService::login(const protocol::LoginRequest& request, Identity& who) {
+void SyncService::audit(const Identity& who, std::string kind, std::string detail, std::uint64_t device_time_ms,
+                        const std::set<std::string>& scopes) {
+  AuditEntry e;
+  e.server_time_ms = now_();
+  e.device_time_ms = device_time_ms;
+  e.kind = std::move(kind);
+  e.username = who.username;
+  e.device_id = who.device_id;
+  e.address = who.address;
+  e.children = children_of(scopes);
+  e.detail = std::move(detail);
+  store_->audit().append(std::move(e));
+}
+
+std::string SyncService::children_of(const std::set<std::string>& scopes) const {
+  std::set<std::string> children;
+  for (const auto& scope : scopes) {
+    if (scope.rfind("child:", 0) == 0) {
+      children.insert(scope.substr(6));
+    } else if (scope.rfind("placement:", 0) == 0) {
+      if (const auto* p = reference_.find(model::collection::kPlacements, scope.substr(10))) {
+        children.insert(p->value("child_id"));
+      }
+    }
+  }
+  std::string out;
+  for (const auto& c : children) out += (out.empty() ? "" : ",") + c;
+  return out;
+}
+
+AuthResult SyncService::welcome(const Account& account, const Identity& who) {
+  AuthResult r;
+  r.ok = true;
+  r.person_id = account.person_id;
+  r.role = std::string(model::to_string(account.role));
+  r.display_name = account.display_name;
+  r.server_time_ms = now_();
+  r.server_epoch = epoch_;
+  r.max_days_offline = policy_.max_days_offline;
+  (void)who;
+  return r;
+}
+
+AuthResult SyncService::login(const protocol::LoginRequest& request, Identity& who, const std::string& address) {
+  const std::uint64_t now = now_();
+  Identity attempt{request.device_id, request.username, {}, model::Role::foster_carer, address};
+  if (request.username.size() > limits::kMaxShortStringBytes) {
+    return auth_failure(Errc::invalid_argument, "that username is too long");
+  }
+  if (auto wait = throttle_.locked(request.username, address, now)) {
+    metrics_.auth_failed();
+    audit(attempt, "sign-in-refused", "locked out after repeated failures", request.device_time_ms);
+    auto r = auth_failure(Errc::locked_out, "too many failed sign-ins; try again in " +
+                                                std::to_string((*wait + 59'999) / 60'000) + " minute(s)");
+    r.retry_after_ms = *wait;
+    return r;
+  }
   auto account = store_->find_account(request.username);
   // Verify against a dummy hash when the account does not exist, so the time
   // taken does not reveal which usernames exist.
@@ -55,60 +125,110 @@ AuthResult SyncService::login(const protocol::LoginRequest& request, Identity& w
   const bool ok = crypto::verify_password(request.password, account ? account->password_hash : kDummy);
   if (!account || !ok) {
     metrics_.auth_failed();
+    throttle_.failed(request.username, address, now);
+    audit(attempt, "sign-in-refused", "wrong username or password", request.device_time_ms);
     spdlog::info("login refused for an account (wrong username or password)");
     return auth_failure(Errc::authentication_failed, "wrong username or password");
   }
+  throttle_.succeeded(request.username);
   if (request.device_name.empty() || request.device_name.size() > limits::kMaxShortStringBytes) {
     return auth_failure(Errc::invalid_argument, "a device name of 1 to 256 characters is required");
   }
-  Device device;
-  device.device_id = model::new_uuid_v7(now_());
-  device.username = account->username;
-  device.name = request.device_name;
   const std::string token = crypto::random_hex(32);
-  device.token_hash = token_hash(token);
-  device.enrolled_at_ms = device.last_seen_ms = now_();
-  store_->add_device(device);
-  spdlog::info("enrolled device {} for {}", device.device_id, account->username);
-
-  who = {device.device_id, account->username, account->person_id, account->role};
-  AuthResult r;
-  r.ok = true;
-  r.device_id = device.device_id;
+  const std::uint64_t expires = now + static_cast<std::uint64_t>(policy_.token_lifetime.count());
+  std::string device_id;
+  if (!request.device_id.empty()) {
+    // Signing in again on a device whose token expired: same device, new token.
+    auto device = store_->find_device(request.device_id);
+    if (!device || device->username != account->username) {
+      audit(attempt, "sign-in-refused", "re-sign-in for a device that is not this account's", request.device_time_ms);
+      return auth_failure(Errc::authentication_failed, "this device is not enrolled for that account; enrol it again");
+    }
+    if (device->revoked) {
+      audit(attempt, "sign-in-refused", "device revoked", request.device_time_ms);
+      return auth_failure(Errc::device_revoked, "this device has been revoked; its replica must be wiped");
+    }
+    store_->set_device_token(device->device_id, token_hash(token), "", expires);
+    store_->touch_device(device->device_id, now);
+    device_id = device->device_id;
+  } else {
+    Device device;
+    device.device_id = model::new_uuid_v7(now);
+    device.username = account->username;
+    device.name = request.device_name;
+    device.token_hash = token_hash(token);
+    device.enrolled_at_ms = device.last_seen_ms = now;
+    device.token_expires_at_ms = expires;
+    store_->add_device(device);
+    device_id = device.device_id;
+    spdlog::info("enrolled device {} for {}", device.device_id, account->username);
+  }
+  who = {device_id, account->username, account->person_id, account->role, address};
+  audit(who, "sign-in", request.device_id.empty() ? "enrolled device \"" + request.device_name + "\""
+                                                  : "signed in again; new device token",
+        request.device_time_ms);
+  AuthResult r = welcome(*account, who);
+  r.device_id = device_id;
   r.device_token = token;
-  r.person_id = account->person_id;
-  r.role = std::string(model::to_string(account->role));
-  r.display_name = account->display_name;
-  r.server_time_ms = now_();
-  r.server_epoch = epoch_;
+  r.token_expires_at_ms = expires;
   return r;
 }
 
-AuthResult SyncService::authenticate(const protocol::AuthRequest& request, Identity& who) {
+AuthResult SyncService::authenticate(const protocol::AuthRequest& request, Identity& who, const std::string& address) {
+  const std::uint64_t now = now_();
+  Identity attempt{request.device_id, {}, {}, model::Role::foster_carer, address};
+  if (auto wait = throttle_.locked({}, address, now)) {
+    metrics_.auth_failed();
+    auto r = auth_failure(Errc::locked_out, "too many failed attempts from this network; try again later");
+    r.retry_after_ms = *wait;
+    return r;
+  }
   auto device = store_->find_device(request.device_id);
   const std::string presented = token_hash(request.device_token);
-  if (!device || !crypto::constant_time_equal(
-                     std::span(reinterpret_cast<const std::uint8_t*>(presented.data()), presented.size()),
-                     std::span(reinterpret_cast<const std::uint8_t*>(device->token_hash.data()),
-                               device->token_hash.size()))) {
+  auto same = [&](const std::string& stored) {
+    return !stored.empty() &&
+           crypto::constant_time_equal(
+               std::span(reinterpret_cast<const std::uint8_t*>(presented.data()), presented.size()),
+               std::span(reinterpret_cast<const std::uint8_t*>(stored.data()), stored.size()));
+  };
+  const bool current = device && same(device->token_hash);
+  const bool previous = device && !current && same(device->previous_token_hash);
+  if (!current && !previous) {
     metrics_.auth_failed();
+    if (!address.empty()) throttle_.failed("device:" + request.device_id, address, now);
+    if (device) attempt.username = device->username;
+    audit(attempt, "connect-refused", "unrecognised device token", request.device_time_ms);
     return auth_failure(Errc::authentication_failed, "this device is not recognised; enrol it again");
   }
+  attempt.username = device->username;
   if (device->revoked) {
     spdlog::info("revoked device {} connected; told to wipe", device->device_id);
+    audit(attempt, "connect-refused", "device revoked; told to wipe", request.device_time_ms);
     return auth_failure(Errc::device_revoked, "this device has been revoked; its replica must be wiped");
+  }
+  const std::uint64_t lifetime = static_cast<std::uint64_t>(policy_.token_lifetime.count());
+  const std::uint64_t expires = device->token_expires_at_ms ? device->token_expires_at_ms
+                                                            : device->enrolled_at_ms + lifetime;
+  if (now >= expires) {
+    audit(attempt, "connect-refused", "device token expired", request.device_time_ms);
+    return auth_failure(Errc::token_expired, "this device's sign-in has expired; sign in again with your password");
   }
   auto account = store_->find_account(device->username);
   if (!account) return auth_failure(Errc::authentication_failed, "the account for this device no longer exists");
-  store_->touch_device(device->device_id, now_());
-  who = {device->device_id, account->username, account->person_id, account->role};
-  AuthResult r;
-  r.ok = true;
-  r.person_id = account->person_id;
-  r.role = std::string(model::to_string(account->role));
-  r.display_name = account->display_name;
-  r.server_time_ms = now_();
-  r.server_epoch = epoch_;
+  store_->touch_device(device->device_id, now);
+  who = {device->device_id, account->username, account->person_id, account->role, address};
+  AuthResult r = welcome(*account, who);
+  r.token_expires_at_ms = expires;
+  if (current && !device->previous_token_hash.empty()) store_->forget_previous_token(device->device_id);
+  if (previous || expires - now < lifetime / 2) {
+    // Renew: a new token; the one presented stays valid until the new one is
+    // first used, so an answer lost in transit locks nobody out.
+    r.device_token = crypto::random_hex(32);
+    r.token_expires_at_ms = now + lifetime;
+    store_->set_device_token(device->device_id, token_hash(r.device_token), presented, r.token_expires_at_ms);
+  }
+  audit(who, "connect", r.device_token.empty() ? "device token accepted" : "device token accepted and renewed",
+        request.device_time_ms);
   return r;
 }
 
@@ -131,6 +251,7 @@ protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op
   hlc_.observe(op.hlc);
 
   const auto scopes = scopes_of(who);
+  const std::uint64_t device_time = op.hlc.value >> model::Hlc::kCounterBits;
   ops::ApplyContext ctx{{who.person_id, who.role}, now,
                         [&](std::string_view s) { return scopes.count(std::string(s)) > 0; }};
   // A StoreError thrown here aborts the whole batch: nothing is acknowledged.
@@ -143,6 +264,14 @@ protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op
     changed_scopes.insert(rec.scope);
   }
   store_->record_applied(op, result, now);
+  std::set<std::string> touched;
+  for (const auto& rec : outcome.writes) touched.insert(rec.scope);
+  audit(who, "operation",
+        std::string(ops::kind_name(op.payload)) + " " + op.op_id +
+            (outcome.writes.empty() ? "" : " on " + outcome.writes.front().collection + "/" + outcome.writes.front().id) +
+            ": " + std::string(outcome_name(outcome.kind)) +
+            (outcome.kind == ops::OutcomeKind::rejected ? " (" + outcome.reason + ")" : ""),
+        device_time, touched);
   switch (outcome.kind) {
     case ops::OutcomeKind::accepted: metrics_.ops_applied(); break;
     case ops::OutcomeKind::conflict: metrics_.ops_applied(); metrics_.ops_conflicted(); break;
@@ -156,10 +285,13 @@ protocol::PushResponse SyncService::push(const Identity& who, const protocol::Pu
   const auto started = std::chrono::steady_clock::now();
   protocol::PushResponse response;
   response.results.reserve(request.ops.size());
-  // One transaction for the batch: the ledger entries and the effects commit
-  // together, so an operation is either applied and remembered, or neither.
+  const std::size_t allowed = take_op_allowance(who.device_id, request.ops.size(), response.retry_after_ms);
+  // One transaction for the batch: the ledger entries, the effects and their
+  // audit entries commit together, so an operation is either applied and
+  // remembered, or neither.
   store::Transaction tx(store_->database());
   for (const auto& op : request.ops) {
+    if (response.results.size() == allowed) break;  // the rest: later (rate limit)
     if (op.device_id != who.device_id) {
       protocol::OpResult r;
       r.op_id = op.op_id;
@@ -188,10 +320,39 @@ protocol::PullResponse SyncService::pull(const Identity& who, const protocol::Pu
   response.cursor = page.cursor;
   response.more = page.more;
   response.scopes.assign(scopes.begin(), scopes.end());
+  {
+    std::set<std::string> sent;
+    for (const auto& rec : response.records) sent.insert(rec.scope);
+    audit(who, "pull",
+          std::to_string(response.records.size()) + " record(s) after " + std::to_string(request.cursor) + " to " +
+              std::to_string(response.cursor),
+          0, sent);
+  }
   metrics_.pull_served();
   metrics_.records_sent(response.records.size());
   metrics_.observe_pull(std::chrono::steady_clock::now() - started);
   return response;
+}
+
+std::size_t SyncService::take_op_allowance(const std::string& device_id, std::size_t wanted,
+                                          std::uint64_t& retry_after_ms) {
+  const double per_ms = policy_.max_ops_per_minute / 60'000.0;
+  const double capacity = policy_.max_ops_per_minute;
+  const std::uint64_t now = now_();
+  auto [it, fresh] = buckets_.try_emplace(device_id, Bucket{capacity, now});
+  auto& b = it->second;
+  if (!fresh && now > b.at_ms) b.tokens = std::min(capacity, b.tokens + static_cast<double>(now - b.at_ms) * per_ms);
+  b.at_ms = std::max(b.at_ms, now);
+  const auto available = static_cast<std::size_t>(b.tokens);
+  const std::size_t allowed = std::min(wanted, available);
+  b.tokens -= static_cast<double>(allowed);
+  retry_after_ms = 0;
+  if (allowed < wanted) {
+    retry_after_ms = per_ms > 0 ? static_cast<std::uint64_t>(static_cast<double>(wanted - allowed) / per_ms) + 1 : 60'000;
+    metrics_.ops_rate_limited(wanted - allowed);
+    spdlog::info("device {} over its rate limit: {} operation(s) deferred", device_id, wanted - allowed);
+  }
+  return allowed;
 }
 
 error_code add_user(ServerStore& store, const Account& account, std::string_view password, std::string* detail,

@@ -12,6 +12,9 @@
 #include "common/protocol/messages.hpp"
 #include "server/net/metrics.hpp"
 #include "server/store/server_store.hpp"
+#include "server/sync/login_throttle.hpp"
+
+#include <chrono>
 
 #include <functional>
 #include <memory>
@@ -26,19 +29,38 @@ struct Identity {
   std::string username;
   std::string person_id;
   model::Role role = model::Role::foster_carer;
+  std::string address;  // where the connection came from (audit, throttling)
   bool authenticated() const { return !device_id.empty(); }
+};
+
+// What the authority may tune (psm-server serve options; docs/security.md).
+struct ServerPolicy {
+  // A device token works this long; in its second half each connection renews it.
+  std::chrono::milliseconds token_lifetime{std::chrono::hours(24 * 30)};
+  // Devices warn as this nears and refuse to open once past it until they sync.
+  std::uint32_t max_days_offline = 30;
+  // Per device; more in one minute are answered "later" and stay queued.
+  std::uint32_t max_ops_per_minute = 6000;
+  ThrottlePolicy per_account{5, std::chrono::minutes(15), std::chrono::minutes(15)};
+  ThrottlePolicy per_address{20, std::chrono::minutes(15), std::chrono::minutes(15)};
 };
 
 class SyncService {
  public:
   using Clock = std::function<std::uint64_t()>;
 
-  SyncService(std::unique_ptr<ServerStore> store, Metrics& metrics, Clock now = model::HlcClock::system_now_millis);
+  SyncService(std::unique_ptr<ServerStore> store, Metrics& metrics, Clock now = model::HlcClock::system_now_millis,
+              ServerPolicy policy = {});
 
-  // Checks the password and enrols a new device. On success `who` is set.
-  protocol::AuthResult login(const protocol::LoginRequest& request, Identity& who);
-  // Checks a device token. A revoked device is told so (it wipes its replica).
-  protocol::AuthResult authenticate(const protocol::AuthRequest& request, Identity& who);
+  // Checks the password and enrols a new device (or re-issues an existing
+  // device's token). On success `who` is set. `address` is where the request
+  // came from, for throttling and the audit trail.
+  protocol::AuthResult login(const protocol::LoginRequest& request, Identity& who, const std::string& address = {});
+  // Checks a device token, renewing it in the second half of its life. A
+  // revoked device is told so (it wipes its replica); an expired token is told
+  // to sign in again with the password.
+  protocol::AuthResult authenticate(const protocol::AuthRequest& request, Identity& who,
+                                    const std::string& address = {});
 
   // Applies each operation exactly once, in one transaction for the batch.
   // `changed_scopes` receives the scopes whose records changed (for pokes).
@@ -57,6 +79,10 @@ class SyncService {
   };
   EscalationSummary escalate(const policy::Date& today);
 
+  // Appends to the audit trail (joins the current transaction if any).
+  void audit(const Identity& who, std::string kind, std::string detail, std::uint64_t device_time_ms = 0,
+             const std::set<std::string>& scopes = {});
+
   // Re-reads reference data after an import.
   void reload_reference_data();
 
@@ -66,6 +92,11 @@ class SyncService {
 
  private:
   protocol::OpResult apply_one(const Identity& who, ops::Operation op, std::set<std::string>& changed_scopes);
+  protocol::AuthResult welcome(const Account& account, const Identity& who);
+  // Comma-separated ids of the children whose records live in these scopes.
+  std::string children_of(const std::set<std::string>& scopes) const;
+  // How many of `wanted` operations this device may send now (token bucket).
+  std::size_t take_op_allowance(const std::string& device_id, std::size_t wanted, std::uint64_t& retry_after_ms);
 
   std::unique_ptr<ServerStore> store_;
   Metrics& metrics_;
@@ -73,6 +104,13 @@ class SyncService {
   model::HlcClock hlc_;
   policy::ReferenceData reference_;
   std::string epoch_;
+  ServerPolicy policy_;
+  LoginThrottle throttle_;
+  struct Bucket {
+    double tokens = 0;
+    std::uint64_t at_ms = 0;
+  };
+  std::map<std::string, Bucket> buckets_;  // per device
 };
 
 // Creates an account with an scrypt password hash. Shared by the CLI and tests.

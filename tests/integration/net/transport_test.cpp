@@ -5,6 +5,7 @@
 // The plain-HTTPS and TLS 1.1 probes use raw Asio SSL streams rather than
 // Beast, to keep Beast out of this translation unit.
 
+#include "common/crypto/pin.hpp"
 #include "client/net/websocket_client.hpp"
 #include "server/net/listener.hpp"
 #include "server/net/metrics.hpp"
@@ -326,20 +327,16 @@ TEST_F(TransportTest, Connect_Succeeds_OverIpv6Loopback) {
 
 TEST_F(TransportTest, Connect_Succeeds_WithHostNameAndPin) {
   start_server();
-  // The pin is the SHA-256 of the leaf certificate's DER encoding.
-  const std::string chain = read_file(dir_ / server::net::kServerCertFile);
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(chain.data(), static_cast<int>(chain.size())), &BIO_free);
-  std::unique_ptr<X509, decltype(&X509_free)> leaf(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), &X509_free);
-  ASSERT_TRUE(leaf);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  ASSERT_EQ(X509_digest(leaf.get(), EVP_sha256(), digest, &length), 1);
-  std::string pin;
-  for (unsigned int i = 0; i < length; ++i) {
-    char hex[3];
-    std::snprintf(hex, sizeof hex, "%02X", digest[i]);
-    pin += hex;
+  // The pin is the SHA-256 of the server key's SubjectPublicKeyInfo, pasted
+  // in the upper-case, colon-separated form some tools print.
+  auto pin_of_key = psm::crypto::public_key_pin_of_pem_file(dir_ / server::net::kServerCertFile);
+  ASSERT_TRUE(pin_of_key);
+  std::string pin = "sha256:";
+  for (std::size_t i = 0; i < pin_of_key->size(); i += 2) {
+    pin += (i ? ":" : "") + pin_of_key->substr(i, 2);
   }
+  for (auto& c : pin) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  pin.replace(0, 7, "sha256:");
   const std::string by_name = "wss://localhost:" + std::to_string(listener_->local_endpoint().port());
   std::string detail;
   auto pinned = WebSocketClient::connect(by_name, ClientTlsOptions{trust().ca_file, pin}, "psm.v1",

@@ -21,6 +21,8 @@ class LoopbackTransport final : public client::Transport {
   std::function<bool(std::size_t message_index)> deliver_if;
   // When set, the server handles the message but its answer is lost.
   std::function<bool(std::size_t message_index)> lose_answer_if;
+  // The network address the server sees (sign-in throttling counts by it).
+  std::string address = "192.0.2.10";
 
   error_code send(std::string_view bytes) override {
     const std::size_t index = sent_++;
@@ -29,9 +31,9 @@ class LoopbackTransport final : public client::Transport {
     if (!message) return make_error_code(Errc::malformed_message);
     protocol::Message answer;
     if (auto* login = std::get_if<protocol::LoginRequest>(&*message)) {
-      answer = service_.login(*login, who_);
+      answer = service_.login(*login, who_, address);
     } else if (auto* auth = std::get_if<protocol::AuthRequest>(&*message)) {
-      answer = service_.authenticate(*auth, who_);
+      answer = service_.authenticate(*auth, who_, address);
     } else if (auto* push = std::get_if<protocol::PushRequest>(&*message)) {
       std::set<std::string> changed;
       answer = service_.push(who_, *push, changed);

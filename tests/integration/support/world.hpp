@@ -57,7 +57,8 @@ struct Device {
 
 class World {
  public:
-  World() {
+  explicit World(server::SyncService::Clock clock = model::HlcClock::system_now_millis,
+                 server::ServerPolicy policy = {}) {
     std::string detail;
     auto store = server::ServerStore::create(server::DataPaths(server_dir_.path / "data"), &detail);
     EXPECT_TRUE(store) << detail;
@@ -70,7 +71,7 @@ class World {
       server::Account a{user, user, role, user, {}};
       EXPECT_FALSE(server::add_user(**store, a, kPassword, &detail, crypto::kScryptTest)) << detail;
     }
-    service_ = std::make_unique<server::SyncService>(std::move(*store), metrics_);
+    service_ = std::make_unique<server::SyncService>(std::move(*store), metrics_, std::move(clock), policy);
   }
 
   static constexpr std::string_view kPassword = "correct horse battery";

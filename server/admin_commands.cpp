@@ -1,0 +1,125 @@
+#include "server/admin_commands.hpp"
+
+#include "common/crypto/pin.hpp"
+#include "common/model/hlc.hpp"
+#include "common/policy/calendar.hpp"
+#include "server/net/tls.hpp"
+
+#include <boost/json.hpp>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <iostream>
+
+namespace psm::server {
+
+namespace {
+
+std::string operating_system_user() {
+  if (const passwd* pw = ::getpwuid(::geteuid()); pw && pw->pw_name) return pw->pw_name;
+  return "uid " + std::to_string(::geteuid());
+}
+
+int open_failed(const std::string& detail, error_code ec) {
+  std::cerr << "psm-server: " << (detail.empty() ? ec.message() : detail) << "\n";
+  return 3;
+}
+
+int cmd_audit_verify(const std::filesystem::path& data) {
+  std::string detail;
+  auto store = ServerStore::open(DataPaths(data), &detail);
+  if (!store) return open_failed(detail, store.error());
+  const auto v = (*store)->audit().verify();
+  if (!v.ok) {
+    std::cout << "audit trail BROKEN at entry " << v.first_bad_seq << ": " << v.problem << " (" << v.entries
+              << " entries before it check out)\n";
+    return 1;
+  }
+  std::cout << "audit trail intact: " << v.entries << " entries; head " << v.head_hash
+            << "\n(record this head elsewhere: a later verify shows the trail still leads to it)\n";
+  return 0;
+}
+
+int cmd_audit_show(const std::filesystem::path& data, const AuditFilter& filter, bool as_json) {
+  std::string detail;
+  auto store = ServerStore::open(DataPaths(data), &detail);
+  if (!store) return open_failed(detail, store.error());
+  const auto entries = (*store)->audit().query(filter);
+  if (as_json) {
+    boost::json::array out;
+    for (const auto& e : entries) {
+      out.push_back({{"seq", e.seq},
+                     {"server_time", policy::format_utc(e.server_time_ms)},
+                     {"device_time", e.device_time_ms ? policy::format_utc(e.device_time_ms) : ""},
+                     {"kind", e.kind},
+                     {"user", e.username},
+                     {"device", e.device_id},
+                     {"address", e.address},
+                     {"children", e.children},
+                     {"detail", e.detail},
+                     {"hash", e.hash}});
+    }
+    std::cout << boost::json::serialize(out) << "\n";
+    return 0;
+  }
+  if (entries.empty()) std::cout << "no matching audit entries\n";
+  for (const auto& e : entries) {
+    std::cout << e.seq << "  " << policy::format_utc(e.server_time_ms) << "  " << e.kind << "  "
+              << (e.username.empty() ? "-" : e.username) << "  " << (e.device_id.empty() ? "-" : e.device_id);
+    if (!e.address.empty()) std::cout << "  from " << e.address;
+    if (e.device_time_ms) std::cout << "  (device clock " << policy::format_utc(e.device_time_ms) << ")";
+    if (!e.children.empty()) std::cout << "  children: " << e.children;
+    std::cout << "\n    " << e.detail << "\n";
+  }
+  return 0;
+}
+
+int cmd_pin(const std::filesystem::path& data) {
+  const auto cert = DataPaths(data).tls_dir() / net::kServerCertFile;
+  auto pin = crypto::public_key_pin_of_pem_file(cert);
+  if (!pin) {
+    std::cerr << "psm-server: cannot read the server certificate " << cert.string() << "\n";
+    return 3;
+  }
+  std::cout << *pin << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_security_commands(CLI::App& app, SecurityCommands& c) {
+  auto* audit = app.add_subcommand("audit", "check or read the audit trail");
+  audit->require_subcommand(1);
+  c.audit_verify = audit->add_subcommand("verify", "check that no audit entry was changed or removed");
+  c.audit_verify->add_option("--data", c.data, "server data directory")->required();
+  c.audit_show = audit->add_subcommand("show", "list audit entries, oldest first");
+  c.audit_show->add_option("--data", c.data, "server data directory")->required();
+  c.audit_show->add_option("--child", c.filter.child_id, "only entries about this child (id)");
+  c.audit_show->add_option("--user", c.filter.username, "only this user's entries");
+  c.audit_show->add_option("--device", c.filter.device_id, "only this device's entries");
+  c.audit_show->add_option("--last", c.filter.limit, "only the newest N matching entries");
+  c.audit_show->add_flag("--json", c.as_json, "machine-readable output");
+  c.pin = app.add_subcommand("pin", "print the pin of the server's TLS key, for psm enrol --pin");
+  c.pin->add_option("--data", c.data, "server data directory")->required();
+}
+
+std::optional<int> run_security_command(const SecurityCommands& c) {
+  if (c.audit_verify && *c.audit_verify) return cmd_audit_verify(c.data);
+  if (c.audit_show && *c.audit_show) return cmd_audit_show(c.data, c.filter, c.as_json);
+  if (c.pin && *c.pin) return cmd_pin(c.data);
+  return std::nullopt;
+}
+
+void audit_admin_action(ServerStore& store, std::string detail, std::string children) {
+  AuditEntry e;
+  e.server_time_ms = model::HlcClock::system_now_millis();
+  e.kind = "admin";
+  e.username = operating_system_user();
+  e.device_id = "admin";
+  e.address = "local";
+  e.children = std::move(children);
+  e.detail = std::move(detail);
+  store.audit().append(std::move(e));
+}
+
+}  // namespace psm::server

@@ -1,0 +1,205 @@
+// Sign-in security over the real sync service and real encrypted replicas:
+// device tokens that expire and renew, re-sign-in that keeps unsent work,
+// lockout after wrong passwords, per-device rate limits, and the audit trail
+// every one of these leaves.
+#include "support/world.hpp"
+
+#include "common/model/ids.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+
+namespace psm::testing {
+namespace {
+
+namespace col = model::collection;
+using client::OpState;
+using namespace std::chrono_literals;
+
+constexpr std::uint64_t kDay = 24ull * 3600 * 1000;
+
+// A clock the test moves by hand.
+struct FakeClock {
+  std::shared_ptr<std::atomic<std::uint64_t>> now = std::make_shared<std::atomic<std::uint64_t>>(1'780'000'000'000);
+  server::SyncService::Clock fn() const {
+    return [n = now] { return n->load(); };
+  }
+  void advance(std::uint64_t ms) { *now += ms; }
+};
+
+server::ServerPolicy policy_with(std::chrono::milliseconds token_lifetime, std::uint32_t ops_per_minute = 6000) {
+  server::ServerPolicy p;
+  p.token_lifetime = token_lifetime;
+  p.max_ops_per_minute = ops_per_minute;
+  return p;
+}
+
+std::string request_meeting(client::Replica& r, const std::string& reason) {
+  ops::RequestMeeting p{model::new_uuid_v7(), "p1", model::MeetingType::support, reason, 0};
+  EXPECT_TRUE(r.submit(p).ok());
+  return p.meeting_id;
+}
+
+protocol::AuthResult sign_in(World& w, const std::string& user, const std::string& password,
+                             const std::string& address = "192.0.2.10") {
+  server::Identity who;
+  return w.service().login(protocol::LoginRequest{user, password, "laptop", "", 0}, who, address);
+}
+
+TEST(AccessControl, TokenInItsSecondHalf_IsRenewed_AndTheOldOneWorksUntilTheNewOneIsUsed) {
+  FakeClock clock;
+  World w(clock.fn(), policy_with(std::chrono::milliseconds(10 * kDay)));
+  auto carer = w.enrol("carer-1");
+  const auto first = carer->replica->meta("device_token");
+  clock.advance(4 * kDay);
+  ASSERT_FALSE(w.sync(*carer));
+  EXPECT_EQ(carer->replica->meta("device_token"), first) << "renewed too early";
+
+  clock.advance(2 * kDay);  // 6 of 10 days used
+  ASSERT_FALSE(w.sync(*carer));
+  const auto renewed = carer->replica->meta("device_token");
+  ASSERT_NE(renewed, first);
+  // Suppose the renewal's answer was lost: the device still holds the old
+  // token, which works (and is renewed again) until a new one is presented.
+  carer->replica->set_meta("device_token", *first);
+  ASSERT_FALSE(w.sync(*carer));
+  const auto third = carer->replica->meta("device_token");
+  EXPECT_NE(third, first);
+  ASSERT_FALSE(w.sync(*carer));  // presents the newest token: the old ones end
+  server::Identity who;
+  const auto device_id = *carer->replica->meta("device_id");
+  for (const auto& stale : {*first, *renewed}) {
+    auto r = w.service().authenticate({device_id, stale, 0}, who);
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(r.error, static_cast<std::uint16_t>(Errc::authentication_failed));
+  }
+}
+
+TEST(AccessControl, ExpiredToken_NeedsThePasswordAgain_AndKeepsUnsentWork) {
+  FakeClock clock;
+  World w(clock.fn(), policy_with(std::chrono::milliseconds(10 * kDay)));
+  auto carer = w.enrol("carer-1");
+  const auto device_id = carer->replica->meta("device_id");
+  clock.advance(11 * kDay);
+  const auto meeting = request_meeting(*carer->replica, "Written while the sign-in had lapsed");
+
+  auto err = w.sync(*carer);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->code, Errc::token_expired);
+  EXPECT_EQ(carer->replica->pending_count(), 1u);
+
+  LoopbackTransport t(w.service());
+  auto relogin = client::enrol_device(*carer->replica, t, "carer-1", "wrong password!", "laptop");
+  ASSERT_TRUE(relogin);
+  EXPECT_EQ(relogin->code, Errc::authentication_failed);
+  ASSERT_FALSE(client::enrol_device(*carer->replica, t, "carer-1", std::string(World::kPassword), "laptop"));
+  EXPECT_EQ(carer->replica->meta("device_id"), device_id) << "re-sign-in must keep the device's identity";
+
+  client::SyncReport report;
+  ASSERT_FALSE(w.sync(*carer, &report));
+  EXPECT_EQ(report.accepted, 1u);
+  EXPECT_EQ(carer->replica->pending_count(), 0u);
+  EXPECT_TRUE(w.store().get(col::kMeetings, meeting));
+}
+
+TEST(AccessControl, ReSignIn_ForAnotherAccountsDevice_OrARevokedOne_IsRefused) {
+  World w;
+  auto carer = w.enrol("carer-1");
+  const auto device_id = *carer->replica->meta("device_id");
+  server::Identity who;
+  auto other = w.service().login({"csw-1", std::string(World::kPassword), "laptop", device_id, 0}, who);
+  EXPECT_FALSE(other.ok);
+  ASSERT_TRUE(w.store().revoke_device(device_id));
+  auto revoked = w.service().login({"carer-1", std::string(World::kPassword), "laptop", device_id, 0}, who);
+  EXPECT_FALSE(revoked.ok);
+  EXPECT_EQ(revoked.error, static_cast<std::uint16_t>(Errc::device_revoked));
+}
+
+TEST(AccessControl, RepeatedWrongPasswords_LockTheAccount_EvenForTheRightOne_UntilTheLockoutEnds) {
+  FakeClock clock;
+  World w(clock.fn());
+  for (int i = 0; i < 5; ++i) {
+    auto r = sign_in(w, "carer-1", "not the password");
+    EXPECT_EQ(r.error, static_cast<std::uint16_t>(Errc::authentication_failed));
+  }
+  auto locked = sign_in(w, "carer-1", std::string(World::kPassword));
+  EXPECT_FALSE(locked.ok);
+  EXPECT_EQ(locked.error, static_cast<std::uint16_t>(Errc::locked_out));
+  EXPECT_GT(locked.retry_after_ms, 14 * 60 * 1000u);
+  EXPECT_NE(locked.message.find("minute"), std::string::npos) << locked.message;
+  // Another account is not affected by this one's lock.
+  EXPECT_TRUE(sign_in(w, "csw-1", std::string(World::kPassword), "198.51.100.4").ok);
+
+  clock.advance(15 * 60 * 1000 + 1);
+  EXPECT_TRUE(sign_in(w, "carer-1", std::string(World::kPassword)).ok);
+}
+
+TEST(AccessControl, OneAddressGuessingAcrossManyAccounts_IsLockedOut) {
+  World w;
+  for (int i = 0; i < 20; ++i) sign_in(w, "nobody-" + std::to_string(i), "guess", "203.0.113.9");
+  auto r = sign_in(w, "csw-1", std::string(World::kPassword), "203.0.113.9");
+  EXPECT_EQ(r.error, static_cast<std::uint16_t>(Errc::locked_out));
+  EXPECT_TRUE(sign_in(w, "csw-1", std::string(World::kPassword), "198.51.100.4").ok);
+}
+
+TEST(AccessControl, DeviceOverItsRateLimit_HasTheRestDeferred_AndNothingIsLostOrDoubled) {
+  FakeClock clock;
+  World w(clock.fn(), policy_with(std::chrono::milliseconds(30 * kDay), /*ops_per_minute=*/10));
+  auto csw = w.enrol("csw-1");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 25; ++i) ids.push_back(request_meeting(*csw->replica, "request " + std::to_string(i)));
+
+  client::SyncReport report;
+  ASSERT_FALSE(w.sync(*csw, &report));
+  EXPECT_EQ(report.accepted, 10u);
+  EXPECT_EQ(report.deferred, 15u);
+  EXPECT_GT(report.retry_after_ms, 0u);
+  EXPECT_EQ(csw->replica->pending_count(), 15u);
+
+  for (int minute = 0; minute < 2; ++minute) {
+    clock.advance(60'000);
+    ASSERT_FALSE(w.sync(*csw, &report));
+  }
+  EXPECT_EQ(csw->replica->pending_count(), 0u);
+  for (const auto& id : ids) EXPECT_TRUE(w.store().get(col::kMeetings, id)) << id;
+  EXPECT_EQ(w.store().applied_count(), 25u);
+}
+
+TEST(AccessControl, AuditTrail_RecordsSignInsReadsAndOperations_WithChildAndDeviceTime) {
+  World w;
+  auto csw = w.enrol("csw-1");
+  sign_in(w, "csw-1", "wrong password");
+  const auto meeting = request_meeting(*csw->replica, "School exclusion");
+  ASSERT_FALSE(w.sync(*csw));
+
+  auto& audit = w.store().audit();
+  auto v = audit.verify();
+  EXPECT_TRUE(v.ok) << v.problem;
+  const auto mine = audit.query({"", "csw-1", "", 0});
+  std::map<std::string, int> kinds;
+  for (const auto& e : mine) ++kinds[e.kind];
+  EXPECT_EQ(kinds["sign-in"], 1);
+  EXPECT_EQ(kinds["sign-in-refused"], 1);
+  EXPECT_GE(kinds["connect"], 2);
+  EXPECT_GE(kinds["pull"], 2);
+  EXPECT_EQ(kinds["operation"], 1);
+
+  const auto about_c1 = audit.query({"c1", "", "", 0});
+  auto op = std::find_if(about_c1.begin(), about_c1.end(), [](const auto& e) { return e.kind == "operation"; });
+  ASSERT_NE(op, about_c1.end());
+  EXPECT_NE(op->detail.find("request-meeting"), std::string::npos) << op->detail;
+  EXPECT_NE(op->detail.find("meetings/" + meeting), std::string::npos) << op->detail;
+  EXPECT_EQ(op->device_id, *csw->replica->meta("device_id"));
+  EXPECT_GT(op->device_time_ms, 0u);
+  EXPECT_EQ(op->address, "192.0.2.10");
+  // No child's words in the trail: it names ids and outcomes only.
+  for (const auto& e : audit.query({})) EXPECT_EQ(e.detail.find("School exclusion"), std::string::npos);
+  // The carer's device pulled nothing about c2 (another household's child).
+  auto carer = w.enrol("carer-1");
+  for (const auto& e : audit.query({"c2", "carer-1", "", 0})) ADD_FAILURE() << e.detail;
+}
+
+}  // namespace
+}  // namespace psm::testing
