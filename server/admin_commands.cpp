@@ -85,6 +85,21 @@ int cmd_pin(const std::filesystem::path& data) {
   return 0;
 }
 
+int cmd_rekey(const std::filesystem::path& data) {
+  const DataPaths paths(data);
+  std::string detail;
+  if (auto ec = ServerStore::rotate_key(paths, &detail)) {
+    std::cerr << "psm-server: key rotation failed, nothing changed unless said: " << detail << "\n";
+    return ec == Errc::busy ? 1 : 3;
+  }
+  auto store = ServerStore::open(paths, &detail);
+  if (!store) return open_failed(detail, store.error());
+  audit_admin_action(**store, "rotated the store key");
+  std::cout << "the store is now encrypted under a new key in " << paths.key().string()
+            << "; backups taken before now still need the old key\n";
+  return 0;
+}
+
 }  // namespace
 
 void add_security_commands(CLI::App& app, SecurityCommands& c) {
@@ -101,12 +116,15 @@ void add_security_commands(CLI::App& app, SecurityCommands& c) {
   c.audit_show->add_flag("--json", c.as_json, "machine-readable output");
   c.pin = app.add_subcommand("pin", "print the pin of the server's TLS key, for psm enrol --pin");
   c.pin->add_option("--data", c.data, "server data directory")->required();
+  c.rekey = app.add_subcommand("rekey", "re-encrypt the store under a new key (stop the server first)");
+  c.rekey->add_option("--data", c.data, "server data directory")->required();
 }
 
 std::optional<int> run_security_command(const SecurityCommands& c) {
   if (c.audit_verify && *c.audit_verify) return cmd_audit_verify(c.data);
   if (c.audit_show && *c.audit_show) return cmd_audit_show(c.data, c.filter, c.as_json);
   if (c.pin && *c.pin) return cmd_pin(c.data);
+  if (c.rekey && *c.rekey) return cmd_rekey(c.data);
   return std::nullopt;
 }
 

@@ -17,12 +17,13 @@ struct SecurityCommands {
   CLI::App* audit_verify = nullptr;
   CLI::App* audit_show = nullptr;
   CLI::App* pin = nullptr;
+  CLI::App* rekey = nullptr;
   std::filesystem::path data;
   AuditFilter filter;
   bool as_json = false;
 };
 
-// Adds `audit verify`, `audit show` and `pin` to the app; values land in `c`.
+// Adds `audit verify`, `audit show`, `pin` and `rekey` to the app; values land in `c`.
 void add_security_commands(CLI::App& app, SecurityCommands& c);
 // Runs whichever of them was given; nullopt when none was.
 std::optional<int> run_security_command(const SecurityCommands& c);

@@ -293,7 +293,7 @@ int run_cli(int argc, char** argv) {
   ServerPolicy policy;
   double token_days = 30;
   serve->add_option("--token-days", token_days, "days a device's sign-in lasts without connecting (default 30)")
-      ->check(CLI::Range(0.001, 3650.0));
+      ->check(CLI::Range(0.00001, 3650.0));
   serve->add_option("--max-days-offline", policy.max_days_offline,
                     "days a device may go without syncing before it must sync to open (0: no limit; default 30)")
       ->check(CLI::Range(0, 3650));

@@ -167,6 +167,24 @@ Result<std::unique_ptr<ServerStore>> ServerStore::open(const DataPaths& paths, s
   store::OpenOptions options;
   options.synchronous = "FULL";  // an acknowledged operation survives power loss
   auto db = store::Database::open(paths.store(), key->span(), options);
+  std::error_code fs_ec;
+  if (fs::exists(paths.next_key(), fs_ec)) {
+    // A key rotation was interrupted. Before the re-encryption committed, the
+    // old key still opens the store and the new one is dropped; after it, the
+    // new key opens it and becomes the key.
+    if (db) {
+      fs::remove(paths.next_key(), fs_ec);
+    } else if (db.error() == Errc::wrong_passphrase) {
+      auto next = read_key(paths.next_key(), detail);
+      if (!next) return next.error();
+      db = store::Database::open(paths.store(), next->span(), options);
+      if (db) fs::rename(paths.next_key(), paths.key(), fs_ec);
+      if (fs_ec) {
+        if (detail) *detail = "cannot finish the key rotation: rename " + paths.next_key().string() + ": " + fs_ec.message();
+        return make_error_code(Errc::io_error);
+      }
+    }
+  }
   if (!db) {
     if (detail) *detail = "cannot open the store " + paths.store().string() + ": " + db.error().message();
     return db.error();
@@ -182,6 +200,39 @@ Result<std::unique_ptr<ServerStore>> ServerStore::open(const DataPaths& paths, s
     if (detail) *detail = e.what();
     return e.code();
   }
+}
+
+error_code ServerStore::rotate_key(const DataPaths& paths, std::string* detail) {
+  auto store = open(paths, detail);
+  if (!store) return store.error();
+  std::array<std::uint8_t, 32> raw{};
+  crypto::random_bytes(raw);
+  std::string hex = crypto::to_hex(raw);
+  auto ec = platform::write_private_file(paths.next_key(), hex + "\n", /*exclusive=*/true);
+  std::fill(hex.begin(), hex.end(), '\0');
+  if (ec) {
+    std::fill(raw.begin(), raw.end(), std::uint8_t{0});
+    if (detail) *detail = "cannot write " + paths.next_key().string();
+    return ec;
+  }
+  auto rekeyed = (*store)->db_.rekey(raw);
+  std::fill(raw.begin(), raw.end(), std::uint8_t{0});
+  std::error_code fs_ec;
+  if (!rekeyed) {
+    fs::remove(paths.next_key(), fs_ec);
+    if (detail) {
+      *detail = rekeyed.error() == Errc::busy ? "the store is in use: stop psm-server serve first"
+                                              : "cannot re-encrypt the store: " + rekeyed.error().message();
+    }
+    return rekeyed.error();
+  }
+  store->reset();
+  fs::rename(paths.next_key(), paths.key(), fs_ec);
+  if (fs_ec) {
+    if (detail) *detail = "re-encrypted, but cannot rename " + paths.next_key().string() + "; the next start finishes it";
+    return make_error_code(Errc::io_error);
+  }
+  return {};
 }
 
 void ServerStore::prepare_statements() {

@@ -58,6 +58,8 @@ struct DataPaths {
   std::filesystem::path root;
   std::filesystem::path store() const { return root / "store.db"; }
   std::filesystem::path key() const { return root / "store.key"; }
+  // A new key during rotation, until the store is re-encrypted under it.
+  std::filesystem::path next_key() const { return root / "store.key.next"; }
   std::filesystem::path tls_dir() const { return root / "tls"; }
 };
 
@@ -68,6 +70,12 @@ class ServerStore final : public ops::StateReader {
   static Result<std::unique_ptr<ServerStore>> create(const DataPaths& paths, std::string* detail);
   // Opens an existing store. Refuses a key file readable by group or others.
   static Result<std::unique_ptr<ServerStore>> open(const DataPaths& paths, std::string* detail);
+
+  // Re-encrypts the store under a new random key and replaces the key file.
+  // The server must be stopped (Errc::busy otherwise). Crash-safe: the new key
+  // is written (0600) before the store is re-encrypted in one transaction, and
+  // open() finishes a rotation that was interrupted either side of that.
+  static error_code rotate_key(const DataPaths& paths, std::string* detail);
 
   ~ServerStore() override;
 

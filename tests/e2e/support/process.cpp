@@ -143,11 +143,14 @@ int Background::wait(std::chrono::seconds timeout) {
   return rc;
 }
 
-Server::Server(const fs::path& data, std::uint16_t port) : log_(temp_file("server")) {
+Server::Server(const fs::path& data, std::uint16_t port, const std::vector<std::string>& extra_args)
+    : log_(temp_file("server")) {
   const auto in = temp_file("in");
   { std::ofstream f(in); }
-  pid_ = spawn({server_bin().string(), "serve", "--data", data.string(), "--listen", "127.0.0.1:" + std::to_string(port)},
-               {}, in, log_, log_.string() + ".err");
+  std::vector<std::string> argv{server_bin().string(), "serve", "--data", data.string(), "--listen",
+                                "127.0.0.1:" + std::to_string(port)};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  pid_ = spawn(argv, {}, in, log_, log_.string() + ".err");
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < until) {
     const std::string text = slurp(log_);

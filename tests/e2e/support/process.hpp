@@ -42,8 +42,9 @@ class Background {
 class Server {
  public:
   // Starts `psm-server serve --data DIR --listen 127.0.0.1:PORT` and waits for
-  // "listening on wss://…". Port 0 picks a free port.
-  Server(const std::filesystem::path& data, std::uint16_t port = 0);
+  // "listening on wss://…". Port 0 picks a free port. `extra_args` go after
+  // the listen address (e.g. {"--token-days", "0.001"}).
+  Server(const std::filesystem::path& data, std::uint16_t port = 0, const std::vector<std::string>& extra_args = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -1,5 +1,7 @@
 #include "server/store/server_store.hpp"
 
+#include "common/crypto/hash.hpp"
+#include "common/platform/platform.hpp"
 #include "common/store/transaction.hpp"
 #include "testing/temp_dir.hpp"
 
@@ -7,6 +9,7 @@
 
 #include <sys/stat.h>
 
+#include <fstream>
 #include <random>
 
 namespace psm::server {
@@ -122,6 +125,82 @@ TEST(ServerStore, Reopen_KeepsRecordsAndSequence) {
   (*store)->put(rec("m3", "placement:a"));
   EXPECT_EQ((*store)->last_seq(), 3u);
   EXPECT_EQ((*store)->get("meetings", "m1")->value("reason"), "r-m1");
+}
+
+std::string key_file(const DataPaths& paths) {
+  std::ifstream in(paths.key());
+  std::string hex;
+  in >> hex;
+  return hex;
+}
+
+TEST(ServerStore, RotateKey_ReEncryptsUnderANewKey_AndTheOldKeyNoLongerOpensIt) {
+  TempDir dir;
+  DataPaths paths(dir.path);
+  std::string detail;
+  {
+    auto store = ServerStore::create(paths, &detail);
+    ASSERT_TRUE(store) << detail;
+    (*store)->put(rec("m1", "placement:p1"));
+  }
+  const std::string old_key = key_file(paths);
+  ASSERT_FALSE(ServerStore::rotate_key(paths, &detail)) << detail;
+  EXPECT_NE(key_file(paths), old_key);
+  EXPECT_FALSE(fs::exists(paths.next_key()));
+  struct stat st {};
+  ASSERT_EQ(::stat(paths.key().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto reopened = ServerStore::open(paths, &detail);
+  ASSERT_TRUE(reopened) << detail;
+  EXPECT_TRUE((*reopened)->get("meetings", "m1"));
+  reopened->reset();
+  // The old key file, put back, no longer opens the store.
+  std::ofstream(paths.key()) << old_key << "\n";
+  auto with_old = ServerStore::open(paths, &detail);
+  ASSERT_FALSE(with_old);
+  EXPECT_EQ(with_old.error(), Errc::wrong_passphrase);
+}
+
+TEST(ServerStore, RotateKey_RefusedWhileAnotherConnectionHasTheStoreOpen) {
+  TempDir dir;
+  DataPaths paths(dir.path);
+  std::string detail;
+  auto serving = ServerStore::create(paths, &detail);
+  ASSERT_TRUE(serving) << detail;
+  const std::string old_key = key_file(paths);
+  auto ec = ServerStore::rotate_key(paths, &detail);
+  EXPECT_EQ(ec, Errc::busy) << detail;
+  EXPECT_EQ(key_file(paths), old_key);
+  EXPECT_FALSE(fs::exists(paths.next_key()));
+  (*serving)->put(rec("m1", "placement:p1"));  // the running store is unharmed
+}
+
+TEST(ServerStore, InterruptedRotation_IsFinishedOnOpen_WhicheverSideOfTheReEncryptionItStopped) {
+  TempDir dir;
+  DataPaths paths(dir.path);
+  std::string detail;
+  std::vector<std::uint8_t> next(32, 0x5a);
+  {
+    auto store = ServerStore::create(paths, &detail);
+    ASSERT_TRUE(store) << detail;
+    (*store)->put(rec("m1", "placement:p1"));
+  }
+  // Stopped after writing the new key, before re-encrypting: the new key is dropped.
+  std::string hex = crypto::to_hex(next);
+  ASSERT_FALSE(platform::write_private_file(paths.next_key(), hex + "\n", true));
+  {
+    auto store = ServerStore::open(paths, &detail);
+    ASSERT_TRUE(store) << detail;
+    EXPECT_FALSE(fs::exists(paths.next_key()));
+    // Now stop after re-encrypting, before the key file was replaced.
+    ASSERT_FALSE(platform::write_private_file(paths.next_key(), hex + "\n", true));
+    ASSERT_TRUE((*store)->database().rekey(next));
+  }
+  auto store = ServerStore::open(paths, &detail);
+  ASSERT_TRUE(store) << detail;
+  EXPECT_TRUE((*store)->get("meetings", "m1"));
+  EXPECT_EQ(key_file(paths), hex);
+  EXPECT_FALSE(fs::exists(paths.next_key()));
 }
 
 }  // namespace

@@ -1,0 +1,191 @@
+// End to end, security: lockout, expired sign-in, pinning, old TLS versions,
+// the audit trail's tamper check, and the limit on days offline — each with
+// the real psm-server and psm processes.
+#include "support/e2e_fixture.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+namespace psm::e2e {
+namespace {
+
+class SecurityEndToEnd : public EndToEnd {};
+
+TEST_F(SecurityEndToEnd, RepeatedWrongPasswords_LockTheAccount_AndSayForHowLong) {
+  for (int i = 0; i < 5; ++i) {
+    auto r = psm("jo", {"enrol", "--server", server_->url(), "--ca", ca().string(), "--username", "jo"},
+                 {{"PSM_PASSWORD", "not my password"}, {"PSM_PASSPHRASE", kPassphrase}});
+    ASSERT_EQ(r.exit_code, 5) << r.err;
+    EXPECT_FALSE(fs::exists(home("jo") / "replica.db")) << "a refused enrolment leaves nothing behind";
+  }
+  auto locked = psm("jo", {"enrol", "--server", server_->url(), "--ca", ca().string(), "--username", "jo"},
+                    {{"PSM_PASSWORD", kPassword}, {"PSM_PASSPHRASE", kPassphrase}});
+  EXPECT_EQ(locked.exit_code, 11) << locked.err;
+  EXPECT_NE(locked.err.find("too many failed sign-ins; try again in 15 minute(s)"), std::string::npos) << locked.err;
+  // Someone else signs in as usual.
+  enrol("priya");
+  // The audit trail shows the refusals.
+  ASSERT_EQ(server_->stop(), 0);
+  auto audit = run({server_bin().string(), "audit", "show", "--data", data_.string(), "--user", "jo", "--json"});
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  int refused = 0;
+  const json::value entries = json::parse(audit.out);
+  for (const auto& e : entries.as_array()) refused += e.at("kind").as_string() == "sign-in-refused";
+  EXPECT_EQ(refused, 6);
+}
+
+class ShortSignInEndToEnd : public EndToEnd {
+ protected:
+  void SetUp() override {
+    serve_args_ = {"--token-days", "0.00004"};  // ~3.5 s
+    EndToEnd::SetUp();
+  }
+};
+
+TEST_F(ShortSignInEndToEnd, ExpiredSignIn_AsksForThePassword_AndLoginSendsTheWorkKeptMeanwhile) {
+  enrol("jo");
+  enrol("priya");
+  std::this_thread::sleep_for(std::chrono::milliseconds(4000));
+  ASSERT_EQ(psm("jo", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
+                       "Contact with birth family has unsettled Amelia"}).exit_code, 0);
+  auto expired = psm("jo", {"sync"});
+  EXPECT_EQ(expired.exit_code, 10) << expired.err;
+  EXPECT_NE(expired.err.find("login"), std::string::npos) << expired.err;
+  EXPECT_NE(expired.err.find("1 change(s) are kept"), std::string::npos) << expired.err;
+
+  auto wrong = psm("jo", {"login"}, {{"PSM_PASSWORD", "not my password"}, {"PSM_PASSPHRASE", kPassphrase}});
+  EXPECT_EQ(wrong.exit_code, 5) << wrong.err;
+  auto login = psm("jo", {"login"}, {{"PSM_PASSWORD", kPassword}, {"PSM_PASSPHRASE", kPassphrase}});
+  ASSERT_EQ(login.exit_code, 0) << login.err;
+  EXPECT_NE(login.out.find("1 accepted"), std::string::npos) << login.out;
+
+  ASSERT_EQ(psm("priya", {"login"}, {{"PSM_PASSWORD", kPassword}, {"PSM_PASSPHRASE", kPassphrase}}).exit_code, 0);
+  auto meetings = json_of("priya", {"meetings"}).as_array();
+  ASSERT_EQ(meetings.size(), 1u);
+  EXPECT_EQ(meetings[0].at("reason").as_string(), "Contact with birth family has unsettled Amelia");
+  // Still one device each: signing in again did not enrol a new one.
+  auto devices = run({server_bin().string(), "device", "list", "--data", data_.string(), "--json"});
+  EXPECT_EQ(json::parse(devices.out).as_array().size(), 2u) << devices.out;
+}
+
+TEST_F(SecurityEndToEnd, PinnedKey_IsRequired_AndAWrongPinRefusesToConnect) {
+  auto pin = run({server_bin().string(), "pin", "--data", data_.string()});
+  ASSERT_EQ(pin.exit_code, 0) << pin.err;
+  const std::string right = pin.out.substr(0, pin.out.find('\n'));
+  ASSERT_EQ(right.size(), 64u);
+
+  auto wrong = psm("jo", {"enrol", "--server", server_->url(), "--ca", ca().string(), "--username", "jo", "--pin",
+                          std::string(64, 'a')},
+                   {{"PSM_PASSWORD", kPassword}, {"PSM_PASSPHRASE", kPassphrase}});
+  EXPECT_EQ(wrong.exit_code, 6) << wrong.err;
+  EXPECT_NE(wrong.err.find("pinned"), std::string::npos) << wrong.err;
+  EXPECT_FALSE(fs::exists(home("jo") / "replica.db"));
+
+  auto ok = psm("jo", {"enrol", "--server", server_->url(), "--ca", ca().string(), "--username", "jo", "--pin",
+                       "sha256:" + right},
+                {{"PSM_PASSWORD", kPassword}, {"PSM_PASSPHRASE", kPassphrase}});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  ASSERT_EQ(psm("jo", {"sync"}).exit_code, 0);
+
+  // The pin is kept: a device whose recorded pin no longer matches refuses.
+  auto config = json::parse(read_bytes(home("jo") / "config.json")).as_object();
+  config["pin"] = std::string(64, 'b');
+  std::ofstream(home("jo") / "config.json") << json::serialize(config);
+  auto refused = psm("jo", {"sync"});
+  EXPECT_EQ(refused.exit_code, 6) << refused.err;
+}
+
+// Tries a TLS handshake with the server offering only `version`.
+bool handshake_succeeds(std::uint16_t port, int version) {
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), &SSL_CTX_free);
+  SSL_CTX_set_security_level(ctx.get(), 0);  // let this client even try the old versions
+  SSL_CTX_set_cipher_list(ctx.get(), "ALL:@SECLEVEL=0");
+  SSL_CTX_set_min_proto_version(ctx.get(), version);
+  SSL_CTX_set_max_proto_version(ctx.get(), version);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return false;
+  }
+  SSL* ssl = SSL_new(ctx.get());
+  SSL_set_fd(ssl, fd);
+  const bool ok = SSL_connect(ssl) == 1;
+  ERR_clear_error();
+  SSL_free(ssl);
+  ::close(fd);
+  return ok;
+}
+
+TEST_F(SecurityEndToEnd, Tls10And11_AreRefused_Tls12And13_Accepted) {
+  EXPECT_FALSE(handshake_succeeds(server_->port(), TLS1_VERSION));
+  EXPECT_FALSE(handshake_succeeds(server_->port(), TLS1_1_VERSION));
+  EXPECT_TRUE(handshake_succeeds(server_->port(), TLS1_2_VERSION));
+  EXPECT_TRUE(handshake_succeeds(server_->port(), TLS1_3_VERSION));
+}
+
+TEST_F(SecurityEndToEnd, AuditTrail_TamperedWithTheStoreKey_IsDetected) {
+  enrol("priya");
+  ASSERT_EQ(psm("priya", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
+                          "Placement under strain"}).exit_code, 0);
+  ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
+  ASSERT_EQ(server_->stop(), 0);
+
+  auto intact = run({server_bin().string(), "audit", "verify", "--data", data_.string()});
+  ASSERT_EQ(intact.exit_code, 0) << intact.out << intact.err;
+  EXPECT_NE(intact.out.find("audit trail intact"), std::string::npos);
+  auto about_amelia = run({server_bin().string(), "audit", "show", "--data", data_.string(), "--child",
+                           "child-amelia"});
+  EXPECT_NE(about_amelia.out.find("request-meeting"), std::string::npos) << about_amelia.out;
+
+  // An insider with the store key quietly rewrites who made the request.
+  std::string key;
+  std::ifstream(data_ / "store.key") >> key;
+  auto tamper = run({"/usr/bin/sqlcipher", (data_ / "store.db").string()}, {},
+                    "PRAGMA key = \"x'" + key + "'\";\nPRAGMA cipher_page_size = 4096;\n"
+                    "UPDATE audit_log SET username = 'lee' WHERE kind = 'operation';\n");
+  ASSERT_EQ(tamper.exit_code, 0) << tamper.err;
+  auto broken = run({server_bin().string(), "audit", "verify", "--data", data_.string()});
+  EXPECT_EQ(broken.exit_code, 1) << broken.out;
+  EXPECT_NE(broken.out.find("BROKEN"), std::string::npos) << broken.out;
+  EXPECT_NE(broken.out.find("changed after it was written"), std::string::npos) << broken.out;
+}
+
+TEST_F(SecurityEndToEnd, DeviceOfflinePastTheServersLimit_WarnsThenMustSyncBeforeUse) {
+  server_.reset();
+  serve_args_ = {"--max-days-offline", "10"};
+  start_server();
+  enrol("jo");
+  // The device's own clock moved on (libfaketime): nothing else differs.
+  auto later = [&](const std::string& offset, std::vector<std::string> args) {
+    std::vector<std::string> argv{"/usr/bin/faketime", offset, client_bin().string(), "--home", home("jo").string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv, {{"PSM_PASSPHRASE", kPassphrase}});
+  };
+  auto day2 = later("+2 days", {"placements"});
+  EXPECT_EQ(day2.exit_code, 0) << day2.err;
+  EXPECT_EQ(day2.err.find("warning"), std::string::npos) << day2.err;
+  auto day8 = later("+8 days", {"placements"});
+  EXPECT_EQ(day8.exit_code, 0) << day8.err;
+  EXPECT_NE(day8.err.find("warning: this device has not synced for 8 days"), std::string::npos) << day8.err;
+  auto day11 = later("+11 days", {"placements"});
+  EXPECT_EQ(day11.exit_code, 12) << day11.err;
+  EXPECT_NE(day11.err.find("sync"), std::string::npos) << day11.err;
+  EXPECT_EQ(day11.out.find("Amelia"), std::string::npos) << "nothing shown past the limit";
+  EXPECT_EQ(later("+11 days", {"status"}).exit_code, 0) << "status still says why";
+  // A sync (here at the real time) lifts it.
+  ASSERT_EQ(psm("jo", {"sync"}).exit_code, 0);
+  EXPECT_EQ(later("+2 days", {"placements"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace psm::e2e
