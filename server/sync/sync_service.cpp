@@ -337,7 +337,7 @@ error_code import_reference_data(ServerStore& store, std::string_view text, std:
       Record r;
       auto err = read_entry(v, model::collection::kPlacements,
                             {{"child_id", true}, {"household_id", true}, {"type", true}, {"start_date", true},
-                             {"end_date", false}, {"team_manager_id", true}},
+                             {"end_date", false}, {"ending", false}, {"team_manager_id", true}},
                             version, r);
       if (!err.empty()) return fail(err);
       if (!ref.find(model::collection::kChildren, r.value("child_id"))) return fail("placements " + r.id + ": unknown child_id");
@@ -346,6 +346,13 @@ error_code import_reference_data(ServerStore& store, std::string_view text, std:
       }
       if (!model::parse_placement_type(r.value("type"))) return fail("placements " + r.id + ": type must be in-house, ifa or independent");
       if (!policy::parse_date(r.value("start_date"))) return fail("placements " + r.id + ": start_date must be YYYY-MM-DD");
+      if (!r.value("end_date").empty() && !policy::parse_date(r.value("end_date"))) {
+        return fail("placements " + r.id + ": end_date must be YYYY-MM-DD");
+      }
+      // R14: whether an ending was planned (agreed, e.g. at a pre-disruption meeting) or not.
+      if (r.get("ending") && (r.value("end_date").empty() || (r.value("ending") != "planned" && r.value("ending") != "unplanned"))) {
+        return fail("placements " + r.id + ": ending must be planned or unplanned, with an end_date");
+      }
       // R1/R4: in-house placements' meetings go to (and are chaired by) the
       // Fostering Team Manager; agency placements' by the CLA Team Manager.
       const auto* manager = ref.find(model::collection::kPeople, r.value("team_manager_id"));
