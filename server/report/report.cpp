@@ -194,7 +194,9 @@ std::string to_text(const OpenActions& a) {
   out << "Open actions on " << policy::format_date(a.today) << ": " << a.open << " open, " << a.overdue
       << " overdue (by " << (a.by == ActionGrouping::team ? "team" : "placement") << ")\n";
   for (const auto& g : a.groups) {
-    out << "\n" << (a.by == ActionGrouping::team ? "Team " : "Placement ") << (g.key.empty() ? "-" : g.key);
+    std::string heading = a.by == ActionGrouping::team ? "Team " + g.key : "Placement " + g.key;
+    if (g.key.starts_with("no team")) heading = "No team" + g.key.substr(7);  // "No team (foster-carer)"
+    out << "\n" << heading;
     if (a.by == ActionGrouping::placement && !g.actions.empty()) out << " (" << g.actions.front().child << ")";
     out << "\n";
     TextTable table({"DUE", "OVERDUE", "OWNER", "STATUS", "ACTION", "ID"});

@@ -139,8 +139,13 @@ TEST_F(ReportTest, R8_Actions_OpenOnesByPlacementOrTeam_OverdueInWorkingDays) {
   EXPECT_EQ(first.at("escalation_level").as_int64(), 1);
   EXPECT_EQ(first.at("due_date").as_string(), "2026-11-20");
 
+  const std::string by_team = write({"actions", "team", day("2026-11-24"), false});
+  EXPECT_NE(by_team.find("Team fostering\n"), std::string::npos) << by_team;
+  EXPECT_NE(by_team.find("No team (foster-carer)\n"), std::string::npos) << by_team;
+
   const std::string text = write({"actions", "placement", day("2026-11-24"), false});
   EXPECT_NE(text.find("2 open, 1 overdue"), std::string::npos) << text;
+  EXPECT_NE(text.find("Placement p-c1 (Amelia Brooks)"), std::string::npos) << text;
   EXPECT_NE(text.find("2 working days"), std::string::npos) << text;
   EXPECT_EQ(text.find("Talk to school"), std::string::npos) << text;  // done actions are not listed
 }
