@@ -11,8 +11,8 @@ using namespace std::chrono;
 std::optional<TrackedPlacement> read_placement(const model::Record& p, const std::set<std::string>& planned_endings) {
   const auto start = parse_date(p.value("start_date"));
   if (!start) return std::nullopt;
-  TrackedPlacement t{p.id, p.value("child_id"), p.value("household_id"), *start, parse_date(p.value("end_date")),
-                     std::nullopt, false};
+  TrackedPlacement t{
+      p.id, p.value("child_id"), p.value("household_id"), *start, parse_date(p.value("end_date")), std::nullopt, false};
   if (!t.end) return t;
   const std::string recorded = p.value("ending");
   if (recorded == "planned" || recorded == "unplanned") {
@@ -73,9 +73,8 @@ StabilityTracking track_placement_stability(const std::vector<model::Record>& pl
   }
   for (auto& [id, child] : children) {
     if (child.placements.size() < kTrackedChildPlacements) continue;
-    std::sort(child.placements.begin(), child.placements.end(), [](const auto& a, const auto& b) {
-      return sys_days{a.start} < sys_days{b.start};
-    });
+    std::sort(child.placements.begin(), child.placements.end(),
+              [](const auto& a, const auto& b) { return sys_days{a.start} < sys_days{b.start}; });
     out.children.push_back(std::move(child));
   }
   for (auto& [id, household] : carers) {

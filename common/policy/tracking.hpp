@@ -47,8 +47,8 @@ struct TrackedCarers {
 };
 
 struct StabilityTracking {
-  Date from;  // the window: from this day …
-  Date to;    // … up to and including this one (the report's day)
+  Date from;                           // the window: from this day …
+  Date to;                             // … up to and including this one (the report's day)
   std::vector<TrackedChild> children;  // flagged children, by child id
   std::vector<TrackedCarers> carers;   // flagged households, by household id
 };

@@ -46,7 +46,9 @@ json::value optional_time(const std::optional<std::uint64_t>& ms) {
   return ms ? json::value(policy::format_utc(*ms)) : json::value(nullptr);
 }
 
-std::string local_or_dash(const std::optional<std::uint64_t>& ms) { return ms ? policy::format_local_datetime(*ms) : "-"; }
+std::string local_or_dash(const std::optional<std::uint64_t>& ms) {
+  return ms ? policy::format_local_datetime(*ms) : "-";
+}
 
 // A plain text table: columns padded to their widest cell, two spaces apart.
 class TextTable {
@@ -141,7 +143,8 @@ OpenActions open_actions(ServerStore& store, const policy::Date& today, ActionGr
     row.due_date = a.value("due_date");
     row.status = a.value("status");
     row.text = a.value("text");
-    if (auto due = policy::parse_date(row.due_date)) row.working_days_overdue = policy::working_days_overdue(*due, today, calendar);
+    if (auto due = policy::parse_date(row.due_date))
+      row.working_days_overdue = policy::working_days_overdue(*due, today, calendar);
     row.escalation_level = std::atoi(a.value("escalation_level").c_str());
     ++out.open;
     if (row.working_days_overdue > 0) ++out.overdue;
@@ -182,8 +185,9 @@ std::string to_text(const Timeliness& t) {
   for (const auto& m : t.meetings) {
     table.add({std::string(policy::to_string(m.state)), m.meeting_id, m.type, m.child, m.placement_id,
                policy::format_local_datetime(m.identified_at_ms), policy::format_local_datetime(m.deadline_ms),
-               m.held_at_ms ? local_or_dash(m.held_at_ms)
-                            : (m.scheduled_for_ms ? "not yet (booked " + local_or_dash(m.scheduled_for_ms) + ")" : "-")});
+               m.held_at_ms
+                   ? local_or_dash(m.held_at_ms)
+                   : (m.scheduled_for_ms ? "not yet (booked " + local_or_dash(m.scheduled_for_ms) + ")" : "-")});
   }
   out << table.render();
   return out.str();
@@ -201,10 +205,9 @@ std::string to_text(const OpenActions& a) {
     out << "\n";
     TextTable table({"DUE", "OVERDUE", "OWNER", "STATUS", "ACTION", "ID"});
     for (const auto& r : g.actions) {
-      std::string overdue = r.working_days_overdue > 0
-                                ? std::to_string(r.working_days_overdue) + " working day" +
-                                      (r.working_days_overdue == 1 ? "" : "s")
-                                : "-";
+      std::string overdue = r.working_days_overdue > 0 ? std::to_string(r.working_days_overdue) + " working day" +
+                                                             (r.working_days_overdue == 1 ? "" : "s")
+                                                       : "-";
       table.add({r.due_date, overdue, r.owner, r.status, r.text, r.action_id});
     }
     out << table.render("  ");
@@ -262,10 +265,10 @@ json::value to_json(const Timeliness& t) {
                         {"deadline_met", policy::to_string(m.state)}});
   }
   return json::object{{"as_at", policy::format_utc(t.as_at_ms)},
-          {"met", t.met},
-          {"missed", t.missed},
-          {"pending", t.pending},
-          {"meetings", std::move(meetings)}};
+                      {"met", t.met},
+                      {"missed", t.missed},
+                      {"pending", t.pending},
+                      {"meetings", std::move(meetings)}};
 }
 
 json::value to_json(const OpenActions& a) {
@@ -290,10 +293,10 @@ json::value to_json(const OpenActions& a) {
     groups.push_back({{"key", g.key}, {"actions", std::move(actions)}});
   }
   return json::object{{"today", policy::format_date(a.today)},
-          {"by", a.by == ActionGrouping::team ? "team" : "placement"},
-          {"open", a.open},
-          {"overdue", a.overdue},
-          {"groups", std::move(groups)}};
+                      {"by", a.by == ActionGrouping::team ? "team" : "placement"},
+                      {"open", a.open},
+                      {"overdue", a.overdue},
+                      {"groups", std::move(groups)}};
 }
 
 json::value to_json(const Tracking& t) {
@@ -330,9 +333,9 @@ json::value to_json(const Tracking& t) {
                       {"unplanned_endings", std::move(endings)}});
   }
   return json::object{{"from", policy::format_date(t.flags.from)},
-          {"to", policy::format_date(t.flags.to)},
-          {"children", std::move(children)},
-          {"carers", std::move(carers)}};
+                      {"to", policy::format_date(t.flags.to)},
+                      {"children", std::move(children)},
+                      {"carers", std::move(carers)}};
 }
 
 bool write_report(ServerStore& store, const ReportRequest& request, std::uint64_t now_ms, std::ostream& out,

@@ -69,7 +69,7 @@ struct OpenAction {
 };
 
 struct ActionGroup {
-  std::string key;  // a placement id or a team name
+  std::string key;                  // a placement id or a team name
   std::vector<OpenAction> actions;  // by due date
 };
 
@@ -105,9 +105,9 @@ boost::json::value to_json(const Tracking&);
 // --- the command
 
 struct ReportRequest {
-  std::string kind;                  // "timeliness", "actions" or "tracking"
-  std::string by = "placement";      // actions: "placement" or "team"
-  std::optional<policy::Date> today; // report as at the end of this UK day; default: now
+  std::string kind;                   // "timeliness", "actions" or "tracking"
+  std::string by = "placement";       // actions: "placement" or "team"
+  std::optional<policy::Date> today;  // report as at the end of this UK day; default: now
   bool as_json = false;
 };
 

@@ -4,8 +4,8 @@
 #include "server/sync/calendar_import.hpp"
 #include "testing/temp_dir.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <sstream>
 
@@ -49,8 +49,11 @@ class ReportTest : public ::testing::Test {
 
   void meeting(const std::string& id, const std::string& child, const char* identified, const char* deadline,
                const std::string& status, const char* scheduled = nullptr) {
-    std::map<std::string, std::string> f{{"placement_id", "p-" + child}, {"child_id", child}, {"type", "support"},
-                                         {"status", status}, {"identified_at_ms", std::to_string(at(identified))},
+    std::map<std::string, std::string> f{{"placement_id", "p-" + child},
+                                         {"child_id", child},
+                                         {"type", "support"},
+                                         {"status", status},
+                                         {"identified_at_ms", std::to_string(at(identified))},
                                          {"deadline_ms", std::to_string(at(deadline))}};
     if (scheduled) f["scheduled_for_ms"] = std::to_string(at(scheduled));
     put(col::kMeetings, id, f);
@@ -109,12 +112,25 @@ TEST_F(ReportTest, R2_Timeliness_EachRequestMetMissedOrPending) {
 
 TEST_F(ReportTest, R8_Actions_OpenOnesByPlacementOrTeam_OverdueInWorkingDays) {
   meeting("m1", "c1", "2026-11-02T09:00", "2026-11-09T23:59", "scheduled", "2026-11-06T10:00");
-  put(col::kActions, "a-overdue", {{"meeting_id", "m1"}, {"owner_id", "ssw-1"}, {"due_date", "2026-11-20"},
-                                   {"status", "in-progress"}, {"text", "Book respite"}, {"escalation_level", "1"}});
-  put(col::kActions, "a-later", {{"meeting_id", "m1"}, {"owner_id", "carer-1"}, {"due_date", "2026-12-18"},
-                                 {"status", "open"}, {"text", "Keep a sleep diary"}});
-  put(col::kActions, "a-done", {{"meeting_id", "m1"}, {"owner_id", "csw-1"}, {"due_date", "2026-11-10"},
-                                {"status", "done"}, {"text", "Talk to school"}});
+  put(col::kActions, "a-overdue",
+      {{"meeting_id", "m1"},
+       {"owner_id", "ssw-1"},
+       {"due_date", "2026-11-20"},
+       {"status", "in-progress"},
+       {"text", "Book respite"},
+       {"escalation_level", "1"}});
+  put(col::kActions, "a-later",
+      {{"meeting_id", "m1"},
+       {"owner_id", "carer-1"},
+       {"due_date", "2026-12-18"},
+       {"status", "open"},
+       {"text", "Keep a sleep diary"}});
+  put(col::kActions, "a-done",
+      {{"meeting_id", "m1"},
+       {"owner_id", "csw-1"},
+       {"due_date", "2026-11-10"},
+       {"status", "done"},
+       {"text", "Talk to school"}});
 
   // Tuesday 24 November: due Friday 20th → Monday and Tuesday: 2 working days overdue.
   const auto by_placement = open_actions(*store_, day("2026-11-24"), ActionGrouping::placement);
@@ -152,22 +168,28 @@ TEST_F(ReportTest, R8_Actions_OpenOnesByPlacementOrTeam_OverdueInWorkingDays) {
 
 TEST_F(ReportTest, R8_R16_Actions_CountOverdueDaysWithTheImportedCalendar) {
   meeting("m1", "c1", "2026-11-02T09:00", "2026-11-09T23:59", "requested");
-  put(col::kActions, "a1", {{"meeting_id", "m1"}, {"owner_id", "ssw-1"}, {"due_date", "2027-06-03"},
-                            {"status", "open"}, {"text", "Visit"}});
-  EXPECT_EQ(open_actions(*store_, day("2027-06-07"), ActionGrouping::placement).groups[0].actions[0].working_days_overdue, 2);
+  put(col::kActions, "a1",
+      {{"meeting_id", "m1"}, {"owner_id", "ssw-1"}, {"due_date", "2027-06-03"}, {"status", "open"}, {"text", "Visit"}});
+  EXPECT_EQ(
+      open_actions(*store_, day("2027-06-07"), ActionGrouping::placement).groups[0].actions[0].working_days_overdue, 2);
   std::string detail;
   ASSERT_FALSE(import_calendar(
       *store_, R"({"version": 2, "changes": [{"date": "2027-06-04", "kind": "holiday", "name": "Extra"}]})", &detail))
       << detail;
-  EXPECT_EQ(open_actions(*store_, day("2027-06-07"), ActionGrouping::placement).groups[0].actions[0].working_days_overdue, 1);
+  EXPECT_EQ(
+      open_actions(*store_, day("2027-06-07"), ActionGrouping::placement).groups[0].actions[0].working_days_overdue, 1);
 }
 
 TEST_F(ReportTest, R14_Tracking_FlagsChildrenAndCarers_WithNames) {
-  put(col::kPlacements, "p1", {{"child_id", "c1"}, {"household_id", "h1"}, {"start_date", "2024-01-10"},
-                               {"end_date", "2026-03-01"}, {"ending", "unplanned"}});
+  put(col::kPlacements, "p1",
+      {{"child_id", "c1"},
+       {"household_id", "h1"},
+       {"start_date", "2024-01-10"},
+       {"end_date", "2026-03-01"},
+       {"ending", "unplanned"}});
   put(col::kPlacements, "p2", {{"child_id", "c1"}, {"household_id", "h2"}, {"start_date", "2026-03-01"}});
-  put(col::kPlacements, "p3", {{"child_id", "c2"}, {"household_id", "h1"}, {"start_date", "2024-05-01"},
-                               {"end_date", "2026-08-01"}});
+  put(col::kPlacements, "p3",
+      {{"child_id", "c2"}, {"household_id", "h1"}, {"start_date", "2024-05-01"}, {"end_date", "2026-08-01"}});
   put(col::kPlacements, "p4", {{"child_id", "c2"}, {"household_id", "h2"}, {"start_date", "2026-08-01"}});
 
   const auto doc = json::parse(write({"tracking", "placement", day("2026-11-24"), true}));

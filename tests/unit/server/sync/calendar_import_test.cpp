@@ -71,8 +71,8 @@ TEST_F(CalendarImportTest, R16_OlderOrConflictingEditions_AreRefused_AndChangeNo
   EXPECT_NE(detail.find("older than the one already sent"), std::string::npos) << detail;
 
   // Malformed: the parser's own detail is passed on.
-  ec = import_calendar(*store_, R"({"version": 3, "changes": [{"date": "2027-06-05", "kind": "holiday", "name": "x"}]})",
-                       &detail);
+  ec = import_calendar(
+      *store_, R"({"version": 3, "changes": [{"date": "2027-06-05", "kind": "holiday", "name": "x"}]})", &detail);
   EXPECT_EQ(ec, Errc::invalid_argument);
   EXPECT_NE(detail.find("weekend"), std::string::npos) << detail;
 
