@@ -41,6 +41,11 @@ int working_days_between(const Date& from, const Date& to, const WorkingDayCalen
   return count;
 }
 
+std::uint64_t placement_planning_deadline(const Date& start, std::optional<std::uint64_t> emergency_made_at_ms) {
+  if (emergency_made_at_ms) return *emergency_made_at_ms + kPlacementPlanningHours * kHourMs;
+  return uk_end_of_day(Date{std::chrono::sys_days{start} - std::chrono::days{1}});
+}
+
 int working_days_for(model::MeetingType type) {
   return type == model::MeetingType::support ? kSupportMeetingWorkingDays : 0;
 }

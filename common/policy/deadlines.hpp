@@ -37,6 +37,13 @@ int working_days_between(const Date& from, const Date& to, const WorkingDayCalen
 std::uint64_t meeting_deadline(model::MeetingType type, std::uint64_t identified_at_ms,
                                const WorkingDayCalendar& calendar = default_calendar());
 
+// R2, placement planning. The first policy: "A Placement Agreement Meeting
+// should be carried out prior to placement or in an emergency within 72 hours
+// of the placement being made." A planned placement's meeting is due before it
+// starts: by the end of the day before `start`. An emergency placement's is due
+// 72 clock hours after it was made (`emergency_made_at_ms`).
+std::uint64_t placement_planning_deadline(const Date& start, std::optional<std::uint64_t> emergency_made_at_ms);
+
 // The number of working days in a meeting type's timescale: 5 for support, 0
 // for the types counted in clock hours.
 int working_days_for(model::MeetingType type);

@@ -1,13 +1,16 @@
 // End to end for the managers' reports (R2 timeliness, R8 actions, R14
 // tracking) and the working-day calendar sent through sync (R16): real
 // psm-server and psm processes, real TLS on loopback, real SQLCipher files.
+#include "common/model/hlc.hpp"
+#include "common/policy/calendar.hpp"
 #include "common/policy/working_days.hpp"
 #include "support/process.hpp"
 #include "testing/temp_dir.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <tuple>
@@ -51,8 +54,8 @@ class Reports : public ::testing::Test {
   void SetUp() override {
     data_ = dir_.path / "server";
     ASSERT_EQ(run({server_bin(), "init", "--data", data_.string()}).exit_code, 0);
-    auto import = run({server_bin(), "import", "--data", data_.string(),
-                       (source_dir() / "scripts/demo/reference.json").string()});
+    auto import = run(
+        {server_bin(), "import", "--data", data_.string(), (source_dir() / "scripts/demo/reference.json").string()});
     ASSERT_EQ(import.exit_code, 0) << import.err;
     for (auto [user, person, role] : {std::tuple{"alex", "ssw-morgan", "supervising-social-worker"},
                                       std::tuple{"jo", "carer-okafor", "foster-carer"}}) {
@@ -71,7 +74,8 @@ class Reports : public ::testing::Test {
     return run(argv, {{"PSM_PASSPHRASE", kPassphrase}, {"PSM_PASSWORD", kPassword}});
   }
   void enrol(const std::string& who) {
-    auto r = psm(who, {"enrol", "--server", server_->url(), "--ca", (data_ / "tls" / "ca.pem").string(), "--username", who});
+    auto r =
+        psm(who, {"enrol", "--server", server_->url(), "--ca", (data_ / "tls" / "ca.pem").string(), "--username", who});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }
   RunResult admin(std::vector<std::string> args) {
@@ -119,11 +123,16 @@ TEST_F(Reports, R2_R8_TimelinessAndActions_FromTheServersData_WhileItServes) {
   // Just asked for: 48 hours from now.
   request("pl-bilal-reid", "pre-disruption", nullptr);
   const std::string held = meeting_identified_at("alex", "2026-11-02T09:00:00Z");
-  ASSERT_EQ(psm("alex", {"schedule-meeting", held, "--at", "2026-11-06T10:00", "--location", "Family centre"}).exit_code, 0);
+  ASSERT_EQ(
+      psm("alex", {"schedule-meeting", held, "--at", "2026-11-06T10:00", "--location", "Family centre"}).exit_code, 0);
   ASSERT_EQ(psm("alex", {"add-action", "--meeting", held, "--owner", "csw-shah", "--due", "2026-11-20", "--text",
-                         "Ask CAMHS for a consultation"}).exit_code, 0);
+                         "Ask CAMHS for a consultation"})
+                .exit_code,
+            0);
   ASSERT_EQ(psm("alex", {"add-action", "--meeting", held, "--owner", "carer-okafor", "--due", "2099-12-18", "--text",
-                         "Keep a sleep diary"}).exit_code, 0);
+                         "Keep a sleep diary"})
+                .exit_code,
+            0);
 
   // The device shows each request's deadline state before and after syncing.
   auto local = json::parse(psm("alex", {"meetings", "--json"}).out).as_array();
@@ -210,6 +219,36 @@ TEST_F(Reports, R14_Tracking_FlagsChildrenWithTwoPlacementsAndCarersWithTwoUnpla
   EXPECT_NE(bad.err.find("ending must be planned or unplanned"), std::string::npos) << bad.err;
 }
 
+TEST_F(Reports, R2_NewPlacement_GetsAPlanningMeeting_PendingOnTheDeviceAndInTheReport) {
+  const auto today = policy::uk_date_of(model::HlcClock::system_now_millis());
+  const std::string start = policy::format_date(policy::Date{std::chrono::sys_days{today} + std::chrono::days{10}});
+  write_file(dir_.path / "new.json",
+             R"({"children": [{"id": "child-cara", "name": "Cara Lewis", "social_worker_id": "csw-hughes"}],
+      "placements": [{"id": "pl-cara-okafor", "child_id": "child-cara", "household_id": "hh-okafor", "type": "in-house",
+                      "start_date": ")" +
+                 start + R"(", "team_manager_id": "ftm-walsh"}]})");
+  auto import = admin({"import", (dir_.path / "new.json").string()});
+  ASSERT_EQ(import.exit_code, 0) << import.err;
+  // A serving server reads who may see which placement when it starts.
+  ASSERT_EQ(server_->stop(), 0);
+  server_ = std::make_unique<Server>(data_);
+  ASSERT_TRUE(server_->ready()) << server_->output();
+
+  enrol("alex");  // the Okafors' supervising social worker
+  auto meetings = json::parse(psm("alex", {"meetings", "--json"}).out).as_array();
+  ASSERT_EQ(meetings.size(), 1u);
+  EXPECT_EQ(meetings[0].at("type").as_string(), "placement-planning");
+  EXPECT_EQ(meetings[0].at("placement_id").as_string(), "pl-cara-okafor");
+  EXPECT_EQ(meetings[0].at("deadline_met").as_string(), "pending");
+
+  const auto report = admin_json({"report", "timeliness"});
+  EXPECT_EQ(report.at("pending").as_int64(), 1);
+  const auto& row = report.at("meetings").as_array()[0];
+  EXPECT_EQ(row.at("type").as_string(), "placement-planning");
+  EXPECT_EQ(row.at("child").as_string(), "Cara Lewis");
+  EXPECT_EQ(row.at("deadline"), meetings[0].at("deadline"));
+}
+
 TEST_F(Reports, R16_CalendarImportedOnTheServer_ReachesDevices_AndOfflineDeadlinesMatchTheServers) {
   enrol("jo");
   write_file(dir_.path / "calendar.json", kCalendarEditionTwo);
@@ -229,7 +268,8 @@ TEST_F(Reports, R16_CalendarImportedOnTheServer_ReachesDevices_AndOfflineDeadlin
   ASSERT_EQ(psm("jo", {"sync"}).exit_code, 0);
   const std::string url = server_->url();
   ASSERT_EQ(server_->stop(), 0);
-  const auto on_device = json::parse(psm("jo", {"deadline", "--type", "support", "--from", "2027-05-31T10:00", "--json"}).out);
+  const auto on_device =
+      json::parse(psm("jo", {"deadline", "--type", "support", "--from", "2027-05-31T10:00", "--json"}).out);
   EXPECT_EQ(on_device.at("deadline").as_string(), "2027-06-08T22:59:59Z");
   EXPECT_EQ(on_device.at("calendar_version").as_int64(), 2);
   auto request = psm("jo", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",

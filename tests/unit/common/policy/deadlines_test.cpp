@@ -136,3 +136,21 @@ TEST(DeadlineState, R2_Spellings) {
 
 }  // namespace
 }  // namespace psm::policy
+
+namespace psm::policy {
+namespace {
+
+TEST(Deadlines, R2_PlannedPlacement_PlanningMeetingBeforeItStarts) {
+  // Starting Monday 7 December 2026: the meeting is due by the end of Sunday 6th.
+  EXPECT_EQ(format_local_datetime(placement_planning_deadline(*parse_date("2026-12-07"), std::nullopt)),
+            "2026-12-06 23:59 GMT");
+}
+
+TEST(Deadlines, R2_EmergencyPlacement_PlanningMeetingWithin72HoursOfBeingMade) {
+  const auto made = *parse_local_datetime("2026-12-24T21:30");
+  EXPECT_EQ(format_local_datetime(placement_planning_deadline(*parse_date("2026-12-24"), made)),
+            "2026-12-27 21:30 GMT");  // clock hours: Christmas counts
+}
+
+}  // namespace
+}  // namespace psm::policy
