@@ -12,6 +12,7 @@
 #include "common/model/ids.hpp"
 #include "common/platform/platform.hpp"
 #include "common/policy/calendar.hpp"
+#include "common/policy/deadlines.hpp"
 #include "common/protocol/messages.hpp"
 
 #include <CLI/CLI.hpp>
@@ -275,6 +276,7 @@ int cmd_meetings(Session& s, bool as_json) {
   for (const auto& m : r.list(col::kMeetings)) {
     const auto deadline = m.value("deadline_ms");
     const bool overdue = !deadline.empty() && m.value("status") == "requested" && std::stoull(deadline) < now;
+    const auto deadline_met = policy::to_string(policy::deadline_state(m, now));  // R2: met, missed or pending
     if (as_json) {
       arr.push_back({{"id", m.id},
                      {"placement_id", m.value("placement_id")},
@@ -286,11 +288,13 @@ int cmd_meetings(Session& s, bool as_json) {
                      {"identified_at", ms_field_utc(m, "identified_at_ms")},
                      {"deadline", ms_field_utc(m, "deadline_ms")},
                      {"overdue", overdue},
+                     {"deadline_met", deadline_met},
                      {"chair_id", m.value("chair_id")},
                      {"sync_state", sync_state_of(states, m)}});
     } else {
       std::cout << m.id << "  " << m.value("type") << " meeting, " << m.value("status") << ", due by "
-                << ms_field_local(m, "deadline_ms") << (overdue ? " (OVERDUE)" : "") << "  ["
+                << ms_field_local(m, "deadline_ms") << (overdue ? " (OVERDUE)" : "") << ", deadline " << deadline_met
+                << "  ["
                 << sync_state_of(states, m) << "]\n    placement " << m.value("placement_id") << ", requested by "
                 << name_of(r, m.value("requested_by")) << ": " << m.value("reason") << "\n";
       for (const auto& v : r.list(col::kViews)) {
@@ -438,13 +442,15 @@ int cmd_change_passphrase(Session& s) {
   return kExitOk;
 }
 
-// Touches no replica and no personal data: a calculator for the R2 timescales.
-int cmd_deadline(const std::string& type_name, const std::string& from, bool as_json) {
+// A calculator for the R2 timescales. Touches no personal data: with --home it
+// reads only the calendar the server sent (R16), else it uses the built-in one.
+int cmd_deadline(Session* s, const std::string& type_name, const std::string& from, bool as_json) {
   auto type = model::parse_meeting_type(type_name);
   if (!type) return fail(kExitUsage, "--type must be one of " + model::spellings_of_meeting_type());
   auto from_ms = policy::parse_local_datetime(from);
   if (!from_ms) return fail(kExitUsage, "--from must be YYYY-MM-DDTHH:MM (UK time) or YYYY-MM-DDTHH:MMZ (UTC)");
-  const DeadlineReport report = make_deadline_report(*type, *from_ms);
+  const DeadlineReport report = make_deadline_report(
+      *type, *from_ms, s ? ops::calendar_in_force(*s->replica) : policy::default_calendar());
   if (as_json) {
     print_json(deadline_to_json(report));
   } else {
@@ -543,7 +549,7 @@ int run_cli(int argc, char** argv) {
 
   auto* change_passphrase = app.add_subcommand("change-passphrase", "re-protect this device's copy with a new passphrase");
 
-  auto* deadline = app.add_subcommand("deadline", "when a meeting must be held by, counting working days (no --home needed)");
+  auto* deadline = app.add_subcommand("deadline", "when a meeting must be held by, counting working days (with --home: the calendar the server sent)");
   std::string deadline_type, deadline_from;
   deadline->add_option("--type", deadline_type, model::spellings_of_meeting_type())->required();
   deadline->add_option("--from", deadline_from, "when the need was identified: YYYY-MM-DDTHH:MM (UK time), or …Z for UTC")
@@ -556,8 +562,8 @@ int run_cli(int argc, char** argv) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
 
-  // Before anything that touches the replica: no passphrase, no home directory.
-  if (*deadline) return cmd_deadline(deadline_type, deadline_from, as_json);
+  // Without --home, before anything that touches the replica: no passphrase.
+  if (*deadline && home_option->count() == 0) return cmd_deadline(nullptr, deadline_type, deadline_from, as_json);
   if (home_option->count() == 0) return fail(kExitUsage, "--home is required");
 
   Session s;
@@ -566,6 +572,7 @@ int run_cli(int argc, char** argv) {
     if (*enrol) return cmd_enrol(s, server, ca, username, device_name, pin);
     if (*change_passphrase) return cmd_change_passphrase(s);
     if (int rc = s.open(); rc != kExitOk) return rc;
+    if (*deadline) return cmd_deadline(&s, deadline_type, deadline_from, as_json);
     if (*sync) return cmd_sync(s, live, live_seconds);
     if (*login) return cmd_login(s);
     // Everything else reads or changes the copy: past the server's limit on

@@ -42,6 +42,7 @@ DeadlineReport make_deadline_report(model::MeetingType type, std::uint64_t from_
   r.from_ms = from_ms;
   r.deadline_ms = policy::meeting_deadline(type, from_ms, calendar);
   r.working_days = policy::working_days_for(type);
+  r.calendar_version = calendar.version();
   // Clock-hour timescales run through bank holidays, so nothing is skipped.
   if (r.working_days > 0) {
     r.holidays_skipped = calendar.holidays_between(policy::uk_date_of(from_ms), policy::uk_date_of(r.deadline_ms));
@@ -92,7 +93,8 @@ json::value deadline_to_json(const DeadlineReport& r) {
                       {"deadline", policy::format_utc(r.deadline_ms)},
                       {"deadline_local", policy::format_local_datetime(r.deadline_ms)},
                       {"working_days", r.working_days},
-                      {"holidays_skipped", std::move(skipped)}};
+                      {"holidays_skipped", std::move(skipped)},
+                      {"calendar_version", r.calendar_version}};
 }
 
 }  // namespace psm::client

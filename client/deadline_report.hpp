@@ -20,6 +20,7 @@ struct DeadlineReport {
   std::uint64_t deadline_ms = 0;                  // when the meeting must be held by (UTC ms)
   int working_days = 0;                           // 0 for the types counted in clock hours
   std::vector<policy::Holiday> holidays_skipped;  // bank holidays between the two, in date order
+  int calendar_version = 0;                       // the edition of the calendar counted with (R16)
 };
 
 DeadlineReport make_deadline_report(model::MeetingType type, std::uint64_t from_ms,
@@ -32,7 +33,7 @@ std::string format_long_date(const policy::Date& d);
 // (5 working days after Wednesday 23 December 2026; skipped: Christmas Day, …)".
 std::string format_deadline_text(const DeadlineReport& report);
 
-// {"type","from","deadline","deadline_local","working_days","holidays_skipped":[{"date","name"}]},
+// {"type","from","deadline","deadline_local","working_days","holidays_skipped":[{"date","name"}],"calendar_version"},
 // documented in docs/cli.md.
 boost::json::value deadline_to_json(const DeadlineReport& report);
 

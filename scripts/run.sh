@@ -116,6 +116,9 @@ say "An action is overdue: the server escalates it (it also does this itself eve
 "$server" escalate --data "$demo/server"
 "$psm" --home "$demo/alex" sync
 "$psm" --home "$demo/alex" notifications
+say "The service managers' reports: was each meeting held in time, and which actions are open (by team)"
+"$server" report timeliness --data "$demo/server"
+"$server" report actions --by team --data "$demo/server"
 
 cat <<EOF2
 
@@ -125,5 +128,6 @@ Try, for example:
   build/client/psm --home var/demo/jo meetings
   build/client/psm --home var/demo/priya actions --json
   build/server/psm-server device list --data var/demo/server
+  build/server/psm-server report tracking --data var/demo/server --json
 Stop it with: scripts/run.sh stop   (scripts/run.sh reset deletes the demo data)
 EOF2

@@ -11,7 +11,9 @@
 #include "server/net/metrics.hpp"
 #include "server/net/listener.hpp"
 #include "server/net/tls.hpp"
+#include "server/report/report.hpp"
 #include "server/store/server_store.hpp"
+#include "server/sync/calendar_import.hpp"
 #include "server/sync/session.hpp"
 #include "server/sync/sync_service.hpp"
 
@@ -230,6 +232,75 @@ int cmd_escalate(const fs::path& data, const std::string& today_text) {
   return kExitOk;
 }
 
+int cmd_report(const fs::path& data, report::ReportRequest request, const std::string& today_text) {
+  if (!today_text.empty() && !(request.today = policy::parse_date(today_text))) {
+    std::cerr << "psm-server: --today must be YYYY-MM-DD\n";
+    return kExitUsage;
+  }
+  DataPaths paths(data);
+  std::string detail;
+  auto store = ServerStore::open(paths, &detail);
+  if (!store) return data_error(detail, store.error());
+  std::ostringstream out;
+  if (!report::write_report(**store, request, model::HlcClock::system_now_millis(), out, detail)) {
+    std::cerr << "psm-server: " << detail << "\n";
+    return kExitUsage;
+  }
+  std::cout << out.str();
+  return kExitOk;
+}
+
+// R16: `calendar import FILE` sends a new edition to every device; `calendar
+// show` prints the edition in force.
+int cmd_calendar(const fs::path& data, const fs::path& file, bool as_json) {
+  std::string text;
+  if (!file.empty()) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      std::cerr << "psm-server: cannot read " << file << "\n";
+      return kExitUsage;
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+  }
+  DataPaths paths(data);
+  std::string detail;
+  auto store = ServerStore::open(paths, &detail);
+  if (!store) return data_error(detail, store.error());
+  if (!file.empty()) {
+    CalendarImport imported;
+    if (auto ec = import_calendar(**store, text, &detail, &imported)) {
+      std::cerr << "psm-server: calendar refused, nothing changed: " << detail << "\n";
+      return kExitUsage;
+    }
+    if (!imported.unchanged) {
+      audit_admin_action(**store, "imported calendar version " + std::to_string(imported.version) + " from " +
+                                      file.string());
+    }
+    std::cout << (imported.unchanged ? "calendar version " + std::to_string(imported.version) + " is already in use\n"
+                                     : "imported calendar version " + std::to_string(imported.version) + " (" +
+                                           std::to_string(imported.changes) +
+                                           " one-off changes); devices receive it when they next sync\n");
+    return kExitOk;
+  }
+  const auto in_force = calendar_in_store(**store);
+  if (as_json) {
+    auto doc = boost::json::parse(in_force.calendar.to_json()).as_object();
+    doc["source"] = in_force.imported ? "imported" : "built-in";
+    std::cout << boost::json::serialize(doc) << "\n";
+    return kExitOk;
+  }
+  std::cout << "calendar version " << in_force.calendar.version() << " ("
+            << (in_force.imported ? "imported" : "built into psm") << "), one-off changes:\n";
+  for (const auto& c : in_force.calendar.changes()) {
+    std::cout << "  " << policy::format_date(c.date) << "  "
+              << (c.kind == policy::CalendarChange::Kind::holiday ? "holiday    " : "working day") << "  " << c.name
+              << "\n";
+  }
+  return kExitOk;
+}
+
 int cmd_devices(const fs::path& data, bool as_json) {
   DataPaths paths(data);
   std::string detail;
@@ -339,6 +410,23 @@ int run_cli(int argc, char** argv) {
 
   SecurityCommands security;
   add_security_commands(app, security);
+  auto* report_cmd = app.add_subcommand("report", "reports for managers: timeliness, actions, tracking (docs/operations.md)");
+  add_data(report_cmd);
+  report::ReportRequest report_request;
+  report_cmd->add_option("REPORT", report_request.kind, "timeliness, actions or tracking")->required();
+  report_cmd->add_option("--by", report_request.by, "actions: group by placement or team (default placement)");
+  report_cmd->add_option("--today", today, "YYYY-MM-DD to report as at the end of (default: now)");
+  report_cmd->add_flag("--json", report_request.as_json, "machine-readable output");
+
+  auto* calendar = app.add_subcommand("calendar", "the working-day calendar devices use (bank holidays)");
+  calendar->require_subcommand(1);
+  auto* calendar_import = calendar->add_subcommand("import", "send a new edition of the calendar to every device");
+  add_data(calendar_import);
+  fs::path calendar_file;
+  calendar_import->add_option("FILE", calendar_file, "calendar JSON (docs/workflow.md, R16)")->required();
+  auto* calendar_show = calendar->add_subcommand("show", "the calendar in use");
+  add_data(calendar_show);
+  calendar_show->add_flag("--json", as_json, "machine-readable output");
 
   try {
     app.parse(argc, argv);
@@ -355,6 +443,9 @@ int run_cli(int argc, char** argv) {
     if (*device_list) return cmd_devices(data, as_json);
     if (*device_revoke) return cmd_revoke(data, device_id);
     if (*escalate) return cmd_escalate(data, today);
+    if (*report_cmd) return cmd_report(data, report_request, today);
+    if (*calendar_import) return cmd_calendar(data, calendar_file, false);
+    if (*calendar_show) return cmd_calendar(data, {}, as_json);
   } catch (const std::exception& e) {
     std::cerr << "psm-server: " << e.what() << "\n";
     return kExitFailure;

@@ -461,7 +461,7 @@ class Applier {
     Record task = new_record(col::kActions, p.concern_id + ".lado", meeting->scope);
     task.professionals_only = true;
     const std::string owner = meeting->value("chair_id").empty() ? ctx_.actor.person_id : meeting->value("chair_id");
-    const auto due = policy::uk_date_of(policy::end_of_nth_working_day_after(ctx_.now_ms, 1));
+    const auto due = policy::uk_date_of(policy::end_of_nth_working_day_after(ctx_.now_ms, 1, calendar()));
     set(task, "meeting_id", p.meeting_id);
     set(task, "owner_id", owner);
     set(task, "due_date", policy::format_date(due));
@@ -588,7 +588,7 @@ class Applier {
       const std::string owner = m.value("chair_id").empty() ? ctx_.actor.person_id : m.value("chair_id");
       set(review, "meeting_id", m.id);
       set(review, "owner_id", owner);
-      set(review, "due_date", policy::format_date(policy::uk_date_of(policy::end_of_nth_working_day_after(ctx_.now_ms, 20))));
+      set(review, "due_date", policy::format_date(policy::uk_date_of(policy::end_of_nth_working_day_after(ctx_.now_ms, 20, calendar()))));
       set(review, "text", "Arrange the End of Placement Review");
       set(review, "status", std::string(model::to_string(model::ActionStatus::open)));
       set(review, "created_by", ctx_.actor.person_id);
@@ -649,7 +649,7 @@ class Applier {
     set(m, "requested_by", ctx_.actor.person_id);
     set(m, "requested_at_ms", std::to_string(ctx_.now_ms));
     set(m, "identified_at_ms", std::to_string(identified));
-    set(m, "deadline_ms", std::to_string(policy::meeting_deadline(type, identified)));
+    set(m, "deadline_ms", std::to_string(policy::meeting_deadline(type, identified, calendar())));
     // R4: the placement's team manager chairs (Fostering for in-house, CLA for IFA).
     set(m, "chair_id", placement.value("team_manager_id"));
     std::vector<Record> writes{m};
@@ -705,6 +705,13 @@ class Applier {
     return {std::move(m), {}};
   }
 
+  // R16: the working-day calendar both sides hold (the server's edition once
+  // synced, else the built-in one), read once per operation.
+  const policy::WorkingDayCalendar& calendar() {
+    if (!calendar_) calendar_ = calendar_in_force(state_);
+    return *calendar_;
+  }
+
   bool has_role(const std::string& person_id, std::initializer_list<model::Role> roles) {
     auto person = state_.get(col::kPeople, person_id);
     if (!person) return false;
@@ -752,6 +759,7 @@ class Applier {
   const ApplyContext& ctx_;
   model::Version version_;
   int notifications_ = 0;
+  std::optional<policy::WorkingDayCalendar> calendar_;
 };
 
 bool text_ok(const std::string& s, std::size_t max) { return !s.empty() && s.size() <= max; }
@@ -866,6 +874,10 @@ Outcome apply(const StateReader& state, const Operation& op, const ApplyContext&
   if (auto problem = validate_shape(op)) return reject(problem->first, problem->second);
   Applier applier(state, op, ctx);
   return std::visit(applier, op.payload);
+}
+
+policy::WorkingDayCalendar calendar_in_force(const StateReader& state) {
+  return policy::calendar_in_force(state.get(col::kSettings, policy::kCalendarSettingId));
 }
 
 std::string_view kind_name(const Payload& p) {

@@ -6,6 +6,7 @@
 #include "common/error.hpp"
 #include "common/model/record.hpp"
 #include "common/ops/operation.hpp"
+#include "common/policy/working_days.hpp"
 
 #include <functional>
 #include <optional>
@@ -50,6 +51,11 @@ struct Outcome {
 };
 
 Outcome apply(const StateReader& state, const Operation& op, const ApplyContext& ctx);
+
+// R16: the working-day calendar the rules use with this state: the edition the
+// server distributed (a settings record) when there is one, else the built-in
+// calendar (policy::calendar_in_force). apply() counts working days with it.
+policy::WorkingDayCalendar calendar_in_force(const StateReader& state);
 
 // Checks an operation's shape (ids, lengths, enum ranges, dates) without state.
 // apply() calls it first; the codec's callers may call it early.

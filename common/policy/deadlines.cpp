@@ -1,5 +1,7 @@
 #include "common/policy/deadlines.hpp"
 
+#include <charconv>
+
 namespace psm::policy {
 namespace {
 
@@ -7,6 +9,14 @@ constexpr int kSupportMeetingWorkingDays = 5;
 constexpr std::uint64_t kHourMs = 3'600'000;
 constexpr std::uint64_t kPreDisruptionHours = 48;
 constexpr std::uint64_t kPlacementPlanningHours = 72;
+
+std::optional<std::uint64_t> ms_field(const model::Record& r, std::string_view field) {
+  const std::string text = r.value(field);
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
 
 }  // namespace
 
@@ -31,6 +41,11 @@ int working_days_between(const Date& from, const Date& to, const WorkingDayCalen
   return count;
 }
 
+std::uint64_t placement_planning_deadline(const Date& start, std::optional<std::uint64_t> emergency_made_at_ms) {
+  if (emergency_made_at_ms) return *emergency_made_at_ms + kPlacementPlanningHours * kHourMs;
+  return uk_end_of_day(Date{std::chrono::sys_days{start} - std::chrono::days{1}});
+}
+
 int working_days_for(model::MeetingType type) {
   return type == model::MeetingType::support ? kSupportMeetingWorkingDays : 0;
 }
@@ -46,6 +61,45 @@ std::uint64_t meeting_deadline(model::MeetingType type, std::uint64_t identified
       return identified_at_ms + kPlacementPlanningHours * kHourMs;
   }
   return identified_at_ms;
+}
+
+std::string_view to_string(DeadlineState s) {
+  switch (s) {
+    case DeadlineState::met:
+      return "met";
+    case DeadlineState::missed:
+      return "missed";
+    case DeadlineState::pending:
+      return "pending";
+  }
+  return "pending";
+}
+
+std::optional<std::uint64_t> held_at(const model::Record& meeting, std::uint64_t now_ms) {
+  const auto status = model::parse_meeting_status(meeting.value("status"));
+  const auto scheduled = ms_field(meeting, "scheduled_for_ms");
+  if (!status || !scheduled) return std::nullopt;
+  switch (*status) {
+    case model::MeetingStatus::held:
+    case model::MeetingStatus::minutes_finalised:
+      return scheduled;
+    case model::MeetingStatus::scheduled:
+      // psm records no "it happened" step: a scheduled meeting whose time has
+      // come is taken as held then (minutes and attendance follow).
+      if (*scheduled <= now_ms) return scheduled;
+      return std::nullopt;
+    case model::MeetingStatus::requested:
+    case model::MeetingStatus::cancelled:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+DeadlineState deadline_state(const model::Record& meeting, std::uint64_t now_ms) {
+  const auto deadline = ms_field(meeting, "deadline_ms");
+  if (!deadline) return DeadlineState::pending;
+  if (const auto held = held_at(meeting, now_ms)) return *held <= *deadline ? DeadlineState::met : DeadlineState::missed;
+  return now_ms > *deadline ? DeadlineState::missed : DeadlineState::pending;
 }
 
 }  // namespace psm::policy

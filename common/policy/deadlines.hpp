@@ -4,10 +4,13 @@
 #pragma once
 
 #include "common/model/domain.hpp"
+#include "common/model/record.hpp"
 #include "common/policy/calendar.hpp"
 #include "common/policy/working_days.hpp"
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 namespace psm::policy {
 
@@ -34,8 +37,31 @@ int working_days_between(const Date& from, const Date& to, const WorkingDayCalen
 std::uint64_t meeting_deadline(model::MeetingType type, std::uint64_t identified_at_ms,
                                const WorkingDayCalendar& calendar = default_calendar());
 
+// R2, placement planning. The first policy: "A Placement Agreement Meeting
+// should be carried out prior to placement or in an emergency within 72 hours
+// of the placement being made." A planned placement's meeting is due before it
+// starts: by the end of the day before `start`. An emergency placement's is due
+// 72 clock hours after it was made (`emergency_made_at_ms`).
+std::uint64_t placement_planning_deadline(const Date& start, std::optional<std::uint64_t> emergency_made_at_ms);
+
 // The number of working days in a meeting type's timescale: 5 for support, 0
 // for the types counted in clock hours.
 int working_days_for(model::MeetingType type);
+
+// Whether a meeting request's deadline was met: `met` when the meeting was held
+// by its deadline, `missed` when it was held later or the deadline passed with
+// no meeting held, `pending` while the deadline is still ahead and no meeting
+// has been held yet (one may be scheduled).
+enum class DeadlineState { met, missed, pending };
+std::string_view to_string(DeadlineState);
+
+// When a meeting was held: its scheduled time once that time has passed (or
+// once its minutes are finalised, whenever that is); nothing before then, nor
+// for a meeting never scheduled or cancelled.
+std::optional<std::uint64_t> held_at(const model::Record& meeting, std::uint64_t now_ms);
+
+// R2: the state of a meeting record's deadline ("deadline_ms") at `now_ms`.
+// A meeting without a recorded deadline is pending.
+DeadlineState deadline_state(const model::Record& meeting, std::uint64_t now_ms);
 
 }  // namespace psm::policy

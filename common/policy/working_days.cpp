@@ -247,4 +247,23 @@ const WorkingDayCalendar& default_calendar() {
   return calendar;
 }
 
+WorkingDayCalendar calendar_in_force(const std::optional<model::Record>& setting) {
+  const WorkingDayCalendar& built_in = default_calendar();
+  if (!setting) return built_in;
+  auto synced = WorkingDayCalendar::from_json(setting->value("calendar"));
+  if (!synced || synced->version() < built_in.version()) return built_in;
+  return *std::move(synced);
+}
+
+model::Record make_calendar_setting(const WorkingDayCalendar& calendar, const model::Version& version,
+                                    std::string_view author) {
+  model::Record r;
+  r.collection = std::string(model::collection::kSettings);
+  r.id = std::string(kCalendarSettingId);
+  r.scope = std::string(model::scope::kDirectory);
+  r.set("calendar", calendar.to_json(), version, author);
+  r.set("version", std::to_string(calendar.version()), version, author);
+  return r;
+}
+
 }  // namespace psm::policy

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "common/error.hpp"
+#include "common/model/record.hpp"
 #include "common/policy/calendar.hpp"
 
 #include <chrono>
@@ -100,5 +101,21 @@ class WorkingDayCalendar {
 
 // The calendar built from kDefaultCalendarJson, parsed once on first use.
 const WorkingDayCalendar& default_calendar();
+
+// R16 through sync: the server holds the authority's calendar as a settings
+// record (collection "settings", this id, scope "directory") that every device
+// receives. Its fields: "calendar" (the document from_json reads) and "version".
+inline constexpr std::string_view kCalendarSettingId = "working-day-calendar";
+
+// The calendar the rules use, on the server and on a device alike: the edition
+// in `setting` when there is one that parses and is at least as new as the
+// built-in one, else the built-in calendar. A setting that does not parse is
+// ignored (the server's import never stores one), so a damaged record can
+// never stop deadlines being worked out.
+WorkingDayCalendar calendar_in_force(const std::optional<model::Record>& setting);
+
+// The settings record that distributes `calendar` (see kCalendarSettingId).
+model::Record make_calendar_setting(const WorkingDayCalendar& calendar, const model::Version& version,
+                                    std::string_view author);
 
 }  // namespace psm::policy

@@ -40,15 +40,16 @@ EscalationResult run_escalation_sweep(ServerStore& store, model::HlcClock& clock
   if (auto setting = store.get(col::kSettings, "escalation-ladder")) {
     if (auto parsed = policy::parse_escalation_ladder(setting->value("ladder"))) ladder = *parsed;
   }
+  const policy::WorkingDayCalendar calendar = ops::calendar_in_force(store);
   const auto people = store.all_in(col::kPeople);
   store::Transaction tx(store.database());
   for (auto action : store.all_in(col::kActions)) {
-    const std::size_t reached = policy::escalation_level(action, today, ladder);
+    const std::size_t reached = policy::escalation_level(action, today, ladder, calendar);
     const std::size_t recorded = static_cast<std::size_t>(std::atoi(action.value("escalation_level").c_str()));
     if (reached <= recorded) continue;
     const model::Version version{clock.tick(), "server"};
     const auto due = policy::parse_date(action.value("due_date"));
-    const int overdue = due ? policy::working_days_overdue(*due, today) : 0;
+    const int overdue = due ? policy::working_days_overdue(*due, today, calendar) : 0;
     for (std::size_t level = recorded + 1; level <= reached; ++level) {
       const auto& step = ladder[level - 1];
       for (const auto& recipient : recipients_for(step.recipient, store, action, people)) {

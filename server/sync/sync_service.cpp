@@ -8,6 +8,7 @@
 #include "common/policy/calendar.hpp"
 #include "common/store/transaction.hpp"
 #include "server/sync/escalation.hpp"
+#include "server/sync/placement_planning.hpp"
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -498,7 +499,8 @@ error_code import_reference_data(ServerStore& store, std::string_view text, std:
       Record r;
       auto err = read_entry(v, model::collection::kPlacements,
                             {{"child_id", true}, {"household_id", true}, {"type", true}, {"start_date", true},
-                             {"end_date", false}, {"team_manager_id", true}},
+                             {"end_date", false}, {"ending", false}, {"emergency", false}, {"made_at", false},
+                             {"team_manager_id", true}},
                             version, r);
       if (!err.empty()) return fail(err);
       if (!ref.find(model::collection::kChildren, r.value("child_id"))) return fail("placements " + r.id + ": unknown child_id");
@@ -507,6 +509,20 @@ error_code import_reference_data(ServerStore& store, std::string_view text, std:
       }
       if (!model::parse_placement_type(r.value("type"))) return fail("placements " + r.id + ": type must be in-house, ifa or independent");
       if (!policy::parse_date(r.value("start_date"))) return fail("placements " + r.id + ": start_date must be YYYY-MM-DD");
+      if (!r.value("end_date").empty() && !policy::parse_date(r.value("end_date"))) {
+        return fail("placements " + r.id + ": end_date must be YYYY-MM-DD");
+      }
+      // R14: whether an ending was planned (agreed, e.g. at a pre-disruption meeting) or not.
+      if (r.get("ending") && (r.value("end_date").empty() || (r.value("ending") != "planned" && r.value("ending") != "unplanned"))) {
+        return fail("placements " + r.id + ": ending must be planned or unplanned, with an end_date");
+      }
+      // R2: an emergency placement's planning meeting is due 72 hours after it was made.
+      if (r.get("emergency") && r.value("emergency") != "yes" && r.value("emergency") != "no") {
+        return fail("placements " + r.id + ": emergency must be yes or no");
+      }
+      if (r.get("made_at") && (r.value("emergency") != "yes" || !policy::parse_local_datetime(r.value("made_at")))) {
+        return fail("placements " + r.id + ": made_at is YYYY-MM-DDTHH:MM (UK time), for an emergency placement");
+      }
       // R1/R4: in-house placements' meetings go to (and are chaired by) the
       // Fostering Team Manager; agency placements' by the CLA Team Manager.
       const auto* manager = ref.find(model::collection::kPeople, r.value("team_manager_id"));
@@ -519,6 +535,11 @@ error_code import_reference_data(ServerStore& store, std::string_view text, std:
       r.scope = model::scope::placement(r.id);
       records.push_back(r);
       ref.upsert(r);
+      if (!store.get(model::collection::kPlacements, r.id)) {
+        for (auto& planning : arrange_placement_planning(r, model::HlcClock::system_now_millis(), version)) {
+          records.push_back(std::move(planning));
+        }
+      }
     }
   }
   // Settings every device holds so the rules run the same offline: who is told

@@ -37,7 +37,17 @@ TEST(DeadlineReport, R2_Json_HasTheDocumentedFields) {
             R"j("deadline_local":"2027-01-04 23:59 GMT","working_days":5,"holidays_skipped":[)j"
             R"j({"date":"2026-12-25","name":"Christmas Day"},)j"
             R"j({"date":"2026-12-28","name":"Boxing Day (substitute day)"},)j"
-            R"j({"date":"2027-01-01","name":"New Year's Day"}]})j");
+            R"j({"date":"2027-01-01","name":"New Year's Day"}],"calendar_version":1})j");
+}
+
+TEST(DeadlineReport, R16_SaysWhichEditionOfTheCalendarItCountedWith) {
+  auto edition = policy::WorkingDayCalendar::from_json(
+      R"({"version": 4, "changes": [{"date": "2027-01-04", "kind": "holiday", "name": "An extra bank holiday"}]})");
+  ASSERT_TRUE(edition);
+  auto r = make_deadline_report(model::MeetingType::support, at("2026-12-23T10:00"), *edition);
+  auto v = deadline_to_json(r);
+  EXPECT_EQ(v.at("calendar_version").as_int64(), 4);
+  EXPECT_EQ(v.at("deadline").as_string(), "2027-01-05T23:59:59Z");
 }
 
 TEST(DeadlineReport, R2_JsonForPlacementPlanning_HasZeroWorkingDaysInSummerTime) {

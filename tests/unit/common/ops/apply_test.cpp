@@ -1,6 +1,8 @@
 #include "common/ops/apply.hpp"
 
 #include "common/policy/access.hpp"
+#include "common/policy/calendar.hpp"
+#include "common/policy/working_days.hpp"
 #include "testing/memory_state.hpp"
 
 #include <gtest/gtest.h>
@@ -109,6 +111,29 @@ TEST_F(ApplyTest, RequestMeeting_ByCarer_CreatesMeetingWithDeadlineAndChair) {
   EXPECT_EQ(m->value("chair_id"), "ftm-1");
   EXPECT_EQ(m->scope, "placement:p1");
   EXPECT_FALSE(m->value("deadline_ms").empty());
+}
+
+TEST_F(ApplyTest, R16_R2_DeadlineIsCountedWithTheCalendarTheServerSent) {
+  // Need identified on Monday 31 May 2027: Tue 1, Wed 2, Thu 3, Fri 4, Mon 7 June.
+  const std::uint64_t identified = *policy::parse_local_datetime("2027-05-31T10:00");
+  ASSERT_TRUE(run(RequestMeeting{"m1", "p1", model::MeetingType::support, "Help", identified}, "carer-1",
+                  Role::foster_carer).ok());
+  EXPECT_EQ(policy::format_local_datetime(std::stoull(state_.get(col::kMeetings, "m1")->value("deadline_ms"))),
+            "2027-06-07 23:59 BST");
+
+  // A later edition makes Friday 4 June a bank holiday; every device holds it.
+  auto edition = policy::WorkingDayCalendar::from_json(
+      R"({"version": 2, "changes": [{"date": "2027-06-04", "kind": "holiday", "name": "An extra bank holiday"}]})");
+  ASSERT_TRUE(edition);
+  state_.add(policy::make_calendar_setting(*edition, {Hlc::from(2, 0), "server"}, "import"));
+  EXPECT_EQ(calendar_in_force(state_).version(), 2);
+  ASSERT_TRUE(run(RequestMeeting{"m2", "p1", model::MeetingType::support, "Help", identified}, "carer-1",
+                  Role::foster_carer).ok());
+  EXPECT_EQ(policy::format_local_datetime(std::stoull(state_.get(col::kMeetings, "m2")->value("deadline_ms"))),
+            "2027-06-08 23:59 BST");
+  // A deadline already worked out is kept as it was.
+  EXPECT_EQ(policy::format_local_datetime(std::stoull(state_.get(col::kMeetings, "m1")->value("deadline_ms"))),
+            "2027-06-07 23:59 BST");
 }
 
 TEST_F(ApplyTest, RequestMeeting_RefusedForIro_WithReasonNamingWhoMayAsk) {

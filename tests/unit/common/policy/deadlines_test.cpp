@@ -87,3 +87,70 @@ TEST(Calendar, UkOffset_SwitchesOnLastSundays) {
 
 }  // namespace
 }  // namespace psm::policy
+
+namespace psm::policy {
+namespace {
+
+model::Record meeting(const char* status, const char* deadline_local, const char* scheduled_local = nullptr) {
+  model::Record m;
+  m.collection = "meetings";
+  m.id = "m1";
+  m.set("status", status, {});
+  m.set("deadline_ms", std::to_string(*parse_local_datetime(deadline_local)), {});
+  if (scheduled_local) m.set("scheduled_for_ms", std::to_string(*parse_local_datetime(scheduled_local)), {});
+  return m;
+}
+
+std::uint64_t when(const char* local) { return *parse_local_datetime(local); }
+
+TEST(DeadlineState, R2_NotYetHeldBeforeTheDeadline_IsPending) {
+  EXPECT_EQ(deadline_state(meeting("requested", "2026-11-26T23:59"), when("2026-11-24T12:00")), DeadlineState::pending);
+  // Booked for before the deadline, but that time has not come yet.
+  EXPECT_EQ(deadline_state(meeting("scheduled", "2026-11-26T23:59", "2026-11-25T10:00"), when("2026-11-24T12:00")),
+            DeadlineState::pending);
+}
+
+TEST(DeadlineState, R2_HeldByTheDeadline_IsMet_EvenWhenLookedAtLater) {
+  const auto m = meeting("scheduled", "2026-11-26T23:59", "2026-11-25T10:00");
+  EXPECT_EQ(deadline_state(m, when("2026-11-25T11:00")), DeadlineState::met);
+  EXPECT_EQ(deadline_state(m, when("2027-03-01T09:00")), DeadlineState::met);
+  EXPECT_EQ(held_at(m, when("2026-11-25T11:00")), when("2026-11-25T10:00"));
+  EXPECT_EQ(deadline_state(meeting("minutes-finalised", "2026-11-26T23:59", "2026-11-26T23:00"), when("2026-12-01T09:00")),
+            DeadlineState::met);
+}
+
+TEST(DeadlineState, R2_HeldAfterTheDeadline_OrNotHeldWhenItPassed_IsMissed) {
+  EXPECT_EQ(deadline_state(meeting("scheduled", "2026-11-26T23:59", "2026-11-27T09:00"), when("2026-11-27T10:00")),
+            DeadlineState::missed);
+  EXPECT_EQ(deadline_state(meeting("requested", "2026-11-26T23:59"), when("2026-11-27T00:00")), DeadlineState::missed);
+  // Booked for after the deadline: missed as soon as the deadline passes, before the meeting.
+  EXPECT_EQ(deadline_state(meeting("scheduled", "2026-11-26T23:59", "2026-12-02T09:00"), when("2026-11-27T09:00")),
+            DeadlineState::missed);
+}
+
+TEST(DeadlineState, R2_Spellings) {
+  EXPECT_EQ(to_string(DeadlineState::met), "met");
+  EXPECT_EQ(to_string(DeadlineState::missed), "missed");
+  EXPECT_EQ(to_string(DeadlineState::pending), "pending");
+}
+
+}  // namespace
+}  // namespace psm::policy
+
+namespace psm::policy {
+namespace {
+
+TEST(Deadlines, R2_PlannedPlacement_PlanningMeetingBeforeItStarts) {
+  // Starting Monday 7 December 2026: the meeting is due by the end of Sunday 6th.
+  EXPECT_EQ(format_local_datetime(placement_planning_deadline(*parse_date("2026-12-07"), std::nullopt)),
+            "2026-12-06 23:59 GMT");
+}
+
+TEST(Deadlines, R2_EmergencyPlacement_PlanningMeetingWithin72HoursOfBeingMade) {
+  const auto made = *parse_local_datetime("2026-12-24T21:30");
+  EXPECT_EQ(format_local_datetime(placement_planning_deadline(*parse_date("2026-12-24"), made)),
+            "2026-12-27 21:30 GMT");  // clock hours: Christmas counts
+}
+
+}  // namespace
+}  // namespace psm::policy

@@ -194,3 +194,50 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace psm::policy
+
+namespace psm::policy {
+namespace {
+
+// A calendar two editions on, with one extra bank holiday on Friday 4 June 2027.
+constexpr const char* kEditionThree =
+    R"({"version": 3, "changes": [{"date": "2027-06-04", "kind": "holiday", "name": "An extra bank holiday"}]})";
+
+model::Record setting_with(const std::string& json) {
+  model::Record r;
+  r.collection = std::string(model::collection::kSettings);
+  r.id = std::string(kCalendarSettingId);
+  r.scope = "directory";
+  r.set("calendar", json, {});
+  return r;
+}
+
+TEST(CalendarInForce, R16_NoSetting_IsTheBuiltInCalendar) {
+  EXPECT_EQ(calendar_in_force(std::nullopt), default_calendar());
+}
+
+TEST(CalendarInForce, R16_ANewerSyncedEdition_ReplacesTheBuiltInOne) {
+  const auto calendar = calendar_in_force(setting_with(kEditionThree));
+  EXPECT_EQ(calendar.version(), 3);
+  EXPECT_FALSE(calendar.is_working_day(*parse_date("2027-06-04")));
+}
+
+TEST(CalendarInForce, R16_AnOlderOrUnreadableSetting_FallsBackToTheBuiltInCalendar) {
+  // Version 0 does not parse (versions start at 1); garbage does not parse.
+  EXPECT_EQ(calendar_in_force(setting_with(R"({"version": 0, "changes": []})")), default_calendar());
+  EXPECT_EQ(calendar_in_force(setting_with("not json")), default_calendar());
+  EXPECT_EQ(calendar_in_force(setting_with("")), default_calendar());
+}
+
+TEST(CalendarInForce, R16_SettingRecord_CarriesTheDocumentAndVersion_InTheDirectory) {
+  const auto edition = *WorkingDayCalendar::from_json(kEditionThree);
+  const auto record = make_calendar_setting(edition, {model::Hlc::from(5, 0), "server"}, "import");
+  EXPECT_EQ(record.collection, "settings");
+  EXPECT_EQ(record.id, kCalendarSettingId);
+  EXPECT_EQ(record.scope, "directory");  // every device receives the directory, carers' too
+  EXPECT_FALSE(record.professionals_only);
+  EXPECT_EQ(record.value("version"), "3");
+  EXPECT_EQ(calendar_in_force(record), edition);
+}
+
+}  // namespace
+}  // namespace psm::policy

@@ -1,0 +1,71 @@
+#include "server/sync/calendar_import.hpp"
+
+#include "common/limits.hpp"
+#include "common/model/hlc.hpp"
+#include "common/store/transaction.hpp"
+
+namespace psm::server {
+
+namespace col = model::collection;
+
+error_code import_calendar(ServerStore& store, std::string_view json, std::string* detail, CalendarImport* result) {
+  auto refuse = [&](std::string why) {
+    if (detail) *detail = std::move(why);
+    return make_error_code(Errc::invalid_argument);
+  };
+  // Every device stores and parses this record; a calendar a person keeps is a
+  // few kilobytes, so anything past the free-text limit is a wrong file.
+  if (json.size() > limits::kMaxTextBytes) {
+    return refuse("the calendar is larger than " + std::to_string(limits::kMaxTextBytes / 1024) + " KiB");
+  }
+  std::string why;
+  auto calendar = policy::WorkingDayCalendar::from_json(json, &why);
+  if (!calendar) return refuse(why);
+
+  const auto& built_in = policy::default_calendar();
+  if (calendar->version() < built_in.version()) {
+    return refuse("the calendar is version " + std::to_string(calendar->version()) +
+                  ", older than the one built into psm (version " + std::to_string(built_in.version()) + ")");
+  }
+  if (calendar->version() == built_in.version() && *calendar != built_in) {
+    return refuse("version " + std::to_string(built_in.version()) +
+                  " is the calendar built into psm, with different dates; give the new edition a higher version");
+  }
+  // The write lock is taken before reading the edition in the store, so two
+  // imports at once cannot both pass the version check.
+  store::Transaction tx(store.database());
+  const auto existing = store.get(col::kSettings, policy::kCalendarSettingId);
+  if (existing) {
+    if (auto current = policy::WorkingDayCalendar::from_json(existing->value("calendar"))) {
+      if (calendar->version() < current->version()) {
+        return refuse("the calendar is version " + std::to_string(calendar->version()) +
+                      ", older than the one already sent to devices (version " + std::to_string(current->version()) +
+                      ")");
+      }
+      if (calendar->version() == current->version()) {
+        if (*calendar != *current) {
+          return refuse("version " + std::to_string(current->version()) +
+                        " was already sent to devices with different dates; give the new edition a higher version");
+        }
+        if (result) *result = {calendar->version(), calendar->changes().size(), true};
+        return {};
+      }
+    }
+  }
+  const model::Version version{model::HlcClock().tick(), "server"};
+  store.put(policy::make_calendar_setting(*calendar, version, "import"));
+  tx.commit();
+  if (result) *result = {calendar->version(), calendar->changes().size(), false};
+  return {};
+}
+
+CalendarInForce calendar_in_store(ServerStore& store) {
+  const auto setting = store.get(col::kSettings, policy::kCalendarSettingId);
+  auto imported = setting ? policy::WorkingDayCalendar::from_json(setting->value("calendar"))
+                          : Result<policy::WorkingDayCalendar>(make_error_code(Errc::not_found));
+  // The same choice as policy::calendar_in_force, told apart for the admin.
+  if (imported && imported->version() >= policy::default_calendar().version()) return {*std::move(imported), true};
+  return {policy::default_calendar(), false};
+}
+
+}  // namespace psm::server

@@ -1,0 +1,38 @@
+// R16 through sync: the authority's working-day calendar, held in the store as
+// a settings record that every device receives (policy::kCalendarSettingId),
+// so a device counting working days offline uses the same calendar as the
+// server. `psm-server calendar import` replaces it; until then both sides use
+// the calendar built into their release.
+#pragma once
+
+#include "common/error.hpp"
+#include "common/policy/working_days.hpp"
+#include "server/store/server_store.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace psm::server {
+
+struct CalendarImport {
+  int version = 0;
+  std::size_t changes = 0;
+  bool unchanged = false;  // the same edition was already distributed: nothing written
+};
+
+// Validates a calendar document (policy::WorkingDayCalendar::from_json) and
+// stores it for every device. Refused, with nothing written and `detail`
+// saying why (Errc::invalid_argument), when the document is malformed or over
+// limits::kMaxTextBytes, older than the built-in calendar or than the edition
+// already distributed, or reuses that edition's version with different dates.
+error_code import_calendar(ServerStore& store, std::string_view json, std::string* detail,
+                           CalendarImport* result = nullptr);
+
+// The calendar the server's rules use now, and whether it was imported.
+struct CalendarInForce {
+  policy::WorkingDayCalendar calendar;
+  bool imported = false;
+};
+CalendarInForce calendar_in_store(ServerStore& store);
+
+}  // namespace psm::server
