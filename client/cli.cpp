@@ -294,8 +294,7 @@ int cmd_meetings(Session& s, bool as_json) {
     } else {
       std::cout << m.id << "  " << m.value("type") << " meeting, " << m.value("status") << ", due by "
                 << ms_field_local(m, "deadline_ms") << (overdue ? " (OVERDUE)" : "") << ", deadline " << deadline_met
-                << "  ["
-                << sync_state_of(states, m) << "]\n    placement " << m.value("placement_id") << ", requested by "
+                << "  [" << sync_state_of(states, m) << "]\n    placement " << m.value("placement_id") << ", requested by "
                 << name_of(r, m.value("requested_by")) << ": " << m.value("reason") << "\n";
       for (const auto& v : r.list(col::kViews)) {
         if (v.value("meeting_id") != m.id) continue;

@@ -278,26 +278,10 @@ int cmd_calendar(const fs::path& data, const fs::path& file, bool as_json) {
       audit_admin_action(**store, "imported calendar version " + std::to_string(imported.version) + " from " +
                                       file.string());
     }
-    std::cout << (imported.unchanged ? "calendar version " + std::to_string(imported.version) + " is already in use\n"
-                                     : "imported calendar version " + std::to_string(imported.version) + " (" +
-                                           std::to_string(imported.changes) +
-                                           " one-off changes); devices receive it when they next sync\n");
+    std::cout << describe(imported);
     return kExitOk;
   }
-  const auto in_force = calendar_in_store(**store);
-  if (as_json) {
-    auto doc = boost::json::parse(in_force.calendar.to_json()).as_object();
-    doc["source"] = in_force.imported ? "imported" : "built-in";
-    std::cout << boost::json::serialize(doc) << "\n";
-    return kExitOk;
-  }
-  std::cout << "calendar version " << in_force.calendar.version() << " ("
-            << (in_force.imported ? "imported" : "built into psm") << "), one-off changes:\n";
-  for (const auto& c : in_force.calendar.changes()) {
-    std::cout << "  " << policy::format_date(c.date) << "  "
-              << (c.kind == policy::CalendarChange::Kind::holiday ? "holiday    " : "working day") << "  " << c.name
-              << "\n";
-  }
+  std::cout << describe(calendar_in_store(**store), as_json);
   return kExitOk;
 }
 

@@ -4,6 +4,8 @@
 #include "common/model/hlc.hpp"
 #include "common/store/transaction.hpp"
 
+#include <boost/json.hpp>
+
 namespace psm::server {
 
 namespace col = model::collection;
@@ -66,6 +68,28 @@ CalendarInForce calendar_in_store(ServerStore& store) {
   // The same choice as policy::calendar_in_force, told apart for the admin.
   if (imported && imported->version() >= policy::default_calendar().version()) return {*std::move(imported), true};
   return {policy::default_calendar(), false};
+}
+
+std::string describe(const CalendarImport& imported) {
+  const std::string version = std::to_string(imported.version);
+  if (imported.unchanged) return "calendar version " + version + " is already in use\n";
+  return "imported calendar version " + version + " (" + std::to_string(imported.changes) +
+         " one-off changes); devices receive it when they next sync\n";
+}
+
+std::string describe(const CalendarInForce& in_force, bool as_json) {
+  if (as_json) {
+    auto doc = boost::json::parse(in_force.calendar.to_json()).as_object();
+    doc["source"] = in_force.imported ? "imported" : "built-in";
+    return boost::json::serialize(doc) + "\n";
+  }
+  std::string out = "calendar version " + std::to_string(in_force.calendar.version()) + " (" +
+                    (in_force.imported ? "imported" : "built into psm") + "), one-off changes:\n";
+  for (const auto& c : in_force.calendar.changes()) {
+    out += "  " + policy::format_date(c.date) + "  " +
+           (c.kind == policy::CalendarChange::Kind::holiday ? "holiday    " : "working day") + "  " + c.name + "\n";
+  }
+  return out;
 }
 
 }  // namespace psm::server

@@ -35,4 +35,10 @@ struct CalendarInForce {
 };
 CalendarInForce calendar_in_store(ServerStore& store);
 
+// What `psm-server calendar import` and `calendar show` print: a line about
+// the import; the edition in force as text, or as its JSON document with
+// "source": "imported" | "built-in".
+std::string describe(const CalendarImport& imported);
+std::string describe(const CalendarInForce& in_force, bool as_json);
+
 }  // namespace psm::server

@@ -30,6 +30,10 @@ TEST_F(CalendarImportTest, R16_NothingImported_ServerUsesTheBuiltInCalendar) {
   EXPECT_FALSE(in_force.imported);
   EXPECT_EQ(in_force.calendar, policy::default_calendar());
   EXPECT_FALSE(store_->get(model::collection::kSettings, policy::kCalendarSettingId));
+  const std::string shown = describe(in_force, false);
+  EXPECT_NE(shown.find("calendar version 1 (built into psm)"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("2023-05-08  holiday      Bank holiday for the coronation"), std::string::npos) << shown;
+  EXPECT_NE(describe(in_force, true).find(R"("source":"built-in")"), std::string::npos);
 }
 
 TEST_F(CalendarImportTest, R16_NewerEdition_IsStoredForEveryDevice_AndUsedByTheRules) {
