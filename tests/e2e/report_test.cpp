@@ -4,8 +4,7 @@
 #include "common/model/hlc.hpp"
 #include "common/policy/calendar.hpp"
 #include "common/policy/working_days.hpp"
-#include "support/process.hpp"
-#include "testing/temp_dir.hpp"
+#include "support/e2e_fixture.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -17,13 +16,6 @@
 
 namespace psm::e2e {
 namespace {
-
-namespace fs = std::filesystem;
-namespace json = boost::json;
-using testing::TempDir;
-
-constexpr const char* kPassword = "correct horse battery";
-constexpr const char* kPassphrase = "my device passphrase";
 
 // More history for the demo's people: Amelia's placement with the Reids ended
 // unplanned before she moved to the Okafors; Cara's with the Reids ended too,
@@ -49,35 +41,9 @@ void write_file(const fs::path& p, const std::string& text) {
   out << text;
 }
 
-class Reports : public ::testing::Test {
+// The end-to-end fixture (every role's account, a serving server) plus admin commands.
+class Reports : public EndToEnd {
  protected:
-  void SetUp() override {
-    data_ = dir_.path / "server";
-    ASSERT_EQ(run({server_bin(), "init", "--data", data_.string()}).exit_code, 0);
-    auto import = run(
-        {server_bin(), "import", "--data", data_.string(), (source_dir() / "scripts/demo/reference.json").string()});
-    ASSERT_EQ(import.exit_code, 0) << import.err;
-    for (auto [user, person, role] : {std::tuple{"alex", "ssw-morgan", "supervising-social-worker"},
-                                      std::tuple{"jo", "carer-okafor", "foster-carer"}}) {
-      auto add = run({server_bin(), "user", "add", "--data", data_.string(), "--username", user, "--role", role,
-                      "--name", user, "--person", person},
-                     {{"PSM_PASSWORD", kPassword}});
-      ASSERT_EQ(add.exit_code, 0) << add.err;
-    }
-    server_ = std::make_unique<Server>(data_);
-    ASSERT_TRUE(server_->ready()) << server_->output();
-  }
-
-  RunResult psm(const std::string& who, std::vector<std::string> args) {
-    std::vector<std::string> argv{client_bin().string(), "--home", (dir_.path / ("home-" + who)).string()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run(argv, {{"PSM_PASSPHRASE", kPassphrase}, {"PSM_PASSWORD", kPassword}});
-  }
-  void enrol(const std::string& who) {
-    auto r =
-        psm(who, {"enrol", "--server", server_->url(), "--ca", (data_ / "tls" / "ca.pem").string(), "--username", who});
-    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  }
   RunResult admin(std::vector<std::string> args) {
     std::vector<std::string> argv{server_bin().string()};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -102,10 +68,6 @@ class Reports : public ::testing::Test {
     ADD_FAILURE() << "no meeting identified at " << identified_utc << " in " << r.out;
     return {};
   }
-
-  TempDir dir_;
-  fs::path data_;
-  std::unique_ptr<Server> server_;
 };
 
 TEST_F(Reports, R2_R8_TimelinessAndActions_FromTheServersData_WhileItServes) {
