@@ -15,9 +15,9 @@ enum ExitCode : int {
   kExitRefused = 7,           // a rule refused the operation; nothing was stored
   kExitRevoked = 8,           // this device was revoked; its replica has been wiped
   kExitNotEnrolled = 9,
-  kExitSignInExpired = 10,    // the device's sign-in expired: run `psm login`; unsent work is kept
-  kExitLockedOut = 11,        // too many wrong passwords: wait and try again
-  kExitOfflineTooLong = 12,   // not synced within the server's limit: sync before using this copy
+  kExitSignInExpired = 12,    // the device's sign-in expired: run `psm login`; unsent work is kept
+  kExitLockedOut = 13,        // too many wrong passwords: wait and try again
+  kExitOfflineTooLong = 14,   // not synced within the server's limit: sync before using this copy
 };
 
 int run_cli(int argc, char** argv);

@@ -26,7 +26,7 @@ TEST_F(SecurityEndToEnd, RepeatedWrongPasswords_LockTheAccount_AndSayForHowLong)
   }
   auto locked = psm("jo", {"enrol", "--server", server_->url(), "--ca", ca().string(), "--username", "jo"},
                     {{"PSM_PASSWORD", kPassword}, {"PSM_PASSPHRASE", kPassphrase}});
-  EXPECT_EQ(locked.exit_code, 11) << locked.err;
+  EXPECT_EQ(locked.exit_code, 13) << locked.err;
   EXPECT_NE(locked.err.find("too many failed sign-ins; try again in 15 minute(s)"), std::string::npos) << locked.err;
   // Someone else signs in as usual.
   enrol("priya");
@@ -55,7 +55,7 @@ TEST_F(ShortSignInEndToEnd, ExpiredSignIn_AsksForThePassword_AndLoginSendsTheWor
   ASSERT_EQ(psm("jo", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
                        "Contact with birth family has unsettled Amelia"}).exit_code, 0);
   auto expired = psm("jo", {"sync"});
-  EXPECT_EQ(expired.exit_code, 10) << expired.err;
+  EXPECT_EQ(expired.exit_code, 12) << expired.err;
   EXPECT_NE(expired.err.find("login"), std::string::npos) << expired.err;
   EXPECT_NE(expired.err.find("1 change(s) are kept"), std::string::npos) << expired.err;
 
@@ -178,7 +178,7 @@ TEST_F(SecurityEndToEnd, DeviceOfflinePastTheServersLimit_WarnsThenMustSyncBefor
   EXPECT_EQ(day8.exit_code, 0) << day8.err;
   EXPECT_NE(day8.err.find("warning: this device has not synced for 8 days"), std::string::npos) << day8.err;
   auto day11 = later("+11 days", {"placements"});
-  EXPECT_EQ(day11.exit_code, 12) << day11.err;
+  EXPECT_EQ(day11.exit_code, 14) << day11.err;
   EXPECT_NE(day11.err.find("sync"), std::string::npos) << day11.err;
   EXPECT_EQ(day11.out.find("Amelia"), std::string::npos) << "nothing shown past the limit";
   EXPECT_EQ(later("+11 days", {"status"}).exit_code, 0) << "status still says why";
