@@ -143,6 +143,14 @@ int Background::wait(std::chrono::seconds timeout) {
   return rc;
 }
 
+void Background::kill_hard() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
 Server::Server(const fs::path& data, std::uint16_t port) : log_(temp_file("server")) {
   const auto in = temp_file("in");
   { std::ofstream f(in); }
