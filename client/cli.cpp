@@ -87,23 +87,20 @@ int cmd_enrol(Session& s, const std::string& server, const fs::path& ca, const s
   return kExitOk;
 }
 
-int do_sync(Session& s, Transport& transport, bool quiet) {
-  SyncReport report;
-  const bool show_progress = !quiet && ::isatty(STDERR_FILENO);
-  auto progress = [&](const SyncReport& r) {
-    if (show_progress) std::cerr << "\rsent " << r.pushed << ", received " << r.pulled << std::flush;
-  };
-  auto err = sync_once(*s.replica, transport, report, progress);
-  if (show_progress) std::cerr << "\n";
+std::string kept_message(Session& s, const std::string& why) {
+  return why + "; " + std::to_string(s.replica->pending_count()) +
+         " change(s) are kept on this device and will be sent next time";
+}
+
+// Reports a finished sync (or why it failed) and returns the exit code.
+int finish_sync(Session& s, const SyncReport& report, const std::optional<SyncError>& err, bool quiet) {
   if (err) {
     if (err->code == Errc::device_revoked) {
       s.replica.reset();
       Replica::wipe(s.home);
       return fail(kExitRevoked, "this device has been revoked by an administrator; its copy has been wiped");
     }
-    const auto kept = s.replica->pending_count();
-    return fail(exit_code_for(err->code), err->message + "; " + std::to_string(kept) +
-                                              " change(s) are kept on this device and will be sent next time");
+    return fail(exit_code_for(err->code), kept_message(s, err->message));
   }
   s.replica->set_meta("last_sync_ms", std::to_string(model::HlcClock::system_now_millis()));
   if (!quiet) {
@@ -119,29 +116,70 @@ int do_sync(Session& s, Transport& transport, bool quiet) {
   return kExitOk;
 }
 
+int do_sync(Session& s, Transport& transport, bool quiet) {
+  SyncReport report;
+  const bool show_progress = !quiet && ::isatty(STDERR_FILENO);
+  auto progress = [&](const SyncReport& r) {
+    if (show_progress) std::cerr << "\rsent " << r.pushed << ", received " << r.pulled << std::flush;
+  };
+  auto err = sync_once(*s.replica, transport, report, progress);
+  if (show_progress) std::cerr << "\n";
+  return finish_sync(s, report, err, quiet);
+}
+
 volatile std::sig_atomic_t g_stop = 0;
 
-int cmd_sync(Session& s, bool live, int live_seconds) {
+// A connection the retry loop can own while this command keeps using it
+// afterwards (live mode waits for pokes on the connection that synced last).
+class SharedConnection final : public Transport {
+ public:
+  explicit SharedConnection(std::shared_ptr<Connected> c) : c_(std::move(c)) {}
+  error_code send(std::string_view message) override { return c_->transport->send(message); }
+  Result<std::string> receive(std::chrono::milliseconds timeout) override { return c_->transport->receive(timeout); }
+
+ private:
+  std::shared_ptr<Connected> c_;
+};
+
+// One sync, retried with backoff for up to `retry_for` of waiting when the
+// server cannot be reached. `current` is left holding the last connection.
+int sync_retrying(Session& s, const std::string& url, std::chrono::milliseconds retry_for,
+                  std::shared_ptr<Connected>& current) {
+  SyncReport report;
+  RetryOptions options;
+  options.budget = retry_for;
+  options.on_retry = [](const SyncError& why, std::chrono::milliseconds wait) {
+    std::cerr << "psm: " << why.message << "; trying again in " << (wait.count() + 999) / 1000 << " s" << std::endl;
+  };
+  Connect open_connection = [&]() -> std::variant<std::unique_ptr<Transport>, SyncError> {
+    current.reset();
+    auto connected = connect(s.home, url);
+    if (auto* e = std::get_if<SyncError>(&connected)) return *e;
+    current = std::make_shared<Connected>(std::move(std::get<Connected>(connected)));
+    return std::make_unique<SharedConnection>(current);
+  };
+  auto err = sync_with_retry(*s.replica, open_connection, report, options);
+  return finish_sync(s, report, err, false);
+}
+
+int cmd_sync(Session& s, bool live, int live_seconds, int retry_for_seconds) {
   auto config = read_config(s.home);
   if (!config) return fail(kExitNotEnrolled, "this device is not enrolled");
-  auto connected = connect(s.home, config->server_url);
-  if (auto* e = std::get_if<SyncError>(&connected)) {
-    const auto kept = s.replica->pending_count();
-    return fail(exit_code_for(e->code), e->message + "; " + std::to_string(kept) +
-                                            " change(s) are kept on this device and will be sent next time");
-  }
-  auto& c = std::get<Connected>(connected);
-  int rc = do_sync(s, *c.transport, false);
+  if (retry_for_seconds < 0) return fail(kExitUsage, "--retry-for must be 0 or more seconds");
+  std::shared_ptr<Connected> current;
+  int rc = sync_retrying(s, config->server_url, std::chrono::seconds(retry_for_seconds), current);
   if (rc != kExitOk || !live) return rc;
   std::signal(SIGINT, [](int) { g_stop = 1; });
   std::signal(SIGTERM, [](int) { g_stop = 1; });
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(live_seconds > 0 ? live_seconds : 1 << 30);
   std::cout << "live: waiting for changes (Ctrl-C to stop)" << std::endl;
   while (!g_stop && std::chrono::steady_clock::now() < until) {
-    auto poked = wait_for_poke(*c.transport, std::chrono::milliseconds(500));
-    if (!poked) return fail(kExitUnreachable, "the connection to the server was lost");
-    if (*poked) {
-      rc = do_sync(s, *c.transport, false);
+    auto poked = wait_for_poke(*current->transport, std::chrono::milliseconds(500));
+    if (!poked && retry_for_seconds == 0) return fail(kExitUnreachable, "the connection to the server was lost");
+    if (!poked || *poked) {
+      // Lost: reconnect (with backoff) and catch up; poked: pull what changed.
+      rc = poked ? do_sync(s, *current->transport, false)
+                 : sync_retrying(s, config->server_url, std::chrono::seconds(retry_for_seconds), current);
       if (rc != kExitOk) return rc;
     }
   }
@@ -445,6 +483,10 @@ int run_cli(int argc, char** argv) {
   int live_seconds = 0;
   sync->add_flag("--live", live, "stay connected and sync whenever something changes");
   sync->add_option("--live-seconds", live_seconds, "with --live: stop after this many seconds");
+  int retry_for = 0;
+  sync->add_option("--retry-for", retry_for,
+                   "if the server cannot be reached, keep retrying (waits growing from 0.5 s to 60 s) "
+                   "for up to this many seconds of waiting; with --live, also reconnect when the connection drops");
 
   auto* status = app.add_subcommand("status", "who, which server, last sync, changes waiting or refused");
   add_json(status);
@@ -528,7 +570,7 @@ int run_cli(int argc, char** argv) {
     if (*enrol) return cmd_enrol(s, server, ca, username, device_name);
     if (*change_passphrase) return cmd_change_passphrase(s);
     if (int rc = s.open(); rc != kExitOk) return rc;
-    if (*sync) return cmd_sync(s, live, live_seconds);
+    if (*sync) return cmd_sync(s, live, live_seconds, retry_for);
     if (*status) return cmd_status(s, as_json);
     if (*placements) return cmd_placements(s, as_json);
     if (*request) return cmd_request_meeting(s, placement, type, reason, identified_at);
