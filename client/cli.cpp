@@ -583,6 +583,18 @@ int run_cli(int argc, char** argv) {
     if (*conflicts) return cmd_conflicts(s, as_json);
     if (*resolve) return cmd_resolve(s, conflict_id, keep);
     if (auto rc = run_meeting_command(s, meeting_commands, as_json)) return *rc;
+  } catch (const store::StoreError& e) {
+    // A write refused part-way (disk full) or damage found while reading:
+    // the transaction in progress is rolled back, so what was queued before
+    // stays queued.
+    if (e.code() == Errc::io_error) {
+      return fail(kExitStorage, "this device's storage refused a write (is the disk full?); nothing that was "
+                                "already saved is lost, and waiting changes stay queued: " + std::string(e.what()));
+    }
+    if (e.code() == Errc::corrupt_data) {
+      return fail(kExitDamagedReplica, "the replica in " + home.string() + " is damaged: " + e.what());
+    }
+    return fail(kExitFailure, e.what());
   } catch (const std::exception& e) {
     return fail(kExitFailure, e.what());
   }

@@ -15,6 +15,8 @@ enum ExitCode : int {
   kExitRefused = 7,           // a rule refused the operation; nothing was stored
   kExitRevoked = 8,           // this device was revoked; its replica has been wiped
   kExitNotEnrolled = 9,
+  kExitDamagedReplica = 10,   // the replica file is truncated or damaged; it was left as it is
+  kExitStorage = 11,          // this device's storage refused a write (disk full?); nothing queued was lost
 };
 
 int run_cli(int argc, char** argv);

@@ -75,6 +75,15 @@ std::vector<std::pair<std::string, std::string>> split_touched(std::string_view 
   return out;
 }
 
+// PRAGMA quick_check reads every page (SQLCipher checks each page's MAC) and
+// every b-tree: a truncated or damaged file is caught here, before anything
+// is written, so a damaged replica is reported and left exactly as it was.
+// It costs a read of the whole file, a few milliseconds for a device's replica.
+bool intact(store::Database& db) {
+  auto check = db.prepare("PRAGMA quick_check(1)");
+  return check.step() && check.column_text(0) == "ok";
+}
+
 }  // namespace
 
 std::string_view to_string(OpState s) {
@@ -119,8 +128,14 @@ Result<std::unique_ptr<Replica>> Replica::open_with_key(const HomePaths& home, s
   store::OpenOptions options;
   options.create = create;
   auto db = store::Database::open(home.replica(), key, options);
-  if (!db) return db.error();
+  if (!db) {
+    // The data key was authenticated when it was unwrapped, so a database
+    // that does not accept it is damaged, not locked with another passphrase.
+    if (db.error() == Errc::wrong_passphrase) return make_error_code(Errc::corrupt_data);
+    return db.error();
+  }
   try {
+    if (!create && !intact(*db)) return make_error_code(Errc::corrupt_data);
     store::migrate(*db, kMigrations);
   } catch (const store::StoreError& e) {
     return e.code();

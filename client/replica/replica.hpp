@@ -62,7 +62,8 @@ class Replica final : public ops::StateReader {
   // Creates a new, empty replica in `home` protected by `passphrase`.
   static Result<std::unique_ptr<Replica>> create(const HomePaths& home, std::string_view passphrase,
                                                  crypto::ScryptParams params = crypto::kScryptReplica);
-  // Opens the replica; Errc::wrong_passphrase leaves every file untouched.
+  // Opens the replica; Errc::wrong_passphrase leaves every file untouched, and
+  // so does Errc::corrupt_data (the database file is truncated or damaged).
   static Result<std::unique_ptr<Replica>> open(const HomePaths& home, std::string_view passphrase);
   // Re-wraps the data key under a new passphrase; the database is not re-encrypted.
   static error_code change_passphrase(const HomePaths& home, std::string_view old_passphrase,
