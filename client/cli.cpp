@@ -103,6 +103,10 @@ int finish_sync(Session& s, const SyncReport& report, const std::optional<SyncEr
     return fail(exit_code_for(err->code), kept_message(s, err->message));
   }
   s.replica->set_meta("last_sync_ms", std::to_string(model::HlcClock::system_now_millis()));
+  if (report.server_restored) {
+    std::cout << "the server was restored from a backup: this device sent again the " << report.resent_after_restore
+              << " change(s) it had already sent, and received everything afresh\n";
+  }
   if (!quiet) {
     std::cout << "synced: sent " << report.pushed << " (" << report.accepted << " accepted, " << report.conflicts
               << " with a conflict, " << report.rejected << " refused), received " << report.pulled << "\n";

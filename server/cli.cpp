@@ -21,6 +21,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -71,6 +73,26 @@ int cmd_init(const fs::path& data, const std::vector<std::string>& hostnames) {
   return kExitOk;
 }
 
+// An exclusive flock on DATA/serve.lock, released when the process ends
+// (however it ends: the kernel drops the lock with the descriptor).
+class ServeLock {
+ public:
+  explicit ServeLock(const fs::path& path) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    held_ = fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) == 0;
+  }
+  ~ServeLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  ServeLock(const ServeLock&) = delete;
+  ServeLock& operator=(const ServeLock&) = delete;
+  bool held() const { return held_; }
+
+ private:
+  int fd_ = -1;
+  bool held_ = false;
+};
+
 int cmd_serve(const fs::path& data, const std::string& listen) {
   DataPaths paths(data);
   std::string detail;
@@ -91,6 +113,11 @@ int cmd_serve(const fs::path& data, const std::string& listen) {
     return kExitUsage;
   }
   options.subprotocol = std::string(protocol::kSubprotocol);
+  ServeLock lock(paths.serve_lock());
+  if (!lock.held()) {
+    std::cerr << "psm-server: another psm-server is already serving " << data.string() << "\n";
+    return kExitFailure;
+  }
 
   auto tls = net::make_server_tls_context(paths.tls_dir() / "server.pem", paths.tls_dir() / "server.key");
   if (!tls) {
@@ -243,6 +270,30 @@ int cmd_devices(const fs::path& data, bool as_json) {
   return kExitOk;
 }
 
+int cmd_backup(const fs::path& data, const fs::path& to) {
+  DataPaths paths(data);
+  std::string detail;
+  if (auto ec = ServerStore::backup(paths, to, &detail)) return data_error(detail, ec);
+  std::cout << "backed up " << paths.store().string() << " to " << to.string()
+            << " (encrypted with the store key; keep " << paths.key().string() << " safe and apart from it)\n";
+  return kExitOk;
+}
+
+int cmd_restore(const fs::path& data, const fs::path& from) {
+  DataPaths paths(data);
+  if (!fs::exists(paths.key())) return data_error("no psm store in " + data.string(), make_error_code(Errc::not_found));
+  ServeLock lock(paths.serve_lock());
+  if (!lock.held()) {
+    std::cerr << "psm-server: a psm-server is serving " << data.string() << "; stop it before restoring\n";
+    return kExitData;
+  }
+  std::string detail, epoch;
+  if (auto ec = ServerStore::restore(paths, from, &detail, &epoch)) return data_error(detail, ec);
+  std::cout << "restored " << paths.store().string() << " from " << from.string() << "; new epoch " << epoch
+            << ": devices will re-send what the backup lacks when they next sync\n";
+  return kExitOk;
+}
+
 int cmd_revoke(const fs::path& data, const std::string& id) {
   DataPaths paths(data);
   std::string detail;
@@ -312,6 +363,16 @@ int run_cli(int argc, char** argv) {
   std::string today;
   escalate->add_option("--today", today, "YYYY-MM-DD to sweep as (default: today)");
 
+  auto* backup = app.add_subcommand("backup", "copy the store to a file, safely, even while serving");
+  add_data(backup);
+  fs::path backup_to;
+  backup->add_option("--to", backup_to, "the backup file to write (encrypted with the store key)")->required();
+
+  auto* restore = app.add_subcommand("restore", "replace the store with a backup (stop the server first)");
+  add_data(restore);
+  fs::path restore_from;
+  restore->add_option("--from", restore_from, "a backup written by psm-server backup")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -325,6 +386,8 @@ int run_cli(int argc, char** argv) {
     if (*device_list) return cmd_devices(data, as_json);
     if (*device_revoke) return cmd_revoke(data, device_id);
     if (*escalate) return cmd_escalate(data, today);
+    if (*backup) return cmd_backup(data, backup_to);
+    if (*restore) return cmd_restore(data, restore_from);
   } catch (const std::exception& e) {
     std::cerr << "psm-server: " << e.what() << "\n";
     return kExitFailure;

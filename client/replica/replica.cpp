@@ -102,7 +102,7 @@ struct Replica::Statements {
   Statement get_view, put_view, del_view, list_view, count_view;
   Statement get_base, put_base, purge_base, purge_view;
   Statement insert_outbox, outbox_all, outbox_by_state, set_state, set_result, pending_count, pending_ops;
-  Statement touched_of, unsettled, settle, list_in_scope;
+  Statement touched_of, unsettled, settle, list_in_scope, count_answered, requeue_answered;
 };
 
 Replica::Replica(HomePaths home, store::Database db) : home_(std::move(home)), db_(std::move(db)) {}
@@ -200,6 +200,9 @@ void Replica::prepare() {
       db_.prepare("SELECT touched FROM outbox WHERE settled = 0 AND state NOT IN ('queued', 'sent')"),
       db_.prepare("UPDATE outbox SET settled = 1 WHERE settled = 0 AND state NOT IN ('queued', 'sent')"),
       db_.prepare("SELECT body FROM view WHERE scope = ?1 AND collection = ?2 ORDER BY id"),
+      db_.prepare("SELECT count(*) FROM outbox WHERE state IN ('accepted', 'conflict')"),
+      db_.prepare("UPDATE outbox SET state = 'queued', error = 0, reason = '', settled = 0 "
+                  "WHERE state IN ('accepted', 'conflict')"),
   });
 }
 
@@ -475,6 +478,30 @@ void Replica::apply_pull(const protocol::PullResponse& page) {
     // Space held by purged records is reclaimed so their pages are not left behind.
     db_.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   }
+}
+
+std::size_t Replica::start_over_after_server_restore(std::string_view new_epoch) {
+  store::Transaction tx(db_);
+  std::size_t requeued = 0;
+  {
+    auto& count = st_->count_answered;
+    store::ScopedReset rc{count};
+    count.step();
+    requeued = static_cast<std::size_t>(count.column_int64(0));
+  }
+  auto& requeue = st_->requeue_answered;
+  store::ScopedReset r{requeue};
+  requeue.step();
+  db_.exec("DELETE FROM base");
+  db_.exec("DELETE FROM view");
+  set_meta("cursor", "0");
+  set_meta("scopes", "");
+  set_meta("server_epoch", new_epoch);
+  // The view is rebuilt from the next pull with the queued work on top; until
+  // then what this device shows is its own unsent and re-queued work.
+  rebase({});
+  tx.commit();
+  return requeued;
 }
 
 std::uint64_t Replica::cursor() { return std::stoull(meta("cursor").value_or("0")); }

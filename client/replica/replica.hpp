@@ -93,6 +93,16 @@ class Replica final : public ops::StateReader {
   // removed from the view (the others stay).
   void record_results(const std::vector<protocol::OpResult>& results);
 
+  // The server's store was restored from a backup (its epoch changed): it may
+  // have lost operations it had accepted from this device, and records this
+  // device holds. In one transaction: every accepted (or conflicting)
+  // operation is queued again, to be re-sent (the server answers those it
+  // still has from its ledger and applies the others), the server copies
+  // are dropped with the cursor so the next pull starts afresh, and
+  // `new_epoch` is remembered. Unsent work is untouched. Returns how many
+  // operations were queued again.
+  std::size_t start_over_after_server_restore(std::string_view new_epoch);
+
   // --- server state
   // Applies one pull page in one transaction: records into base and view,
   // scopes the device lost are purged, pending operations re-applied on top.

@@ -69,7 +69,20 @@ std::optional<SyncError> sync_once(Replica& replica, Transport& transport, SyncR
   {
     auto answer = round_trip<protocol::AuthResult>(transport, protocol::AuthRequest{*device, *token});
     if (auto* e = std::get_if<SyncError>(&answer)) return *e;
-    if (auto e = check_auth(std::get<protocol::AuthResult>(answer))) return e;
+    const auto& auth = std::get<protocol::AuthResult>(answer);
+    if (auto e = check_auth(auth)) return e;
+    // A different epoch: the server was restored from a backup and may lack
+    // some of what it had accepted from us. An empty one is a server from
+    // before epochs were sent; nothing to compare.
+    const auto known = replica.meta("server_epoch").value_or("");
+    if (!auth.server_epoch.empty() && auth.server_epoch != known) {
+      if (known.empty()) {
+        replica.set_meta("server_epoch", auth.server_epoch);
+      } else {
+        report.resent_after_restore += replica.start_over_after_server_restore(auth.server_epoch);
+        report.server_restored = true;
+      }
+    }
   }
 
   // Push: oldest first, in bounded batches. Each batch's answers are stored

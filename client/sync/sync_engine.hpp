@@ -24,6 +24,10 @@ struct SyncReport {
   std::size_t rejected = 0;
   std::size_t pulled = 0;
   std::size_t batches = 0;
+  // The server had been restored from a backup since the last sync; this
+  // many already-accepted operations were queued to be sent again.
+  bool server_restored = false;
+  std::size_t resent_after_restore = 0;
 };
 
 struct SyncError {

@@ -55,6 +55,8 @@ struct DataPaths {
   std::filesystem::path store() const { return root / "store.db"; }
   std::filesystem::path key() const { return root / "store.key"; }
   std::filesystem::path tls_dir() const { return root / "tls"; }
+  // Held (flock) by a serving psm-server, so a restore cannot replace the store under it.
+  std::filesystem::path serve_lock() const { return root / "serve.lock"; }
 };
 
 class ServerStore final : public ops::StateReader {
@@ -64,6 +66,18 @@ class ServerStore final : public ops::StateReader {
   static Result<std::unique_ptr<ServerStore>> create(const DataPaths& paths, std::string* detail);
   // Opens an existing store. Refuses a key file readable by group or others.
   static Result<std::unique_ptr<ServerStore>> open(const DataPaths& paths, std::string* detail);
+
+  // Writes a consistent copy of the store at `to` (mode 0600), encrypted
+  // under the same store key, while other processes (a serving psm-server)
+  // keep reading and writing. The copy is useless without DATA/store.key.
+  static error_code backup(const DataPaths& paths, const std::filesystem::path& to, std::string* detail);
+  // Replaces the store with the backup `from` (which must have been made with
+  // this data directory's store key) and gives it a new epoch, so devices
+  // notice and re-send what the backup lacks. The server must not be serving
+  // this directory (the caller checks serve_lock()). On any failure the
+  // current store is left as it was. `new_epoch` receives the epoch.
+  static error_code restore(const DataPaths& paths, const std::filesystem::path& from, std::string* detail,
+                            std::string* new_epoch = nullptr);
 
   ~ServerStore() override;
 
@@ -99,8 +113,9 @@ class ServerStore final : public ops::StateReader {
   // Reference data (people, households, children, placements) for access decisions.
   policy::ReferenceData load_reference_data();
 
-  // A random id fixed when the store is created; a restore from backup keeps it
-  // in the file, so devices can notice (issue: backups).
+  // A random id set when the store is created and replaced by each restore
+  // from a backup. Devices keep the epoch they last synced with; a different
+  // one tells them the server's history was rewound (docs/protocol.md).
   std::string epoch();
 
   store::Database& database() { return db_; }
