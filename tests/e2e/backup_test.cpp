@@ -7,17 +7,9 @@
 #include <sys/stat.h>
 
 #include <fstream>
-#include <sstream>
 
 namespace psm::e2e {
 namespace {
-
-std::string read_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class Backup : public ProxiedEndToEnd {
  protected:

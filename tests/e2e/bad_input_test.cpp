@@ -4,17 +4,9 @@
 #include "support/proxied_fixture.hpp"
 
 #include <fstream>
-#include <sstream>
 
 namespace psm::e2e {
 namespace {
-
-std::string read_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 void write_bytes(const fs::path& p, const std::string& bytes) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);

@@ -11,9 +11,11 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <tuple>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -30,6 +32,13 @@ inline constexpr const char* kPassphrase = "my device passphrase";
 inline constexpr const char* kPlacement = "pl-amelia-okafor";
 
 inline fs::path queue_bin() { return PSM_QUEUE_BIN; }
+
+inline std::string read_bytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 class ProxiedEndToEnd : public ::testing::Test {
  protected:
