@@ -102,28 +102,29 @@ int cmd_enrol(Session& s, const std::string& server, const fs::path& ca, const s
   return kExitOk;
 }
 
-int do_sync(Session& s, Transport& transport, bool quiet) {
-  SyncReport report;
-  const bool show_progress = !quiet && ::isatty(STDERR_FILENO);
-  auto progress = [&](const SyncReport& r) {
-    if (show_progress) std::cerr << "\rsent " << r.pushed << ", received " << r.pulled << std::flush;
-  };
-  auto err = sync_once(*s.replica, transport, report, progress);
-  if (show_progress) std::cerr << "\n";
+std::string kept_message(Session& s, const std::string& why) {
+  return why + "; " + std::to_string(s.replica->pending_count()) +
+         " change(s) are kept on this device and will be sent next time";
+}
+
+// Reports a finished sync (or why it failed) and returns the exit code.
+int finish_sync(Session& s, const SyncReport& report, const std::optional<SyncError>& err, bool quiet) {
   if (err) {
     if (err->code == Errc::device_revoked) {
       s.replica.reset();
       Replica::wipe(s.home);
       return fail(kExitRevoked, "this device has been revoked by an administrator; its copy has been wiped");
     }
-    const auto kept = s.replica->pending_count();
-    return fail(exit_code_for(err->code), sign_in_advice(*err, s.home) + "; " + std::to_string(kept) +
-                                              " change(s) are kept on this device and will be sent next time");
+    return fail(exit_code_for(err->code), kept_message(s, sign_in_advice(*err, s.home)));
   }
   s.replica->set_meta("last_sync_ms", std::to_string(model::HlcClock::system_now_millis()));
   if (report.deferred) {
     std::cerr << "psm: the server is taking changes from this device more slowly: " << report.deferred
               << " change(s) stay waiting; sync again in " << (report.retry_after_ms + 999) / 1000 << " s\n";
+  }
+  if (report.server_restored) {
+    std::cout << "the server was restored from a backup: this device sent again the " << report.resent_after_restore
+              << " change(s) it had already sent, and received everything afresh\n";
   }
   if (!quiet) {
     std::cout << "synced: sent " << report.pushed << " (" << report.accepted << " accepted, " << report.conflicts
@@ -136,6 +137,17 @@ int do_sync(Session& s, Transport& transport, bool quiet) {
     std::cout << std::flush;  // live mode: whoever watches sees each sync as it happens
   }
   return kExitOk;
+}
+
+int do_sync(Session& s, Transport& transport, bool quiet) {
+  SyncReport report;
+  const bool show_progress = !quiet && ::isatty(STDERR_FILENO);
+  auto progress = [&](const SyncReport& r) {
+    if (show_progress) std::cerr << "\rsent " << r.pushed << ", received " << r.pulled << std::flush;
+  };
+  auto err = sync_once(*s.replica, transport, report, progress);
+  if (show_progress) std::cerr << "\n";
+  return finish_sync(s, report, err, quiet);
 }
 
 volatile std::sig_atomic_t g_stop = 0;
@@ -156,27 +168,57 @@ int cmd_login(Session& s) {
   return do_sync(s, *c.transport, false);
 }
 
-int cmd_sync(Session& s, bool live, int live_seconds) {
+// A connection the retry loop can own while this command keeps using it
+// afterwards (live mode waits for pokes on the connection that synced last).
+class SharedConnection final : public Transport {
+ public:
+  explicit SharedConnection(std::shared_ptr<Connected> c) : c_(std::move(c)) {}
+  error_code send(std::string_view message) override { return c_->transport->send(message); }
+  Result<std::string> receive(std::chrono::milliseconds timeout) override { return c_->transport->receive(timeout); }
+
+ private:
+  std::shared_ptr<Connected> c_;
+};
+
+// One sync, retried with backoff for up to `retry_for` of waiting when the
+// server cannot be reached. `current` is left holding the last connection.
+int sync_retrying(Session& s, const ClientConfig& config, std::chrono::milliseconds retry_for,
+                  std::shared_ptr<Connected>& current) {
+  SyncReport report;
+  RetryOptions options;
+  options.budget = retry_for;
+  options.on_retry = [](const SyncError& why, std::chrono::milliseconds wait) {
+    std::cerr << "psm: " << why.message << "; trying again in " << (wait.count() + 999) / 1000 << " s" << std::endl;
+  };
+  Connect open_connection = [&]() -> std::variant<std::unique_ptr<Transport>, SyncError> {
+    current.reset();
+    auto connected = connect(s.home, config.server_url, config.pin);
+    if (auto* e = std::get_if<SyncError>(&connected)) return *e;
+    current = std::make_shared<Connected>(std::move(std::get<Connected>(connected)));
+    return std::make_unique<SharedConnection>(current);
+  };
+  auto err = sync_with_retry(*s.replica, open_connection, report, options);
+  return finish_sync(s, report, err, false);
+}
+
+int cmd_sync(Session& s, bool live, int live_seconds, int retry_for_seconds) {
   auto config = read_config(s.home);
   if (!config) return fail(kExitNotEnrolled, "this device is not enrolled");
-  auto connected = connect(s.home, config->server_url, config->pin);
-  if (auto* e = std::get_if<SyncError>(&connected)) {
-    const auto kept = s.replica->pending_count();
-    return fail(exit_code_for(e->code), e->message + "; " + std::to_string(kept) +
-                                            " change(s) are kept on this device and will be sent next time");
-  }
-  auto& c = std::get<Connected>(connected);
-  int rc = do_sync(s, *c.transport, false);
+  if (retry_for_seconds < 0) return fail(kExitUsage, "--retry-for must be 0 or more seconds");
+  std::shared_ptr<Connected> current;
+  int rc = sync_retrying(s, *config, std::chrono::seconds(retry_for_seconds), current);
   if (rc != kExitOk || !live) return rc;
   std::signal(SIGINT, [](int) { g_stop = 1; });
   std::signal(SIGTERM, [](int) { g_stop = 1; });
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(live_seconds > 0 ? live_seconds : 1 << 30);
   std::cout << "live: waiting for changes (Ctrl-C to stop)" << std::endl;
   while (!g_stop && std::chrono::steady_clock::now() < until) {
-    auto poked = wait_for_poke(*c.transport, std::chrono::milliseconds(500));
-    if (!poked) return fail(kExitUnreachable, "the connection to the server was lost");
-    if (*poked) {
-      rc = do_sync(s, *c.transport, false);
+    auto poked = wait_for_poke(*current->transport, std::chrono::milliseconds(500));
+    if (!poked && retry_for_seconds == 0) return fail(kExitUnreachable, "the connection to the server was lost");
+    if (!poked || *poked) {
+      // Lost: reconnect (with backoff) and catch up; poked: pull what changed.
+      rc = poked ? do_sync(s, *current->transport, false)
+                 : sync_retrying(s, *config, std::chrono::seconds(retry_for_seconds), current);
       if (rc != kExitOk) return rc;
     }
   }
@@ -488,6 +530,10 @@ int run_cli(int argc, char** argv) {
   int live_seconds = 0;
   sync->add_flag("--live", live, "stay connected and sync whenever something changes");
   sync->add_option("--live-seconds", live_seconds, "with --live: stop after this many seconds");
+  int retry_for = 0;
+  sync->add_option("--retry-for", retry_for,
+                   "if the server cannot be reached, keep retrying (waits growing from 0.5 s to 60 s) "
+                   "for up to this many seconds of waiting; with --live, also reconnect when the connection drops");
 
   auto* status = app.add_subcommand("status", "who, which server, last sync, changes waiting or refused");
   add_json(status);
@@ -572,7 +618,7 @@ int run_cli(int argc, char** argv) {
     if (*change_passphrase) return cmd_change_passphrase(s);
     if (int rc = s.open(); rc != kExitOk) return rc;
     if (*deadline) return cmd_deadline(&s, deadline_type, deadline_from, as_json);
-    if (*sync) return cmd_sync(s, live, live_seconds);
+    if (*sync) return cmd_sync(s, live, live_seconds, retry_for);
     if (*login) return cmd_login(s);
     // Everything else reads or changes the copy: past the server's limit on
     // days offline, only status (to see why) still works.
@@ -589,6 +635,18 @@ int run_cli(int argc, char** argv) {
     if (*conflicts) return cmd_conflicts(s, as_json);
     if (*resolve) return cmd_resolve(s, conflict_id, keep);
     if (auto rc = run_meeting_command(s, meeting_commands, as_json)) return *rc;
+  } catch (const store::StoreError& e) {
+    // A write refused part-way (disk full) or damage found while reading:
+    // the transaction in progress is rolled back, so what was queued before
+    // stays queued.
+    if (e.code() == Errc::io_error) {
+      return fail(kExitStorage, "this device's storage refused a write (is the disk full?); nothing that was "
+                                "already saved is lost, and waiting changes stay queued: " + std::string(e.what()));
+    }
+    if (e.code() == Errc::corrupt_data) {
+      return fail(kExitDamagedReplica, "the replica in " + home.string() + " is damaged: " + e.what());
+    }
+    return fail(kExitFailure, e.what());
   } catch (const std::exception& e) {
     return fail(kExitFailure, e.what());
   }

@@ -15,6 +15,8 @@ enum ExitCode : int {
   kExitRefused = 7,           // a rule refused the operation; nothing was stored
   kExitRevoked = 8,           // this device was revoked; its replica has been wiped
   kExitNotEnrolled = 9,
+  kExitDamagedReplica = 10,   // the replica file is truncated or damaged; it was left as it is
+  kExitStorage = 11,          // this device's storage refused a write (disk full?); nothing queued was lost
   kExitSignInExpired = 12,    // the device's sign-in expired: run `psm login`; unsent work is kept
   kExitLockedOut = 13,        // too many wrong passwords: wait and try again
   kExitOfflineTooLong = 14,   // not synced within the server's limit: sync before using this copy

@@ -36,6 +36,8 @@ int exit_code_for(const error_code& ec) {
   if (ec == Errc::device_revoked) return kExitRevoked;
   if (ec == Errc::not_enrolled) return kExitNotEnrolled;
   if (ec == Errc::invalid_argument) return kExitUsage;
+  if (ec == Errc::corrupt_data) return kExitDamagedReplica;
+  if (ec == Errc::io_error) return kExitStorage;
   if (ec == Errc::token_expired) return kExitSignInExpired;
   if (ec == Errc::locked_out) return kExitLockedOut;
   if (ec == Errc::offline_too_long) return kExitOfflineTooLong;
@@ -50,6 +52,11 @@ int Session::open() {
     auto r = Replica::open(home, passphrase_from_env_or_prompt());
     if (!r) {
       if (r.error() == Errc::wrong_passphrase) return fail(kExitWrongPassphrase, "wrong passphrase; nothing was changed");
+      if (r.error() == Errc::corrupt_data) {
+        return fail(kExitDamagedReplica, "the replica in " + home.root.string() +
+                                             " is damaged (truncated or corrupted) and was left as it is; "
+                                             "keep a copy of the folder and ask your administrator for help");
+      }
       return fail(exit_code_for(r.error()), "cannot open the replica in " + home.root.string() + ": " + r.error().message());
     }
     replica = std::move(*r);

@@ -45,6 +45,15 @@ inline constexpr std::chrono::milliseconds kMaxClockSkew{std::chrono::minutes(5)
 inline constexpr std::chrono::seconds kConnectTimeout{20};
 inline constexpr std::chrono::seconds kRequestTimeout{60};
 
+// A device that cannot reach its server retries with exponential backoff:
+// the first retry comes after 0.25–0.5 s (a blip on a train's Wi-Fi is over
+// quickly), each later wait doubles, and no wait exceeds 60 s, so a server
+// coming back after an outage sees each device at most about once a minute.
+// Half of each wait is random ("equal jitter"), so devices cut off together
+// do not come back in step.
+inline constexpr std::chrono::milliseconds kRetryFirstDelay{500};
+inline constexpr std::chrono::milliseconds kRetryMaxDelay{60'000};
+
 // Server side: an idle authenticated connection is pinged by Beast's
 // keep-alive; one that sends nothing for this long before authenticating is closed.
 inline constexpr std::chrono::seconds kHandshakeTimeout{30};

@@ -26,6 +26,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -79,6 +81,26 @@ int cmd_init(const fs::path& data, const std::vector<std::string>& hostnames) {
   return kExitOk;
 }
 
+// An exclusive flock on DATA/serve.lock, released when the process ends
+// (however it ends: the kernel drops the lock with the descriptor).
+class ServeLock {
+ public:
+  explicit ServeLock(const fs::path& path) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    held_ = fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) == 0;
+  }
+  ~ServeLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  ServeLock(const ServeLock&) = delete;
+  ServeLock& operator=(const ServeLock&) = delete;
+  bool held() const { return held_; }
+
+ private:
+  int fd_ = -1;
+  bool held_ = false;
+};
+
 int cmd_serve(const fs::path& data, const std::string& listen, const ServerPolicy& policy) {
   DataPaths paths(data);
   std::string detail;
@@ -99,6 +121,11 @@ int cmd_serve(const fs::path& data, const std::string& listen, const ServerPolic
     return kExitUsage;
   }
   options.subprotocol = std::string(protocol::kSubprotocol);
+  ServeLock lock(paths.serve_lock());
+  if (!lock.held()) {
+    std::cerr << "psm-server: another psm-server is already serving " << data.string() << "\n";
+    return kExitFailure;
+  }
 
   auto tls = net::make_server_tls_context(paths.tls_dir() / "server.pem", paths.tls_dir() / "server.key");
   if (!tls) {
@@ -309,6 +336,42 @@ int cmd_devices(const fs::path& data, bool as_json) {
   return kExitOk;
 }
 
+int cmd_backup(const fs::path& data, const fs::path& to) {
+  DataPaths paths(data);
+  std::string detail;
+  if (auto ec = ServerStore::backup(paths, to, &detail)) return data_error(detail, ec);
+  if (auto store = ServerStore::open(paths, &detail)) audit_admin_action(**store, "backed up the store to " + to.string());
+  std::cout << "backed up " << paths.store().string() << " to " << to.string()
+            << " (encrypted with the store key; keep " << paths.key().string() << " safe and apart from it)\n";
+  return kExitOk;
+}
+
+int cmd_restore(const fs::path& data, const fs::path& from) {
+  DataPaths paths(data);
+  if (!fs::exists(paths.key())) return data_error("no psm store in " + data.string(), make_error_code(Errc::not_found));
+  ServeLock lock(paths.serve_lock());
+  if (!lock.held()) {
+    std::cerr << "psm-server: a psm-server is serving " << data.string() << "; stop it before restoring\n";
+    return kExitData;
+  }
+  std::string detail, epoch;
+  // Where the audit trail ended before the restore: entries after the backup
+  // go with the store, so the restored trail records what was lost.
+  std::string previous_trail = "unreadable";
+  if (auto before = ServerStore::open(paths, &detail)) {
+    const auto v = (*before)->audit().verify();
+    previous_trail = std::to_string(v.entries) + " entries, head " + (v.ok ? v.head_hash : "broken: " + v.problem);
+  }
+  if (auto ec = ServerStore::restore(paths, from, &detail, &epoch)) return data_error(detail, ec);
+  if (auto store = ServerStore::open(paths, &detail)) {
+    audit_admin_action(**store, "restored the store from " + from.string() + " (new epoch " + epoch +
+                                    "); the trail before the restore had " + previous_trail);
+  }
+  std::cout << "restored " << paths.store().string() << " from " << from.string() << "; new epoch " << epoch
+            << ": devices will re-send what the backup lacks when they next sync\n";
+  return kExitOk;
+}
+
 int cmd_revoke(const fs::path& data, const std::string& id) {
   DataPaths paths(data);
   std::string detail;
@@ -411,6 +474,15 @@ int run_cli(int argc, char** argv) {
   auto* calendar_show = calendar->add_subcommand("show", "the calendar in use");
   add_data(calendar_show);
   calendar_show->add_flag("--json", as_json, "machine-readable output");
+  auto* backup = app.add_subcommand("backup", "copy the store to a file, safely, even while serving");
+  add_data(backup);
+  fs::path backup_to;
+  backup->add_option("--to", backup_to, "the backup file to write (encrypted with the store key)")->required();
+
+  auto* restore = app.add_subcommand("restore", "replace the store with a backup (stop the server first)");
+  add_data(restore);
+  fs::path restore_from;
+  restore->add_option("--from", restore_from, "a backup written by psm-server backup")->required();
 
   try {
     app.parse(argc, argv);
@@ -430,6 +502,8 @@ int run_cli(int argc, char** argv) {
     if (*report_cmd) return cmd_report(data, report_request, today);
     if (*calendar_import) return cmd_calendar(data, calendar_file, false);
     if (*calendar_show) return cmd_calendar(data, {}, as_json);
+    if (*backup) return cmd_backup(data, backup_to);
+    if (*restore) return cmd_restore(data, restore_from);
   } catch (const std::exception& e) {
     std::cerr << "psm-server: " << e.what() << "\n";
     return kExitFailure;

@@ -75,6 +75,15 @@ std::vector<std::pair<std::string, std::string>> split_touched(std::string_view 
   return out;
 }
 
+// PRAGMA quick_check reads every page (SQLCipher checks each page's MAC) and
+// every b-tree: a truncated or damaged file is caught here, before anything
+// is written, so a damaged replica is reported and left exactly as it was.
+// It costs a read of the whole file, a few milliseconds for a device's replica.
+bool intact(store::Database& db) {
+  auto check = db.prepare("PRAGMA quick_check(1)");
+  return check.step() && check.column_text(0) == "ok";
+}
+
 }  // namespace
 
 std::string_view to_string(OpState s) {
@@ -93,7 +102,7 @@ struct Replica::Statements {
   Statement get_view, put_view, del_view, list_view, count_view;
   Statement get_base, put_base, purge_base, purge_view;
   Statement insert_outbox, outbox_all, outbox_by_state, set_state, set_result, pending_count, pending_ops;
-  Statement touched_of, unsettled, settle, list_in_scope;
+  Statement touched_of, unsettled, settle, list_in_scope, count_answered, requeue_answered;
 };
 
 Replica::Replica(HomePaths home, store::Database db) : home_(std::move(home)), db_(std::move(db)) {}
@@ -119,8 +128,14 @@ Result<std::unique_ptr<Replica>> Replica::open_with_key(const HomePaths& home, s
   store::OpenOptions options;
   options.create = create;
   auto db = store::Database::open(home.replica(), key, options);
-  if (!db) return db.error();
+  if (!db) {
+    // The data key was authenticated when it was unwrapped, so a database
+    // that does not accept it is damaged, not locked with another passphrase.
+    if (db.error() == Errc::wrong_passphrase) return make_error_code(Errc::corrupt_data);
+    return db.error();
+  }
   try {
+    if (!create && !intact(*db)) return make_error_code(Errc::corrupt_data);
     store::migrate(*db, kMigrations);
   } catch (const store::StoreError& e) {
     return e.code();
@@ -185,6 +200,9 @@ void Replica::prepare() {
       db_.prepare("SELECT touched FROM outbox WHERE settled = 0 AND state NOT IN ('queued', 'sent')"),
       db_.prepare("UPDATE outbox SET settled = 1 WHERE settled = 0 AND state NOT IN ('queued', 'sent')"),
       db_.prepare("SELECT body FROM view WHERE scope = ?1 AND collection = ?2 ORDER BY id"),
+      db_.prepare("SELECT count(*) FROM outbox WHERE state IN ('accepted', 'conflict')"),
+      db_.prepare("UPDATE outbox SET state = 'queued', error = 0, reason = '', settled = 0 "
+                  "WHERE state IN ('accepted', 'conflict')"),
   });
 }
 
@@ -460,6 +478,30 @@ void Replica::apply_pull(const protocol::PullResponse& page) {
     // Space held by purged records is reclaimed so their pages are not left behind.
     db_.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   }
+}
+
+std::size_t Replica::start_over_after_server_restore(std::string_view new_epoch) {
+  store::Transaction tx(db_);
+  std::size_t requeued = 0;
+  {
+    auto& count = st_->count_answered;
+    store::ScopedReset rc{count};
+    count.step();
+    requeued = static_cast<std::size_t>(count.column_int64(0));
+  }
+  auto& requeue = st_->requeue_answered;
+  store::ScopedReset r{requeue};
+  requeue.step();
+  db_.exec("DELETE FROM base");
+  db_.exec("DELETE FROM view");
+  set_meta("cursor", "0");
+  set_meta("scopes", "");
+  set_meta("server_epoch", new_epoch);
+  // The view is rebuilt from the next pull with the queued work on top; until
+  // then what this device shows is its own unsent and re-queued work.
+  rebase({});
+  tx.commit();
+  return requeued;
 }
 
 std::uint64_t Replica::cursor() { return std::stoull(meta("cursor").value_or("0")); }

@@ -63,7 +63,8 @@ class Replica final : public ops::StateReader {
   // Creates a new, empty replica in `home` protected by `passphrase`.
   static Result<std::unique_ptr<Replica>> create(const HomePaths& home, std::string_view passphrase,
                                                  crypto::ScryptParams params = crypto::kScryptReplica);
-  // Opens the replica; Errc::wrong_passphrase leaves every file untouched.
+  // Opens the replica; Errc::wrong_passphrase leaves every file untouched, and
+  // so does Errc::corrupt_data (the database file is truncated or damaged).
   static Result<std::unique_ptr<Replica>> open(const HomePaths& home, std::string_view passphrase);
   // Re-wraps the data key under a new passphrase; the database is not re-encrypted.
   static error_code change_passphrase(const HomePaths& home, std::string_view old_passphrase,
@@ -92,6 +93,16 @@ class Replica final : public ops::StateReader {
   // Records the server's answer. A rejected operation's local effects are
   // removed from the view (the others stay).
   void record_results(const std::vector<protocol::OpResult>& results);
+
+  // The server's store was restored from a backup (its epoch changed): it may
+  // have lost operations it had accepted from this device, and records this
+  // device holds. In one transaction: every accepted (or conflicting)
+  // operation is queued again, to be re-sent (the server answers those it
+  // still has from its ledger and applies the others), the server copies
+  // are dropped with the cursor so the next pull starts afresh, and
+  // `new_epoch` is remembered. Unsent work is untouched. Returns how many
+  // operations were queued again.
+  std::size_t start_over_after_server_restore(std::string_view new_epoch);
 
   // --- server state
   // Applies one pull page in one transaction: records into base and view,

@@ -1,8 +1,13 @@
 #include "client/sync/sync_engine.hpp"
 
 #include "common/limits.hpp"
+#include "common/crypto/random.hpp"
 #include "common/model/hlc.hpp"
 #include "common/protocol/codec.hpp"
+
+#include <algorithm>
+#include <array>
+#include <thread>
 
 namespace psm::client {
 
@@ -80,11 +85,23 @@ std::optional<SyncError> sync_once(Replica& replica, Transport& transport, SyncR
   {
     auto answer = round_trip<protocol::AuthResult>(transport, protocol::AuthRequest{*device, *token, device_now()});
     if (auto* e = std::get_if<SyncError>(&answer)) return *e;
-    const auto& r = std::get<protocol::AuthResult>(answer);
-    if (auto e = check_auth(r)) return e;
+    const auto& auth = std::get<protocol::AuthResult>(answer);
+    if (auto e = check_auth(auth)) return e;
     // A renewed token is stored before anything else is sent; the server
     // accepts the old one until the new one is first used.
-    remember_sign_in(replica, r);
+    remember_sign_in(replica, auth);
+    // A different epoch: the server was restored from a backup and may lack
+    // some of what it had accepted from us. An empty one is a server from
+    // before epochs were sent; nothing to compare.
+    const auto known = replica.meta("server_epoch").value_or("");
+    if (!auth.server_epoch.empty() && auth.server_epoch != known) {
+      if (known.empty()) {
+        replica.set_meta("server_epoch", auth.server_epoch);
+      } else {
+        report.resent_after_restore += replica.start_over_after_server_restore(auth.server_epoch);
+        report.server_restored = true;
+      }
+    }
   }
 
   // Push: oldest first, in bounded batches. Each batch's answers are stored
@@ -136,6 +153,49 @@ std::optional<SyncError> sync_once(Replica& replica, Transport& transport, SyncR
     if (!page.more) break;
   }
   return std::nullopt;
+}
+
+std::chrono::milliseconds backoff_delay(const Backoff& backoff, unsigned retry, std::uint64_t random_bits) {
+  using std::chrono::milliseconds;
+  const auto first = std::max<std::int64_t>(backoff.first.count(), 1);
+  const auto cap = std::max<std::int64_t>(backoff.cap.count(), first);
+  std::int64_t d = first;
+  // Doubling stops at the cap, so this neither overflows nor loops long.
+  for (unsigned i = 1; i < retry && d < cap; ++i) d = std::min(cap, d * 2);
+  const std::int64_t half = d / 2;
+  const auto spread = static_cast<std::uint64_t>(d - half) + 1;
+  return milliseconds(half + static_cast<std::int64_t>(random_bits % spread));
+}
+
+bool is_transient(const error_code& ec) { return ec == Errc::unavailable || ec == Errc::timeout; }
+
+std::optional<SyncError> sync_with_retry(Replica& replica, const Connect& connect, SyncReport& report,
+                                         const RetryOptions& options,
+                                         const std::function<void(const SyncReport&)>& progress) {
+  auto pause = options.sleep ? options.sleep : [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  auto draw = options.random ? options.random : [] {
+    std::array<std::uint8_t, 8> bytes{};
+    crypto::random_bytes(bytes);
+    std::uint64_t v = 0;
+    for (auto b : bytes) v = (v << 8) | b;
+    return v;
+  };
+  std::chrono::milliseconds waited{0};
+  for (unsigned retry = 1;; ++retry) {
+    std::optional<SyncError> error;
+    auto connected = connect();
+    if (auto* e = std::get_if<SyncError>(&connected)) {
+      error = *e;
+    } else {
+      error = sync_once(replica, *std::get<std::unique_ptr<Transport>>(connected), report, progress);
+    }
+    if (!error || !is_transient(error->code)) return error;
+    const auto wait = backoff_delay(options.backoff, retry, draw());
+    if (waited + wait > options.budget) return error;
+    if (options.on_retry) options.on_retry(*error, wait);
+    pause(wait);
+    waited += wait;
+  }
 }
 
 Result<bool> wait_for_poke(Transport& transport, std::chrono::milliseconds timeout) {

@@ -7,9 +7,13 @@
 
 #include "client/replica/replica.hpp"
 #include "client/sync/transport.hpp"
+#include "common/limits.hpp"
 
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
+#include <variant>
 
 namespace psm::client {
 
@@ -24,6 +28,10 @@ struct SyncReport {
   // rate limit); they stay queued. Send again after retry_after_ms.
   std::size_t deferred = 0;
   std::uint64_t retry_after_ms = 0;
+  // The server had been restored from a backup since the last sync; this
+  // many already-accepted operations were queued to be sent again.
+  bool server_restored = false;
+  std::size_t resent_after_restore = 0;
 };
 
 struct SyncError {
@@ -40,6 +48,48 @@ std::optional<SyncError> enrol_device(Replica& replica, Transport& transport, co
 // Runs one sync. `progress` (optional) is told the running totals after each batch.
 std::optional<SyncError> sync_once(Replica& replica, Transport& transport, SyncReport& report,
                                    const std::function<void(const SyncReport&)>& progress = {});
+
+// --- retrying when the network or the server is away
+
+// Exponential backoff with equal jitter (values in common/limits.hpp).
+struct Backoff {
+  std::chrono::milliseconds first = limits::kRetryFirstDelay;
+  std::chrono::milliseconds cap = limits::kRetryMaxDelay;
+};
+
+// The wait before retry number `retry` (1 = the first retry): with
+// d = min(cap, first * 2^(retry-1)), a value in [d/2, d] chosen by `random_bits`.
+std::chrono::milliseconds backoff_delay(const Backoff& backoff, unsigned retry, std::uint64_t random_bits);
+
+// True for failures that may pass by themselves (server unreachable,
+// connection lost, no answer in time); false for those a retry cannot fix.
+bool is_transient(const error_code& ec);
+
+struct RetryOptions {
+  Backoff backoff;
+  // Give up once the waits so far add up to more than this. Counted in
+  // waits, not wall-clock time, so the schedule is the same however slow
+  // each attempt is.
+  std::chrono::milliseconds budget{0};
+  // Seams for tests; by default a real sleep and the system's random numbers.
+  std::function<void(std::chrono::milliseconds)> sleep;
+  std::function<std::uint64_t()> random;
+  // Told before each wait (optional).
+  std::function<void(const SyncError& why, std::chrono::milliseconds wait)> on_retry;
+};
+
+// Opens a fresh connection to the server.
+using Connect = std::function<std::variant<std::unique_ptr<Transport>, SyncError>()>;
+
+// Connects and syncs; after a transient failure waits backoff_delay() and
+// tries again with a new connection, until a sync completes, a permanent
+// error, or the budget is spent (the last error is returned). Nothing is lost
+// in between: each attempt is an ordinary sync_once(), so operations answered
+// before a drop stay answered and the rest are re-sent (the server recognises
+// the ones it already applied). `report` adds up every attempt.
+std::optional<SyncError> sync_with_retry(Replica& replica, const Connect& connect, SyncReport& report,
+                                         const RetryOptions& options,
+                                         const std::function<void(const SyncReport&)>& progress = {});
 
 // Waits for a poke (or `timeout`); true when the server said something changed.
 Result<bool> wait_for_poke(Transport& transport, std::chrono::milliseconds timeout);

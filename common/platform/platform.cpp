@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <csignal>
 #include <termios.h>
 #include <unistd.h>
 
@@ -65,6 +66,9 @@ std::string read_secret(const char* prompt) {
 void harden_process() {
   const rlimit no_core{0, 0};
   ::setrlimit(RLIMIT_CORE, &no_core);
+  // Past a file size limit a write fails (EFBIG) and is reported like a full
+  // disk, rather than the signal killing the process part-way through.
+  ::signal(SIGXFSZ, SIG_IGN);
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
   // LeakSanitizer attaches to the process to scan it; elsewhere nothing may.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

@@ -25,7 +25,8 @@ std::string read_secret(const char* prompt);
 
 // Disables core dumps (and, outside sanitizer builds, other processes of the
 // same user reading this one's memory): a crash must not leave a child's data
-// on disk in plaintext.
+// on disk in plaintext. Also ignores SIGXFSZ, so a write past a file size
+// limit fails and is reported like a full disk instead of killing the process.
 void harden_process();
 
 }  // namespace psm::platform

@@ -117,6 +117,13 @@ Result<crypto::SecureBytes> read_key(const fs::path& path, std::string* detail) 
   return key;
 }
 
+// Quick structural check (every page's MAC, every b-tree) of a database
+// about to become the store.
+bool intact(store::Database& db) {
+  auto check = db.prepare("PRAGMA quick_check(1)");
+  return check.step() && check.column_text(0) == "ok";
+}
+
 }  // namespace
 
 struct ServerStore::Statements {
@@ -232,6 +239,86 @@ error_code ServerStore::rotate_key(const DataPaths& paths, std::string* detail) 
     if (detail) *detail = "re-encrypted, but cannot rename " + paths.next_key().string() + "; the next start finishes it";
     return make_error_code(Errc::io_error);
   }
+  return {};
+}
+
+error_code ServerStore::backup(const DataPaths& paths, const fs::path& to, std::string* detail) {
+  auto key = read_key(paths.key(), detail);
+  if (!key) return key.error();
+  auto store = open(paths, detail);
+  if (!store) return store.error();
+  if (auto ec = (*store)->db_.backup_to(to, key->span())) {
+    if (detail) *detail = "cannot write the backup " + to.string() + ": " + ec.message();
+    return ec;
+  }
+  std::error_code fs_ec;
+  fs::permissions(to, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, fs_ec);
+  return {};
+}
+
+error_code ServerStore::restore(const DataPaths& paths, const fs::path& from, std::string* detail,
+                                std::string* new_epoch) {
+  auto key = read_key(paths.key(), detail);
+  if (!key) return key.error();
+  // Work on a copy beside the store, so neither the backup nor (until the
+  // final rename) the current store is changed by anything that goes wrong.
+  const fs::path staged = paths.store().string() + ".restoring";
+  auto remove_staged = [&] {
+    std::error_code ignored;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(staged.string() + suffix, ignored);
+  };
+  remove_staged();
+  std::error_code fs_ec;
+  fs::copy_file(from, staged, fs::copy_options::overwrite_existing, fs_ec);
+  if (fs_ec) {
+    if (detail) *detail = "cannot read the backup " + from.string() + ": " + fs_ec.message();
+    remove_staged();
+    return make_error_code(fs_ec == std::errc::no_such_file_or_directory ? Errc::not_found : Errc::io_error);
+  }
+  fs::permissions(staged, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, fs_ec);
+  const std::string epoch = model::new_uuid_v7();
+  {
+    store::OpenOptions options;
+    options.synchronous = "FULL";
+    auto db = store::Database::open(staged, key->span(), options);
+    if (!db) {
+      if (detail) {
+        *detail = db.error() == Errc::wrong_passphrase
+                      ? from.string() + " is not a backup made with this data directory's store key"
+                      : "cannot open the backup " + from.string() + ": " + db.error().message();
+      }
+      remove_staged();
+      return db.error() == Errc::wrong_passphrase ? make_error_code(Errc::corrupt_data) : db.error();
+    }
+    try {
+      if (!intact(*db) || db->user_version() < 1) {
+        if (detail) *detail = "the backup " + from.string() + " is damaged or is not a psm store";
+        remove_staged();
+        return make_error_code(Errc::corrupt_data);
+      }
+      store::Transaction tx(*db);
+      auto set = db->prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('epoch', ?1)");
+      set.bind(1, epoch);
+      set.step();
+      tx.commit();
+      db->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch (const store::StoreError& e) {
+      if (detail) *detail = "the backup " + from.string() + " is damaged: " + e.what();
+      remove_staged();
+      return make_error_code(Errc::corrupt_data);
+    }
+  }
+  // A write-ahead log left by the old store (e.g. after a crash) belongs to
+  // that file and must not be replayed onto the restored one.
+  for (const char* suffix : {"-wal", "-shm"}) fs::remove(paths.store().string() + suffix, fs_ec);
+  fs::rename(staged, paths.store(), fs_ec);
+  if (fs_ec) {
+    if (detail) *detail = "cannot replace " + paths.store().string() + ": " + fs_ec.message();
+    remove_staged();
+    return make_error_code(Errc::io_error);
+  }
+  remove_staged();
+  if (new_epoch) *new_epoch = epoch;
   return {};
 }
 

@@ -61,6 +61,8 @@ struct DataPaths {
   // A new key during rotation, until the store is re-encrypted under it.
   std::filesystem::path next_key() const { return root / "store.key.next"; }
   std::filesystem::path tls_dir() const { return root / "tls"; }
+  // Held (flock) by a serving psm-server, so a restore cannot replace the store under it.
+  std::filesystem::path serve_lock() const { return root / "serve.lock"; }
 };
 
 class ServerStore final : public ops::StateReader {
@@ -76,6 +78,17 @@ class ServerStore final : public ops::StateReader {
   // is written (0600) before the store is re-encrypted in one transaction, and
   // open() finishes a rotation that was interrupted either side of that.
   static error_code rotate_key(const DataPaths& paths, std::string* detail);
+  // Writes a consistent copy of the store at `to` (mode 0600), encrypted
+  // under the same store key, while other processes (a serving psm-server)
+  // keep reading and writing. The copy is useless without DATA/store.key.
+  static error_code backup(const DataPaths& paths, const std::filesystem::path& to, std::string* detail);
+  // Replaces the store with the backup `from` (which must have been made with
+  // this data directory's store key) and gives it a new epoch, so devices
+  // notice and re-send what the backup lacks. The server must not be serving
+  // this directory (the caller checks serve_lock()). On any failure the
+  // current store is left as it was. `new_epoch` receives the epoch.
+  static error_code restore(const DataPaths& paths, const std::filesystem::path& from, std::string* detail,
+                            std::string* new_epoch = nullptr);
 
   ~ServerStore() override;
 
@@ -119,8 +132,9 @@ class ServerStore final : public ops::StateReader {
   // Reference data (people, households, children, placements) for access decisions.
   policy::ReferenceData load_reference_data();
 
-  // A random id fixed when the store is created; a restore from backup keeps it
-  // in the file, so devices can notice (issue: backups).
+  // A random id set when the store is created and replaced by each restore
+  // from a backup. Devices keep the epoch they last synced with; a different
+  // one tells them the server's history was rewound (docs/protocol.md).
   std::string epoch();
 
   store::Database& database() { return db_; }

@@ -82,6 +82,15 @@ int wait_for(int pid, std::chrono::milliseconds timeout) {
   }
 }
 
+// SIGKILL, then wait so no zombie is left; `pid` becomes -1.
+void kill_and_reap(int& pid) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  pid = -1;
+}
+
 }  // namespace
 
 RunResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
@@ -113,11 +122,7 @@ Background::Background(const std::vector<std::string>& argv, const std::map<std:
 }
 
 Background::~Background() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-  }
+  kill_and_reap(pid_);
   std::error_code ec;
   fs::remove(out_, ec);
   fs::remove(out_.string() + ".err", ec);
@@ -142,6 +147,8 @@ int Background::wait(std::chrono::seconds timeout) {
   pid_ = -1;
   return rc;
 }
+
+void Background::kill_hard() { kill_and_reap(pid_); }
 
 Server::Server(const fs::path& data, std::uint16_t port, const std::vector<std::string>& extra_args)
     : log_(temp_file("server")) {
@@ -186,13 +193,7 @@ int Server::stop(int signal, std::chrono::seconds timeout) {
   return rc;
 }
 
-void Server::kill_hard() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-  pid_ = -1;
-}
+void Server::kill_hard() { kill_and_reap(pid_); }
 
 std::string Server::output() const { return slurp(log_) + slurp(log_.string() + ".err"); }
 

@@ -33,6 +33,8 @@ class Background {
   bool wait_for_output(const std::string& text, int occurrences = 1,
                        std::chrono::seconds timeout = std::chrono::seconds(20)) const;
   int wait(std::chrono::seconds timeout = std::chrono::seconds(30));
+  // SIGKILL, as a crash or a pulled battery would; waits for the process to go.
+  void kill_hard();
 
  private:
   int pid_ = -1;

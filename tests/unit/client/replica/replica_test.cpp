@@ -114,6 +114,43 @@ TEST(Replica, Pull_PurgesScopesTheDeviceLost) {
   EXPECT_EQ(r->record_count(), 0u);
 }
 
+TEST(Replica, Open_DamagedDatabase_IsCorruptDataAndChangesNoFile) {
+  TempDir t;
+  HomePaths home(t.path);
+  enrolled_replica(home).reset();
+  fs::resize_file(home.replica(), fs::file_size(home.replica()) / 2);
+  const auto db_before = platform::read_file(home.replica()).value();
+  auto r = Replica::open(home, "a passphrase");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), Errc::corrupt_data);
+  EXPECT_EQ(platform::read_file(home.replica()).value(), db_before);
+}
+
+TEST(Replica, ServerRestored_AnsweredOperationsQueuedAgain_UnsentKept_ServerCopiesDropped) {
+  TempDir t;
+  auto r = enrolled_replica(HomePaths(t.path));
+  r->set_meta("server_epoch", "epoch-1");
+  ASSERT_TRUE(r->submit(ops::RequestMeeting{"m1", "p1", model::MeetingType::support, "accepted", 0}).ok());
+  ASSERT_TRUE(r->submit(ops::RequestMeeting{"m2", "p1", model::MeetingType::support, "refused", 0}).ok());
+  ASSERT_TRUE(r->submit(ops::RequestMeeting{"m3", "p1", model::MeetingType::support, "unsent", 0}).ok());
+  auto out = r->outbox();
+  r->record_results({{out[0].op_id, 0, 0, ""},
+                     {out[1].op_id, 2, static_cast<std::uint16_t>(Errc::rule_violation), "placement p1 has ended"}});
+  ASSERT_EQ(r->pending_count(), 1u);
+
+  EXPECT_EQ(r->start_over_after_server_restore("epoch-2"), 1u);
+  auto after = r->outbox();
+  ASSERT_EQ(after.size(), 3u);
+  EXPECT_EQ(after[0].state, OpState::queued);    // accepted before: sent again
+  EXPECT_EQ(after[1].state, OpState::rejected);  // its refusal was reported; not re-sent
+  EXPECT_EQ(after[2].state, OpState::queued);    // never sent: untouched
+  EXPECT_EQ(r->pending_count(), 2u);
+  EXPECT_EQ(r->cursor(), 0u);
+  EXPECT_TRUE(r->known_scopes().empty());
+  EXPECT_FALSE(r->get(col::kPlacements, "p1"));  // pulled afresh next
+  EXPECT_EQ(r->meta("server_epoch"), "epoch-2");
+}
+
 TEST(Replica, Wipe_RemovesKeyAndDatabase) {
   TempDir t;
   HomePaths home(t.path);

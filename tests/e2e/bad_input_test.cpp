@@ -1,0 +1,113 @@
+// Bad input with real processes: a damaged replica file, a disk that refuses
+// writes, and invalid arguments each get a clear error and a documented exit
+// code, and lose nothing.
+#include "support/proxied_fixture.hpp"
+
+#include <fstream>
+
+namespace psm::e2e {
+namespace {
+
+void write_bytes(const fs::path& p, const std::string& bytes) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+class BadInput : public ProxiedEndToEnd {
+ protected:
+  // An enrolled device with some queued work, every process closed (so the
+  // replica's write-ahead log has been folded into the file).
+  fs::path replica_with_work() {
+    enrol("jo");
+    queue(200, "work");
+    EXPECT_FALSE(fs::exists(home("jo") / "replica.db-wal"));
+    return home("jo") / "replica.db";
+  }
+
+  // Every command that opens the damaged replica says so, exits 10, and leaves
+  // the file byte for byte as it was.
+  void expect_refused_and_untouched(const fs::path& db) {
+    const auto before = read_bytes(db);
+    for (auto args : {std::vector<std::string>{"status"}, std::vector<std::string>{"sync"},
+                      std::vector<std::string>{"request-meeting", "--placement", kPlacement, "--type", "support",
+                                               "--reason", "one more"}}) {
+      auto r = psm("jo", args);
+      EXPECT_EQ(r.exit_code, 10) << args[0] << ": " << r.err;
+      EXPECT_NE(r.err.find("damaged"), std::string::npos) << r.err;
+    }
+    EXPECT_EQ(read_bytes(db), before);
+    EXPECT_FALSE(fs::exists(db.string() + "-wal") && fs::file_size(db.string() + "-wal") > 0);
+  }
+};
+
+TEST_F(BadInput, TruncatedReplica_ClearErrorExit10_FileLeftAsItIs) {
+  const auto db = replica_with_work();
+  const auto size = fs::file_size(db);
+  ASSERT_GT(size, 16384u);
+  fs::resize_file(db, size / 2);
+  expect_refused_and_untouched(db);
+}
+
+TEST_F(BadInput, CorruptedReplica_ClearErrorExit10_FileLeftAsItIs) {
+  const auto db = replica_with_work();
+  auto bytes = read_bytes(db);
+  // Damage one page in the middle (SQLCipher's per-page MAC no longer matches).
+  for (std::size_t i = bytes.size() / 2; i < bytes.size() / 2 + 64; ++i) bytes[i] = static_cast<char>(~bytes[i]);
+  write_bytes(db, bytes);
+  expect_refused_and_untouched(db);
+}
+
+TEST_F(BadInput, DiskFullDuringSync_UserToldExit11_WorkStaysQueued_LaterSyncedExactlyOnce) {
+  enrol("jo");
+  enrol("priya");
+  queue(300, "full");
+  // A file size limit stands in for a full disk: every write past it fails
+  // (EFBIG), as writes on a full disk fail (ENOSPC), and it needs no
+  // privileges. 40 KiB leaves room for SQLite's 32 KiB shared-memory index
+  // but not for the write-ahead log of marking 300 operations as sent.
+  std::vector<std::string> argv{"/usr/bin/prlimit", "--fsize=40960", "--"};
+  for (auto& a : psm_argv("jo", {"sync"})) argv.push_back(a);
+  if (!fs::exists(argv[0])) GTEST_SKIP() << "prlimit (util-linux) not installed";
+  auto full = run(argv, {{"PSM_PASSPHRASE", kPassphrase}});
+  EXPECT_EQ(full.exit_code, 11) << full.out << full.err;
+  EXPECT_NE(full.err.find("disk full"), std::string::npos) << full.err;
+  EXPECT_NE(full.err.find("stay queued"), std::string::npos) << full.err;
+
+  // Space again: everything is still there and goes exactly once.
+  auto sync = psm("jo", {"sync"});
+  ASSERT_EQ(sync.exit_code, 0) << sync.err;
+  expect_applied_exactly_once("full", 300);
+}
+
+TEST_F(BadInput, InvalidArguments_UsageExitCode2_ClearMessage_NothingChanged) {
+  enrol("jo");
+  const auto before = status("jo").at("waiting_to_send").as_int64();
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  for (const auto& c : std::vector<Case>{{{"sync", "--retry-for", "-1"}, "--retry-for"},
+                                         {{"sync", "--retry-for", "soon"}, "--retry-for"},
+                                         {{"request-meeting", "--placement", kPlacement, "--type", "support"}, "--reason"},
+                                         {{"request-meeting", "--placement", kPlacement, "--type", "picnic", "--reason", "x"}, "--type"},
+                                         {{"status", "--colour"}, "--colour"}}) {
+    auto r = psm("jo", c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args[0] << ": " << r.err;
+    EXPECT_NE((r.out + r.err).find(c.says), std::string::npos) << r.out << r.err;
+  }
+  EXPECT_EQ(status("jo").at("waiting_to_send").as_int64(), before);
+
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"serve", "--data", data_.string(), "--listen", "nowhere"},
+           {"user", "add", "--data", data_.string(), "--username", "x", "--role", "wizard", "--name", "X"},
+           {"frobnicate"}}) {
+    std::vector<std::string> argv{server_bin().string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = run(argv, {{"PSM_PASSWORD", kPassword}});
+    EXPECT_EQ(r.exit_code, 2) << args[0] << ": " << r.err;
+    EXPECT_FALSE(r.err.empty());
+  }
+}
+
+}  // namespace
+}  // namespace psm::e2e
