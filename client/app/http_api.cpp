@@ -312,7 +312,9 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
       http::status status = http::status::ok;
       auto out = submit(r, prepare(r, path.substr(9), body), status);
       if (status == http::status::ok) {
-        if (auto m = cli::meeting_json(r, std::string(out.at("id").as_string()))) {
+        const std::string id(out.at("id").as_string());
+        if (auto m = cli::meeting_json(r, id)) {
+          (*m)["sync"] = SyncStates(r).of(col::kMeetings, id);
           out["meeting"] = std::move(*m);  // e.g. a request's deadline, worked out on this device
         }
         state_.request_sync();

@@ -1,0 +1,223 @@
+// The local app in a real browser against real psm-server and psm processes:
+// a carer asks for a support meeting while the server is down, it syncs when
+// the server is back, the child's social worker sees it with its deadline,
+// records the child's views and an action for the carer, the carer sees the
+// action, and a conflict made on two devices is settled from the inbox.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { World, chromiumPath, ensureArtifactsDir, seriousViolations, isoDate, PASSPHRASE } from '../support.mjs';
+
+const world = new World();
+let browser;
+let jo;     // the foster carer's app: { page, origin }
+let priya;  // the child's social worker's app
+const shots = ensureArtifactsDir();
+const EXPECT_TIMEOUT = 20_000;
+
+async function openApp(who, viewport) {
+  const app = await world.startApp(who);
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(EXPECT_TIMEOUT);
+  await page.goto(app.launchUrl);
+  return { page, origin: app.origin, context };
+}
+
+async function unlock(page) {
+  await page.getByLabel('Passphrase for this device').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.locator('#online-state').waitFor();
+}
+
+async function screenshot(page, name) {
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+async function checkAccessible(page, name) {
+  const violations = await seriousViolations(page);
+  assert.deepEqual(violations, [], `accessibility problems on the ${name} screen`);
+}
+
+async function waitForText(locator, text) {
+  await locator.filter({ hasText: text }).first().waitFor({ timeout: EXPECT_TIMEOUT });
+}
+
+async function syncNowUntil(page, predicate, what) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await page.locator('#sync-now').click();
+    await page.waitForTimeout(1000);
+    if (await predicate()) return;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for: ${what}`);
+  }
+}
+
+before(async () => {
+  await world.init([
+    ['jo', 'carer-okafor', 'foster-carer', 'Jo Okafor'],
+    ['priya', 'csw-shah', 'child-social-worker', 'Priya Shah'],
+    ['alex', 'ssw-morgan', 'supervising-social-worker', 'Alex Morgan'],
+  ]);
+  await world.startServer();
+  for (const who of ['jo', 'priya', 'alex']) world.enrol(who);
+  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  await world.close();
+});
+
+test('the app refuses to listen anywhere but loopback', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { clientBin } = await import('../support.mjs');
+  const r = spawnSync(clientBin, ['--home', world.home('jo'), 'app', '--listen', '0.0.0.0:0'], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /loopback only/);
+});
+
+test('a carer asks for a support meeting offline; it is sent when the server is back', async () => {
+  await world.stopServer();
+  jo = await openApp('jo', { width: 390, height: 844 });  // phone width
+  await screenshot(jo.page, 'unlock');
+  await checkAccessible(jo.page, 'unlock');
+  await unlock(jo.page);
+  await waitForText(jo.page.locator('#online-state'), 'Offline');
+
+  await jo.page.getByRole('link', { name: /Ask for a support meeting for Amelia/ }).click();
+  await jo.page.getByLabel('Why is support needed?').fill('Amelia is refusing school and bedtimes have become very hard');
+  await jo.page.getByRole('button', { name: 'Ask for the meeting' }).click();
+  const result = jo.page.locator('#request-result');
+  await waitForText(result, 'Your request is saved on this device.');
+  await waitForText(result, 'The meeting must be held by');
+  await waitForText(result, 'Saved on this device, waiting to send');
+  await waitForText(jo.page.locator('#waiting-count'), '1 change waiting to send');
+  await screenshot(jo.page, 'carer-request-waiting');
+  await checkAccessible(jo.page, 'request a meeting');
+
+  await jo.page.getByRole('link', { name: 'Meetings' }).click();
+  await waitForText(jo.page.locator('main'), 'Saved on this device, waiting to send');
+
+  await world.startServer();
+  await syncNowUntil(jo.page, async () => (await jo.page.locator('#waiting-count').textContent()).startsWith('0 changes'),
+    'the request to be sent');
+  await waitForText(jo.page.locator('#online-state'), 'Online');
+  await waitForText(jo.page.locator('main'), 'Accepted by the server');
+  await screenshot(jo.page, 'carer-meetings');
+  await checkAccessible(jo.page, 'meetings');
+});
+
+test("the social worker sees the request with its deadline, records the child's views and an action for the carer", async () => {
+  priya = await openApp('priya', { width: 1280, height: 900 });
+  await unlock(priya.page);
+  await syncNowUntil(priya.page, async () => (await priya.page.locator('main').textContent()).includes('Placement Support Meeting'),
+    'the request to arrive');
+  await screenshot(priya.page, 'social-worker-caseload');
+  await checkAccessible(priya.page, 'caseload');
+  await priya.page.getByRole('link', { name: 'Meetings' }).click();
+  await waitForText(priya.page.locator('main'), 'To be held by');
+  await waitForText(priya.page.locator('main'), 'Amelia is refusing school');
+
+  // Home visit: the child's and the carer's views, in one go.
+  await priya.page.getByRole('link', { name: 'Home visit' }).click();
+  await priya.page.getByLabel("The child's views, in their own words").fill('I like living here but I miss my brother');
+  await priya.page.getByLabel("The foster carer's views").fill('We would welcome a monthly weekend of respite');
+  await screenshot(priya.page, 'home-visit');
+  await checkAccessible(priya.page, 'home visit');
+  await priya.page.getByRole('button', { name: 'Save on this device' }).click();
+  await waitForText(priya.page.locator('main'), "Saved on this device: The child's views, The foster carer's views");
+
+  await priya.page.getByRole('link', { name: 'See the meeting' }).click();
+  await waitForText(priya.page.locator('main'), 'I like living here but I miss my brother');
+  const actionForm = priya.page.getByRole('form', { name: 'Agree an action' });
+  await actionForm.getByLabel('What will be done').fill('Arrange a weekly call between Amelia and her brother');
+  await actionForm.getByLabel('Who will do it').selectOption('carer-okafor');
+  await actionForm.getByLabel('Due by').fill(isoDate(14));
+  await actionForm.getByRole('button', { name: 'Save action' }).click();
+  await waitForText(priya.page.locator('main'), 'Arrange a weekly call between Amelia and her brother');
+  await syncNowUntil(priya.page, async () => (await priya.page.locator('#waiting-count').textContent()).startsWith('0 changes'),
+    "the views and action to be sent");
+
+  // Finalising now is refused, and says what is missing.
+  await priya.page.reload();
+  await priya.page.getByLabel('Review by').fill(isoDate(49));
+  await priya.page.getByRole('button', { name: 'Finalise the minutes' }).click();
+  await waitForText(priya.page.locator('#finalise-result'), 'Still missing');
+  await screenshot(priya.page, 'meeting');
+  await checkAccessible(priya.page, 'meeting');
+});
+
+test("the carer's app shows the action, and not the child's professionals-only views", async () => {
+  await jo.page.getByRole('link', { name: 'My actions' }).click();
+  await syncNowUntil(jo.page, async () => (await jo.page.locator('main').textContent()).includes('Arrange a weekly call'),
+    'the action to reach the carer');
+  await screenshot(jo.page, 'carer-actions');
+  await checkAccessible(jo.page, 'my actions');
+  await jo.page.getByRole('link', { name: 'From this meeting' }).click();
+  await waitForText(jo.page.locator('main'), 'We would welcome a monthly weekend of respite');
+  assert.equal(await jo.page.getByText('I miss my brother').count(), 0);
+});
+
+test('a conflict made on two devices is settled from the inbox', async () => {
+  world.psm('alex', 'sync');
+  const actions = world.psmJson('alex', 'actions');
+  const action = actions.find((a) => a.text.startsWith('Arrange a weekly call'));
+  assert.ok(action, 'the action reached the supervising social worker');
+
+  // Both change the same action while the server is down.
+  await world.stopServer();
+  await priya.page.getByRole('link', { name: 'Actions' }).click();
+  await priya.page.getByText('Change what was agreed').click();
+  const change = priya.page.getByRole('form', { name: /^Change: Arrange a weekly call/ });
+  await change.getByLabel('What will be done').fill('Arrange a weekly video call with her brother');
+  await change.getByRole('button', { name: 'Save the change' }).click();
+  await waitForText(priya.page.locator('#waiting-count'), '1 change waiting to send');
+  world.psm('alex', 'edit-action', action.id, '--text', 'Arrange a fortnightly visit to her brother');
+
+  await world.startServer();
+  world.psm('alex', 'sync');
+  await priya.page.getByRole('link', { name: /^Conflicts/ }).click();
+  await syncNowUntil(priya.page, async () => (await priya.page.locator('[data-conflict]').count()) === 1, 'the conflict to appear');
+  const card = priya.page.locator('[data-conflict]');
+  await waitForText(card, 'Arrange a weekly video call with her brother');
+  await waitForText(card, 'Arrange a fortnightly visit to her brother');
+  await waitForText(card, 'by Priya Shah');
+  await waitForText(card, 'by Alex Morgan');
+  await screenshot(priya.page, 'conflicts');
+  await checkAccessible(priya.page, 'conflicts');
+
+  const otherValue = await card.locator('.side-by-side > div').nth(1).locator('.value').textContent();
+  await card.getByRole('button', { name: 'Keep the other version' }).click();
+  await waitForText(priya.page.locator('main'), 'Nothing to settle.');
+  await syncNowUntil(priya.page, async () => (await priya.page.locator('#waiting-count').textContent()).startsWith('0 changes'),
+    'the resolution to be sent');
+  world.psm('alex', 'sync');
+  const settled = world.psmJson('alex', 'conflicts');
+  assert.equal(settled.length, 1);
+  assert.equal(settled[0].status, 'resolved');
+  const after = world.psmJson('alex', 'actions').find((a) => a.id === action.id);
+  assert.equal(after.text, otherValue);
+});
+
+test('state-changing requests need the session and the app\'s own origin', async () => {
+  const { origin } = priya;
+  const noCookie = await fetch(`${origin}/api/sync`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: origin }, body: '{}' });
+  assert.equal(noCookie.status, 401);
+  const cookies = await priya.context.cookies();
+  const session = cookies.find((c) => c.name === 'psm_session');
+  assert.ok(session && session.httpOnly && session.sameSite === 'Strict');
+  const cookie = `psm_session=${session.value}`;
+  const foreign = await fetch(`${origin}/api/lock`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: 'http://evil.example', Cookie: cookie }, body: '{}' });
+  assert.equal(foreign.status, 403);
+  const state = await fetch(`${origin}/api/state`, { headers: { Cookie: cookie } });
+  assert.equal(state.headers.get('cache-control'), 'no-store');
+  assert.match(state.headers.get('content-security-policy'), /default-src 'none'/);
+  assert.equal((await state.json()).locked, false);
+  const locked = await fetch(`${origin}/api/lock`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: origin, Cookie: cookie }, body: '{}' });
+  assert.equal(locked.status, 200);
+  const data = await fetch(`${origin}/api/meetings`, { headers: { Cookie: cookie } });
+  assert.equal(data.status, 423);
+  await priya.page.getByLabel('Passphrase for this device').waitFor();
+});
