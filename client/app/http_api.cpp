@@ -295,7 +295,8 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
     return json_response(req, http::status::ok, json::object{{"ok", true}});
   }
 
-  state_.touch();
+  // The pages mark their own periodic refreshes; only what the person does postpones the auto-lock.
+  if (req["X-PSM-Background"].empty()) state_.touch();
   if (path == "/api/lock") {
     if (!is_post) return error_response(req, http::status::method_not_allowed, "use POST");
     state_.lock();

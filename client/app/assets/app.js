@@ -119,9 +119,13 @@ class ApiError extends Error {
   constructor(status, message) { super(message); this.status = status; }
 }
 
+// True while the page refreshes itself (not the person): the app does not
+// count those requests as use, so the auto-lock still happens.
+let background = false;
+
 async function api(path, body) {
   const init = body === undefined
-    ? { method: 'GET', credentials: 'same-origin' }
+    ? { method: 'GET', credentials: 'same-origin', headers: background ? { 'X-PSM-Background': '1' } : {} }
     : { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
   const res = await fetch(path, init);
   let data = null;
@@ -175,7 +179,7 @@ function renderSyncBar() {
       a.waiting_to_send === 1 ? '1 change waiting to send' : `${a.waiting_to_send || 0} changes waiting to send`),
   ];
   if (a.syncing) parts.push(h('span', { class: 'detail' }, 'Syncing…'));
-  if (!online && a.last_error) parts.push(h('span', { class: 'detail' }, `(${a.last_error})`));
+  if (!online) parts.push(h('span', { class: 'detail', title: a.last_error || '' }, 'Working offline: your changes stay on this device'));
   parts.push(h('button', { type: 'button', id: 'sync-now', onclick: async () => {
     try { await api('/api/sync', {}); toast('Syncing now…'); } catch (e) { toast(e.message); }
     setTimeout(poll, 800);
@@ -548,7 +552,9 @@ async function screenChanges() {
   const s = await api('/api/changes');
   const words = { queued: SYNC_WORDS.waiting, sent: SYNC_WORDS.sent, accepted: SYNC_WORDS.accepted, conflict: 'Accepted, changed elsewhere too', rejected: 'Refused' };
   const ops = [...s.operations].reverse();
-  page('Changes from this device', ops.length ? h('table', {},
+  const why = state.app && !state.app.online && state.app.last_error
+    ? h('p', { class: 'warn' }, `Last try to reach the server: ${state.app.last_error}`) : null;
+  page('Changes from this device', why, ops.length ? h('table', {},
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Change'), h('th', { scope: 'col' }, 'Made'), h('th', { scope: 'col' }, 'State'))),
     h('tbody', {}, ops.map((o) => h('tr', {}, h('td', {}, o.kind.replace(/[-_]/g, ' ')), h('td', {}, formatWhen(o.created_at)),
       h('td', {}, h('span', { class: `badge ${o.state === 'rejected' ? 'attention' : o.state === 'queued' ? 'waiting' : o.state === 'sent' ? 'sent' : 'accepted'}` },
@@ -616,7 +622,10 @@ async function poll() {
   // The screens that show what was just saved keep it until the person moves on.
   const screen = state.route.split('/')[1];
   const holds = (screen === 'visit' || screen === 'request') && a && !a.locked;
-  if (before !== after && !typing && !holds) await render();
+  if (before !== after && !typing && !holds) {
+    background = true;
+    try { await render(); } finally { background = false; }
+  }
 }
 
 window.addEventListener('hashchange', render);

@@ -221,3 +221,20 @@ test('state-changing requests need the session and the app\'s own origin', async
   assert.equal(data.status, 423);
   await priya.page.getByLabel('Passphrase for this device').waitFor();
 });
+
+test('the app locks itself after the idle time, and the records need the passphrase again', async () => {
+  const app = await world.startApp('jo', ['--lock-after', '5']);
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(EXPECT_TIMEOUT);
+  await page.goto(app.launchUrl);
+  await unlock(page);
+  await waitForText(page.locator('main'), 'Amelia Brooks');
+  // No clicks from here on: the page's own status polling does not count as use.
+  await page.getByLabel('Passphrase for this device').waitFor({ timeout: 20_000 });
+  assert.equal(await page.getByText('Amelia Brooks').count(), 0);
+  const cookie = (await context.cookies()).find((c) => c.name === 'psm_session');
+  const res = await fetch(`${app.origin}/api/placements`, { headers: { Cookie: `psm_session=${cookie.value}` } });
+  assert.equal(res.status, 423);
+  await context.close();
+});
