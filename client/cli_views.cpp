@@ -136,6 +136,10 @@ json::array actions_json(Replica& r) {
 }
 
 json::array conflicts_json(Replica& r) {
+  // When each version was written: the HLC's physical part.
+  auto written_at = [](const std::string& hlc) {
+    return hlc.empty() ? std::string() : policy::format_utc(model::Hlc{std::stoull(hlc)}.millis());
+  };
   json::array arr;
   for (const auto& c : r.list(col::kConflicts)) {
     arr.push_back({{"id", c.id},
@@ -143,9 +147,11 @@ json::array conflicts_json(Replica& r) {
                    {"record", c.value("target_collection") + "/" + c.value("target_id")},
                    {"field", c.value("field")},
                    {"current", {{"value", c.value("kept_value")}, {"author_id", c.value("kept_author")},
-                                {"author", name_of(r, c.value("kept_author"))}, {"device", c.value("kept_device")}}},
+                                {"author", name_of(r, c.value("kept_author"))}, {"device", c.value("kept_device")},
+                                {"at", written_at(c.value("kept_hlc"))}}},
                    {"other", {{"value", c.value("other_value")}, {"author_id", c.value("other_author")},
-                              {"author", name_of(r, c.value("other_author"))}, {"device", c.value("other_device")}}},
+                              {"author", name_of(r, c.value("other_author"))}, {"device", c.value("other_device")},
+                              {"at", written_at(c.value("other_hlc"))}}},
                    {"detected_at", ms_field_utc(c, "detected_at_ms")}});
   }
   return arr;

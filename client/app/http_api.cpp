@@ -2,6 +2,7 @@
 
 #include "client/app/assets.hpp"
 #include "client/cli.hpp"
+#include "client/cli_common.hpp"
 #include "client/cli_operations.hpp"
 #include "client/cli_views.hpp"
 #include "common/policy/calendar.hpp"
@@ -275,6 +276,7 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
                      {"next_attempt", sync.next_attempt_ms ? policy::format_utc(sync.next_attempt_ms) : ""}};
     state_.with_replica([&](Replica& r) {
       out["who"] = {{"person_id", r.meta("person_id").value_or("")},
+                    {"device_id", r.meta("device_id").value_or("")},
                     {"name", r.meta("display_name").value_or("")},
                     {"role", r.meta("role").value_or("")}};
       out["waiting_to_send"] = r.pending_count();
@@ -354,6 +356,20 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
     if (path == "/api/conflicts") {
       auto arr = cli::conflicts_json(r);
       states.annotate(arr, col::kConflicts);
+      // What the conflict is about, so the page can name it (an action: its owner and due date).
+      for (auto& v : arr) {
+        auto& c = v.as_object();
+        const std::string record(c.at("record").as_string());
+        const auto slash = record.find('/');
+        const auto target = r.get(record.substr(0, slash), record.substr(slash + 1));
+        json::object about{{"collection", record.substr(0, slash)}};
+        if (target && target->collection == col::kActions) {
+          about["owner"] = cli::name_of(r, target->value("owner_id"));
+          about["due_date"] = target->value("due_date");
+          about["meeting_id"] = target->value("meeting_id");
+        }
+        c["about"] = std::move(about);
+      }
       return json_response(req, http::status::ok, arr);
     }
     if (path == "/api/notifications") return json_response(req, http::status::ok, cli::notifications_json(r));

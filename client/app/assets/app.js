@@ -515,8 +515,13 @@ async function screenPlan() {
 async function screenConflicts() {
   const conflicts = await api('/api/conflicts');
   const open = conflicts.filter((c) => c.status === 'open');
+  const FIELD_WORDS = { text: 'What will be done', due_date: 'Due date', owner_id: 'Who will do it', status: 'Progress' };
+  const thisDevice = state.app && state.app.who ? state.app.who.device_id : '';
   const side = (title, v) => h('div', {}, h('h3', {}, title), h('p', { class: 'value' }, v.value || '(empty)'),
-    h('p', { class: 'meta' }, `by ${v.author || 'someone'}${v.device ? ` on device ${v.device.slice(0, 8)}` : ''}`));
+    h('p', { class: 'meta' }, `${v.author || 'Someone'}, ${v.device === thisDevice ? 'on this device' : 'on another device'}`,
+      v.at ? `, ${formatWhen(v.at)}` : ''));
+  const about = (c) => (c.about && c.about.collection === 'actions'
+    ? `An action for ${c.about.owner}, due ${formatDate(c.about.due_date)}` : 'A record');
   const list = open.map((c) => {
     const out = h('div', { role: 'status', 'aria-live': 'polite' });
     const resolve = async (keep) => {
@@ -527,8 +532,9 @@ async function screenConflicts() {
       } catch (e) { out.replaceChildren(h('p', { class: 'error' }, e.message)); }
     };
     return h('li', { class: 'card', 'data-conflict': c.id },
-      h('h2', {}, `${c.field.replace(/_/g, ' ')} was changed on two devices`),
-      h('p', { class: 'meta' }, `Noticed ${formatWhen(c.detected_at)}`, ' ', syncBadge(c.sync)),
+      h('h2', {}, `${about(c)}: “${FIELD_WORDS[c.field] || c.field}” was changed on two devices`),
+      h('p', { class: 'meta' }, `Noticed ${formatWhen(c.detected_at)}`),
+      c.about && c.about.meeting_id ? h('p', {}, h('a', { href: `#/meeting/${c.about.meeting_id}` }, 'Open the meeting')) : null,
       h('div', { class: 'side-by-side' }, side('Version kept for now', c.current), side('Other version', c.other)),
       h('div', { class: 'actions-row' },
         h('button', { type: 'button', onclick: () => resolve('current') }, 'Keep the version kept for now'),

@@ -32,6 +32,7 @@ async function unlock(page) {
 }
 
 async function screenshot(page, name) {
+  await page.evaluate(() => { document.getElementById('toast').textContent = ''; });
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 
@@ -158,6 +159,14 @@ test("the carer's app shows the action, and not the child's professionals-only v
   await jo.page.getByRole('link', { name: 'From this meeting' }).click();
   await waitForText(jo.page.locator('main'), 'We would welcome a monthly weekend of respite');
   assert.equal(await jo.page.getByText('I miss my brother').count(), 0);
+
+  // The carer adds her own views to the meeting.
+  await jo.page.getByLabel('Views, in their own words').fill('Amelia settles better after a phone call with her brother');
+  await jo.page.getByRole('button', { name: 'Save views' }).click();
+  await waitForText(jo.page.locator('main li'), 'Amelia settles better after a phone call with her brother');
+  await syncNowUntil(jo.page, async () => (await jo.page.locator('#waiting-count').textContent()).startsWith('0 changes'),
+    "the carer's views to be sent");
+  await waitForText(jo.page.locator('main li').filter({ hasText: 'Amelia settles better' }), 'Accepted by the server');
 });
 
 test('a conflict made on two devices is settled from the inbox', async () => {
@@ -183,8 +192,8 @@ test('a conflict made on two devices is settled from the inbox', async () => {
   const card = priya.page.locator('[data-conflict]');
   await waitForText(card, 'Arrange a weekly video call with her brother');
   await waitForText(card, 'Arrange a fortnightly visit to her brother');
-  await waitForText(card, 'by Priya Shah');
-  await waitForText(card, 'by Alex Morgan');
+  await waitForText(card, 'Priya Shah, on this device');
+  await waitForText(card, 'Alex Morgan, on another device');
   await screenshot(priya.page, 'conflicts');
   await checkAccessible(priya.page, 'conflicts');
 
