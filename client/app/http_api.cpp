@@ -341,7 +341,8 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
       states.annotate((*m)["invitations"].as_array(), col::kInvitations);
       states.annotate((*m)["agenda_notes"].as_array(), col::kAgendaNotes);
       json::array items;
-      for (const auto& i : cli::plans_json(r).at("support_items").as_array()) {
+      const auto plans = cli::plans_json(r);  // named: a temporary would die before the loop body runs
+      for (const auto& i : plans.at("support_items").as_array()) {
         if (i.at("meeting_id") == m->at("id")) items.push_back(i);
       }
       states.annotate(items, col::kSupportItems);

@@ -39,19 +39,28 @@ export function freePort() {
 
 // Starts a process and waits until its output matches `ready`; resolves to
 // { child, match, output() }.
-function startUntil(bin, args, ready, timeoutMs = 20_000) {
+function startUntil(bin, args, ready, { timeoutMs = 20_000, onUnexpectedExit = () => {} } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    let started = false;
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${bin} did not start: ${output}`)); }, timeoutMs);
     const onData = (d) => {
       output += d.toString();
       const m = output.match(ready);
-      if (m) { clearTimeout(timer); resolve({ child, match: m, output: () => output }); }
+      if (m && !started) {
+        started = true;
+        clearTimeout(timer);
+        resolve({ child, match: m, output: () => output });
+      }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${bin} exited ${code}: ${output}`)); });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (!started) reject(new Error(`${bin} exited ${code}: ${output}`));
+      else onUnexpectedExit(`${path.basename(bin)} ${args.join(' ')} stopped unexpectedly (${code ?? signal}):\n${output}`);
+    });
   });
 }
 
@@ -72,6 +81,7 @@ export class World {
     this.data = path.join(this.dir, 'server');
     this.server = null;
     this.apps = [];
+    this.crashes = [];  // processes that ended without being asked to
   }
 
   async init(users) {
@@ -86,7 +96,8 @@ export class World {
   get url() { return `wss://127.0.0.1:${this.port}`; }
 
   async startServer() {
-    this.server = await startUntil(serverBin, ['serve', '--data', this.data, '--listen', `127.0.0.1:${this.port}`], /listening on/);
+    this.server = await startUntil(serverBin, ['serve', '--data', this.data, '--listen', `127.0.0.1:${this.port}`], /listening on/,
+      { onUnexpectedExit: (m) => this.crashes.push(m) });
   }
 
   async stopServer() { await stop(this.server); this.server = null; }
@@ -104,7 +115,7 @@ export class World {
   // Starts `psm app` for a device; resolves to the address it printed.
   async startApp(who, extra = []) {
     const app = await startUntil(clientBin, ['--home', this.home(who), 'app', '--listen', '127.0.0.1:0', '--sync-every', '2', ...extra],
-      /open (http:\/\/127\.0\.0\.1:\d+\/\?launch=[0-9a-f]+)/);
+      /open (http:\/\/127\.0\.0\.1:\d+\/\?launch=[0-9a-f]+)/, { onUnexpectedExit: (m) => this.crashes.push(m) });
     this.apps.push(app);
     return { launchUrl: app.match[1], origin: new URL(app.match[1]).origin, proc: app };
   }

@@ -420,7 +420,11 @@ async function screenMeeting(id) {
         toast('Minutes finalised on this device.');
         await render();
       } catch (e) {
-        const items = e.message.split(/;\s*/).filter(Boolean);
+        // The rule's message: "…; missing: 1. …; 2. …" — one list item each.
+        const at = e.message.indexOf('missing: ');
+        const items = at >= 0
+          ? e.message.slice(at + 9).split(/;\s*(?=\d+\.\s)/).map((t) => t.replace(/^\d+\.\s*/, ''))
+          : [e.message];
         missing.replaceChildren(h('div', { class: 'error', role: 'alert' }, h('p', {}, 'The minutes cannot be finalised yet. Still missing:'),
           h('ul', {}, items.map((t) => h('li', {}, t)))));
       }

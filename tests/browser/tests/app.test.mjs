@@ -3,7 +3,7 @@
 // the server is back, the child's social worker sees it with its deadline,
 // records the child's views and an action for the carer, the carer sees the
 // action, and a conflict made on two devices is settled from the inbox.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -22,6 +22,7 @@ async function openApp(who, viewport) {
   const page = await context.newPage();
   page.setDefaultTimeout(EXPECT_TIMEOUT);
   await page.goto(app.launchUrl);
+  openPages.set(who, page);
   return { page, origin: app.origin, context };
 }
 
@@ -60,10 +61,20 @@ before(async () => {
     ['jo', 'carer-okafor', 'foster-carer', 'Jo Okafor'],
     ['priya', 'csw-shah', 'child-social-worker', 'Priya Shah'],
     ['alex', 'ssw-morgan', 'supervising-social-worker', 'Alex Morgan'],
+    ['lee', 'ftm-walsh', 'fostering-team-manager', 'Lee Walsh'],
   ]);
   await world.startServer();
-  for (const who of ['jo', 'priya', 'alex']) world.enrol(who);
+  for (const who of ['jo', 'priya', 'alex', 'lee']) world.enrol(who);
   browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
+});
+
+// What each open page showed when a test ended: the first thing to look at when one fails.
+const openPages = new Map();
+afterEach(async (t) => {
+  for (const [who, page] of openPages) {
+    if (!page.isClosed()) await page.screenshot({ path: path.join(shots, `end-of-${t.name.slice(0, 40).replace(/\W+/g, '-')}-${who}.png`), fullPage: true }).catch(() => {});
+  }
+  assert.deepEqual(world.crashes.splice(0), [], 'no psm or psm-server process may crash');
 });
 
 after(async () => {
@@ -140,14 +151,50 @@ test("the social worker sees the request with its deadline, records the child's 
   await waitForText(priya.page.locator('main'), 'Arrange a weekly call between Amelia and her brother');
   await syncNowUntil(priya.page, async () => (await priya.page.locator('#waiting-count').textContent()).startsWith('0 changes'),
     "the views and action to be sent");
+});
 
-  // Finalising now is refused, and says what is missing.
-  await priya.page.reload();
-  await priya.page.getByLabel('Review by').fill(isoDate(49));
-  await priya.page.getByRole('button', { name: 'Finalise the minutes' }).click();
-  await waitForText(priya.page.locator('#finalise-result'), 'Still missing');
-  await screenshot(priya.page, 'meeting');
-  await checkAccessible(priya.page, 'meeting');
+test('the chair arranges the meeting, records attendance, a note and support, and is told what is missing before the minutes close', async () => {
+  const lee = await openApp('lee', { width: 1280, height: 900 });
+  await unlock(lee.page);
+  await lee.page.getByRole('link', { name: 'Meetings' }).click();
+  await syncNowUntil(lee.page, async () => (await lee.page.getByRole('link', { name: 'Placement Support Meeting' }).count()) > 0,
+    'the meeting to reach the chair');
+  await lee.page.getByRole('link', { name: 'Placement Support Meeting' }).first().click();
+
+  const arrange = lee.page.getByRole('form', { name: 'Arrange the meeting' });
+  await arrange.getByLabel('Date and time (UK time)').fill(`${isoDate(3)}T10:00`);
+  await arrange.getByLabel('Where').fill('Family centre, Oak Road');
+  await arrange.getByLabel('Who takes the minutes').selectOption('ssw-morgan');
+  await arrange.getByRole('button', { name: 'Save and send invitations' }).click();
+  await waitForText(lee.page.locator('main'), 'Arranged for');
+  const firstInvitation = lee.page.locator('#main tbody tr').first();
+  await firstInvitation.waitFor();
+  await firstInvitation.locator('select').selectOption('attended');
+  await firstInvitation.getByRole('button', { name: 'Save' }).click();
+  await waitForText(lee.page.locator('#main tbody tr').first(), 'Attended');
+
+  const note = lee.page.getByRole('form', { name: 'Add an agenda note' });
+  await note.getByLabel('Note', { exact: true }).fill('Jo and Sam would welcome a monthly weekend');
+  await note.getByRole('button', { name: 'Add note' }).click();
+  await waitForText(lee.page.locator('main'), 'Jo and Sam would welcome a monthly weekend');
+  const support = lee.page.getByRole('form', { name: 'Add support to the plan' });
+  await support.getByLabel('Kind of support').selectOption('respite');
+  await support.getByLabel('What support').fill('One weekend a month with the Reid household');
+  await support.getByRole('button', { name: 'Add to the plan' }).click();
+  await waitForText(lee.page.locator('main'), 'Respite: One weekend a month with the Reid household');
+
+  // Finalising now is refused, and each missing item is listed.
+  await lee.page.getByLabel('Review by').fill(isoDate(49));
+  await lee.page.getByRole('button', { name: 'Finalise the minutes' }).click();
+  const missing = lee.page.locator('#finalise-result');
+  await waitForText(missing, 'Still missing');
+  await waitForText(missing.locator('li'), "the IRO's views");
+  assert.ok(await missing.locator('li').count() >= 2, 'every missing item on its own line');
+  await screenshot(lee.page, 'meeting');
+  await checkAccessible(lee.page, 'meeting');
+  await syncNowUntil(lee.page, async () => (await lee.page.locator('#waiting-count').textContent()).startsWith('0 changes'),
+    "the chair's work to be sent");
+  await lee.context.close();
 });
 
 test("the carer's app shows the action, and not the child's professionals-only views", async () => {
