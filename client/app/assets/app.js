@@ -41,6 +41,15 @@ const SUPPORT_KINDS = {
   'camhs': 'CAMHS / Healthy Young Minds', 'respite': 'Respite', 'short-break': 'Short break', 'practical': 'Practical help',
   'buddy': 'Buddy carer', 'support-group': 'Support group', 'training': 'Training', 'extra-visits': 'Extra visits', 'other': 'Other',
 };
+const CHANGE_WORDS = {
+  'request-meeting': 'Asked for a meeting', 'record-view': 'Recorded views', 'add-action': 'Agreed an action',
+  'update-action': 'Updated an action', 'edit-action': 'Changed an action', 'resolve-conflict': 'Settled a conflict',
+  'schedule-meeting': 'Arranged a meeting', 'invite': 'Invited someone', 'child-not-invited': 'Decided not to invite the child',
+  'record-attendance': 'Recorded attendance', 'add-agenda-note': 'Added an agenda note', 'finalise-minutes': 'Finalised minutes',
+  'mark-permanence-match': 'Recorded a permanence match', 'raise-conduct-concern': 'Raised a concern',
+  'record-short-break': 'Recorded a short break', 'add-support-item': 'Added support to the plan',
+  'child-told-of-plan': 'Recorded that the child was told of the plan', 'pre-disruption-outcome': 'Recorded a pre-disruption outcome',
+};
 const SYNC_WORDS = {
   waiting: 'Saved on this device, waiting to send',
   sent: 'Sent, waiting for the server',
@@ -566,7 +575,7 @@ async function screenChanges() {
     ? h('p', { class: 'warn' }, `Last try to reach the server: ${state.app.last_error}`) : null;
   page('Changes from this device', why, ops.length ? h('table', {},
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Change'), h('th', { scope: 'col' }, 'Made'), h('th', { scope: 'col' }, 'State'))),
-    h('tbody', {}, ops.map((o) => h('tr', {}, h('td', {}, o.kind.replace(/[-_]/g, ' ')), h('td', {}, formatWhen(o.created_at)),
+    h('tbody', {}, ops.map((o) => h('tr', {}, h('td', {}, CHANGE_WORDS[o.kind] || o.kind), h('td', {}, formatWhen(o.created_at)),
       h('td', {}, h('span', { class: `badge ${o.state === 'rejected' ? 'attention' : o.state === 'queued' ? 'waiting' : o.state === 'sent' ? 'sent' : 'accepted'}` },
         words[o.state] || o.state), o.reason ? ` ${o.reason}` : '')))))
     : h('p', {}, 'No changes made on this device yet.'));
