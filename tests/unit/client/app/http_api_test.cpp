@@ -135,6 +135,41 @@ TEST_F(HttpApiTest, Operation_ThatBreaksARule_IsRefusedWithTheReason_AndNothingI
   EXPECT_EQ(*count, 0u);
 }
 
+TEST_F(HttpApiTest, MeetingPage_GathersViewsActionsAndSupportItems_WithEachRecordsSyncState) {
+  ASSERT_EQ(api_.handle(post("/api/unlock", R"({"passphrase":"the right passphrase"})")).result(), http::status::ok);
+  // Records as a pull from the server would bring them.
+  const model::Version v{model::Hlc{std::uint64_t{1} << 20}, "server"};
+  auto record = [&](std::string_view collection, std::string id, std::map<std::string, std::string> fields) {
+    model::Record r;
+    r.collection = std::string(collection);
+    r.id = std::move(id);
+    r.scope = "placement:pl-1";
+    for (auto& [k, value] : fields) r.set(k, value, v, "someone");
+    return r;
+  };
+  protocol::PullResponse page;
+  page.records = {record(model::collection::kMeetings, "m-1", {{"type", "support"}, {"status", "requested"}, {"placement_id", "pl-1"}}),
+                  record(model::collection::kViews, "v-1", {{"meeting_id", "m-1"}, {"subject", "child"}, {"text", "I like it here"}}),
+                  record(model::collection::kActions, "a-1", {{"meeting_id", "m-1"}, {"text", "Call weekly"}, {"due_date", "2026-12-18"}}),
+                  record(model::collection::kSupportItems, "s-1", {{"meeting_id", "m-1"}, {"kind", "respite"}, {"description", "A weekend a month"}}),
+                  record(model::collection::kSupportItems, "s-2", {{"meeting_id", "m-other"}, {"kind", "buddy"}})};
+  page.cursor = 5;
+  page.scopes = {"placement:pl-1"};
+  state_.with_replica([&](Replica& r) { r.apply_pull(page); return true; });
+
+  auto res = api_.handle(get("/api/meetings/m-1"));
+  ASSERT_EQ(res.result(), http::status::ok) << res.body();
+  auto m = body_of(res).as_object();
+  EXPECT_EQ(m.at("sync").at("state").as_string(), "accepted");
+  ASSERT_EQ(m.at("views").as_array().size(), 1u);
+  EXPECT_EQ(m.at("views").at(0).at("text").as_string(), "I like it here");
+  EXPECT_EQ(m.at("views").at(0).at("sync").at("state").as_string(), "accepted");
+  ASSERT_EQ(m.at("actions").as_array().size(), 1u);
+  ASSERT_EQ(m.at("support_items").as_array().size(), 1u);  // not the other meeting's
+  EXPECT_EQ(m.at("support_items").at(0).at("description").as_string(), "A weekend a month");
+  EXPECT_EQ(api_.handle(get("/api/meetings/m-404")).result(), http::status::not_found);
+}
+
 TEST_F(HttpApiTest, AutoLock_AfterTheIdleTime_DropsTheReplica) {
   AppState quick(home_, std::chrono::seconds(0));
   ASSERT_FALSE(quick.unlock("the right passphrase"));
