@@ -188,7 +188,11 @@ function renderSyncBar() {
       a.waiting_to_send === 1 ? '1 change waiting to send' : `${a.waiting_to_send || 0} changes waiting to send`),
   ];
   if (a.syncing) parts.push(h('span', { class: 'detail' }, 'Syncing…'));
-  if (!online) parts.push(h('span', { class: 'detail', title: a.last_error || '' }, 'Working offline: your changes stay on this device'));
+  if (!online) {
+    const next = a.next_attempt ? new Intl.DateTimeFormat('en-GB', { timeStyle: 'medium', timeZone: 'Europe/London' }).format(new Date(a.next_attempt)) : '';
+    parts.push(h('span', { class: 'detail', title: a.last_error || '' },
+      `Working offline: your changes stay on this device${next ? `. Next try ${next}` : ''}`));
+  }
   parts.push(h('button', { type: 'button', id: 'sync-now', onclick: async () => {
     try { await api('/api/sync', {}); toast('Syncing now…'); } catch (e) { toast(e.message); }
     setTimeout(poll, 800);

@@ -156,10 +156,14 @@ test("the social worker sees the request with its deadline, records the child's 
 test('the chair arranges the meeting, records attendance, a note and support, and is told what is missing before the minutes close', async () => {
   const lee = await openApp('lee', { width: 1280, height: 900 });
   await unlock(lee.page);
-  await lee.page.getByRole('link', { name: 'Meetings' }).click();
-  await syncNowUntil(lee.page, async () => (await lee.page.getByRole('link', { name: 'Placement Support Meeting' }).count()) > 0,
-    'the meeting to reach the chair');
-  await lee.page.getByRole('link', { name: 'Placement Support Meeting' }).first().click();
+  // The chair is told of the request in the notifications inbox, and goes to the meeting from there.
+  await lee.page.getByRole('link', { name: 'Notifications' }).click();
+  await syncNowUntil(lee.page, async () => (await lee.page.locator('main').textContent()).includes('Placement Support Meeting requested'),
+    'the chair to be told of the request');
+  await screenshot(lee.page, 'notifications');
+  await checkAccessible(lee.page, 'notifications');
+  await lee.page.getByRole('link', { name: 'Open the meeting' }).first().click();
+  await waitForText(lee.page.locator('main'), 'To be held by');
 
   const arrange = lee.page.getByRole('form', { name: 'Arrange the meeting' });
   await arrange.getByLabel('Date and time (UK time)').fill(`${isoDate(3)}T10:00`);
