@@ -1,6 +1,9 @@
 #include "client/cli.hpp"
 #include "client/cli_common.hpp"
 #include "client/cli_meetings.hpp"
+#include "client/cli_operations.hpp"
+#include "client/cli_views.hpp"
+#include "client/app/app.hpp"
 
 #include "client/deadline_report.hpp"
 #include "client/net/websocket_client.hpp"
@@ -228,83 +231,46 @@ int cmd_sync(Session& s, bool live, int live_seconds, int retry_for_seconds) {
 int cmd_status(Session& s, bool as_json) {
   auto config = read_config(s.home);
   auto& r = *s.replica;
-  const auto entries = r.outbox();
-  std::size_t waiting = 0;
-  for (const auto& e : entries) waiting += (e.state == OpState::queued || e.state == OpState::sent) ? 1 : 0;
-  const auto last_sync = r.meta("last_sync_ms");
+  const auto status = status_json(r, config ? std::optional<ClientConfig>(*config) : std::nullopt);
   if (as_json) {
-    json::array ops;
-    for (const auto& e : entries) {
-      ops.push_back({{"op_id", e.op_id}, {"kind", e.kind}, {"state", to_string(e.state)}, {"reason", e.reason},
-                     {"created_at", policy::format_utc(e.created_at_ms)}});
-    }
-    print_json(json::object{{"person_id", r.meta("person_id").value_or("")},
-                            {"name", r.meta("display_name").value_or("")},
-                            {"role", r.meta("role").value_or("")},
-                            {"device_id", r.meta("device_id").value_or("")},
-                            {"server", config ? config->server_url : ""},
-                            {"last_sync", last_sync ? policy::format_utc(std::stoull(*last_sync)) : ""},
-                            {"waiting_to_send", waiting},
-                            {"records", r.record_count()},
-                            {"operations", ops}});
+    print_json(status);
     return kExitOk;
   }
+  const auto last_sync = r.meta("last_sync_ms");
   std::cout << "signed in as " << r.meta("display_name").value_or("?") << " (" << r.meta("role").value_or("?")
             << ")\nserver: " << (config ? config->server_url : "?") << "\nlast sync: "
             << (last_sync ? policy::format_local_datetime(std::stoull(*last_sync)) : "never") << "\nrecords on this device: "
-            << r.record_count() << "\nchanges waiting to send: " << waiting << "\n";
-  for (const auto& e : entries) {
-    if (e.state == OpState::rejected || e.state == OpState::conflict) {
-      std::cout << "  " << to_string(e.state) << ": " << e.kind << " " << e.op_id << ": " << e.reason << "\n";
+            << r.record_count() << "\nchanges waiting to send: " << status.at("waiting_to_send").as_uint64() << "\n";
+  for (const auto& e : status.at("operations").as_array()) {
+    const auto& o = e.as_object();
+    const auto state = str(o.at("state"));
+    if (state == "rejected" || state == "conflict") {
+      std::cout << "  " << state << ": " << str(o.at("kind")) << " " << str(o.at("op_id")) << ": " << str(o.at("reason")) << "\n";
     }
   }
   return kExitOk;
 }
 
 int cmd_placements(Session& s, bool as_json) {
-  auto& r = *s.replica;
-  json::array arr;
-  for (const auto& p : r.list(col::kPlacements)) {
-    auto child = r.get(col::kChildren, p.value("child_id"));
-    auto household = r.get(col::kHouseholds, p.value("household_id"));
-    json::object o{{"id", p.id},
-                   {"child_id", p.value("child_id")},
-                   {"child", child ? child->value("name") : ""},
-                   {"household_id", p.value("household_id")},
-                   {"household", household ? household->value("name") : ""},
-                   {"type", p.value("type")},
-                   {"start_date", p.value("start_date")},
-                   {"end_date", p.value("end_date")}};
-    if (as_json) {
-      arr.push_back(std::move(o));
-    } else {
-      std::cout << p.id << "  " << (child ? child->value("name") : "?") << " with "
-                << (household ? household->value("name") : "?") << " (" << p.value("type") << ", since "
-                << p.value("start_date") << ")\n";
-    }
+  const auto arr = placements_json(*s.replica);
+  if (as_json) {
+    print_json(arr);
+    return kExitOk;
   }
-  if (as_json) print_json(arr);
+  for (const auto& v : arr) {
+    const auto& p = v.as_object();
+    std::cout << str(p.at("id")) << "  " << or_unknown(str(p.at("child"))) << " with " << or_unknown(str(p.at("household")))
+              << " (" << str(p.at("type")) << ", since " << str(p.at("start_date")) << ")\n";
+  }
   return kExitOk;
 }
 
 int cmd_request_meeting(Session& s, const std::string& placement, const std::string& type_name,
                         const std::string& reason, const std::string& identified_at) {
-  auto type = model::parse_meeting_type(type_name);
-  if (!type) return fail(kExitUsage, "--type must be support or pre-disruption");
-  ops::RequestMeeting p;
-  p.meeting_id = model::new_uuid_v7();
-  p.placement_id = placement;
-  p.type = *type;
-  p.reason = reason;
-  if (!identified_at.empty()) {
-    auto t = policy::parse_local_datetime(identified_at);
-    if (!t) return fail(kExitUsage, "--identified-at must be YYYY-MM-DDTHH:MM (UK time)");
-    p.identified_at_ms = *t;
-  }
-  auto outcome = s.replica->submit(p);
-  int rc = report_outcome(outcome, "requested meeting", p.meeting_id, *s.replica);
+  const auto prepared = prepare_request_meeting(placement, type_name, reason, identified_at);
+  int rc = submit_and_report(*s.replica, prepared);
   if (rc == kExitOk) {
-    auto m = s.replica->get(col::kMeetings, p.meeting_id);
+    auto m = s.replica->get(col::kMeetings, std::get<PreparedOperation>(prepared).id);
     if (m) std::cout << "to be held by " << ms_field_local(*m, "deadline_ms") << "\n";
   }
   return rc;
@@ -312,159 +278,84 @@ int cmd_request_meeting(Session& s, const std::string& placement, const std::str
 
 int cmd_meetings(Session& s, bool as_json) {
   auto& r = *s.replica;
-  auto states = record_sync_states(r);
-  json::array arr;
-  const auto now = model::HlcClock::system_now_millis();
-  for (const auto& m : r.list(col::kMeetings)) {
-    const auto deadline = m.value("deadline_ms");
-    const bool overdue = !deadline.empty() && m.value("status") == "requested" && std::stoull(deadline) < now;
-    const auto deadline_met = policy::to_string(policy::deadline_state(m, now));  // R2: met, missed or pending
-    if (as_json) {
-      arr.push_back({{"id", m.id},
-                     {"placement_id", m.value("placement_id")},
-                     {"type", m.value("type")},
-                     {"status", m.value("status")},
-                     {"reason", m.value("reason")},
-                     {"requested_by", m.value("requested_by")},
-                     {"requested_at", ms_field_utc(m, "requested_at_ms")},
-                     {"identified_at", ms_field_utc(m, "identified_at_ms")},
-                     {"deadline", ms_field_utc(m, "deadline_ms")},
-                     {"overdue", overdue},
-                     {"deadline_met", deadline_met},
-                     {"chair_id", m.value("chair_id")},
-                     {"sync_state", sync_state_of(states, m)}});
-    } else {
-      std::cout << m.id << "  " << m.value("type") << " meeting, " << m.value("status") << ", due by "
-                << ms_field_local(m, "deadline_ms") << (overdue ? " (OVERDUE)" : "") << ", deadline " << deadline_met
-                << "  [" << sync_state_of(states, m) << "]\n    placement " << m.value("placement_id") << ", requested by "
-                << name_of(r, m.value("requested_by")) << ": " << m.value("reason") << "\n";
-      for (const auto& v : r.list(col::kViews)) {
-        if (v.value("meeting_id") != m.id) continue;
-        std::cout << "    views (" << v.value("subject") << ", recorded by " << name_of(r, v.value("recorded_by"))
-                  << "): " << v.value("text") << "\n";
-      }
+  const auto arr = meetings_json(r);
+  if (as_json) {
+    print_json(arr);
+    return kExitOk;
+  }
+  const auto views = r.list(col::kViews);
+  for (const auto& v : arr) {
+    const auto& m = v.as_object();
+    const auto id = str(m.at("id"));
+    const auto record = r.get(col::kMeetings, id);
+    std::cout << id << "  " << str(m.at("type")) << " meeting, " << str(m.at("status")) << ", due by "
+              << (record ? ms_field_local(*record, "deadline_ms") : "") << (m.at("overdue").as_bool() ? " (OVERDUE)" : "")
+              << ", deadline " << str(m.at("deadline_met")) << "  [" << str(m.at("sync_state")) << "]\n    placement " << str(m.at("placement_id")) << ", requested by "
+              << name_of(r, str(m.at("requested_by"))) << ": " << str(m.at("reason")) << "\n";
+    for (const auto& view : views) {
+      if (view.value("meeting_id") != id) continue;
+      std::cout << "    views (" << view.value("subject") << ", recorded by " << name_of(r, view.value("recorded_by"))
+                << "): " << view.value("text") << "\n";
     }
   }
-  if (as_json) print_json(arr);
   return kExitOk;
 }
 
 int cmd_record_view(Session& s, const std::string& meeting, const std::string& subject_name, const std::string& text,
                     bool professionals_only, const std::string& sought_on) {
-  auto subject = model::parse_view_subject(subject_name);
-  if (!subject) return fail(kExitUsage, "--subject must be one of " + model::spellings_of_view_subject());
-  ops::RecordView p{model::new_uuid_v7(), meeting, *subject, text, professionals_only, sought_on};
-  return report_outcome(s.replica->submit(p), "recorded views", p.view_id, *s.replica);
+  return submit_and_report(*s.replica, prepare_record_view(meeting, subject_name, text, professionals_only, sought_on));
 }
 
 int cmd_add_action(Session& s, const std::string& meeting, const std::string& owner, const std::string& due,
                    const std::string& text) {
-  ops::AddAction p{model::new_uuid_v7(), meeting, owner, due, text};
-  return report_outcome(s.replica->submit(p), "added action", p.action_id, *s.replica);
+  return submit_and_report(*s.replica, prepare_add_action(meeting, owner, due, text));
 }
 
 int cmd_update_action(Session& s, const std::string& id, const std::string& status_name, const std::string& note) {
-  auto to = model::parse_action_status(status_name);
-  if (!to) return fail(kExitUsage, "--status must be one of " + model::spellings_of_action_status());
-  auto action = s.replica->get(col::kActions, id);
-  if (!action) return fail(kExitRefused, "no action " + id + " that you can see");
-  auto from = model::parse_action_status(action->value("status")).value_or(model::ActionStatus::open);
-  ops::UpdateActionStatus p{id, model::new_uuid_v7(), from, *to, note};
-  return report_outcome(s.replica->submit(p), "updated action", id, *s.replica);
+  return submit_and_report(*s.replica, prepare_update_action(*s.replica, id, status_name, note));
 }
 
 int cmd_edit_action(Session& s, const std::string& id, const std::optional<std::string>& text,
                     const std::optional<std::string>& due, const std::optional<std::string>& owner) {
-  auto action = s.replica->get(col::kActions, id);
-  if (!action) return fail(kExitRefused, "no action " + id + " that you can see");
-  ops::EditAction p{id, text, due, owner};
-  // The versions this person is looking at: a concurrent edit elsewhere is then detected.
-  std::map<std::string, model::Version> base;
-  for (const auto* f : {"text", "due_date", "owner_id"}) {
-    auto it = action->fields.find(f);
-    if (it != action->fields.end()) base[f] = it->second.version;
-  }
-  return report_outcome(s.replica->submit(p, base), "edited action", id, *s.replica);
+  return submit_and_report(*s.replica, prepare_edit_action(*s.replica, id, text, due, owner));
 }
 
 int cmd_actions(Session& s, bool as_json) {
-  auto& r = *s.replica;
-  auto states = record_sync_states(r);
-  json::array arr;
-  for (const auto& a : r.list(col::kActions)) {
-    if (as_json) {
-      json::array updates;
-      for (const auto& u : r.list(col::kActionUpdates)) {
-        if (u.value("action_id") != a.id) continue;
-        updates.push_back({{"id", u.id}, {"from", u.value("from")}, {"to", u.value("to")}, {"note", u.value("note")},
-                           {"author_id", u.value("author_id")}, {"at", ms_field_utc(u, "at_ms")}});
-      }
-      arr.push_back({{"id", a.id},
-                     {"meeting_id", a.value("meeting_id")},
-                     {"owner_id", a.value("owner_id")},
-                     {"owner", name_of(r, a.value("owner_id"))},
-                     {"due_date", a.value("due_date")},
-                     {"text", a.value("text")},
-                     {"status", a.value("status")},
-                     {"updates", updates},
-                     {"sync_state", sync_state_of(states, a)}});
-    } else {
-      std::cout << a.id << "  [" << a.value("status") << "] due " << a.value("due_date") << ", owner "
-                << name_of(r, a.value("owner_id")) << ": " << a.value("text") << "  [" << sync_state_of(states, a)
-                << "]\n";
-    }
+  const auto arr = actions_json(*s.replica);
+  if (as_json) {
+    print_json(arr);
+    return kExitOk;
   }
-  if (as_json) print_json(arr);
+  for (const auto& v : arr) {
+    const auto& a = v.as_object();
+    std::cout << str(a.at("id")) << "  [" << str(a.at("status")) << "] due " << str(a.at("due_date")) << ", owner "
+              << str(a.at("owner")) << ": " << str(a.at("text")) << "  [" << str(a.at("sync_state")) << "]\n";
+  }
   return kExitOk;
 }
 
 int cmd_conflicts(Session& s, bool as_json) {
-  auto& r = *s.replica;
-  json::array arr;
-  for (const auto& c : r.list(col::kConflicts)) {
-    if (as_json) {
-      arr.push_back({{"id", c.id},
-                     {"status", c.value("status")},
-                     {"record", c.value("target_collection") + "/" + c.value("target_id")},
-                     {"field", c.value("field")},
-                     {"current", {{"value", c.value("kept_value")}, {"author_id", c.value("kept_author")},
-                                  {"author", name_of(r, c.value("kept_author"))}, {"device", c.value("kept_device")}}},
-                     {"other", {{"value", c.value("other_value")}, {"author_id", c.value("other_author")},
-                                {"author", name_of(r, c.value("other_author"))}, {"device", c.value("other_device")}}},
-                     {"detected_at", ms_field_utc(c, "detected_at_ms")}});
-    } else {
-      std::cout << c.id << "  [" << c.value("status") << "] " << c.value("target_collection") << " "
-                << c.value("target_id") << " field " << c.value("field") << "\n    current: \"" << c.value("kept_value")
-                << "\" by " << name_of(r, c.value("kept_author")) << "\n    other:   \"" << c.value("other_value")
-                << "\" by " << name_of(r, c.value("other_author")) << "\n";
-    }
+  const auto arr = conflicts_json(*s.replica);
+  if (as_json) {
+    print_json(arr);
+    return kExitOk;
   }
-  if (as_json) print_json(arr);
+  for (const auto& v : arr) {
+    const auto& c = v.as_object();
+    const auto& current = c.at("current").as_object();
+    const auto& other = c.at("other").as_object();
+    const auto record = str(c.at("record"));
+    const auto slash = record.find('/');
+    std::cout << str(c.at("id")) << "  [" << str(c.at("status")) << "] " << record.substr(0, slash) << " "
+              << record.substr(slash + 1) << " field " << str(c.at("field")) << "\n    current: \"" << str(current.at("value"))
+              << "\" by " << str(current.at("author")) << "\n    other:   \"" << str(other.at("value")) << "\" by "
+              << str(other.at("author")) << "\n";
+  }
   return kExitOk;
 }
 
 int cmd_resolve(Session& s, const std::string& id, const std::string& keep) {
-  auto c = s.replica->get(col::kConflicts, id);
-  if (!c) return fail(kExitRefused, "no conflict " + id + " that you can see");
-  const auto me = s.replica->actor().person_id;
-  ops::ResolveConflict p;
-  p.conflict_id = id;
-  if (keep == "current") {
-    p.keep = ops::ResolveConflict::Keep::current;
-  } else if (keep == "other") {
-    p.keep = ops::ResolveConflict::Keep::other;
-  } else if (keep == "mine" || keep == "theirs") {
-    const bool current_is_mine = c->value("kept_author") == me;
-    const bool other_is_mine = c->value("other_author") == me;
-    if (current_is_mine == other_is_mine) {
-      return fail(kExitUsage, "neither or both values are yours; use --keep current or --keep other");
-    }
-    const bool keep_mine = keep == "mine";
-    p.keep = (keep_mine == current_is_mine) ? ops::ResolveConflict::Keep::current : ops::ResolveConflict::Keep::other;
-  } else {
-    return fail(kExitUsage, "--keep must be mine, theirs, current or other");
-  }
-  return report_outcome(s.replica->submit(p), "resolved conflict", id, *s.replica);
+  return submit_and_report(*s.replica, prepare_resolve_conflict(*s.replica, id, keep));
 }
 
 int cmd_change_passphrase(Session& s) {
@@ -592,6 +483,16 @@ int run_cli(int argc, char** argv) {
   MeetingCommands meeting_commands;
   add_meeting_commands(app, meeting_commands, add_json);
 
+  auto* app_command = app.add_subcommand("app", "open the local web app (served on this computer only)");
+  app::AppOptions app_options;
+  int lock_after_seconds = static_cast<int>(app_options.lock_after.count());
+  int sync_every_seconds = static_cast<int>(app_options.sync_every.count());
+  app_command->add_option("--listen", app_options.listen, "loopback IP:PORT (default 127.0.0.1:0, a free port)");
+  app_command->add_option("--lock-after", lock_after_seconds, "lock after this many seconds without use (default 600)")
+      ->check(CLI::Range(5, 24 * 3600));
+  app_command->add_option("--sync-every", sync_every_seconds, "seconds between syncs when nothing is pushed (default 30)")
+      ->check(CLI::Range(1, 3600));
+
   auto* change_passphrase = app.add_subcommand("change-passphrase", "re-protect this device's copy with a new passphrase");
 
   auto* deadline = app.add_subcommand("deadline", "when a meeting must be held by, counting working days (with --home: the calendar the server sent)");
@@ -616,6 +517,11 @@ int run_cli(int argc, char** argv) {
   try {
     if (*enrol) return cmd_enrol(s, server, ca, username, device_name, pin);
     if (*change_passphrase) return cmd_change_passphrase(s);
+    if (*app_command) {
+      app_options.lock_after = std::chrono::seconds(lock_after_seconds);
+      app_options.sync_every = std::chrono::seconds(sync_every_seconds);
+      return app::run_app(s.home, app_options);
+    }
     if (int rc = s.open(); rc != kExitOk) return rc;
     if (*deadline) return cmd_deadline(&s, deadline_type, deadline_from, as_json);
     if (*sync) return cmd_sync(s, live, live_seconds, retry_for);

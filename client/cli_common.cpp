@@ -176,6 +176,14 @@ std::string sync_state_of(const std::map<std::pair<std::string, std::string>, st
 
 void print_json(const json::value& v) { std::cout << json::serialize(v) << "\n"; }
 
+std::string str(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : json::serialize(v); }
+
+int submit_and_report(Replica& r, const Prepared& prepared) {
+  if (const auto* invalid = std::get_if<InvalidRequest>(&prepared)) return fail(invalid->exit_code, invalid->message);
+  const auto& op = std::get<PreparedOperation>(prepared);
+  return report_outcome(r.submit(op.payload, op.base), op.what, op.id, r);
+}
+
 int report_outcome(const ops::Outcome& o, const std::string& what, const std::string& id, Replica& r) {
   if (!o.ok()) return fail(o.code == Errc::not_enrolled ? kExitNotEnrolled : kExitRefused, o.reason);
   std::cout << what << " " << id << " (saved on this device; " << r.pending_count()

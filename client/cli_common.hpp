@@ -4,6 +4,7 @@
 #pragma once
 
 #include "client/cli.hpp"
+#include "client/cli_operations.hpp"
 #include "client/net/websocket_client.hpp"
 #include "client/replica/replica.hpp"
 #include "client/sync/sync_engine.hpp"
@@ -52,7 +53,14 @@ std::map<std::pair<std::string, std::string>, std::string> record_sync_states(Re
 std::string sync_state_of(const std::map<std::pair<std::string, std::string>, std::string>& states,
                           const model::Record& rec);
 void print_json(const boost::json::value& v);
+// A JSON string's text (streaming a json::string would print it quoted).
+std::string str(const boost::json::value& v);
+// "?" for a name that is not known on this device.
+inline std::string or_unknown(std::string s) { return s.empty() ? "?" : s; }
 // Prints what was saved, or the refusal with exit code 7.
 int report_outcome(const ops::Outcome& o, const std::string& what, const std::string& id, Replica& r);
+// Submits a prepared operation and reports the outcome; a malformed request
+// prints why and returns its exit code, storing nothing.
+int submit_and_report(Replica& r, const Prepared& prepared);
 
 }  // namespace psm::client::cli

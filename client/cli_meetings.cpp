@@ -1,4 +1,5 @@
 #include "client/cli_meetings.hpp"
+#include "client/cli_views.hpp"
 
 #include "common/model/ids.hpp"
 #include "common/policy/agenda.hpp"
@@ -92,86 +93,46 @@ void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function
 
 namespace {
 
-bool about(const Record& r, const std::string& meeting_id) { return r.value("meeting_id") == meeting_id; }
-
-// A JSON string's text (streaming a json::string would print it quoted).
-std::string str(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : json::serialize(v); }
-
 int show_meeting(Session& s, const std::string& id, bool as_json) {
   auto& r = *s.replica;
-  auto m = r.get(col::kMeetings, id);
-  if (!m) return fail(kExitRefused, "no meeting " + id + " that you can see");
-  const auto type = model::parse_meeting_type(m->value("type")).value_or(model::MeetingType::support);
-  json::array invitations, views, notes, actions, agenda, decisions;
-  for (const auto& inv : r.list_in_scope(col::kInvitations, m->scope)) {
-    if (!about(inv, id)) continue;
-    const std::string who = inv.value("person_id").empty() ? inv.value("name") : name_of(r, inv.value("person_id"));
-    invitations.push_back({{"id", inv.id}, {"who", who}, {"person_id", inv.value("person_id")},
-                           {"organisation", inv.value("organisation")}, {"kind", inv.value("kind")},
-                           {"mandatory", inv.value("mandatory") == "yes"}, {"attendance", inv.value("attendance")}});
-  }
-  for (const auto& v : r.list_in_scope(col::kViews, m->scope)) {
-    if (!about(v, id)) continue;
-    views.push_back({{"id", v.id}, {"subject", v.value("subject")}, {"text", v.value("text")},
-                     {"sought_on", v.value("sought_on")}, {"recorded_by", name_of(r, v.value("recorded_by"))},
-                     {"professionals_only", v.professionals_only}});
-  }
-  for (const auto& n : r.list_in_scope(col::kAgendaNotes, m->scope)) {
-    if (about(n, id)) notes.push_back({{"item", n.value("item")}, {"text", n.value("text")}, {"author", name_of(r, n.value("author_id"))}});
-  }
-  for (const auto& item : policy::agenda_for(type)) agenda.push_back({{"key", item.key}, {"title", item.title}});
-  for (const auto& a : r.list_in_scope(col::kActions, m->scope)) {
-    if (about(a, id)) {
-      actions.push_back({{"id", a.id}, {"text", a.value("text")}, {"owner", name_of(r, a.value("owner_id"))},
-                         {"due_date", a.value("due_date")}, {"status", a.value("status")}});
-    }
-  }
-  for (const auto& d : r.list_in_scope(col::kDecisions, m->scope)) {
-    if (about(d, id)) {
-      decisions.push_back({{"kind", d.value("kind")}, {"reason", d.value("reason")},
-                           {"social_work", name_of(r, d.value("social_work_decider_id"))},
-                           {"fostering", name_of(r, d.value("fostering_decider_id"))}});
-    }
-  }
+  auto found = meeting_json(r, id);
+  if (!found) return fail(kExitRefused, "no meeting " + id + " that you can see");
+  const auto& o = *found;
   if (as_json) {
-    print_json({{"id", id}, {"type", m->value("type")}, {"status", m->value("status")}, {"reason", m->value("reason")},
-                {"placement_id", m->value("placement_id")}, {"chair", name_of(r, m->value("chair_id"))},
-                {"minute_taker", name_of(r, m->value("minute_taker_id"))}, {"deadline", ms_field_utc(*m, "deadline_ms")},
-                {"scheduled_for", ms_field_utc(*m, "scheduled_for_ms")}, {"location", m->value("location")},
-                {"review_date", m->value("review_date")}, {"invitations", invitations}, {"views", views},
-                {"agenda", agenda}, {"agenda_notes", notes}, {"actions", actions}, {"decisions", decisions}});
+    print_json(o);
     return kExitOk;
   }
-  std::cout << m->value("type") << " meeting " << id << " — " << m->value("status") << "\n  reason: " << m->value("reason")
-            << "\n  to be held by: " << ms_field_local(*m, "deadline_ms") << "\n  chair: " << name_of(r, m->value("chair_id"))
-            << "\n";
+  auto m = r.get(col::kMeetings, id);
+  std::cout << str(o.at("type")) << " meeting " << id << " — " << str(o.at("status")) << "\n  reason: " << str(o.at("reason"))
+            << "\n  to be held by: " << ms_field_local(*m, "deadline_ms") << "\n  chair: " << str(o.at("chair")) << "\n";
   if (!m->value("scheduled_for_ms").empty()) {
-    std::cout << "  scheduled: " << ms_field_local(*m, "scheduled_for_ms") << " at " << m->value("location")
-              << "; minutes: " << name_of(r, m->value("minute_taker_id")) << "\n";
+    std::cout << "  scheduled: " << ms_field_local(*m, "scheduled_for_ms") << " at " << str(o.at("location"))
+              << "; minutes: " << str(o.at("minute_taker")) << "\n";
   }
   std::cout << "invitations:\n";
-  for (const auto& inv : invitations) {
-    const auto& o = inv.as_object();
-    std::cout << "  " << str(o.at("id")) << "  " << str(o.at("who")) << " (" << str(o.at("kind"))
-              << (o.at("mandatory").as_bool() ? ", must attend" : "") << "): " << str(o.at("attendance")) << "\n";
+  for (const auto& inv : o.at("invitations").as_array()) {
+    const auto& i = inv.as_object();
+    std::cout << "  " << str(i.at("id")) << "  " << str(i.at("who")) << " (" << str(i.at("kind"))
+              << (i.at("mandatory").as_bool() ? ", must attend" : "") << "): " << str(i.at("attendance")) << "\n";
   }
   std::cout << "views:\n";
-  for (const auto& v : views) {
-    const auto& o = v.as_object();
-    std::cout << "  " << str(o.at("subject")) << ": "
-              << (o.at("text").as_string().empty() ? "sought on " + str(o.at("sought_on")) + ", none given"
-                                                   : str(o.at("text")))
+  for (const auto& v : o.at("views").as_array()) {
+    const auto& w = v.as_object();
+    std::cout << "  " << str(w.at("subject")) << ": "
+              << (w.at("text").as_string().empty() ? "sought on " + str(w.at("sought_on")) + ", none given"
+                                                   : str(w.at("text")))
               << "\n";
   }
   std::cout << "agenda:\n";
-  for (const auto& item : policy::agenda_for(type)) {
-    std::cout << "  [" << item.key << "] " << item.title << "\n";
-    for (const auto& n : notes) {
-      if (str(n.at("item")) == item.key) std::cout << "      - " << str(n.at("text")) << "\n";
+  for (const auto& item : o.at("agenda").as_array()) {
+    const auto key = str(item.at("key"));
+    std::cout << "  [" << key << "] " << str(item.at("title")) << "\n";
+    for (const auto& n : o.at("agenda_notes").as_array()) {
+      if (str(n.at("item")) == key) std::cout << "      - " << str(n.at("text")) << "\n";
     }
   }
   std::cout << "actions:\n";
-  for (const auto& a : actions) {
+  for (const auto& a : o.at("actions").as_array()) {
     std::cout << "  [" << str(a.at("status")) << "] " << str(a.at("text")) << " — "
               << str(a.at("owner")) << ", due " << str(a.at("due_date")) << "\n";
   }
@@ -180,43 +141,30 @@ int show_meeting(Session& s, const std::string& id, bool as_json) {
 
 int show_notifications(Session& s, bool as_json) {
   auto& r = *s.replica;
-  const auto me = r.actor().person_id;
-  json::array out;
-  for (const auto& n : r.list_in_scope(col::kNotifications, model::scope::person(me))) {
-    if (as_json) {
-      out.push_back({{"id", n.id}, {"kind", n.value("kind")}, {"text", n.value("text")},
-                     {"meeting_id", n.value("meeting_id")}, {"at", ms_field_utc(n, "created_at_ms")}});
-    } else {
-      std::cout << ms_field_local(n, "created_at_ms") << "  " << n.value("text") << " (meeting " << n.value("meeting_id")
-                << ")\n";
-    }
+  const auto arr = notifications_json(r);
+  if (as_json) {
+    print_json(arr);
+    return kExitOk;
   }
-  if (as_json) print_json(out);
+  const auto me = r.actor().person_id;
+  for (const auto& n : r.list_in_scope(col::kNotifications, model::scope::person(me))) {
+    std::cout << ms_field_local(n, "created_at_ms") << "  " << n.value("text") << " (meeting " << n.value("meeting_id")
+              << ")\n";
+  }
   return kExitOk;
 }
 
 int show_plans(Session& s, bool as_json) {
-  auto& r = *s.replica;
-  json::array items, copies;
-  for (const auto& i : r.list(col::kSupportItems)) {
-    items.push_back({{"id", i.id}, {"meeting_id", i.value("meeting_id")}, {"kind", i.value("kind")},
-                     {"description", i.value("description")}, {"provider", i.value("provider")},
-                     {"frequency", i.value("frequency")}, {"professionals_only", i.professionals_only}});
-  }
-  for (const auto& c : r.list(col::kPlanCopies)) {
-    copies.push_back({{"id", c.id}, {"meeting_id", c.value("meeting_id")}, {"placement_id", c.value("placement_id")},
-                      {"review_date", c.value("review_date")}, {"child_told_of_plan_on", c.value("child_told_of_plan_on")},
-                      {"support_items", c.value("support_items")}, {"actions", c.value("actions")}});
-  }
+  const auto plans = plans_json(*s.replica);
   if (as_json) {
-    print_json({{"support_items", items}, {"carer_copies", copies}});
+    print_json(plans);
     return kExitOk;
   }
-  for (const auto& c : copies) {
+  for (const auto& c : plans.at("carer_copies").as_array()) {
     std::cout << "Placement Support Plan (placement " << str(c.at("placement_id")) << "), review "
               << str(c.at("review_date")) << "\n" << str(c.at("support_items")) << str(c.at("actions"));
   }
-  for (const auto& i : items) {
+  for (const auto& i : plans.at("support_items").as_array()) {
     std::cout << "  item " << str(i.at("kind")) << ": " << str(i.at("description")) << " ("
               << str(i.at("provider")) << ", " << str(i.at("frequency")) << ")\n";
   }
@@ -228,10 +176,7 @@ int show_plans(Session& s, bool as_json) {
 std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, bool as_json) {
   auto& r = *s.replica;
   if (*m.schedule) {
-    auto at = policy::parse_local_datetime(m.at);
-    if (!at) return fail(kExitUsage, "--at must be YYYY-MM-DDTHH:MM (UK time)");
-    return report_outcome(r.submit(ops::ScheduleMeeting{m.meeting_id, *at, m.location, m.minute_taker}),
-                          "scheduled meeting", m.meeting_id, r);
+    return submit_and_report(r, prepare_schedule_meeting(m.meeting_id, m.at, m.location, m.minute_taker));
   }
   if (*m.invite) {
     ops::InviteAttendee p{model::new_uuid_v7(), m.meeting_id, m.person, m.name, m.organisation};
@@ -242,18 +187,13 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
     return report_outcome(r.submit(p), "recorded the decision", p.decision_id, r);
   }
   if (*m.attendance) {
-    auto attendance = model::parse_attendance(m.status);
-    if (!attendance) return fail(kExitUsage, "--status must be attended, apologies or absent");
-    return report_outcome(r.submit(ops::RecordAttendance{m.invitation_id, *attendance}), "recorded attendance for",
-                          m.invitation_id, r);
+    return submit_and_report(r, prepare_record_attendance(m.invitation_id, m.status));
   }
   if (*m.agenda_note) {
-    ops::AddAgendaNote p{model::new_uuid_v7(), m.meeting_id, m.item, m.text};
-    return report_outcome(r.submit(p), "added agenda note", p.note_id, r);
+    return submit_and_report(r, prepare_agenda_note(m.meeting_id, m.item, m.text));
   }
   if (*m.finalise) {
-    return report_outcome(r.submit(ops::FinaliseMinutes{m.meeting_id, m.review_date, m.review_reason}),
-                          "finalised the minutes of meeting", m.meeting_id, r);
+    return submit_and_report(r, prepare_finalise_minutes(m.meeting_id, m.review_date, m.review_reason));
   }
   if (*m.permanence) {
     ops::MarkPermanenceMatch p{m.placement, m.agreed_on, model::new_uuid_v7()};
@@ -268,8 +208,8 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
     return report_outcome(r.submit(p), "recorded short break", p.break_id, r);
   }
   if (*m.support_item) {
-    ops::AddSupportItem p{model::new_uuid_v7(), m.meeting_id, m.kind, m.text, m.provider, m.frequency, m.professionals_only};
-    return report_outcome(r.submit(p), "added support item", p.item_id, r);
+    return submit_and_report(
+        r, prepare_support_item(m.meeting_id, m.kind, m.text, m.provider, m.frequency, m.professionals_only));
   }
   if (*m.child_told) {
     return report_outcome(r.submit(ops::RecordChildToldOfPlan{m.meeting_id, m.told_on}),

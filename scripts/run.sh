@@ -129,5 +129,7 @@ Try, for example:
   build/client/psm --home var/demo/priya actions --json
   build/server/psm-server device list --data var/demo/server
   build/server/psm-server report tracking --data var/demo/server --json
+Or open the web app as Jo (or var/demo/priya as Priya) and follow the address it prints:
+  build/client/psm --home var/demo/jo app
 Stop it with: scripts/run.sh stop   (scripts/run.sh reset deletes the demo data)
 EOF2

@@ -2,7 +2,9 @@
 # Installs what is needed, builds, and runs every test:
 #   1. the layering check;
 #   2. a warnings-as-errors build and the whole suite (unit, integration over
-#      loopback and real TLS, end-to-end with real processes);
+#      loopback and real TLS, end-to-end with real processes), then the local
+#      app's browser tests in headless Chromium (scripts/test_browser.sh, about
+#      a minute);
 #   3. the suite again under AddressSanitizer + UndefinedBehaviorSanitizer, the
 #      concurrent parts under ThreadSanitizer, and each fuzz target for
 #      PSM_FUZZ_SECONDS (default 45) with libFuzzer (scripts/fuzz.sh).
@@ -19,6 +21,8 @@ PSM_BUILD_DIR=$root/build bash scripts/build.sh -DPSM_WERROR=ON
 echo "== tests"
 # 400 randomized convergence histories here, 60 more under ASan (docs/reliability.md).
 (cd build && PSM_CONVERGENCE_HISTORIES=${PSM_CONVERGENCE_HISTORIES:-400} ctest -j2 --output-on-failure --timeout 1800)
+echo "== the local app in a browser"
+PSM_BUILD_DIR=$root/build bash scripts/test_browser.sh
 
 if [ "${PSM_SKIP_SANITIZERS:-0}" != 1 ]; then
   echo "== build with AddressSanitizer + UndefinedBehaviorSanitizer"

@@ -1,0 +1,138 @@
+#include "client/app/app.hpp"
+
+#include "client/app/app_state.hpp"
+#include "client/app/http_api.hpp"
+#include "client/app/sync_worker.hpp"
+#include "client/cli.hpp"
+#include "client/cli_common.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include <charconv>
+#include <filesystem>
+#include <iostream>
+
+namespace psm::client::app {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// Requests are small JSON forms; anything bigger is not from the app's pages.
+constexpr std::size_t kMaxRequestBody = 64 * 1024;
+// A browser keeps idle connections open; close them after this long.
+constexpr std::chrono::seconds kIdleConnection{60};
+
+std::optional<tcp::endpoint> parse_listen(const std::string& listen, std::string& why) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    why = "--listen must be IP:PORT, e.g. 127.0.0.1:8080";
+    return std::nullopt;
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned port = 0;
+  const auto port_text = listen.substr(colon + 1);
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc{} || end != port_text.data() + port_text.size() || port > 65535) {
+    why = "--listen must be IP:PORT, e.g. 127.0.0.1:8080";
+    return std::nullopt;
+  }
+  boost::system::error_code addr_ec;
+  auto address = asio::ip::make_address(host, addr_ec);
+  if (addr_ec) {
+    why = "--listen needs an IP address (127.0.0.1 or ::1), not \"" + host + "\"";
+    return std::nullopt;
+  }
+  if (!address.is_loopback()) {
+    why = "refusing to listen on " + host + ": the app serves this device's records and listens on loopback only";
+    return std::nullopt;
+  }
+  return tcp::endpoint(address, static_cast<std::uint16_t>(port));
+}
+
+asio::awaitable<void> serve_connection(tcp::socket socket, HttpApi& api) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(kMaxRequestBody);
+    stream.expires_after(kIdleConnection);
+    auto [read_ec, read_n] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    if (read_ec) break;  // closed, timed out or malformed: nothing was done
+    auto response = api.handle(parser.get());
+    const bool keep_alive = response.keep_alive();
+    auto [write_ec, write_n] = co_await http::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
+    if (write_ec || !keep_alive) break;
+  }
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, HttpApi& api) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      if (ec == asio::error::operation_aborted) co_return;
+      continue;
+    }
+    asio::co_spawn(acceptor.get_executor(), serve_connection(std::move(socket), api), asio::detached);
+  }
+}
+
+}  // namespace
+
+int run_app(const HomePaths& home, const AppOptions& options) {
+  std::string why;
+  auto endpoint = parse_listen(options.listen, why);
+  if (!endpoint) return cli::fail(kExitUsage, why);
+  if (!std::filesystem::exists(home.wrapped_key())) {
+    return cli::fail(kExitNotEnrolled, "no replica in " + home.root.string() + "; enrol this device first");
+  }
+
+  asio::io_context io(1);
+  tcp::acceptor acceptor(io);
+  boost::system::error_code ec;
+  acceptor.open(endpoint->protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(*endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return cli::fail(kExitFailure, "cannot listen on " + options.listen + ": " + ec.message());
+  const auto port = acceptor.local_endpoint().port();
+
+  AppState state(home, options.lock_after);
+  HttpApi api(state, port);
+  SyncWorker worker(state, options.sync_every);
+
+  const auto address = endpoint->address();
+  const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  std::cout << "psm app: open http://" << host << ":" << port << "/?launch=" << state.session_secret()
+            << "\n(only on this computer; Ctrl-C to stop)" << std::endl;
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    acceptor.close();
+    io.stop();
+  });
+  asio::co_spawn(io, accept_loop(acceptor, api), asio::detached);
+  io.run();
+  state.stop();
+  std::cout << "psm app: stopped" << std::endl;
+  return kExitOk;
+}
+
+}  // namespace psm::client::app

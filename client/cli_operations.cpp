@@ -1,0 +1,127 @@
+#include "client/cli_operations.hpp"
+
+#include "client/cli.hpp"
+#include "common/model/ids.hpp"
+#include "common/policy/calendar.hpp"
+
+namespace psm::client::cli {
+
+namespace col = model::collection;
+
+namespace {
+InvalidRequest usage(std::string message) { return {kExitUsage, std::move(message)}; }
+}  // namespace
+
+Prepared prepare_request_meeting(const std::string& placement, const std::string& type_name, const std::string& reason,
+                                 const std::string& identified_at) {
+  auto type = model::parse_meeting_type(type_name);
+  if (!type) return usage("--type must be support or pre-disruption");
+  ops::RequestMeeting p;
+  p.meeting_id = model::new_uuid_v7();
+  p.placement_id = placement;
+  p.type = *type;
+  p.reason = reason;
+  if (!identified_at.empty()) {
+    auto t = policy::parse_local_datetime(identified_at);
+    if (!t) return usage("--identified-at must be YYYY-MM-DDTHH:MM (UK time)");
+    p.identified_at_ms = *t;
+  }
+  const auto id = p.meeting_id;
+  return PreparedOperation{p, {}, id, "requested meeting"};
+}
+
+Prepared prepare_record_view(const std::string& meeting, const std::string& subject_name, const std::string& text,
+                             bool professionals_only, const std::string& sought_on) {
+  auto subject = model::parse_view_subject(subject_name);
+  if (!subject) return usage("--subject must be one of " + model::spellings_of_view_subject());
+  ops::RecordView p{model::new_uuid_v7(), meeting, *subject, text, professionals_only, sought_on};
+  const auto id = p.view_id;
+  return PreparedOperation{p, {}, id, "recorded views"};
+}
+
+Prepared prepare_add_action(const std::string& meeting, const std::string& owner, const std::string& due,
+                            const std::string& text) {
+  ops::AddAction p{model::new_uuid_v7(), meeting, owner, due, text};
+  const auto id = p.action_id;
+  return PreparedOperation{p, {}, id, "added action"};
+}
+
+Prepared prepare_update_action(Replica& r, const std::string& id, const std::string& status_name, const std::string& note) {
+  auto to = model::parse_action_status(status_name);
+  if (!to) return usage("--status must be one of " + model::spellings_of_action_status());
+  auto action = r.get(col::kActions, id);
+  if (!action) return InvalidRequest{kExitRefused, "no action " + id + " that you can see"};
+  auto from = model::parse_action_status(action->value("status")).value_or(model::ActionStatus::open);
+  return PreparedOperation{ops::UpdateActionStatus{id, model::new_uuid_v7(), from, *to, note}, {}, id, "updated action"};
+}
+
+Prepared prepare_edit_action(Replica& r, const std::string& id, const std::optional<std::string>& text,
+                             const std::optional<std::string>& due, const std::optional<std::string>& owner) {
+  auto action = r.get(col::kActions, id);
+  if (!action) return InvalidRequest{kExitRefused, "no action " + id + " that you can see"};
+  // The versions this person is looking at: a concurrent edit elsewhere is then detected.
+  std::map<std::string, model::Version> base;
+  for (const auto* f : {"text", "due_date", "owner_id"}) {
+    auto it = action->fields.find(f);
+    if (it != action->fields.end()) base[f] = it->second.version;
+  }
+  return PreparedOperation{ops::EditAction{id, text, due, owner}, std::move(base), id, "edited action"};
+}
+
+Prepared prepare_resolve_conflict(Replica& r, const std::string& id, const std::string& keep) {
+  auto c = r.get(col::kConflicts, id);
+  if (!c) return InvalidRequest{kExitRefused, "no conflict " + id + " that you can see"};
+  const auto me = r.actor().person_id;
+  ops::ResolveConflict p;
+  p.conflict_id = id;
+  if (keep == "current") {
+    p.keep = ops::ResolveConflict::Keep::current;
+  } else if (keep == "other") {
+    p.keep = ops::ResolveConflict::Keep::other;
+  } else if (keep == "mine" || keep == "theirs") {
+    const bool current_is_mine = c->value("kept_author") == me;
+    const bool other_is_mine = c->value("other_author") == me;
+    if (current_is_mine == other_is_mine) {
+      return usage("neither or both values are yours; use --keep current or --keep other");
+    }
+    const bool keep_mine = keep == "mine";
+    p.keep = (keep_mine == current_is_mine) ? ops::ResolveConflict::Keep::current : ops::ResolveConflict::Keep::other;
+  } else {
+    return usage("--keep must be mine, theirs, current or other");
+  }
+  return PreparedOperation{p, {}, id, "resolved conflict"};
+}
+
+Prepared prepare_schedule_meeting(const std::string& meeting, const std::string& at, const std::string& location,
+                                  const std::string& minute_taker) {
+  auto when = policy::parse_local_datetime(at);
+  if (!when) return usage("--at must be YYYY-MM-DDTHH:MM (UK time)");
+  return PreparedOperation{ops::ScheduleMeeting{meeting, *when, location, minute_taker}, {}, meeting, "scheduled meeting"};
+}
+
+Prepared prepare_record_attendance(const std::string& invitation, const std::string& status) {
+  auto attendance = model::parse_attendance(status);
+  if (!attendance) return usage("--status must be attended, apologies or absent");
+  return PreparedOperation{ops::RecordAttendance{invitation, *attendance}, {}, invitation, "recorded attendance for"};
+}
+
+Prepared prepare_agenda_note(const std::string& meeting, const std::string& item, const std::string& text) {
+  ops::AddAgendaNote p{model::new_uuid_v7(), meeting, item, text};
+  const auto id = p.note_id;
+  return PreparedOperation{p, {}, id, "added agenda note"};
+}
+
+Prepared prepare_finalise_minutes(const std::string& meeting, const std::string& review_date,
+                                  const std::string& review_reason) {
+  return PreparedOperation{ops::FinaliseMinutes{meeting, review_date, review_reason}, {}, meeting,
+                           "finalised the minutes of meeting"};
+}
+
+Prepared prepare_support_item(const std::string& meeting, const std::string& kind, const std::string& text,
+                              const std::string& provider, const std::string& frequency, bool professionals_only) {
+  ops::AddSupportItem p{model::new_uuid_v7(), meeting, kind, text, provider, frequency, professionals_only};
+  const auto id = p.item_id;
+  return PreparedOperation{p, {}, id, "added support item"};
+}
+
+}  // namespace psm::client::cli
