@@ -94,6 +94,7 @@ struct Replica::Statements {
   Statement get_base, put_base, purge_base, purge_view;
   Statement insert_outbox, outbox_all, outbox_by_state, set_state, set_result, pending_count, pending_ops;
   Statement touched_of, unsettled, settle, list_in_scope;
+  Statement first_in_state, pending_from;
 };
 
 Replica::Replica(HomePaths home, store::Database db) : home_(std::move(home)), db_(std::move(db)) {}
@@ -185,6 +186,11 @@ void Replica::prepare() {
       db_.prepare("SELECT touched FROM outbox WHERE settled = 0 AND state NOT IN ('queued', 'sent')"),
       db_.prepare("UPDATE outbox SET settled = 1 WHERE settled = 0 AND state NOT IN ('queued', 'sent')"),
       db_.prepare("SELECT body FROM view WHERE scope = ?1 AND collection = ?2 ORDER BY id"),
+      // The oldest operation in a state (index outbox_by_state), then a walk
+      // along seq from there: a push batch reads the rows it sends, not the
+      // whole history of answered operations.
+      db_.prepare("SELECT seq FROM outbox WHERE state = ?1 ORDER BY seq LIMIT 1"),
+      db_.prepare("SELECT body FROM outbox WHERE seq >= ?1 AND state IN ('queued', 'sent') ORDER BY seq LIMIT ?2"),
   });
 }
 
@@ -319,6 +325,27 @@ std::vector<OutboxEntry> Replica::outbox(std::optional<OpState> only, std::size_
     e.op = std::move(*op);
     out.push_back(std::move(e));
     if (limit && out.size() >= limit) break;
+  }
+  return out;
+}
+
+std::vector<ops::Operation> Replica::pending_operations(std::size_t limit) {
+  std::optional<std::int64_t> first;
+  for (auto state : {OpState::queued, OpState::sent}) {
+    auto& f = st_->first_in_state;
+    store::ScopedReset rf{f};
+    f.bind(1, to_string(state));
+    if (f.step()) first = std::min(first.value_or(f.column_int64(0)), f.column_int64(0));
+  }
+  std::vector<ops::Operation> out;
+  if (!first) return out;
+  auto& s = st_->pending_from;
+  store::ScopedReset r{s};
+  s.bind(1, *first).bind(2, static_cast<std::int64_t>(limit));
+  while (s.step()) {
+    auto op = protocol::decode_operation(s.column_bytes(0));
+    if (!op) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable operation in outbox");
+    out.push_back(std::move(*op));
   }
   return out;
 }
