@@ -99,6 +99,7 @@ std::optional<SyncError> sync_once(Replica& replica, Transport& transport, SyncR
     auto& page = std::get<protocol::PullResponse>(answer);
     replica.apply_pull(page);
     report.pulled += page.records.size();
+    report.pull_remaining = page.more ? page.remaining : 0;
     ++report.batches;
     if (progress) progress(report);
     if (!page.more) break;

@@ -20,6 +20,9 @@ struct SyncReport {
   std::size_t rejected = 0;
   std::size_t pulled = 0;
   std::size_t batches = 0;
+  // Records the server said were still to come after the last page pulled
+  // (0 when up to date, or from a server too old to say).
+  std::uint64_t pull_remaining = 0;
 };
 
 struct SyncError {

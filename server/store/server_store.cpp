@@ -102,6 +102,7 @@ struct ServerStore::Statements {
   Statement insert_account, find_account, find_account_by_person;
   Statement insert_device, find_device, list_devices, revoke_device, touch_device;
   Statement get_meta, list_in_scope;
+  Statement count_after, count_visible_after;
 };
 
 ServerStore::ServerStore(store::Database db) : db_(std::move(db)) {}
@@ -187,6 +188,10 @@ void ServerStore::prepare_statements() {
       db_.prepare("UPDATE devices SET last_seen_ms = ?2 WHERE device_id = ?1"),
       db_.prepare("SELECT value FROM meta WHERE key = ?1"),
       db_.prepare("SELECT body FROM records WHERE scope = ?1 AND collection = ?2 ORDER BY id"),
+      // Counted on the (scope, seq) index alone; the carer's variant must read
+      // each row, and carers' scopes are small.
+      db_.prepare("SELECT count(*) FROM records WHERE scope = ?1 AND seq > ?2"),
+      db_.prepare("SELECT count(*) FROM records WHERE scope = ?1 AND seq > ?2 AND professionals_only = 0"),
   });
 }
 
@@ -366,7 +371,18 @@ PullPage ServerStore::pull(const std::map<std::string, std::uint64_t>& scope_sta
     if (!rec) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable record in store");
     page.records.push_back(std::move(*rec));
   }
-  if (!page.more) page.cursor = std::max(cursor, last_seq());
+  if (!page.more) {
+    page.cursor = std::max(cursor, last_seq());
+  } else {
+    // What the device will still receive after this page (for its progress
+    // display): its next request asks for every scope from page.cursor.
+    auto& c = professional ? st_->count_after : st_->count_visible_after;
+    for (const auto& entry : scope_starts) {
+      store::ScopedReset rc{c};
+      c.bind(1, entry.first).bind(2, static_cast<std::int64_t>(page.cursor));
+      if (c.step()) page.remaining += static_cast<std::uint64_t>(c.column_int64(0));
+    }
+  }
   return page;
 }
 

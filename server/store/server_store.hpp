@@ -46,6 +46,7 @@ struct PullPage {
   std::vector<model::Record> records;
   std::uint64_t cursor = 0;
   bool more = false;
+  std::uint64_t remaining = 0;  // records the device will still receive after this page (0 when !more)
 };
 
 // Paths inside a server data directory.

@@ -187,6 +187,7 @@ protocol::PullResponse SyncService::pull(const Identity& who, const protocol::Pu
   response.records = std::move(page.records);
   response.cursor = page.cursor;
   response.more = page.more;
+  response.remaining = page.remaining;
   response.scopes.assign(scopes.begin(), scopes.end());
   metrics_.pull_served();
   metrics_.records_sent(response.records.size());
