@@ -44,7 +44,12 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_by_state ON outbox(state, seq);
 )sql";
-constexpr std::array<std::string_view, 1> kMigrations{kSchemaV1};
+// Version 2: the operations whose effects have not yet given way to server
+// state, found without reading the whole outbox history at the end of every pull.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE INDEX outbox_unsettled ON outbox(seq) WHERE settled = 0;
+)sql";
+constexpr std::array<std::string_view, 2> kMigrations{kSchemaV1, kSchemaV2};
 
 constexpr OpState kAllStates[] = {OpState::queued, OpState::sent, OpState::accepted, OpState::conflict,
                                   OpState::rejected};
@@ -188,9 +193,11 @@ void Replica::prepare() {
       db_.prepare("SELECT body FROM view WHERE scope = ?1 AND collection = ?2 ORDER BY id"),
       // The oldest operation in a state (index outbox_by_state), then a walk
       // along seq from there: a push batch reads the rows it sends, not the
-      // whole history of answered operations.
+      // whole history of answered operations. The unary + keeps SQLite from
+      // using outbox_by_state for the IN, which would collect and sort every
+      // pending row to return the first few.
       db_.prepare("SELECT seq FROM outbox WHERE state = ?1 ORDER BY seq LIMIT 1"),
-      db_.prepare("SELECT body FROM outbox WHERE seq >= ?1 AND state IN ('queued', 'sent') ORDER BY seq LIMIT ?2"),
+      db_.prepare("SELECT body FROM outbox WHERE seq >= ?1 AND +state IN ('queued', 'sent') ORDER BY seq LIMIT ?2"),
   });
 }
 
