@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -48,7 +49,7 @@ void run_command(const std::vector<std::string>& argv, const fs::path& log) {
   pid_t pid = -1;
   const int rc = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+  if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
   int status = 0;
   ::waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -118,7 +119,7 @@ void ServerProcess::start() {
   pid_t pid = -1;
   const int rc = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start psm-server");
+  if (rc != 0) throw std::runtime_error(std::string("cannot start psm-server: ") + std::strerror(rc));
   pid_ = pid;
   const auto deadline = Clock::now() + 30s;
   while (Clock::now() < deadline) {

@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
   options.work_dir = work_dir;
   int rc = 0;
   try {
+    fs::create_directories(options.work_dir);
     const auto report = psm::loadgen::run_all(options);
     if (!out_json.empty()) report.write_json(out_json);
     if (!out_markdown.empty()) report.write_markdown(out_markdown);

@@ -14,6 +14,10 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <utility>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace psm::loadgen {
 
@@ -75,6 +79,87 @@ std::size_t pull_from(client::net::WebSocketClient& socket, std::uint64_t cursor
     cursor = page->cursor;
     if (!page->more) return records;
   }
+}
+
+// Devices held connected by a child process. Each connection of the device's
+// client costs this process four descriptors (socket, epoll, eventfd,
+// timerfd), so thousands are spread over children, each under its own limit.
+constexpr std::size_t kConnectionsPerChild = 2'000;
+
+class FleetChild {
+ public:
+  FleetChild(pid_t pid, int to_child, int from_child) : pid_(pid), to_child_(to_child), from_child_(from_child) {}
+  FleetChild(FleetChild&& other) noexcept
+      : pid_(std::exchange(other.pid_, -1)), to_child_(std::exchange(other.to_child_, -1)),
+        from_child_(std::exchange(other.from_child_, -1)) {}
+  FleetChild(const FleetChild&) = delete;
+  ~FleetChild() { release(); }
+  // True once every connection of the child is authenticated.
+  bool wait_ready() {
+    char status = 0;
+    return ::read(from_child_, &status, 1) == 1 && status == 'R';
+  }
+  // Tells the child to close its connections and waits for it.
+  void release() {
+    if (pid_ <= 0) return;
+    const char go = 'C';
+    [[maybe_unused]] const auto written = ::write(to_child_, &go, 1);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    ::close(to_child_);
+    ::close(from_child_);
+    pid_ = -1;
+  }
+
+ private:
+  pid_t pid_;
+  int to_child_;
+  int from_child_;
+};
+
+FleetChild hold_connections(const ServerProcess& server, std::size_t first, std::size_t count) {
+  int down[2], up[2];
+  if (::pipe(down) != 0 || ::pipe(up) != 0) throw std::runtime_error("pipe failed");
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::close(down[1]);
+    ::close(up[0]);
+    char status = 'R';
+    std::vector<std::unique_ptr<client::net::WebSocketClient>> sockets(count);
+    std::atomic<std::size_t> index{0};
+    std::atomic<bool> failed{false};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        try {
+          for (std::size_t i; (i = index++) < count;) {
+            sockets[i] = connect(server);
+            authenticate(*sockets[i], server.devices().at(first + i));
+          }
+        } catch (const std::exception& e) {
+          std::cerr << "[loadgen] fleet connection failed: " << e.what() << std::endl;
+          failed = true;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    if (failed) status = 'F';
+    [[maybe_unused]] const auto written = ::write(up[1], &status, 1);
+    char go = 0;
+    [[maybe_unused]] const auto got = ::read(down[0], &go, 1);
+    threads.clear();
+    for (std::size_t t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (std::size_t i = t; i < count; i += 4) sockets[i].reset();
+      });
+    }
+    for (auto& t : threads) t.join();
+    ::_exit(failed ? 1 : 0);
+  }
+  ::close(down[0]);
+  ::close(up[1]);
+  return FleetChild(pid, down[1], up[0]);
 }
 
 }  // namespace
@@ -273,28 +358,17 @@ Report run_all(const Options& o) {
   for (const std::size_t n : o.fleets) {
     say("fleet: " + count(n) + " devices connected at once");
     const auto rss_before = server.rss_kib();
-    std::vector<std::unique_ptr<client::net::WebSocketClient>> sockets(n);
-    std::atomic<std::size_t> index{0};
-    std::exception_ptr failure;
-    std::mutex m;
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 4; ++t) {
-      threads.emplace_back([&] {
-        try {
-          for (std::size_t i; (i = index++) < n;) {
-            sockets[i] = connect(server);
-            authenticate(*sockets[i], server.devices().at(fleet_first + i));
-          }
-        } catch (...) {
-          std::lock_guard lock(m);
-          failure = std::current_exception();
-        }
-      });
+    std::vector<FleetChild> children;
+    for (std::size_t first = 0; first < n; first += kConnectionsPerChild) {
+      children.push_back(hold_connections(server, fleet_first + first, std::min(kConnectionsPerChild, n - first)));
     }
-    for (auto& t : threads) t.join();
-    if (failure) std::rethrow_exception(failure);
+    bool all_connected = true;
+    for (auto& child : children) all_connected = child.wait_ready() && all_connected;
     std::this_thread::sleep_for(500ms);
     const auto rss_after = server.rss_kib();
+    say("closing the fleet");
+    for (auto& child : children) child.release();
+    if (!all_connected) throw std::runtime_error("fleet: not every device could connect and authenticate");
     const double per = (static_cast<double>(rss_after) - static_cast<double>(rss_before)) / static_cast<double>(n);
     report.growth.push_back({"server memory", static_cast<double>(n), per, "KiB/connection",
                              fmt("server RSS %.1f MiB → %.1f MiB", static_cast<double>(rss_before) / 1024,
@@ -305,14 +379,6 @@ Report run_all(const Options& o) {
                                 fmt("server RSS grew from %.1f MiB to %.1f MiB", static_cast<double>(rss_before) / 1024,
                                     static_cast<double>(rss_after) / 1024)});
     }
-    say("closing the fleet");
-    threads.clear();
-    for (int t = 0; t < 4; ++t) {
-      threads.emplace_back([&, t] {
-        for (std::size_t i = static_cast<std::size_t>(t); i < n; i += 4) sockets[i].reset();
-      });
-    }
-    for (auto& t : threads) t.join();
   }
 
   // --- reconnect storm
@@ -322,7 +388,6 @@ Report run_all(const Options& o) {
     queue_views(worker, meeting_id, 10, salt);
     worker.sync();
     const std::size_t n = o.storm_devices;
-    std::vector<std::unique_ptr<client::net::WebSocketClient>> sockets(n);
     std::vector<double> done_at(n, 0), own(n, 0);
     std::atomic<std::size_t> index{0};
     std::atomic<std::size_t> short_deltas{0};
@@ -335,11 +400,14 @@ Report run_all(const Options& o) {
         try {
           for (std::size_t i; (i = index++) < n;) {
             const auto started = Clock::now();
-            sockets[i] = connect(server);
-            authenticate(*sockets[i], server.devices().at(fleet_first + i));
-            if (pull_from(*sockets[i], cursor, server.scopes()) < 10) ++short_deltas;
+            auto socket = connect(server);
+            authenticate(*socket, server.devices().at(fleet_first + i));
+            if (pull_from(*socket, cursor, server.scopes()) < 10) ++short_deltas;
             done_at[i] = seconds_since(t0);
             own[i] = seconds_since(started);
+            // Closed once synced: each client connection here costs four
+            // descriptors (socket, epoll, eventfd, timerfd), and 5,000 of them
+            // open at once would pass the usual hard limit of 20,000.
           }
         } catch (...) {
           std::lock_guard lock(m);
@@ -360,13 +428,6 @@ Report run_all(const Options& o) {
                                   static_cast<double>(o.storm_threads), own_p99)});
     report.results.push_back({"reconnect storm, p99 per device", count(n) + " devices", p99, "s", std::nullopt, "",
                               "≤ 10 s", p99 <= 10, false, ""});
-    threads.clear();
-    for (std::size_t t = 0; t < 4; ++t) {
-      threads.emplace_back([&, t] {
-        for (std::size_t i = t; i < n; i += 4) sockets[i].reset();
-      });
-    }
-    for (auto& t : threads) t.join();
   }
 
   // --- delta sync against a much larger store
