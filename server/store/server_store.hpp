@@ -76,6 +76,8 @@ class ServerStore final : public ops::StateReader {
   std::optional<Device> find_device(std::string_view device_id);
   std::vector<Device> list_devices();
   bool revoke_device(std::string_view device_id);
+  // Records when a device was last seen, in its own commit without an fsync
+  // (made durable by the next synchronous commit). Outside a transaction only.
   void touch_device(std::string_view device_id, std::uint64_t now_ms);
 
   // --- records

@@ -16,6 +16,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include <array>
+#include <atomic>
 #include <stdexcept>
 #include <thread>
 
@@ -57,7 +58,8 @@ class Echo final : public server::net::ConnectionHandler {
 
 }  // namespace
 
-EchoCeiling websocket_echo_ceiling(const fs::path& tls_dir, std::size_t messages, std::size_t round_trips) {
+EchoCeiling websocket_echo_ceiling(const fs::path& tls_dir, std::size_t messages, std::size_t round_trips,
+                                   std::size_t connections) {
   auto tls = server::net::make_server_tls_context(tls_dir / server::net::kServerCertFile,
                                                   tls_dir / server::net::kServerKeyFile);
   if (!tls) throw std::runtime_error("echo: cannot load TLS material");
@@ -105,6 +107,24 @@ EchoCeiling websocket_echo_ceiling(const fs::path& tls_dir, std::size_t messages
     const std::size_t sent = (messages + kWindow - 1) / kWindow * kWindow;
     result.messages_per_second = static_cast<double>(sent) / seconds_since(start);
     (*socket)->close();
+    // Connections opened and closed as fast as 4 client threads can: the TLS
+    // and WebSocket handshakes a reconnect storm is made of, with no sync.
+    std::atomic<std::size_t> index{0};
+    std::atomic<bool> failed{false};
+    const auto connects_start = Clock::now();
+    std::vector<std::thread> clients;
+    for (int t = 0; t < 4; ++t) {
+      clients.emplace_back([&] {
+        for (std::size_t i; (i = index++) < connections;) {
+          std::string ignored;
+          auto c = client::net::WebSocketClient::connect(url, client_tls, "psm.v1", 20s, &ignored);
+          if (!c) failed = true;
+        }
+      });
+    }
+    for (auto& t : clients) t.join();
+    if (failed) throw std::runtime_error("echo: a connection failed");
+    result.connections_per_second = static_cast<double>(connections) / seconds_since(connects_start);
   }
   listener.stop();
   for (auto& t : threads) t.join();

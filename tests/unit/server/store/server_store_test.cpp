@@ -140,6 +140,23 @@ TEST(ServerStore, Pull_SaysHowManyRecordsRemain_CountingOnlyWhatThePersonMayRece
   }
 }
 
+TEST(ServerStore, TouchDevice_RecordsLastSeen_AndLeavesCommitsSynchronous) {
+  TempDir dir;
+  DataPaths paths(dir.path);
+  std::string detail;
+  auto store = ServerStore::create(paths, &detail);
+  ASSERT_TRUE(store);
+  auto& s = **store;
+  ASSERT_FALSE(s.add_account({"jo", "carer-1", model::Role::foster_carer, "Jo", "hash"}));
+  s.add_device({"device-1", "jo", "laptop", "token-hash", 1, 1, false});
+  s.touch_device("device-1", 12345);
+  EXPECT_EQ(s.find_device("device-1")->last_seen_ms, 12345u);
+  // Acknowledged operations must still survive power loss: FULL (2) again.
+  auto pragma = s.database().prepare("PRAGMA synchronous");
+  ASSERT_TRUE(pragma.step());
+  EXPECT_EQ(pragma.column_int64(0), 2);
+}
+
 TEST(ServerStore, Reopen_KeepsRecordsAndSequence) {
   TempDir dir;
   DataPaths paths(dir.path);
