@@ -12,6 +12,7 @@ cd "$root"
 build=${PSM_BUILD_DIR:-$root/build}
 out=${PSM_BENCH_OUT:-$root/docs/performance.md}
 
+bash scripts/setup.sh
 echo "== build"
 PSM_BUILD_DIR=$build bash scripts/build.sh --target psm-server --target psm_micro_bench --target psm-loadgen
 

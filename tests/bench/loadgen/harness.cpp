@@ -37,11 +37,12 @@ double seconds_since(Clock::time_point start) {
 
 namespace {
 
-// Runs a command to completion with its output in `log`; throws when it fails.
-void run_command(const std::vector<std::string>& argv, const fs::path& log) {
+// Starts argv with stdout and stderr going to `log` (appended or truncated).
+pid_t spawn(const std::vector<std::string>& argv, const fs::path& log, bool truncate) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | (truncate ? O_TRUNC : O_APPEND),
+                                   0600);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -50,6 +51,12 @@ void run_command(const std::vector<std::string>& argv, const fs::path& log) {
   const int rc = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
+  return pid;
+}
+
+// Runs a command to completion with its output in `log`; throws when it fails.
+void run_command(const std::vector<std::string>& argv, const fs::path& log) {
+  const pid_t pid = spawn(argv, log, /*truncate=*/false);
   int status = 0;
   ::waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -107,20 +114,8 @@ ServerProcess::~ServerProcess() {
 void ServerProcess::start() {
   const fs::path log = data_.parent_path() / "server.log";
   fs::remove(log);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  const std::vector<std::string> argv{server_bin_.string(), "serve", "--data", data_.string(), "--listen",
-                                      "127.0.0.1:0"};
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error(std::string("cannot start psm-server: ") + std::strerror(rc));
-  pid_ = pid;
+  pid_ = spawn({server_bin_.string(), "serve", "--data", data_.string(), "--listen", "127.0.0.1:0"}, log,
+               /*truncate=*/true);
   const auto deadline = Clock::now() + 30s;
   while (Clock::now() < deadline) {
     const auto text = read_all(log);
