@@ -9,6 +9,7 @@
 #include "client/net/websocket_client.hpp"
 #include "client/net/websocket_transport.hpp"
 #include "client/replica/replica.hpp"
+#include "client/sync/progress.hpp"
 #include "client/sync/sync_engine.hpp"
 #include "common/crypto/pin.hpp"
 #include "common/limits.hpp"
@@ -145,8 +146,16 @@ int finish_sync(Session& s, const SyncReport& report, const std::optional<SyncEr
 int do_sync(Session& s, Transport& transport, bool quiet) {
   SyncReport report;
   const bool show_progress = !quiet && ::isatty(STDERR_FILENO);
+  const auto started = std::chrono::steady_clock::now();
+  std::size_t shown = 0;  // width of the line on screen, so a shorter one clears it
   auto progress = [&](const SyncReport& r) {
-    if (show_progress) std::cerr << "\rsent " << r.pushed << ", received " << r.pulled << std::flush;
+    if (!show_progress) return;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::string line = describe_progress(r, elapsed);
+    const std::size_t width = line.size();
+    if (width < shown) line.append(shown - width, ' ');
+    shown = width;
+    std::cerr << "\r" << line << std::flush;
   };
   auto err = sync_once(*s.replica, transport, report, progress);
   if (show_progress) std::cerr << "\n";

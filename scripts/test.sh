@@ -4,7 +4,8 @@
 #   2. a warnings-as-errors build and the whole suite (unit, integration over
 #      loopback and real TLS, end-to-end with real processes), then the local
 #      app's browser tests in headless Chromium (scripts/test_browser.sh, about
-#      a minute);
+#      a minute), then every benchmark once at a small size so none rots (no
+#      timing is asserted);
 #   3. the suite again under AddressSanitizer + UndefinedBehaviorSanitizer, the
 #      concurrent parts under ThreadSanitizer, and each fuzz target for
 #      PSM_FUZZ_SECONDS (default 45) with libFuzzer (scripts/fuzz.sh).
@@ -20,16 +21,18 @@ echo "== build (warnings are errors)"
 PSM_BUILD_DIR=$root/build bash scripts/build.sh -DPSM_WERROR=ON
 echo "== tests"
 # 400 randomized convergence histories here, 60 more under ASan (docs/reliability.md).
-(cd build && PSM_CONVERGENCE_HISTORIES=${PSM_CONVERGENCE_HISTORIES:-400} ctest -j2 --output-on-failure --timeout 1800)
+(cd build && PSM_CONVERGENCE_HISTORIES=${PSM_CONVERGENCE_HISTORIES:-400} ctest -j2 --output-on-failure --timeout 1800 -LE bench)
 echo "== the local app in a browser"
 PSM_BUILD_DIR=$root/build bash scripts/test_browser.sh
+echo "== benchmarks, once each at a small size (nothing timed is asserted; scripts/bench.sh measures)"
+(cd build && ctest --output-on-failure -L bench)
 
 if [ "${PSM_SKIP_SANITIZERS:-0}" != 1 ]; then
   echo "== build with AddressSanitizer + UndefinedBehaviorSanitizer"
   PSM_BUILD_DIR=$root/build-asan PSM_BUILD_TYPE=Debug bash scripts/build.sh -DPSM_SANITIZE=address,undefined
   echo "== tests under ASan + UBSan"
   (cd build-asan && PSM_CONVERGENCE_HISTORIES=60 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-     ctest -j2 --output-on-failure --timeout 1800)
+     ctest -j2 --output-on-failure --timeout 1800 -LE bench)
 fi
 if [ "${PSM_SKIP_SANITIZERS:-0}" != 1 ]; then
   echo "== build the concurrent parts with ThreadSanitizer"

@@ -44,7 +44,12 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_by_state ON outbox(state, seq);
 )sql";
-constexpr std::array<std::string_view, 1> kMigrations{kSchemaV1};
+// Version 2: the operations whose effects have not yet given way to server
+// state, found without reading the whole outbox history at the end of every pull.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE INDEX outbox_unsettled ON outbox(seq) WHERE settled = 0;
+)sql";
+constexpr std::array<std::string_view, 2> kMigrations{kSchemaV1, kSchemaV2};
 
 constexpr OpState kAllStates[] = {OpState::queued, OpState::sent, OpState::accepted, OpState::conflict,
                                   OpState::rejected};
@@ -103,6 +108,7 @@ struct Replica::Statements {
   Statement get_base, put_base, purge_base, purge_view;
   Statement insert_outbox, outbox_all, outbox_by_state, set_state, set_result, pending_count, pending_ops;
   Statement touched_of, unsettled, settle, list_in_scope, count_answered, requeue_answered;
+  Statement first_in_state, pending_from;
 };
 
 Replica::Replica(HomePaths home, store::Database db) : home_(std::move(home)), db_(std::move(db)) {}
@@ -203,6 +209,13 @@ void Replica::prepare() {
       db_.prepare("SELECT count(*) FROM outbox WHERE state IN ('accepted', 'conflict')"),
       db_.prepare("UPDATE outbox SET state = 'queued', error = 0, reason = '', settled = 0 "
                   "WHERE state IN ('accepted', 'conflict')"),
+      // The oldest operation in a state (index outbox_by_state), then a walk
+      // along seq from there: a push batch reads the rows it sends, not the
+      // whole history of answered operations. The unary + keeps SQLite from
+      // using outbox_by_state for the IN, which would collect and sort every
+      // pending row to return the first few.
+      db_.prepare("SELECT seq FROM outbox WHERE state = ?1 ORDER BY seq LIMIT 1"),
+      db_.prepare("SELECT body FROM outbox WHERE seq >= ?1 AND +state IN ('queued', 'sent') ORDER BY seq LIMIT ?2"),
   });
 }
 
@@ -337,6 +350,27 @@ std::vector<OutboxEntry> Replica::outbox(std::optional<OpState> only, std::size_
     e.op = std::move(*op);
     out.push_back(std::move(e));
     if (limit && out.size() >= limit) break;
+  }
+  return out;
+}
+
+std::vector<ops::Operation> Replica::pending_operations(std::size_t limit) {
+  std::optional<std::int64_t> first;
+  for (auto state : {OpState::queued, OpState::sent}) {
+    auto& f = st_->first_in_state;
+    store::ScopedReset rf{f};
+    f.bind(1, to_string(state));
+    if (f.step()) first = std::min(first.value_or(f.column_int64(0)), f.column_int64(0));
+  }
+  std::vector<ops::Operation> out;
+  if (!first) return out;
+  auto& s = st_->pending_from;
+  store::ScopedReset r{s};
+  s.bind(1, *first).bind(2, static_cast<std::int64_t>(limit));
+  while (s.step()) {
+    auto op = protocol::decode_operation(s.column_bytes(0));
+    if (!op) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable operation in outbox");
+    out.push_back(std::move(*op));
   }
   return out;
 }

@@ -89,6 +89,9 @@ class Replica final : public ops::StateReader {
 
   std::vector<OutboxEntry> outbox(std::optional<OpState> only = std::nullopt, std::size_t limit = 0);
   std::size_t pending_count();
+  // Operations still waiting for the server's answer (queued or sent), oldest
+  // first, at most `limit`: the next push batch.
+  std::vector<ops::Operation> pending_operations(std::size_t limit);
   void mark_sent(const std::vector<std::string>& op_ids);
   // Records the server's answer. A rejected operation's local effects are
   // removed from the view (the others stay).

@@ -107,12 +107,7 @@ std::optional<SyncError> sync_once(Replica& replica, Transport& transport, SyncR
   // Push: oldest first, in bounded batches. Each batch's answers are stored
   // before the next batch is sent.
   for (;;) {
-    std::vector<ops::Operation> batch;
-    for (auto& entry : replica.outbox()) {
-      if (entry.state != OpState::queued && entry.state != OpState::sent) continue;
-      batch.push_back(std::move(entry.op));
-      if (batch.size() == limits::kMaxOpsPerPush) break;
-    }
+    std::vector<ops::Operation> batch = replica.pending_operations(limits::kMaxOpsPerPush);
     if (batch.empty()) break;
     std::vector<std::string> ids;
     for (const auto& op : batch) ids.push_back(op.op_id);
@@ -148,6 +143,7 @@ std::optional<SyncError> sync_once(Replica& replica, Transport& transport, SyncR
     auto& page = std::get<protocol::PullResponse>(answer);
     replica.apply_pull(page);
     report.pulled += page.records.size();
+    report.pull_remaining = page.more ? page.remaining : 0;
     ++report.batches;
     if (progress) progress(report);
     if (!page.more) break;

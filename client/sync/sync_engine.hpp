@@ -32,6 +32,9 @@ struct SyncReport {
   // many already-accepted operations were queued to be sent again.
   bool server_restored = false;
   std::size_t resent_after_restore = 0;
+  // Records the server said were still to come after the last page pulled
+  // (0 when up to date, or from a server too old to say).
+  std::uint64_t pull_remaining = 0;
 };
 
 struct SyncError {

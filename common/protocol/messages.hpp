@@ -107,7 +107,14 @@ struct PullResponse {
   std::uint64_t cursor = 0;          // everything up to here has now been sent
   std::vector<std::string> scopes;   // the device's scopes now; any it holds beyond these it must purge
   bool more = false;                 // another batch is waiting
-  template <class A> void serialize(A& ar, std::uint32_t const) { ar(records, cursor, scopes, more); }
+  // Version 2: how many records are still to come after this page (0 when
+  // `more` is false), for the device's progress display. Counts only what
+  // this person may receive.
+  std::uint64_t remaining = 0;
+  template <class A> void serialize(A& ar, std::uint32_t const version) {
+    ar(records, cursor, scopes, more);
+    if (version >= 2) ar(remaining);
+  }
 };
 
 // Server → device, unsolicited: something in your scopes changed; pull.
@@ -135,6 +142,6 @@ CEREAL_CLASS_VERSION(psm::protocol::PushRequest, 1);
 CEREAL_CLASS_VERSION(psm::protocol::OpResult, 1);
 CEREAL_CLASS_VERSION(psm::protocol::PushResponse, 2);
 CEREAL_CLASS_VERSION(psm::protocol::PullRequest, 1);
-CEREAL_CLASS_VERSION(psm::protocol::PullResponse, 1);
+CEREAL_CLASS_VERSION(psm::protocol::PullResponse, 2);
 CEREAL_CLASS_VERSION(psm::protocol::Poke, 1);
 CEREAL_CLASS_VERSION(psm::protocol::ErrorMessage, 1);

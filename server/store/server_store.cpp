@@ -132,6 +132,7 @@ struct ServerStore::Statements {
   Statement insert_account, find_account, find_account_by_person;
   Statement insert_device, find_device, list_devices, revoke_device, touch_device, set_token, forget_previous;
   Statement get_meta, list_in_scope;
+  Statement count_after, count_visible_after;
 };
 
 ServerStore::ServerStore(store::Database db) : db_(std::move(db)) {}
@@ -352,6 +353,10 @@ void ServerStore::prepare_statements() {
       db_.prepare("UPDATE devices SET previous_token_hash = '' WHERE device_id = ?1"),
       db_.prepare("SELECT value FROM meta WHERE key = ?1"),
       db_.prepare("SELECT body FROM records WHERE scope = ?1 AND collection = ?2 ORDER BY id"),
+      // Counted on the (scope, seq) index alone; the carer's variant must read
+      // each row, and carers' scopes are small.
+      db_.prepare("SELECT count(*) FROM records WHERE scope = ?1 AND seq > ?2"),
+      db_.prepare("SELECT count(*) FROM records WHERE scope = ?1 AND seq > ?2 AND professionals_only = 0"),
   });
 }
 
@@ -448,6 +453,21 @@ void ServerStore::touch_device(std::string_view device_id, std::uint64_t now_ms)
   store::ScopedReset r{s};
   s.bind(1, device_id).bind(2, static_cast<std::int64_t>(now_ms));
   s.step();
+}
+
+void ServerStore::commit_without_fsync(const std::function<void()>& work) {
+  // Setting the pragma only sets a flag on the connection; if putting FULL back
+  // ever failed, the StoreError reaches the session edge like any other.
+  db_.exec("PRAGMA synchronous = NORMAL");
+  try {
+    store::Transaction tx(db_);
+    work();
+    tx.commit();
+  } catch (...) {
+    db_.exec("PRAGMA synchronous = FULL");
+    throw;
+  }
+  db_.exec("PRAGMA synchronous = FULL");
 }
 
 void ServerStore::set_device_token(std::string_view device_id, std::string_view token_hash,
@@ -549,7 +569,18 @@ PullPage ServerStore::pull(const std::map<std::string, std::uint64_t>& scope_sta
     if (!rec) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable record in store");
     page.records.push_back(std::move(*rec));
   }
-  if (!page.more) page.cursor = std::max(cursor, last_seq());
+  if (!page.more) {
+    page.cursor = std::max(cursor, last_seq());
+  } else {
+    // What the device will still receive after this page (for its progress
+    // display): its next request asks for every scope from page.cursor.
+    auto& c = professional ? st_->count_after : st_->count_visible_after;
+    for (const auto& entry : scope_starts) {
+      store::ScopedReset rc{c};
+      c.bind(1, entry.first).bind(2, static_cast<std::int64_t>(page.cursor));
+      if (c.step()) page.remaining += static_cast<std::uint64_t>(c.column_int64(0));
+    }
+  }
   return page;
 }
 

@@ -16,6 +16,7 @@
 #include "server/store/audit_log.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -50,6 +51,7 @@ struct PullPage {
   std::vector<model::Record> records;
   std::uint64_t cursor = 0;
   bool more = false;
+  std::uint64_t remaining = 0;  // records the device will still receive after this page (0 when !more)
 };
 
 // Paths inside a server data directory.
@@ -100,7 +102,16 @@ class ServerStore final : public ops::StateReader {
   std::optional<Device> find_device(std::string_view device_id);
   std::vector<Device> list_devices();
   bool revoke_device(std::string_view device_id);
+  // Records when a device was last seen, in its own commit without an fsync
+  // (made durable by the next synchronous commit). Outside a transaction only.
   void touch_device(std::string_view device_id, std::uint64_t now_ms);
+  // Runs `work` in one transaction committed without waiting for the disk:
+  // for bookkeeping not worth an fsync on every sync (when a device was last
+  // seen, the audit entries of connections and reads). A power cut may lose the
+  // newest such commits, never part of one; in WAL mode the next synchronous
+  // commit (any push) makes them durable with everything before it. Call
+  // outside a transaction; commits after it are synchronous again.
+  void commit_without_fsync(const std::function<void()>& work);
   // Gives a device a new token hash and expiry. `previous_hash` stays valid
   // until forget_previous_token() (pass "" to end the old token at once).
   void set_device_token(std::string_view device_id, std::string_view token_hash, std::string_view previous_hash,

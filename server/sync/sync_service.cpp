@@ -216,20 +216,31 @@ AuthResult SyncService::authenticate(const protocol::AuthRequest& request, Ident
   }
   auto account = store_->find_account(device->username);
   if (!account) return auth_failure(Errc::authentication_failed, "the account for this device no longer exists");
-  store_->touch_device(device->device_id, now);
   who = {device->device_id, account->username, account->person_id, account->role, address};
   AuthResult r = welcome(*account, who);
   r.token_expires_at_ms = expires;
-  if (current && !device->previous_token_hash.empty()) store_->forget_previous_token(device->device_id);
-  if (previous || expires - now < lifetime / 2) {
+  const bool renew = previous || expires - now < lifetime / 2;
+  if (renew) {
     // Renew: a new token; the one presented stays valid until the new one is
     // first used, so an answer lost in transit locks nobody out.
     r.device_token = crypto::random_hex(32);
     r.token_expires_at_ms = now + lifetime;
-    store_->set_device_token(device->device_id, token_hash(r.device_token), presented, r.token_expires_at_ms);
   }
-  audit(who, "connect", r.device_token.empty() ? "device token accepted" : "device token accepted and renewed",
-        request.device_time_ms);
+  auto record = [&] {
+    store_->touch_device(device->device_id, now);
+    if (current && !device->previous_token_hash.empty()) store_->forget_previous_token(device->device_id);
+    if (renew) store_->set_device_token(device->device_id, token_hash(r.device_token), presented, r.token_expires_at_ms);
+    audit(who, "connect", renew ? "device token accepted and renewed" : "device token accepted", request.device_time_ms);
+  };
+  // A renewed token must survive a power cut before the device is told it;
+  // the rest is bookkeeping (see ServerStore::commit_without_fsync).
+  if (renew) {
+    store::Transaction tx(store_->database());
+    record();
+    tx.commit();
+  } else {
+    store_->commit_without_fsync(record);
+  }
   return r;
 }
 
@@ -320,14 +331,17 @@ protocol::PullResponse SyncService::pull(const Identity& who, const protocol::Pu
   response.records = std::move(page.records);
   response.cursor = page.cursor;
   response.more = page.more;
+  response.remaining = page.remaining;
   response.scopes.assign(scopes.begin(), scopes.end());
   {
     std::set<std::string> sent;
     for (const auto& rec : response.records) sent.insert(rec.scope);
-    audit(who, "pull",
-          std::to_string(response.records.size()) + " record(s) after " + std::to_string(request.cursor) + " to " +
-              std::to_string(response.cursor),
-          0, sent);
+    store_->commit_without_fsync([&] {
+      audit(who, "pull",
+            std::to_string(response.records.size()) + " record(s) after " + std::to_string(request.cursor) + " to " +
+                std::to_string(response.cursor),
+            0, sent);
+    });
   }
   metrics_.pull_served();
   metrics_.records_sent(response.records.size());

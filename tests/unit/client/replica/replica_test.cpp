@@ -102,6 +102,28 @@ TEST(Replica, RejectedResult_RemovesOnlyThatOperationsEffects) {
   EXPECT_EQ(refused[0].reason, "placement p1 has ended");
 }
 
+TEST(Replica, PendingOperations_AreTheOldestUnansweredOnes_SentOrQueued_UpToTheLimit) {
+  TempDir t;
+  auto r = enrolled_replica(HomePaths(t.path));
+  for (int i = 1; i <= 6; ++i) {
+    ASSERT_TRUE(r->submit(ops::RequestMeeting{"m" + std::to_string(i), "p1", model::MeetingType::support, "r", 0}).ok());
+  }
+  auto out = r->outbox();
+  // 1 and 3 answered, 2 sent and waiting for its answer, 4-6 queued.
+  r->mark_sent({out[0].op_id, out[1].op_id, out[2].op_id});
+  r->record_results({{out[0].op_id, 0, 0, ""}, {out[2].op_id, 2, static_cast<std::uint16_t>(Errc::rule_violation), "no"}});
+  auto seqs = [](const std::vector<ops::Operation>& ops) {
+    std::vector<std::uint64_t> s;
+    for (const auto& op : ops) s.push_back(op.seq);
+    return s;
+  };
+  EXPECT_EQ(seqs(r->pending_operations(10)), (std::vector<std::uint64_t>{2, 4, 5, 6}));
+  EXPECT_EQ(seqs(r->pending_operations(2)), (std::vector<std::uint64_t>{2, 4}));
+  r->record_results({{out[1].op_id, 0, 0, ""}, {out[3].op_id, 0, 0, ""}, {out[4].op_id, 0, 0, ""},
+                     {out[5].op_id, 0, 0, ""}});
+  EXPECT_TRUE(r->pending_operations(10).empty());
+}
+
 TEST(Replica, Pull_PurgesScopesTheDeviceLost) {
   TempDir t;
   auto r = enrolled_replica(HomePaths(t.path));

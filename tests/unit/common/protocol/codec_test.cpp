@@ -94,11 +94,13 @@ TEST(Codec, Decode_RejectsHostileLengthPrefixWithoutAllocating) {
 }
 
 TEST(Codec, Decode_RejectsBoolThatIsNeitherZeroNorOne) {
-  // PullResponse ends with its `more` flag; a byte of 2 there must be refused,
-  // not copied into a bool (undefined behaviour, found by fuzzing).
-  std::string bytes = encode(PullResponse{{}, 1, {}, true});
-  ASSERT_EQ(bytes.back(), '\x01');
-  bytes.back() = '\x02';
+  // PullResponse's `more` flag comes just before its 8-byte `remaining`; a
+  // byte of 2 there must be refused, not copied into a bool (undefined
+  // behaviour, found by fuzzing).
+  std::string bytes = encode(PullResponse{{}, 1, {}, true, 0});
+  auto& more = bytes[bytes.size() - 9];
+  ASSERT_EQ(more, '\x01');
+  more = '\x02';
   auto r = decode(bytes);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), Errc::malformed_message);

@@ -109,6 +109,59 @@ TEST(ServerStore, Pull_LeavesOutProfessionalsOnlyRecordsForCarers) {
   EXPECT_EQ((*store)->pull({{"placement:a", 0}}, 0, 1000, true).records.size(), 2u);
 }
 
+TEST(ServerStore, Pull_SaysHowManyRecordsRemain_CountingOnlyWhatThePersonMayReceive) {
+  TempDir dir;
+  DataPaths paths(dir.path);
+  std::string detail;
+  auto store = ServerStore::create(paths, &detail);
+  ASSERT_TRUE(store);
+  auto& s = **store;
+  {
+    store::Transaction tx(s.database());
+    // 1,500 in a, of which 300 professionals-only; 700 in b; 400 in a scope this person does not see.
+    for (int i = 0; i < 1500; ++i) s.put(rec("a" + std::to_string(i), "placement:a", i % 5 == 0));
+    for (int i = 0; i < 700; ++i) s.put(rec("b" + std::to_string(i), "placement:b"));
+    for (int i = 0; i < 400; ++i) s.put(rec("x" + std::to_string(i), "placement:x"));
+    tx.commit();
+  }
+  for (const bool professional : {true, false}) {
+    const std::uint64_t total = professional ? 2200 : 1900;
+    std::map<std::string, std::uint64_t> starts{{"placement:a", 0}, {"placement:b", 0}};
+    std::uint64_t cursor = 0, received = 0;
+    for (;;) {
+      auto page = s.pull(starts, cursor, 500, professional);
+      received += page.records.size();
+      EXPECT_EQ(received + page.remaining, total) << "professional=" << professional << " after " << received;
+      if (!page.more) {
+        EXPECT_EQ(page.remaining, 0u);
+        break;
+      }
+      cursor = page.cursor;
+      for (auto& [scope, start] : starts) start = cursor;
+    }
+    EXPECT_EQ(received, total);
+  }
+}
+
+TEST(ServerStore, CommitWithoutFsync_CommitsItsWork_AndLeavesLaterCommitsSynchronous) {
+  TempDir dir;
+  DataPaths paths(dir.path);
+  std::string detail;
+  auto store = ServerStore::create(paths, &detail);
+  ASSERT_TRUE(store);
+  auto& s = **store;
+  ASSERT_FALSE(s.add_account({"jo", "carer-1", model::Role::foster_carer, "Jo", "hash"}));
+  s.add_device({"device-1", "jo", "laptop", "token-hash", 1, 1, false});
+  s.commit_without_fsync([&] { s.touch_device("device-1", 12345); });
+  EXPECT_EQ(s.find_device("device-1")->last_seen_ms, 12345u);
+  EXPECT_THROW(s.commit_without_fsync([] { throw store::StoreError(make_error_code(Errc::busy), "test"); }),
+               store::StoreError);
+  // Acknowledged operations must still survive power loss: FULL (2) again.
+  auto pragma = s.database().prepare("PRAGMA synchronous");
+  ASSERT_TRUE(pragma.step());
+  EXPECT_EQ(pragma.column_int64(0), 2);
+}
+
 TEST(ServerStore, Reopen_KeepsRecordsAndSequence) {
   TempDir dir;
   DataPaths paths(dir.path);
