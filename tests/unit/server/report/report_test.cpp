@@ -4,6 +4,8 @@
 #include "server/sync/calendar_import.hpp"
 #include "testing/temp_dir.hpp"
 
+#include "store_fixture.hpp"
+
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
@@ -20,13 +22,10 @@ using testing::TempDir;
 std::uint64_t at(const char* local) { return *policy::parse_local_datetime(local); }
 policy::Date day(const char* text) { return *policy::parse_date(text); }
 
-class ReportTest : public ::testing::Test {
+class ReportTest : public StoreFixture {
  protected:
   void SetUp() override {
-    std::string detail;
-    auto created = ServerStore::create(DataPaths(dir_.path), &detail);
-    ASSERT_TRUE(created) << detail;
-    store_ = std::move(*created);
+    StoreFixture::SetUp();
     put(col::kPeople, "ssw-1", {{"name", "Alex Morgan"}, {"role", "supervising-social-worker"}, {"team", "fostering"}});
     put(col::kPeople, "csw-1", {{"name", "Priya Shah"}, {"role", "child-social-worker"}, {"team", "cla-north"}});
     put(col::kPeople, "carer-1", {{"name", "Jo Okafor"}, {"role", "foster-carer"}});
@@ -66,8 +65,6 @@ class ReportTest : public ::testing::Test {
     return out.str();
   }
 
-  TempDir dir_;
-  std::unique_ptr<ServerStore> store_;
 };
 
 TEST_F(ReportTest, R2_Timeliness_EachRequestMetMissedOrPending) {

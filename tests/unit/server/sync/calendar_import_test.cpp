@@ -3,6 +3,8 @@
 #include "common/ops/apply.hpp"
 #include "testing/temp_dir.hpp"
 
+#include "store_fixture.hpp"
+
 #include <gtest/gtest.h>
 
 namespace psm::server {
@@ -13,17 +15,7 @@ using testing::TempDir;
 constexpr const char* kEditionTwo =
     R"({"version": 2, "changes": [{"date": "2027-06-04", "kind": "holiday", "name": "An extra bank holiday"}]})";
 
-class CalendarImportTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string detail;
-    auto created = ServerStore::create(DataPaths(dir_.path), &detail);
-    ASSERT_TRUE(created) << detail;
-    store_ = std::move(*created);
-  }
-  TempDir dir_;
-  std::unique_ptr<ServerStore> store_;
-};
+class CalendarImportTest : public StoreFixture {};
 
 TEST_F(CalendarImportTest, R16_NothingImported_ServerUsesTheBuiltInCalendar) {
   const auto in_force = calendar_in_store(*store_);

@@ -5,6 +5,8 @@
 #include "server/sync/sync_service.hpp"
 #include "testing/temp_dir.hpp"
 
+#include "store_fixture.hpp"
+
 #include <gtest/gtest.h>
 
 namespace psm::server {
@@ -32,13 +34,10 @@ std::string reference_with(const std::string& placement_fields) {
          placement_fields + "}]}";
 }
 
-class PlacementPlanningTest : public ::testing::Test {
+class PlacementPlanningTest : public StoreFixture {
  protected:
   void SetUp() override {
-    std::string detail;
-    auto created = ServerStore::create(DataPaths(dir_.path), &detail);
-    ASSERT_TRUE(created) << detail;
-    store_ = std::move(*created);
+    StoreFixture::SetUp();
   }
   std::vector<model::Record> planning_meetings() {
     std::vector<model::Record> out;
@@ -47,8 +46,6 @@ class PlacementPlanningTest : public ::testing::Test {
     }
     return out;
   }
-  TempDir dir_;
-  std::unique_ptr<ServerStore> store_;
 };
 
 TEST_F(PlacementPlanningTest, R2_NewPlacement_GetsAPlanningMeetingDueBeforeItStarts_AndTheManagerIsTold) {

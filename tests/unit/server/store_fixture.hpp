@@ -1,0 +1,26 @@
+// A fresh, real encrypted server store in a temporary directory, for tests of
+// what reads and writes it.
+#pragma once
+
+#include "server/store/server_store.hpp"
+#include "testing/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+namespace psm::server {
+
+class StoreFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string detail;
+    auto created = ServerStore::create(DataPaths(dir_.path), &detail);
+    ASSERT_TRUE(created) << detail;
+    store_ = std::move(*created);
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<ServerStore> store_;
+};
+
+}  // namespace psm::server
