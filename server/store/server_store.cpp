@@ -634,11 +634,19 @@ policy::ReferenceData ServerStore::load_reference_data() {
   return ref;
 }
 
-std::string ServerStore::epoch() {
+std::string ServerStore::epoch() { return meta("epoch"); }
+
+std::string ServerStore::meta(std::string_view key) {
   auto& s = st_->get_meta;
   store::ScopedReset r{s};
-  s.bind(1, std::string_view("epoch"));
+  s.bind(1, key);
   return s.step() ? s.column_text(0) : std::string();
+}
+
+void ServerStore::set_meta(std::string_view key, std::string_view value) {
+  auto s = db_.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)");
+  s.bind(1, key).bind(2, value);
+  s.step();
 }
 
 }  // namespace psm::server

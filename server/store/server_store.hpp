@@ -148,6 +148,13 @@ class ServerStore final : public ops::StateReader {
   // one tells them the server's history was rewound (docs/protocol.md).
   std::string epoch();
 
+  // Small named values (meta table): the epoch, the reference-data version.
+  std::string meta(std::string_view key);
+  void set_meta(std::string_view key, std::string_view value);
+  // Changes whenever reference data is imported, so a serving process knows
+  // to re-read it (an import may run while the server serves).
+  static constexpr std::string_view kReferenceVersion = "reference_version";
+
   store::Database& database() { return db_; }
 
  private:

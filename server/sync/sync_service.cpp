@@ -50,11 +50,22 @@ SyncService::SyncService(std::unique_ptr<ServerStore> store, Metrics& metrics, C
       hlc_(now_),
       policy_(policy),
       throttle_(policy.per_account, policy.per_address) {
-  reference_ = store_->load_reference_data();
+  reload_reference_data();
   epoch_ = store_->epoch();
 }
 
-void SyncService::reload_reference_data() { reference_ = store_->load_reference_data(); }
+void SyncService::reload_reference_data() {
+  reference_version_ = store_->meta(ServerStore::kReferenceVersion);
+  reference_ = store_->load_reference_data();
+}
+
+void SyncService::refresh_reference_data() {
+  // An import by psm-server import while serving: new placements, allocations
+  // and endings take effect at the next request, not the next restart.
+  if (store_->meta(ServerStore::kReferenceVersion) == reference_version_) return;
+  reload_reference_data();
+  spdlog::info("reference data changed; re-read it");
+}
 
 SyncService::EscalationSummary SyncService::escalate(const policy::Date& today) {
   auto result = run_escalation_sweep(*store_, hlc_, today, now_());
@@ -106,6 +117,7 @@ AuthResult SyncService::welcome(const Account& account, const Identity& who) {
 }
 
 AuthResult SyncService::login(const protocol::LoginRequest& request, Identity& who, const std::string& address) {
+  refresh_reference_data();
   const std::uint64_t now = now_();
   Identity attempt{request.device_id, request.username, {}, model::Role::foster_carer, address};
   if (request.username.size() > limits::kMaxShortStringBytes) {
@@ -176,6 +188,7 @@ AuthResult SyncService::login(const protocol::LoginRequest& request, Identity& w
 }
 
 AuthResult SyncService::authenticate(const protocol::AuthRequest& request, Identity& who, const std::string& address) {
+  refresh_reference_data();
   const std::uint64_t now = now_();
   Identity attempt{request.device_id, {}, {}, model::Role::foster_carer, address};
   if (auto wait = throttle_.locked({}, address, now)) {
@@ -294,6 +307,7 @@ protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op
 
 protocol::PushResponse SyncService::push(const Identity& who, const protocol::PushRequest& request,
                                          std::set<std::string>& changed_scopes) {
+  refresh_reference_data();
   const auto started = std::chrono::steady_clock::now();
   protocol::PushResponse response;
   response.results.reserve(request.ops.size());
@@ -321,6 +335,7 @@ protocol::PushResponse SyncService::push(const Identity& who, const protocol::Pu
 }
 
 protocol::PullResponse SyncService::pull(const Identity& who, const protocol::PullRequest& request) {
+  refresh_reference_data();
   const auto started = std::chrono::steady_clock::now();
   const auto scopes = scopes_of(who);
   std::set<std::string> known(request.known_scopes.begin(), request.known_scopes.end());
@@ -584,6 +599,7 @@ error_code import_reference_data(ServerStore& store, std::string_view text, std:
   }
   store::Transaction tx(store.database());
   for (const auto& r : records) store.put(r);
+  store.set_meta(ServerStore::kReferenceVersion, model::new_uuid_v7());
   tx.commit();
   if (imported) *imported = records.size();
   return {};

@@ -93,6 +93,7 @@ class SyncService {
  private:
   protocol::OpResult apply_one(const Identity& who, ops::Operation op, std::set<std::string>& changed_scopes);
   protocol::AuthResult welcome(const Account& account, const Identity& who);
+  void refresh_reference_data();
   // Comma-separated ids of the children whose records live in these scopes.
   std::string children_of(const std::set<std::string>& scopes) const;
   // How many of `wanted` operations this device may send now (token bucket).
@@ -103,6 +104,7 @@ class SyncService {
   Clock now_;
   model::HlcClock hlc_;
   policy::ReferenceData reference_;
+  std::string reference_version_;
   std::string epoch_;
   ServerPolicy policy_;
   LoginThrottle throttle_;

@@ -203,3 +203,25 @@ TEST(AccessControl, AuditTrail_RecordsSignInsReadsAndOperations_WithChildAndDevi
 
 }  // namespace
 }  // namespace psm::testing
+
+namespace psm::testing {
+namespace {
+
+TEST(AccessControl, ImportWhileServing_TakesEffectAtTheNextSync_WithoutARestart) {
+  World w;
+  auto carer = w.enrol("carer-1");
+  ASSERT_TRUE(carer->replica->get(model::collection::kChildren, "c3"));
+  // The authority's nightly import says Cara's placement (p3) ended; the
+  // serving process was not restarted.
+  std::string detail;
+  ASSERT_FALSE(server::import_reference_data(w.store(), R"({"placements": [
+    {"id": "p3", "child_id": "c3", "household_id": "h1", "type": "in-house", "start_date": "2026-01-05",
+     "end_date": "2026-11-20", "team_manager_id": "ftm-1"}]})", &detail)) << detail;
+  ASSERT_FALSE(w.sync(*carer));
+  EXPECT_FALSE(carer->replica->get(model::collection::kChildren, "c3")) << "the ended placement's child is purged";
+  EXPECT_FALSE(carer->replica->get(model::collection::kPlacements, "p3"));
+  EXPECT_TRUE(carer->replica->get(model::collection::kChildren, "c1")) << "the current placement stays";
+}
+
+}  // namespace
+}  // namespace psm::testing
