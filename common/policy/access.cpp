@@ -48,8 +48,15 @@ void ReferenceData::add_placement_scopes(const Record& placement, std::set<std::
   out.insert(model::scope::household(placement.value("household_id")));
 }
 
+std::string ReferenceData::team_of(std::string_view person_id) const {
+  const Record* person = find(col::kPeople, person_id);
+  return person ? person->value("team") : std::string();
+}
+
 std::vector<const Record*> ReferenceData::placements_for(std::string_view person_id, Role role) const {
   std::vector<const Record*> out;
+  const std::string my_team =
+      role == Role::fostering_team_manager || role == Role::cla_team_manager ? team_of(person_id) : std::string();
   for (const auto& [id, placement] : placements_) {
     const Record* child = find(col::kChildren, placement.value("child_id"));
     const Record* household = find(col::kHouseholds, placement.value("household_id"));
@@ -72,6 +79,15 @@ std::vector<const Record*> ReferenceData::placements_for(std::string_view person
         break;
       case Role::fostering_team_manager:
       case Role::cla_team_manager:
+        // Their team's cases: placements they manage (R1/R4), and those whose
+        // child's social worker or household's supervising social worker is
+        // in their team.
+        related = placement.value("team_manager_id") == person_id;
+        if (!related && !my_team.empty()) {
+          related = (child && team_of(child->value("social_worker_id")) == my_team) ||
+                    (household && team_of(household->value("ssw_id")) == my_team);
+        }
+        break;
       case Role::service_manager:
       case Role::senior_manager:
       case Role::admin:

@@ -24,6 +24,8 @@ class ReferenceData {
   void upsert(const model::Record& record);
 
   const model::Record* find(std::string_view collection, std::string_view id) const;
+  // A person's team ("" when unknown or none).
+  std::string team_of(std::string_view person_id) const;
 
   // Every scope `person_id` (holding `role`) may see. Managers and admins see
   // every scope; carers their households' placements; social workers and IROs

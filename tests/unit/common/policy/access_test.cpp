@@ -59,8 +59,34 @@ TEST_F(AccessTest, Iro_SeesTheirChildren_Ssw_TheirHouseholds) {
   EXPECT_FALSE(s.count("placement:p2"));
 }
 
-TEST_F(AccessTest, TeamManager_SeesEveryPlacement) {
-  EXPECT_EQ(ref_.placements_for("ftm-1", Role::fostering_team_manager).size(), 2u);
+TEST_F(AccessTest, TeamManager_SeesThePlacementsTheyManage_AndTheirTeamsCases_NotOthers) {
+  namespace col = model::collection;
+  ref_.upsert(rec(col::kPeople, "ftm-1", {{"team", "fostering"}}));
+  ref_.upsert(rec(col::kPeople, "clatm-1", {{"team", "cla-north"}}));
+  ref_.upsert(rec(col::kPeople, "ssw-1", {{"team", "fostering"}}));
+  ref_.upsert(rec(col::kPeople, "ssw-2", {{"team", "agency"}}));
+  ref_.upsert(rec(col::kPeople, "csw-1", {{"team", "cla-south"}}));
+  ref_.upsert(rec(col::kPeople, "csw-2", {{"team", "cla-north"}}));
+  ref_.upsert(rec(col::kPlacements, "p1", {{"child_id", "c1"}, {"household_id", "h1"}, {"team_manager_id", "ftm-1"}}));
+  ref_.upsert(rec(col::kPlacements, "p2", {{"child_id", "c2"}, {"household_id", "h2"}, {"team_manager_id", "clatm-1"}}));
+  ref_.upsert(rec(col::kChildren, "c3", {{"social_worker_id", "csw-2"}}));
+  ref_.upsert(rec(col::kPlacements, "p3", {{"child_id", "c3"}, {"household_id", "h1"}, {"team_manager_id", "ftm-1"}}));
+
+  auto fostering = ref_.visible_scopes("ftm-1", Role::fostering_team_manager);
+  EXPECT_TRUE(fostering.count("placement:p1"));   // manages it
+  EXPECT_TRUE(fostering.count("placement:p3"));
+  EXPECT_FALSE(fostering.count("placement:p2"));  // another team's child, an agency household
+  EXPECT_FALSE(fostering.count("child:c2"));
+
+  auto cla = ref_.visible_scopes("clatm-1", Role::cla_team_manager);
+  EXPECT_TRUE(cla.count("placement:p2"));   // manages it
+  EXPECT_TRUE(cla.count("placement:p3"));   // the child's social worker is in cla-north
+  EXPECT_FALSE(cla.count("placement:p1"));  // neither the child's worker nor the SSW is in the team
+}
+
+TEST_F(AccessTest, ServiceManager_SeesEveryPlacement) {
+  // R9: every support meeting is their concern, across the services.
+  EXPECT_EQ(ref_.placements_for("sm-1", Role::service_manager).size(), 2u);
 }
 
 }  // namespace
