@@ -69,6 +69,16 @@ void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function
   m.support_item->add_option("--provider", m.provider);
   m.support_item->add_option("--frequency", m.frequency);
   m.support_item->add_flag("--professionals-only", m.professionals_only, "left out of the carer's copy");
+  m.support_item->add_flag("--needs-panel", m.needs_panel,
+                           "significant extra resources: pending until the Practice and Resources Panel decides (R11)");
+  m.panel_requests = app.add_subcommand("panel-requests", "support waiting for, or decided by, the Practice and Resources Panel");
+  add_json(m.panel_requests);
+  m.panel_decision = app.add_subcommand("panel-decision", "record the Practice and Resources Panel's decision (panel members)");
+  m.panel_decision->add_option("REQUEST_ID", m.request_id)->required();
+  auto* approve = m.panel_decision->add_flag("--approve", m.approve, "approve the support");
+  auto* decline = m.panel_decision->add_flag("--decline", m.decline, "decline it (give --reason)");
+  approve->excludes(decline);
+  m.panel_decision->add_option("--reason", m.reason, "why (required to decline)");
 
   m.child_told = app.add_subcommand("child-told-of-plan", "record when the child was told about the support plan");
   m.child_told->add_option("MEETING_ID", m.meeting_id)->required();
@@ -154,6 +164,31 @@ int show_notifications(Session& s, bool as_json) {
   return kExitOk;
 }
 
+int show_panel_requests(Session& s, bool as_json) {
+  auto& r = *s.replica;
+  boost::json::array arr;
+  for (const auto& q : r.list(col::kPanelRequests)) {
+    arr.push_back({{"id", q.id}, {"meeting_id", q.value("meeting_id")}, {"placement_id", q.value("placement_id")},
+                   {"kind", q.value("kind")}, {"description", q.value("description")},
+                   {"provider", q.value("provider")}, {"frequency", q.value("frequency")},
+                   {"requested_by", q.value("requested_by")}, {"requested_at", ms_field_utc(q, "requested_at_ms")},
+                   {"status", q.value("status")}, {"reason", q.value("reason")},
+                   {"decided_by", q.value("decided_by")}, {"decided_at", ms_field_utc(q, "decided_at_ms")}});
+  }
+  if (as_json) {
+    print_json(arr);
+    return kExitOk;
+  }
+  if (arr.empty()) std::cout << "no requests to the panel\n";
+  for (const auto& q : r.list(col::kPanelRequests)) {
+    std::cout << q.id << "  " << q.value("status") << "  " << q.value("kind") << ": " << q.value("description") << " ("
+              << q.value("provider") << ", " << q.value("frequency") << "), placement " << q.value("placement_id")
+              << ", asked by " << name_of(r, q.value("requested_by"))
+              << (q.value("reason").empty() ? "" : "; reason: " + q.value("reason")) << "\n";
+  }
+  return kExitOk;
+}
+
 int show_plans(Session& s, bool as_json) {
   const auto plans = plans_json(*s.replica);
   if (as_json) {
@@ -165,8 +200,11 @@ int show_plans(Session& s, bool as_json) {
               << str(c.at("review_date")) << "\n" << str(c.at("support_items")) << str(c.at("actions"));
   }
   for (const auto& i : plans.at("support_items").as_array()) {
+    const auto panel = str(i.at("panel_status"));
     std::cout << "  item " << str(i.at("kind")) << ": " << str(i.at("description")) << " ("
-              << str(i.at("provider")) << ", " << str(i.at("frequency")) << ")\n";
+              << str(i.at("provider")) << ", " << str(i.at("frequency")) << ")"
+              << (panel.empty() ? "" : panel == "pending" ? "  [awaiting the panel's decision]" : "  [panel: " + panel + "]")
+              << "\n";
   }
   return kExitOk;
 }
@@ -208,9 +246,16 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
     return report_outcome(r.submit(p), "recorded short break", p.break_id, r);
   }
   if (*m.support_item) {
-    return submit_and_report(
-        r, prepare_support_item(m.meeting_id, m.kind, m.text, m.provider, m.frequency, m.professionals_only));
+    return submit_and_report(r, prepare_support_item(m.meeting_id, m.kind, m.text, m.provider, m.frequency,
+                                                     m.professionals_only, m.needs_panel));
   }
+  if (*m.panel_decision) {
+    if (m.approve == m.decline) return fail(kExitUsage, "give --approve or --decline");
+    ops::DecidePanelRequest p{m.request_id, m.approve, m.reason};
+    return report_outcome(r.submit(p), m.approve ? "recorded the panel's approval of" : "recorded the panel's decision to decline",
+                          m.request_id, r);
+  }
+  if (*m.panel_requests) return show_panel_requests(s, as_json);
   if (*m.child_told) {
     return report_outcome(r.submit(ops::RecordChildToldOfPlan{m.meeting_id, m.told_on}),
                           "recorded that the child was told of the plan for meeting", m.meeting_id, r);

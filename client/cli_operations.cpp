@@ -118,8 +118,9 @@ Prepared prepare_finalise_minutes(const std::string& meeting, const std::string&
 }
 
 Prepared prepare_support_item(const std::string& meeting, const std::string& kind, const std::string& text,
-                              const std::string& provider, const std::string& frequency, bool professionals_only) {
-  ops::AddSupportItem p{model::new_uuid_v7(), meeting, kind, text, provider, frequency, professionals_only};
+                              const std::string& provider, const std::string& frequency, bool professionals_only,
+                              bool needs_panel) {
+  ops::AddSupportItem p{model::new_uuid_v7(), meeting, kind, text, provider, frequency, professionals_only, needs_panel};
   const auto id = p.item_id;
   return PreparedOperation{p, {}, id, "added support item"};
 }

@@ -50,6 +50,7 @@ Prepared prepare_agenda_note(const std::string& meeting, const std::string& item
 Prepared prepare_finalise_minutes(const std::string& meeting, const std::string& review_date,
                                   const std::string& review_reason);
 Prepared prepare_support_item(const std::string& meeting, const std::string& kind, const std::string& text,
-                              const std::string& provider, const std::string& frequency, bool professionals_only);
+                              const std::string& provider, const std::string& frequency, bool professionals_only,
+                              bool needs_panel = false);
 
 }  // namespace psm::client::cli

@@ -33,6 +33,7 @@ std::pair<std::string, std::string> target_of(const ops::Operation& op) {
         if constexpr (std::is_same_v<T, ops::RecordAttendance>) out = {std::string(col::kInvitations), p.invitation_id};
         if constexpr (std::is_same_v<T, ops::AddAgendaNote>) out = {std::string(col::kAgendaNotes), p.note_id};
         if constexpr (std::is_same_v<T, ops::AddSupportItem>) out = {std::string(col::kSupportItems), p.item_id};
+        if constexpr (std::is_same_v<T, ops::DecidePanelRequest>) out = {std::string(col::kPanelRequests), p.request_id};
       },
       op.payload);
   return out;
@@ -175,7 +176,8 @@ json::object plans_json(Replica& r) {
   for (const auto& i : r.list(col::kSupportItems)) {
     items.push_back({{"id", i.id}, {"meeting_id", i.value("meeting_id")}, {"kind", i.value("kind")},
                      {"description", i.value("description")}, {"provider", i.value("provider")},
-                     {"frequency", i.value("frequency")}, {"professionals_only", i.professionals_only}});
+                     {"frequency", i.value("frequency")}, {"professionals_only", i.professionals_only},
+                     {"panel_status", i.value("panel_status")}, {"panel_reason", i.value("panel_reason")}});
   }
   for (const auto& c : r.list(col::kPlanCopies)) {
     copies.push_back({{"id", c.id}, {"meeting_id", c.value("meeting_id")}, {"placement_id", c.value("placement_id")},

@@ -34,6 +34,7 @@ inline constexpr std::string_view kNotifications = "notifications";
 inline constexpr std::string_view kConcerns = "concerns";          // R13: concerns about a carer's conduct (professionals only)
 inline constexpr std::string_view kShortBreaks = "short_breaks";   // R15
 inline constexpr std::string_view kSupportItems = "support_items"; // R10: the Placement Support Plan's items
+inline constexpr std::string_view kPanelRequests = "panel_requests"; // R11: support needing the Practice and Resources Panel
 inline constexpr std::string_view kPlanCopies = "plan_copies";     // R10: the carer household's minimised copy
 // Directory-wide settings the rules read, e.g. which service managers are told of every support meeting.
 inline constexpr std::string_view kSettings = "settings";
@@ -47,6 +48,8 @@ inline std::string child(std::string_view id) { return "child:" + std::string(id
 // A person's own inbox (notifications addressed to them).
 inline std::string person(std::string_view id) { return "person:" + std::string(id); }
 inline constexpr std::string_view kDirectory = "directory";  // professionals' names and roles
+// R11: requests sent to the Practice and Resources Panel, seen by its members.
+inline constexpr std::string_view kPanel = "panel";
 }  // namespace scope
 
 struct FieldValue {

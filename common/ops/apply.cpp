@@ -540,7 +540,71 @@ class Applier {
     set(item, "provider", p.provider);
     set(item, "frequency", p.frequency);
     set(item, "added_by", ctx_.actor.person_id);
-    return accept({std::move(item)});
+    if (!p.needs_panel) return accept({std::move(item)});
+    // R11: significant extra resources wait for the Practice and Resources
+    // Panel, which sees the request (not the child's record) in its own scope.
+    set(item, "panel_status", "pending");
+    Record request = new_record(col::kPanelRequests, p.item_id, std::string(model::scope::kPanel));
+    request.professionals_only = true;
+    set(request, "item_id", p.item_id);
+    set(request, "meeting_id", p.meeting_id);
+    set(request, "placement_id", meeting->value("placement_id"));
+    set(request, "kind", p.kind);
+    set(request, "description", p.description);
+    set(request, "provider", p.provider);
+    set(request, "frequency", p.frequency);
+    set(request, "requested_by", ctx_.actor.person_id);
+    set(request, "requested_at_ms", std::to_string(ctx_.now_ms));
+    set(request, "status", "pending");
+    std::vector<Record> writes{std::move(item), std::move(request)};
+    // R9: a resource request → the panel.
+    if (auto ids = state_.get(col::kSettings, "panel-members")) {
+      for (const auto& id : policy::split_ids(ids->value("ids"))) {
+        notify(writes, id, "resource-request", *meeting,
+               "Support needing the Practice and Resources Panel's approval, for placement " +
+                   meeting->value("placement_id"));
+      }
+    }
+    for (auto& w : writes) {
+      if (w.collection == col::kNotifications) w.professionals_only = true;
+    }
+    return accept(std::move(writes));
+  }
+
+  // R11.
+  Outcome operator()(const DecidePanelRequest& p) {
+    auto request = visible(col::kPanelRequests, p.request_id, "panel request");
+    if (!request) return not_found("panel request", p.request_id);
+    if (ctx_.actor.role != model::Role::panel_member) {
+      return reject(Errc::permission_denied, "only a member of the Practice and Resources Panel records its decision");
+    }
+    if (request->value("status") != "pending") {
+      return reject(Errc::illegal_transition, "the panel has already decided on request " + p.request_id + " (" +
+                                                  request->value("status") + ")");
+    }
+    if (!p.approve && p.reason.empty()) return reject(Errc::rule_violation, "a decision to decline must give the reason");
+    const std::string status = p.approve ? "approved" : "declined";
+    set(*request, "status", status);
+    set(*request, "reason", p.reason);
+    set(*request, "decided_by", ctx_.actor.person_id);
+    set(*request, "decided_at_ms", std::to_string(ctx_.now_ms));
+    std::vector<Record> writes{*request};
+    // The support item on the child's record, where this replica holds it (the
+    // server always does; a panel member's device does not).
+    if (auto item = state_.get(col::kSupportItems, request->value("item_id"))) {
+      set(*item, "panel_status", status);
+      set(*item, "panel_reason", p.reason);
+      writes.push_back(std::move(*item));
+    }
+    Record meeting = new_record(col::kMeetings, request->value("meeting_id"), "");
+    set(meeting, "placement_id", request->value("placement_id"));
+    notify(writes, request->value("requested_by"), "panel-decision", meeting,
+           "The Practice and Resources Panel " + status + " the support requested for placement " +
+               request->value("placement_id"));
+    for (auto& w : writes) {
+      if (w.collection == col::kNotifications) w.professionals_only = true;
+    }
+    return accept(std::move(writes));
   }
 
   Outcome operator()(const RecordChildToldOfPlan& p) {
@@ -861,6 +925,9 @@ std::optional<std::pair<Errc, std::string>> validate_shape(const Operation& op) 
           for (const auto* t : {&p.future_contact, &p.carers_support_move, &p.lessons}) {
             if (t->size() > limits::kMaxTextBytes) return bad("text too long");
           }
+        } else if constexpr (std::is_same_v<T, DecidePanelRequest>) {
+          if (!id_ok(p.request_id)) return bad("panel request id is not valid");
+          if (p.reason.size() > limits::kMaxTextBytes) return bad("the reason is too long");
         } else if constexpr (std::is_same_v<T, ResolveConflict>) {
           if (!id_ok(p.conflict_id)) return bad("conflict id is not valid");
           if (static_cast<int>(p.keep) > 1) return bad("keep must be current or other");
@@ -885,7 +952,7 @@ std::string_view kind_name(const Payload& p) {
       "request-meeting", "record-view",   "add-action",      "update-action",    "edit-action",
       "resolve-conflict", "schedule-meeting", "invite",       "child-not-invited", "record-attendance",
       "add-agenda-note", "finalise-minutes", "mark-permanence-match", "raise-conduct-concern", "record-short-break",
-      "add-support-item", "child-told-of-plan", "pre-disruption-outcome"};
+      "add-support-item", "child-told-of-plan", "pre-disruption-outcome", "panel-decision"};
   static_assert(std::size(kNames) == std::variant_size_v<Payload>);
   return kNames[p.index()];
 }

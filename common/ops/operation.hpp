@@ -213,11 +213,26 @@ struct AddSupportItem {
   std::string provider;
   std::string frequency;
   bool professionals_only = false;  // left out of the carer's copy
+  // v2, R11: significant extra resources: pending until the Practice and
+  // Resources Panel decides.
+  bool needs_panel = false;
 
   template <class A>
-  void serialize(A& ar, std::uint32_t const) {
+  void serialize(A& ar, std::uint32_t const version) {
     ar(item_id, meeting_id, kind, description, provider, frequency, professionals_only);
+    if (version >= 2) ar(needs_panel);
   }
+};
+
+// R11: the Practice and Resources Panel's decision on a support item that
+// needs significant extra resources. Declining needs a reason.
+struct DecidePanelRequest {
+  std::string request_id;  // the panel request (same id as its support item)
+  bool approve = false;
+  std::string reason;
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) { ar(request_id, approve, reason); }
 };
 
 // R10: whether the child has been told about the support plan.
@@ -247,7 +262,7 @@ using Payload = std::variant<RequestMeeting, RecordView, AddAction, UpdateAction
                              ResolveConflict, ScheduleMeeting, InviteAttendee, DecideChildNotInvited,
                              RecordAttendance, AddAgendaNote, FinaliseMinutes, MarkPermanenceMatch,
                              RaiseConductConcern, RecordShortBreak, AddSupportItem, RecordChildToldOfPlan,
-                             RecordPreDisruptionOutcome>;
+                             RecordPreDisruptionOutcome, DecidePanelRequest>;
 
 // The schema version this build writes. The server accepts versions in
 // [kMinSchemaVersion, kSchemaVersion] and upgrades older ones before applying.
@@ -292,7 +307,8 @@ CEREAL_CLASS_VERSION(psm::ops::FinaliseMinutes, 1);
 CEREAL_CLASS_VERSION(psm::ops::MarkPermanenceMatch, 1);
 CEREAL_CLASS_VERSION(psm::ops::RaiseConductConcern, 1);
 CEREAL_CLASS_VERSION(psm::ops::RecordShortBreak, 1);
-CEREAL_CLASS_VERSION(psm::ops::AddSupportItem, 1);
+CEREAL_CLASS_VERSION(psm::ops::AddSupportItem, 2);
+CEREAL_CLASS_VERSION(psm::ops::DecidePanelRequest, 1);
 CEREAL_CLASS_VERSION(psm::ops::RecordChildToldOfPlan, 1);
 CEREAL_CLASS_VERSION(psm::ops::RecordPreDisruptionOutcome, 1);
 CEREAL_CLASS_VERSION(psm::ops::Operation, 1);

@@ -112,6 +112,8 @@ std::set<std::string> ReferenceData::visible_scopes(std::string_view person_id, 
   out.insert(std::string(model::scope::kDirectory));
   out.insert(model::scope::person(person_id));
   for (const Record* placement : placements_for(person_id, role)) add_placement_scopes(*placement, out);
+  // R11: panel members see the requests sent to the panel, not children's records.
+  if (role == Role::panel_member) out.insert(std::string(model::scope::kPanel));
   if (role == Role::foster_carer) {
     // A carer always sees their own household record, even between placements.
     for (const auto& [id, household] : households_) {

@@ -596,6 +596,7 @@ error_code import_reference_data(ServerStore& store, std::string_view text, std:
       return p.value("role") == "service-manager" && p.value("service") == "fostering";
     });
     setting("lados", [](const Record& p) { return p.value("role") == "lado"; });
+    setting("panel-members", [](const Record& p) { return p.value("role") == "panel-member"; });
   }
   store::Transaction tx(store.database());
   for (const auto& r : records) store.put(r);

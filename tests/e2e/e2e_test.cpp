@@ -287,3 +287,43 @@ TEST_F(EndToEnd, BadArguments_GetUsageExitCodeAndChangeNothing) {
 
 }  // namespace
 }  // namespace psm::e2e
+
+namespace psm::e2e {
+namespace {
+
+TEST_F(EndToEnd, R11_SupportNeedingThePanel_WaitsForItsDecision_WhichReachesTheSocialWorker) {
+  enrol("priya");
+  enrol("sasha");
+  ASSERT_EQ(psm("priya", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
+                          "Placement under strain"}).exit_code, 0);
+  const std::string meeting(json_of("priya", {"meetings"}).as_array()[0].at("id").as_string());
+  auto added = psm("priya", {"add-support-item", meeting, "--kind", "respite", "--text", "Two weekends a month",
+                             "--provider", "Agency", "--frequency", "monthly", "--needs-panel"});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
+
+  ASSERT_EQ(psm("sasha", {"sync"}).exit_code, 0);
+  const auto requests = json_of("sasha", {"panel-requests"});
+  ASSERT_EQ(requests.as_array().size(), 1u);
+  EXPECT_EQ(requests.as_array()[0].at("status").as_string(), "pending");
+  EXPECT_TRUE(json_of("sasha", {"placements"}).as_array().empty()) << "the panel sees the request, not the case";
+  const std::string id(requests.as_array()[0].at("id").as_string());
+  auto no_reason = psm("sasha", {"panel-decision", id, "--decline"});
+  EXPECT_EQ(no_reason.exit_code, 7) << no_reason.err;
+  ASSERT_EQ(psm("sasha", {"panel-decision", id, "--decline", "--reason", "Try the in-house respite offer first"})
+                .exit_code, 0);
+  ASSERT_EQ(psm("sasha", {"sync"}).exit_code, 0);
+
+  ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
+  const auto plan = json_of("priya", {"plan"});
+  const auto& item = plan.at("support_items").as_array()[0];
+  EXPECT_EQ(item.at("panel_status").as_string(), "declined");
+  EXPECT_EQ(item.at("panel_reason").as_string(), "Try the in-house respite offer first");
+  bool told = false;
+  const auto inbox = json_of("priya", {"notifications"});
+  for (const auto& n : inbox.as_array()) told |= n.at("kind").as_string() == "panel-decision";
+  EXPECT_TRUE(told);
+}
+
+}  // namespace
+}  // namespace psm::e2e

@@ -47,7 +47,8 @@ class EndToEnd : public ::testing::Test {
                                       std::tuple{"priya", "csw-shah", "child-social-worker"},
                                       std::tuple{"alex", "ssw-morgan", "supervising-social-worker"},
                                       std::tuple{"lee", "ftm-walsh", "fostering-team-manager"},
-                                      std::tuple{"ruth", "iro-ahmed", "iro"}}) {
+                                      std::tuple{"ruth", "iro-ahmed", "iro"},
+                                      std::tuple{"sasha", "panel-grant", "panel-member"}}) {
       auto add = run({server_bin(), "user", "add", "--data", data_.string(), "--username", user, "--role", role,
                       "--name", user, "--person", person},
                      {{"PSM_PASSWORD", kPassword}});

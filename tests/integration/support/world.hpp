@@ -31,7 +31,8 @@ inline constexpr std::string_view kReferenceJson = R"json({
     {"id": "clatm-1", "name": "Kim Evans", "role": "cla-team-manager"},
     {"id": "iro-1", "name": "Ruth Ahmed", "role": "iro"},
     {"id": "sm-1", "name": "Dana Price", "role": "service-manager", "service": "fostering"},
-    {"id": "lado-1", "name": "Chris Doyle", "role": "lado"}
+    {"id": "lado-1", "name": "Chris Doyle", "role": "lado"},
+    {"id": "panel-1", "name": "Sasha Grant", "role": "panel-member"}
   ],
   "households": [
     {"id": "h1", "name": "The Okafor household", "carer_type": "foster", "carer_ids": ["carer-1"], "ssw_id": "ssw-1"},
@@ -67,7 +68,8 @@ class World {
              {"carer-1", model::Role::foster_carer}, {"carer-2", model::Role::foster_carer},
              {"csw-1", model::Role::child_social_worker}, {"csw-2", model::Role::child_social_worker},
              {"ssw-1", model::Role::supervising_social_worker}, {"ftm-1", model::Role::fostering_team_manager},
-             {"clatm-1", model::Role::cla_team_manager}, {"iro-1", model::Role::iro}}) {
+             {"clatm-1", model::Role::cla_team_manager}, {"iro-1", model::Role::iro},
+             {"panel-1", model::Role::panel_member}}) {
       server::Account a{user, user, role, user, {}};
       EXPECT_FALSE(server::add_user(**store, a, kPassword, &detail, crypto::kScryptTest)) << detail;
     }

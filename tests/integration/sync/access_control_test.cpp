@@ -225,3 +225,43 @@ TEST(AccessControl, ImportWhileServing_TakesEffectAtTheNextSync_WithoutARestart)
 
 }  // namespace
 }  // namespace psm::testing
+
+namespace psm::testing {
+namespace {
+
+TEST(AccessControl, R11_PanelMember_SeesOnlyRequestsSentToThePanel_AndTheirDecisionReachesTheWorker) {
+  World w;
+  auto ssw = w.enrol("ssw-1");
+  auto carer = w.enrol("carer-1");
+  auto panel = w.enrol("panel-1");
+  ops::RequestMeeting meeting{model::new_uuid_v7(), "p1", model::MeetingType::support, "Placement under strain", 0};
+  ASSERT_TRUE(ssw->replica->submit(meeting).ok());
+  ops::AddSupportItem item{model::new_uuid_v7(), meeting.meeting_id, "respite", "Two weekends a month", "Agency",
+                           "monthly", false, true};
+  ASSERT_TRUE(ssw->replica->submit(item).ok());
+  ASSERT_FALSE(w.sync(*ssw));
+
+  ASSERT_FALSE(w.sync(*panel));
+  auto request = panel->replica->get(model::collection::kPanelRequests, item.item_id);
+  ASSERT_TRUE(request);
+  EXPECT_EQ(request->value("status"), "pending");
+  // Nothing of the child's record: no children, placements or meetings.
+  EXPECT_TRUE(panel->replica->list(model::collection::kChildren).empty());
+  EXPECT_TRUE(panel->replica->list(model::collection::kPlacements).empty());
+  EXPECT_TRUE(panel->replica->list(model::collection::kMeetings).empty());
+
+  ASSERT_TRUE(panel->replica->submit(ops::DecidePanelRequest{item.item_id, true, ""}).ok());
+  client::SyncReport report;
+  ASSERT_FALSE(w.sync(*panel, &report));
+  EXPECT_EQ(report.accepted, 1u);
+
+  ASSERT_FALSE(w.sync(*ssw));
+  EXPECT_EQ(ssw->replica->get(model::collection::kSupportItems, item.item_id)->value("panel_status"), "approved");
+  ASSERT_FALSE(w.sync(*carer));
+  EXPECT_FALSE(carer->replica->get(model::collection::kPanelRequests, item.item_id)) << "the panel's papers stay with the panel";
+  // A carer cannot decide, and is told the request does not exist for them.
+  ASSERT_TRUE(carer->replica->submit(ops::DecidePanelRequest{item.item_id, true, ""}).code == Errc::not_found);
+}
+
+}  // namespace
+}  // namespace psm::testing

@@ -525,3 +525,69 @@ TEST(ValidateShape, RejectsUnsupportedSchemaVersion) {
 
 }  // namespace
 }  // namespace psm::ops
+
+namespace psm::ops {
+namespace {
+
+class PanelTest : public MeetingTest {
+ protected:
+  void SetUp() override {
+    MeetingTest::SetUp();
+    Record panel;
+    panel.collection = col::kSettings;
+    panel.id = "panel-members";
+    panel.scope = "directory";
+    panel.set("ids", "panel-1", {});
+    state_.add(panel);
+  }
+  Outcome ask() {
+    return run(AddSupportItem{"s1", "m1", "respite", "Two weekends a month with an agency carer", "Agency", "monthly",
+                              false, true},
+               "ssw-1", Role::supervising_social_worker);
+  }
+};
+
+TEST_F(PanelTest, R11_SupportNeedingPanel_StaysPendingAndIsSentToThePanel) {
+  ASSERT_TRUE(ask().ok());
+  EXPECT_EQ(state_.get(col::kSupportItems, "s1")->value("panel_status"), "pending");
+  auto request = state_.get(col::kPanelRequests, "s1");
+  ASSERT_TRUE(request);
+  EXPECT_EQ(request->scope, "panel");
+  EXPECT_TRUE(request->professionals_only);
+  EXPECT_EQ(request->value("status"), "pending");
+  EXPECT_EQ(request->value("placement_id"), "p1");
+  bool panel_told = false;
+  for (const auto& n : state_.list_in_scope(col::kNotifications, "person:panel-1")) {
+    panel_told |= n.value("kind") == "resource-request";
+  }
+  EXPECT_TRUE(panel_told);
+  // Support that needs no panel is not pending anything.
+  ASSERT_TRUE(run(AddSupportItem{"s2", "m1", "practical", "Help with school transport", "Fostering", "weekly", false},
+                  "ssw-1", Role::supervising_social_worker)
+                  .ok());
+  EXPECT_EQ(state_.get(col::kSupportItems, "s2")->value("panel_status"), "");
+  EXPECT_FALSE(state_.get(col::kPanelRequests, "s2"));
+}
+
+TEST_F(PanelTest, R11_OnlyAPanelMemberDecides_ADeclineNeedsAReason_AndADecisionIsFinal) {
+  ASSERT_TRUE(ask().ok());
+  EXPECT_EQ(run(DecidePanelRequest{"s1", true, ""}, "ftm-1", Role::fostering_team_manager).code, Errc::permission_denied);
+  auto no_reason = run(DecidePanelRequest{"s1", false, ""}, "panel-1", Role::panel_member);
+  EXPECT_EQ(no_reason.code, Errc::rule_violation);
+  EXPECT_NE(no_reason.reason.find("reason"), std::string::npos);
+  auto declined = run(DecidePanelRequest{"s1", false, "Use the in-house respite offer first"}, "panel-1", Role::panel_member);
+  ASSERT_TRUE(declined.ok()) << declined.reason;
+  EXPECT_EQ(state_.get(col::kPanelRequests, "s1")->value("status"), "declined");
+  EXPECT_EQ(state_.get(col::kSupportItems, "s1")->value("panel_status"), "declined");
+  EXPECT_EQ(state_.get(col::kSupportItems, "s1")->value("panel_reason"), "Use the in-house respite offer first");
+  bool asker_told = false;
+  for (const auto& n : state_.list_in_scope(col::kNotifications, "person:ssw-1")) {
+    asker_told |= n.value("kind") == "panel-decision";
+  }
+  EXPECT_TRUE(asker_told);
+  EXPECT_EQ(run(DecidePanelRequest{"s1", true, ""}, "panel-1", Role::panel_member).code, Errc::illegal_transition);
+  EXPECT_EQ(run(DecidePanelRequest{"nope", true, ""}, "panel-1", Role::panel_member).code, Errc::not_found);
+}
+
+}  // namespace
+}  // namespace psm::ops
