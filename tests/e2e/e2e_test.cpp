@@ -327,3 +327,53 @@ TEST_F(EndToEnd, R11_SupportNeedingThePanel_WaitsForItsDecision_WhichReachesTheS
 
 }  // namespace
 }  // namespace psm::e2e
+
+namespace psm::e2e {
+namespace {
+
+TEST_F(EndToEnd, R12_R13_R15_PlannedEnding_ConductConcern_AndALongShortBreak_ThroughRealProcesses) {
+  enrol("alex");
+  enrol("jo");
+  enrol("ruth");
+  // R15: a short break over two weeks is recorded and flagged.
+  auto long_break = psm("alex", {"record-short-break", "--placement", "pl-amelia-okafor", "--from", "2026-08-01",
+                                 "--to", "2026-08-15", "--with", "The Reid family"});
+  ASSERT_EQ(long_break.exit_code, 0) << long_break.err;
+  EXPECT_NE((long_break.out + long_break.err).find("15 days"), std::string::npos) << long_break.out << long_break.err;
+
+  // R12: a pre-disruption meeting agrees a planned ending; the IRO is told.
+  ASSERT_EQ(psm("alex", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "pre-disruption", "--reason",
+                         "Placement at risk of ending"}).exit_code, 0);
+  const std::string meeting(json_of("alex", {"meetings"}).as_array()[0].at("id").as_string());
+  ASSERT_EQ(psm("alex", {"schedule-meeting", meeting, "--at", "2026-12-01T10:00", "--location", "Office"}).exit_code, 0);
+  auto incomplete = psm("alex", {"pre-disruption-outcome", meeting, "--planned-ending"});
+  EXPECT_EQ(incomplete.exit_code, 7) << incomplete.err;
+  EXPECT_NE(incomplete.err.find("future contact"), std::string::npos) << incomplete.err;
+  ASSERT_EQ(psm("alex", {"pre-disruption-outcome", meeting, "--planned-ending", "--future-contact", "Monthly visits",
+                         "--carers-support-move", "yes", "--lessons", "Earlier respite would have helped"})
+                .exit_code, 0);
+
+  // R13: a concern about the carers' conduct: an urgent LADO task the carer never sees.
+  auto concern = psm("alex", {"raise-concern", meeting, "--text", "Reported shouting and a locked bedroom door"});
+  ASSERT_EQ(concern.exit_code, 0) << concern.err;
+  ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
+  bool lado_task = false;
+  const auto actions = json_of("alex", {"actions"});
+  for (const auto& a : actions.as_array()) lado_task |= a.at("text").as_string().find("LADO") != std::string::npos;
+  EXPECT_TRUE(lado_task);
+
+  ASSERT_EQ(psm("ruth", {"sync"}).exit_code, 0);
+  bool iro_told = false;
+  const auto inbox = json_of("ruth", {"notifications"});
+  for (const auto& n : inbox.as_array()) iro_told |= n.at("kind").as_string() == "planned-ending";
+  EXPECT_TRUE(iro_told);
+
+  ASSERT_EQ(psm("jo", {"sync"}).exit_code, 0);
+  const auto carer_actions = json_of("jo", {"actions"});
+  for (const auto& a : carer_actions.as_array()) {
+    EXPECT_EQ(a.at("text").as_string().find("LADO"), std::string::npos) << "the carer must not see the LADO task";
+  }
+}
+
+}  // namespace
+}  // namespace psm::e2e
