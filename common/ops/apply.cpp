@@ -480,10 +480,7 @@ class Applier {
         }
       }
     }
-    for (auto& w : writes) {
-      if (w.collection == col::kNotifications) w.professionals_only = true;
-    }
-    return accept(std::move(writes));
+    return accept_professionals_only_notifications(std::move(writes));
   }
 
   // R15.
@@ -565,10 +562,7 @@ class Applier {
                    meeting->value("placement_id"));
       }
     }
-    for (auto& w : writes) {
-      if (w.collection == col::kNotifications) w.professionals_only = true;
-    }
-    return accept(std::move(writes));
+    return accept_professionals_only_notifications(std::move(writes));
   }
 
   // R11.
@@ -601,10 +595,7 @@ class Applier {
     notify(writes, request->value("requested_by"), "panel-decision", meeting,
            "The Practice and Resources Panel " + status + " the support requested for placement " +
                request->value("placement_id"));
-    for (auto& w : writes) {
-      if (w.collection == col::kNotifications) w.professionals_only = true;
-    }
-    return accept(std::move(writes));
+    return accept_professionals_only_notifications(std::move(writes));
   }
 
   Outcome operator()(const RecordChildToldOfPlan& p) {
@@ -730,6 +721,15 @@ class Applier {
           notify(writes, id, "support-meeting", m, "Placement Support Meeting requested for placement " + placement.id);
         }
       }
+    }
+    return accept(std::move(writes));
+  }
+
+  // Accepts `writes`, with every notification among them professionals-only
+  // (for safeguarding and panel matters, which carers never see).
+  Outcome accept_professionals_only_notifications(std::vector<Record> writes) {
+    for (auto& w : writes) {
+      if (w.collection == col::kNotifications) w.professionals_only = true;
     }
     return accept(std::move(writes));
   }

@@ -285,11 +285,6 @@ TEST_F(EndToEnd, BadArguments_GetUsageExitCodeAndChangeNothing) {
   EXPECT_EQ(unknown.exit_code, 2);
 }
 
-}  // namespace
-}  // namespace psm::e2e
-
-namespace psm::e2e {
-namespace {
 
 TEST_F(EndToEnd, R11_SupportNeedingThePanel_WaitsForItsDecision_WhichReachesTheSocialWorker) {
   enrol("priya");
@@ -325,11 +320,6 @@ TEST_F(EndToEnd, R11_SupportNeedingThePanel_WaitsForItsDecision_WhichReachesTheS
   EXPECT_TRUE(told);
 }
 
-}  // namespace
-}  // namespace psm::e2e
-
-namespace psm::e2e {
-namespace {
 
 TEST_F(EndToEnd, R12_R13_R15_PlannedEnding_ConductConcern_AndALongShortBreak_ThroughRealProcesses) {
   enrol("alex");

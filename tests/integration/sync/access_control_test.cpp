@@ -201,11 +201,6 @@ TEST(AccessControl, AuditTrail_RecordsSignInsReadsAndOperations_WithChildAndDevi
   for (const auto& e : audit.query({"c2", "carer-1", "", 0})) ADD_FAILURE() << e.detail;
 }
 
-}  // namespace
-}  // namespace psm::testing
-
-namespace psm::testing {
-namespace {
 
 TEST(AccessControl, ImportWhileServing_TakesEffectAtTheNextSync_WithoutARestart) {
   World w;
@@ -223,11 +218,6 @@ TEST(AccessControl, ImportWhileServing_TakesEffectAtTheNextSync_WithoutARestart)
   EXPECT_TRUE(carer->replica->get(model::collection::kChildren, "c1")) << "the current placement stays";
 }
 
-}  // namespace
-}  // namespace psm::testing
-
-namespace psm::testing {
-namespace {
 
 TEST(AccessControl, R11_PanelMember_SeesOnlyRequestsSentToThePanel_AndTheirDecisionReachesTheWorker) {
   World w;

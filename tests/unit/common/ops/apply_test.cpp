@@ -523,11 +523,6 @@ TEST(ValidateShape, RejectsUnsupportedSchemaVersion) {
   EXPECT_EQ(problem->first, Errc::unsupported_version);
 }
 
-}  // namespace
-}  // namespace psm::ops
-
-namespace psm::ops {
-namespace {
 
 class PanelTest : public MeetingTest {
  protected:

@@ -3,22 +3,18 @@
 
 #include "common/store/transaction.hpp"
 
-#include "testing/temp_dir.hpp"
+#include "store_fixture.hpp"
 
 #include <gtest/gtest.h>
 
 namespace psm::server {
 namespace {
 
-using testing::TempDir;
 
-class AuditLogTest : public ::testing::Test {
+class AuditLogTest : public StoreFixture {
  protected:
   void SetUp() override {
-    std::string detail;
-    auto s = ServerStore::create(DataPaths(dir_.path), &detail);
-    ASSERT_TRUE(s) << detail;
-    store_ = std::move(*s);
+    StoreFixture::SetUp();
     for (int i = 1; i <= 5; ++i) {
       AuditEntry e;
       e.server_time_ms = 1'700'000'000'000 + static_cast<std::uint64_t>(i);
@@ -31,9 +27,6 @@ class AuditLogTest : public ::testing::Test {
     }
   }
   store::Database& db() { return store_->database(); }
-
-  TempDir dir_;
-  std::unique_ptr<ServerStore> store_;
 };
 
 TEST_F(AuditLogTest, IntactChain_Verifies_AndReportsItsHead) {
