@@ -238,13 +238,18 @@ int cmd_import(const fs::path& data, const fs::path& file) {
   return kExitOk;
 }
 
+// --today: a date, or "" for none given. False (after saying so) when malformed.
+bool parse_today(const std::string& text, std::optional<policy::Date>& out) {
+  if (text.empty()) return true;
+  out = policy::parse_date(text);
+  if (!out) std::cerr << "psm-server: --today must be YYYY-MM-DD\n";
+  return out.has_value();
+}
+
 int cmd_escalate(const fs::path& data, const std::string& today_text) {
-  auto today = today_text.empty() ? policy::uk_date_of(model::HlcClock::system_now_millis())
-                                  : policy::parse_date(today_text).value_or(policy::Date{});
-  if (!today.ok()) {
-    std::cerr << "psm-server: --today must be YYYY-MM-DD\n";
-    return kExitUsage;
-  }
+  std::optional<policy::Date> given;
+  if (!parse_today(today_text, given)) return kExitUsage;
+  const auto today = given.value_or(policy::uk_date_of(model::HlcClock::system_now_millis()));
   DataPaths paths(data);
   std::string detail;
   auto store = ServerStore::open(paths, &detail);
@@ -260,10 +265,7 @@ int cmd_escalate(const fs::path& data, const std::string& today_text) {
 }
 
 int cmd_report(const fs::path& data, report::ReportRequest request, const std::string& today_text) {
-  if (!today_text.empty() && !(request.today = policy::parse_date(today_text))) {
-    std::cerr << "psm-server: --today must be YYYY-MM-DD\n";
-    return kExitUsage;
-  }
+  if (!parse_today(today_text, request.today)) return kExitUsage;
   DataPaths paths(data);
   std::string detail;
   auto store = ServerStore::open(paths, &detail);
