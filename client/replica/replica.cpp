@@ -103,9 +103,14 @@ std::string_view to_string(OpState s) {
 }
 
 struct Replica::Statements {
-  Statement get_meta, set_meta;
-  Statement get_view, put_view, del_view, list_view, count_view;
-  Statement get_base, put_base, purge_base, purge_view;
+  Statement get_meta;
+  store::Upsert set_meta;
+  Statement get_view;
+  store::Upsert put_view;
+  Statement del_view, list_view, count_view;
+  Statement get_base;
+  store::Upsert put_base;
+  Statement purge_base, purge_view;
   Statement insert_outbox, outbox_all, outbox_by_state, set_state, set_result, pending_count, pending_ops;
   Statement touched_of, unsettled, settle, list_in_scope, count_answered, requeue_answered;
   Statement first_in_state, pending_from;
@@ -183,14 +188,14 @@ error_code Replica::wipe(const HomePaths& home) {
 void Replica::prepare() {
   st_ = std::make_unique<Statements>(Statements{
       db_.prepare("SELECT value FROM meta WHERE key = ?1"),
-      db_.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)"),
+      store::Upsert(db_, "meta", {"key"}, {"value"}),
       db_.prepare("SELECT body FROM view WHERE collection = ?1 AND id = ?2"),
-      db_.prepare("INSERT OR REPLACE INTO view(collection, id, scope, body) VALUES (?1, ?2, ?3, ?4)"),
+      store::Upsert(db_, "view", {"collection", "id"}, {"scope", "body"}),
       db_.prepare("DELETE FROM view WHERE collection = ?1 AND id = ?2"),
       db_.prepare("SELECT body FROM view WHERE collection = ?1 ORDER BY id"),
       db_.prepare("SELECT count(*) FROM view"),
       db_.prepare("SELECT body FROM base WHERE collection = ?1 AND id = ?2"),
-      db_.prepare("INSERT OR REPLACE INTO base(collection, id, scope, body) VALUES (?1, ?2, ?3, ?4)"),
+      store::Upsert(db_, "base", {"collection", "id"}, {"scope", "body"}),
       db_.prepare("DELETE FROM base WHERE scope = ?1"),
       db_.prepare("DELETE FROM view WHERE scope = ?1"),
       db_.prepare("INSERT INTO outbox(seq, op_id, kind, state, created_at_ms, body, touched) "
@@ -198,16 +203,17 @@ void Replica::prepare() {
       db_.prepare("SELECT seq, op_id, kind, state, error, reason, created_at_ms, body FROM outbox ORDER BY seq"),
       db_.prepare("SELECT seq, op_id, kind, state, error, reason, created_at_ms, body FROM outbox "
                   "WHERE state = ?1 ORDER BY seq"),
-      db_.prepare("UPDATE outbox SET state = ?2 WHERE op_id = ?1"),
-      db_.prepare("UPDATE outbox SET state = ?2, error = ?3, reason = ?4 WHERE op_id = ?1"),
+      // OR FAIL: no statement journal (see store::Upsert).
+      db_.prepare("UPDATE OR FAIL outbox SET state = ?2 WHERE op_id = ?1"),
+      db_.prepare("UPDATE OR FAIL outbox SET state = ?2, error = ?3, reason = ?4 WHERE op_id = ?1"),
       db_.prepare("SELECT count(*) FROM outbox WHERE state IN ('queued', 'sent')"),
       db_.prepare("SELECT body, touched, created_at_ms FROM outbox WHERE state IN ('queued', 'sent') ORDER BY seq"),
       db_.prepare("SELECT touched FROM outbox WHERE op_id = ?1"),
       db_.prepare("SELECT touched FROM outbox WHERE settled = 0 AND state NOT IN ('queued', 'sent')"),
-      db_.prepare("UPDATE outbox SET settled = 1 WHERE settled = 0 AND state NOT IN ('queued', 'sent')"),
+      db_.prepare("UPDATE OR FAIL outbox SET settled = 1 WHERE settled = 0 AND state NOT IN ('queued', 'sent')"),
       db_.prepare("SELECT body FROM view WHERE scope = ?1 AND collection = ?2 ORDER BY id"),
       db_.prepare("SELECT count(*) FROM outbox WHERE state IN ('accepted', 'conflict')"),
-      db_.prepare("UPDATE outbox SET state = 'queued', error = 0, reason = '', settled = 0 "
+      db_.prepare("UPDATE OR FAIL outbox SET state = 'queued', error = 0, reason = '', settled = 0 "
                   "WHERE state IN ('accepted', 'conflict')"),
       // The oldest operation in a state (index outbox_by_state), then a walk
       // along seq from there: a push batch reads the rows it sends, not the
@@ -228,10 +234,7 @@ std::optional<std::string> Replica::meta(std::string_view key) {
 }
 
 void Replica::set_meta(std::string_view key, std::string_view value) {
-  auto& s = st_->set_meta;
-  store::ScopedReset r{s};
-  s.bind(1, key).bind(2, value);
-  s.step();
+  st_->set_meta.run([&](Statement& s) { s.bind(1, key).bind(2, value); });
 }
 
 ops::Actor Replica::actor() {
@@ -283,11 +286,9 @@ std::size_t Replica::record_count() {
 }
 
 void Replica::put_view(const Record& rec) {
-  auto& s = st_->put_view;
-  store::ScopedReset r{s};
   const std::string body = protocol::encode_record(rec);
-  s.bind(1, rec.collection).bind(2, rec.id).bind(3, rec.scope).bind_bytes(4, body);
-  s.step();
+  st_->put_view.run(
+      [&](Statement& s) { s.bind(1, rec.collection).bind(2, rec.id).bind(3, rec.scope).bind_bytes(4, body); });
 }
 
 ops::Outcome Replica::submit(ops::Payload payload, std::map<std::string, model::Version> base) {
@@ -480,9 +481,7 @@ void Replica::apply_pull(const protocol::PullResponse& page) {
   for (const auto& rec : page.records) {
     const std::string body = protocol::encode_record(rec);
     for (auto* s : {&st_->put_base, &st_->put_view}) {
-      store::ScopedReset r{*s};
-      s->bind(1, rec.collection).bind(2, rec.id).bind(3, rec.scope).bind_bytes(4, body);
-      s->step();
+      s->run([&](Statement& w) { w.bind(1, rec.collection).bind(2, rec.id).bind(3, rec.scope).bind_bytes(4, body); });
     }
     newest = std::max(newest, rec.latest_version().hlc);
   }

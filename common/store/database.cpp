@@ -215,6 +215,31 @@ std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_ro
 
 int Database::changes() const { return sqlite3_changes(db_); }
 
+// ---- Upsert -----------------------------------------------------------------
+
+Upsert::Upsert(Database& db, std::string_view table, std::initializer_list<std::string_view> keys,
+               std::initializer_list<std::string_view> values) {
+  std::string set, where, columns, params;
+  int index = 0;
+  for (const auto key : keys) {
+    ++index;
+    where += (where.empty() ? "" : " AND ") + std::string(key) + " = ?" + std::to_string(index);
+    columns += (columns.empty() ? "" : ", ") + std::string(key);
+    params += (params.empty() ? "?" : ", ?") + std::to_string(index);
+  }
+  for (const auto value : values) {
+    ++index;
+    set += (set.empty() ? "" : ", ") + std::string(value) + " = ?" + std::to_string(index);
+    columns += ", " + std::string(value);
+    params += ", ?" + std::to_string(index);
+  }
+  const std::string name(table);
+  update_ = db.prepare("UPDATE OR FAIL " + name + " SET " + set + " WHERE " + where);
+  insert_ = db.prepare("INSERT OR FAIL INTO " + name + "(" + columns + ") VALUES (" + params + ")");
+}
+
+int Upsert::changes() const { return sqlite3_changes(sqlite3_db_handle(update_.handle())); }
+
 int Database::user_version() {
   Statement statement = prepare("PRAGMA user_version");
   if (!statement.step()) throw StoreError(make_error_code(Errc::internal), "user_version: no row");

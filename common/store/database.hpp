@@ -19,6 +19,7 @@
 #include <concepts>
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -223,6 +224,47 @@ class Statement {
   }
 
   sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Writes one row whether or not its key exists: UPDATE OR FAIL by the key,
+// then INSERT OR FAIL when no row matched.
+//
+// Why not INSERT OR REPLACE, or a plain UPDATE: SQLite runs a statement that
+// may write several b-trees and may abort part-way (REPLACE; any UPDATE of a
+// table with a NOT NULL or UNIQUE column) with a statement journal, and
+// SQLCipher encrypts every page written to that journal, even in memory. That
+// was about three extra page encryptions per row written — most of the cost
+// of a push or a pull (docs/performance.md). With OR FAIL no statement journal
+// is needed. For a one-row statement OR FAIL and the default ABORT leave the
+// same result, because SQLite checks a row's constraints before writing it;
+// and every write here runs inside a Transaction that is rolled back on error.
+//
+// Both statements take the same parameters: the key columns (?1..?k), then the
+// value columns. `bind` is called with each statement to bind them.
+class Upsert {
+ public:
+  Upsert() = default;
+  Upsert(Database& db, std::string_view table, std::initializer_list<std::string_view> keys,
+         std::initializer_list<std::string_view> values);
+
+  template <class Bind>
+  void run(Bind&& bind) {
+    {
+      ScopedReset r{update_};
+      bind(update_);
+      update_.step();
+    }
+    if (changes() > 0) return;
+    ScopedReset r{insert_};
+    bind(insert_);
+    insert_.step();
+  }
+
+ private:
+  int changes() const;
+
+  Statement update_;
+  Statement insert_;
 };
 
 }  // namespace psm::store

@@ -66,7 +66,7 @@ AuditLog::AuditLog(store::Database& db)
       head_(db.prepare("SELECT value FROM meta WHERE key = 'audit_head'")),
       insert_(db.prepare("INSERT INTO audit_log(" + std::string(kColumns) +
                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")),
-      set_head_(db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('audit_head', ?1)")) {}
+      set_head_(db, "meta", {"key"}, {"value"}) {}
 
 std::string AuditLog::hash_of(const AuditEntry& e) {
   std::string bytes = "psm-audit-v1;";
@@ -115,9 +115,8 @@ void AuditLog::append_locked(AuditEntry& e) {
         .bind(9, e.detail).bind(10, e.prev_hash).bind(11, e.hash);
     insert_.step();
   }
-  store::ScopedReset r{set_head_};
-  set_head_.bind(1, std::to_string(e.seq) + ":" + e.hash);
-  set_head_.step();
+  const std::string new_head = std::to_string(e.seq) + ":" + e.hash;
+  set_head_.run([&](store::Statement& s) { s.bind(1, "audit_head").bind(2, new_head); });
 }
 
 AuditVerification AuditLog::verify() {

@@ -73,7 +73,8 @@ class AuditLog {
  private:
   void append_locked(AuditEntry& entry);
   store::Database& db_;
-  store::Statement head_, insert_, set_head_;
+  store::Statement head_, insert_;
+  store::Upsert set_head_;
 };
 
 }  // namespace psm::server

@@ -127,7 +127,9 @@ bool intact(store::Database& db) {
 }  // namespace
 
 struct ServerStore::Statements {
-  Statement get_record, put_record, max_seq, pull_scope, all_in;
+  Statement get_record;
+  store::Upsert put_record;
+  Statement max_seq, pull_scope, all_in;
   Statement find_applied, insert_applied, count_applied;
   Statement insert_account, find_account, find_account_by_person;
   Statement insert_device, find_device, list_devices, revoke_device, touch_device, set_token, forget_previous;
@@ -326,8 +328,7 @@ error_code ServerStore::restore(const DataPaths& paths, const fs::path& from, st
 void ServerStore::prepare_statements() {
   st_ = std::make_unique<Statements>(Statements{
       db_.prepare("SELECT body FROM records WHERE collection = ?1 AND id = ?2"),
-      db_.prepare("INSERT OR REPLACE INTO records(collection, id, scope, professionals_only, seq, body) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+      store::Upsert(db_, "records", {"collection", "id"}, {"scope", "professionals_only", "seq", "body"}),
       db_.prepare("SELECT coalesce(max(seq), 0) FROM records"),
       db_.prepare("SELECT seq, body, professionals_only FROM records WHERE scope = ?1 AND seq > ?2 "
                   "ORDER BY seq LIMIT ?3"),
@@ -346,11 +347,12 @@ void ServerStore::prepare_statements() {
                   "token_expires_at_ms, previous_token_hash FROM devices WHERE device_id = ?1"),
       db_.prepare("SELECT device_id, username, name, token_hash, enrolled_at_ms, last_seen_ms, revoked, "
                   "token_expires_at_ms, previous_token_hash FROM devices ORDER BY enrolled_at_ms, device_id"),
-      db_.prepare("UPDATE devices SET revoked = 1 WHERE device_id = ?1"),
-      db_.prepare("UPDATE devices SET last_seen_ms = ?2 WHERE device_id = ?1"),
-      db_.prepare("UPDATE devices SET token_hash = ?2, previous_token_hash = ?3, token_expires_at_ms = ?4 "
+      // OR FAIL: no statement journal (see store::Upsert).
+      db_.prepare("UPDATE OR FAIL devices SET revoked = 1 WHERE device_id = ?1"),
+      db_.prepare("UPDATE OR FAIL devices SET last_seen_ms = ?2 WHERE device_id = ?1"),
+      db_.prepare("UPDATE OR FAIL devices SET token_hash = ?2, previous_token_hash = ?3, token_expires_at_ms = ?4 "
                   "WHERE device_id = ?1"),
-      db_.prepare("UPDATE devices SET previous_token_hash = '' WHERE device_id = ?1"),
+      db_.prepare("UPDATE OR FAIL devices SET previous_token_hash = '' WHERE device_id = ?1"),
       db_.prepare("SELECT value FROM meta WHERE key = ?1"),
       db_.prepare("SELECT body FROM records WHERE scope = ?1 AND collection = ?2 ORDER BY id"),
       // Counted on the (scope, seq) index alone; the carer's variant must read
@@ -512,13 +514,12 @@ void ServerStore::put(const Record& rec) {
   // Another process (an admin command: import, escalate) may have written
   // since; callers hold a write transaction, so max(seq) cannot move under us.
   next_seq_ = std::max(next_seq_, last_seq() + 1);
-  auto& s = st_->put_record;
-  store::ScopedReset r{s};
   const std::string body = protocol::encode_record(rec);
-  s.bind(1, rec.collection).bind(2, rec.id).bind(3, rec.scope)
-      .bind(4, std::int64_t{rec.professionals_only ? 1 : 0})
-      .bind(5, static_cast<std::int64_t>(next_seq_)).bind_bytes(6, body);
-  s.step();
+  st_->put_record.run([&](Statement& s) {
+    s.bind(1, rec.collection).bind(2, rec.id).bind(3, rec.scope)
+        .bind(4, std::int64_t{rec.professionals_only ? 1 : 0})
+        .bind(5, static_cast<std::int64_t>(next_seq_)).bind_bytes(6, body);
+  });
   ++next_seq_;
 }
 
@@ -644,9 +645,7 @@ std::string ServerStore::meta(std::string_view key) {
 }
 
 void ServerStore::set_meta(std::string_view key, std::string_view value) {
-  auto s = db_.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)");
-  s.bind(1, key).bind(2, value);
-  s.step();
+  store::Upsert(db_, "meta", {"key"}, {"value"}).run([&](Statement& s) { s.bind(1, key).bind(2, value); });
 }
 
 }  // namespace psm::server

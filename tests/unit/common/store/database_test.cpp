@@ -486,5 +486,46 @@ TEST(Database_Move, MovedFromIsClosedAndMovedToWorks) {
   EXPECT_TRUE(statement.step());
 }
 
+// store::Upsert writes a record whether or not it exists yet, and a write that
+// breaks a constraint fails without changing the row it aimed at.
+TEST(Database_Upsert, InsertsThenUpdates_AndAConstraintFailureChangesNothing) {
+  test::TempDir dir;
+  auto db = open_or_fail(dir / "db", new_data_key());
+  db.exec(
+      "CREATE TABLE records (collection TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL UNIQUE, "
+      "body BLOB NOT NULL, PRIMARY KEY (collection, id))");
+  Upsert put(db, "records", {"collection", "id"}, {"seq", "body"});
+  auto write = [&](std::string_view id, std::int64_t seq, std::string_view body) {
+    put.run([&](Statement& s) { s.bind(1, "views").bind(2, id).bind(3, seq).bind_bytes(4, body); });
+  };
+  auto read = [&](std::string_view id) {
+    auto s = db.prepare("SELECT seq, body FROM records WHERE collection = 'views' AND id = ?1");
+    s.bind(1, id);
+    return s.step() ? std::to_string(s.column_int64(0)) + ":" + s.column_bytes(1) : std::string("absent");
+  };
+  write("a", 1, "first");
+  write("b", 2, "second");
+  EXPECT_EQ(read("a"), "1:first");
+  write("a", 3, "first, edited");
+  EXPECT_EQ(read("a"), "3:first, edited");
+  EXPECT_EQ(read("b"), "2:second");
+
+  // seq 2 belongs to b: neither the update of a nor an insert of c may take it.
+  {
+    Transaction tx(db);
+    EXPECT_THROW(write("a", 2, "stolen"), StoreError);
+  }
+  {
+    Transaction tx(db);
+    EXPECT_THROW(write("c", 2, "stolen"), StoreError);
+  }
+  EXPECT_EQ(read("a"), "3:first, edited");
+  EXPECT_EQ(read("b"), "2:second");
+  EXPECT_EQ(read("c"), "absent");
+  // The statements are ready for the next use after a failure.
+  write("c", 4, "third");
+  EXPECT_EQ(read("c"), "4:third");
+}
+
 }  // namespace
 }  // namespace psm::store
