@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev
-  libssl-dev openssl
+  libssl-dev openssl libsodium-dev
   libsqlcipher-dev sqlcipher sqlite3
   libcereal-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -2,6 +2,7 @@
 #include "common/crypto/kdf.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include <chrono>
 #include <cstdio>
@@ -29,6 +30,23 @@ TEST(Kdf_Scrypt, MatchesRfc7914EmptyVector) {
   EXPECT_EQ(to_hex(key->span()),
             "77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442"
             "fcd0069ded0948f8326a753a0fc81f17e8d3e0fb2e0d3628cf35e20c38d18906");
+}
+
+// Keys wrapped and passwords hashed before scrypt moved to libsodium were made
+// with OpenSSL's scrypt; both must give the same bytes, or those devices could
+// not unlock and those users could not sign in.
+TEST(Kdf_Scrypt, GivesTheSameKeyAsOpenSsl) {
+  const std::uint8_t salt[16] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6};
+  const std::string secret = "correct horse battery staple";
+  for (ScryptParams params : {ScryptParams{1U << 14, 8, 1}, ScryptParams{1U << 10, 4, 2}}) {
+    auto ours = scrypt(secret, salt, params, 32);
+    ASSERT_TRUE(ours);
+    std::uint8_t theirs[32];
+    ASSERT_EQ(EVP_PBE_scrypt(secret.data(), secret.size(), salt, sizeof salt, params.n, params.r, params.p,
+                             std::uint64_t{256} << 20, theirs, sizeof theirs),
+              1);
+    EXPECT_EQ(to_hex(ours->span()), to_hex(std::span<const std::uint8_t>(theirs))) << params.n;
+  }
 }
 
 TEST(Kdf_Scrypt, RejectsUnacceptableParams) {
