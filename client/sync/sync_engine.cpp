@@ -20,10 +20,9 @@ SyncError transport_error(error_code ec) {
   return {make_error_code(Errc::unavailable), "the connection to the server was lost"};
 }
 
-// Sends a request and waits for the answer of type T, setting pokes aside.
+// Waits for the answer of type T to a request already sent, setting pokes aside.
 template <class T>
-std::variant<T, SyncError> round_trip(Transport& transport, const protocol::Message& request) {
-  if (auto ec = transport.send(protocol::encode(request))) return transport_error(ec);
+std::variant<T, SyncError> receive_answer(Transport& transport) {
   const auto deadline = std::chrono::steady_clock::now() + limits::kRequestTimeout;
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -38,6 +37,18 @@ std::variant<T, SyncError> round_trip(Transport& transport, const protocol::Mess
     }
     // A poke while waiting: the pull that follows covers it.
   }
+}
+
+std::optional<SyncError> send_request(Transport& transport, const protocol::Message& request) {
+  if (auto ec = transport.send(protocol::encode(request))) return transport_error(ec);
+  return std::nullopt;
+}
+
+// Sends a request and waits for the answer of type T, setting pokes aside.
+template <class T>
+std::variant<T, SyncError> round_trip(Transport& transport, const protocol::Message& request) {
+  if (auto e = send_request(transport, request)) return *e;
+  return receive_answer<T>(transport);
 }
 
 std::optional<SyncError> check_auth(const protocol::AuthResult& r) {
@@ -135,12 +146,18 @@ std::optional<SyncError> sync_once(Replica& replica, Transport& transport, SyncR
     }
   }
 
-  // Pull until up to date.
+  // Pull until up to date. The request for the next page is sent before this
+  // one is applied (it needs only the page's cursor and scopes, which is what
+  // the replica records when it applies the page), so the server prepares it
+  // while the device writes.
+  if (auto e = send_request(transport, protocol::PullRequest{replica.cursor(), replica.known_scopes()})) return e;
   for (;;) {
-    protocol::PullRequest request{replica.cursor(), replica.known_scopes()};
-    auto answer = round_trip<protocol::PullResponse>(transport, request);
+    auto answer = receive_answer<protocol::PullResponse>(transport);
     if (auto* e = std::get_if<SyncError>(&answer)) return *e;
     auto& page = std::get<protocol::PullResponse>(answer);
+    if (page.more) {
+      if (auto e = send_request(transport, protocol::PullRequest{page.cursor, page.scopes})) return e;
+    }
     replica.apply_pull(page);
     report.pulled += page.records.size();
     report.pull_remaining = page.more ? page.remaining : 0;
