@@ -142,6 +142,10 @@ Result<std::unique_ptr<Replica>> Replica::open_with_key(const HomePaths& home, s
   }
   try {
     if (!create && !intact(*db)) return make_error_code(Errc::corrupt_data);
+    // Deleted records are overwritten, not merely unlinked, so a purge
+    // (apply_pull) leaves nothing of them even for someone holding the key.
+    // Some SQLite builds default to this; this replica does not rely on it.
+    db->exec("PRAGMA secure_delete = ON");
     store::migrate(*db, kMigrations);
   } catch (const store::StoreError& e) {
     return e.code();
@@ -467,9 +471,12 @@ void Replica::apply_pull(const protocol::PullResponse& page) {
   store::Transaction tx(db_);
   const auto before = known_scopes();
   const std::set<std::string> now_scopes(page.scopes.begin(), page.scopes.end());
+  bool purged = false;
   for (const auto& scope : before) {
     if (now_scopes.count(scope)) continue;
-    // Access to this scope has ended: remove it from the device.
+    // Access to this scope has ended: remove it from the device (overwritten
+    // as it is deleted: secure_delete is on, see open_with_key).
+    purged = true;
     for (auto* s : {&st_->purge_base, &st_->purge_view}) {
       store::ScopedReset r{*s};
       s->bind(1, scope);
@@ -508,8 +515,12 @@ void Replica::apply_pull(const protocol::PullResponse& page) {
   set_meta("scopes", scopes);
   set_meta("hlc_last", std::to_string(clock_.last().value));
   tx.commit();
-  if (!before.empty() && before.size() > now_scopes.size()) {
-    // Space held by purged records is reclaimed so their pages are not left behind.
+  if (purged) {
+    // Then the space is reclaimed: VACUUM rebuilds the file without the pages
+    // the purged records held (no free list left behind), and the checkpoint
+    // writes it back and empties the WAL. A replica is a few megabytes and
+    // scopes end rarely, so the rewrite is cheap.
+    db_.exec("VACUUM");
     db_.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   }
 }
