@@ -144,6 +144,9 @@ TEST_F(ScopeEndToEnd, CarerWhosePlacementEnds_LosesTheChildsData_FromTheListings
   ASSERT_EQ(psm("priya", {"add-action", "--meeting", meeting, "--owner", "carer-okafor", "--due", "2027-01-10",
                           "--text", long_text}).exit_code, 0);
   ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
+  // The carer's own words about her, sent and accepted.
+  ASSERT_EQ(psm("jo", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
+                       "Nights are hard since the contact visit"}).exit_code, 0);
   ASSERT_EQ(psm("jo", {"sync"}).exit_code, 0);
   ASSERT_EQ(json_of("jo", {"placements"}).as_array().size(), 1u);
   ASSERT_EQ(json_of("jo", {"actions"}).as_array().size(), 1u);
@@ -151,6 +154,7 @@ TEST_F(ScopeEndToEnd, CarerWhosePlacementEnds_LosesTheChildsData_FromTheListings
     const auto before = decrypt_replica("jo");
     ASSERT_NE(before.pages.find("Amelia Brooks"), std::string::npos) << "the check below must be able to fail";
     ASSERT_NE(before.pages.find("Amelia-Notes"), std::string::npos);
+    ASSERT_NE(before.pages.find("Nights are hard"), std::string::npos);
   }
 
   // The authority's import, while the server serves, says the placement ended.
@@ -174,10 +178,11 @@ TEST_F(ScopeEndToEnd, CarerWhosePlacementEnds_LosesTheChildsData_FromTheListings
   // used or free, holds anything of Amelia's, and no page is left on the free list.
   const auto after = decrypt_replica("jo");
   for (const std::string& secret : {std::string("Amelia"), std::string("child-amelia"), std::string("pl-amelia-okafor"),
-                                   std::string("contact with her mother"), meeting}) {
+                                   std::string("contact with her mother"), std::string("Nights are hard"), meeting}) {
     EXPECT_EQ(after.pages.find(secret), std::string::npos) << secret;
   }
   EXPECT_EQ(after.freelist_pages, 0u);
+  EXPECT_TRUE(json_of("jo", {"status"}).at("operations").as_array().empty()) << "what the carer sent about her went too";
   // The carer's own household stays theirs.
   EXPECT_NE(after.pages.find("hh-okafor"), std::string::npos);
   // The social worker keeps everything.
