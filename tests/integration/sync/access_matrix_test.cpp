@@ -1,7 +1,7 @@
 // The access policy as a matrix: every role — related to the child and not —
 // against every operation and every listing, over real TLS connections to the
 // whole server, with real encrypted replicas. The expected tables below are
-// written by hand from the seeds (/work/shared/seeds), docs/security.md and
+// written by hand from the seeds (the two policies), docs/security.md and
 // docs/workflow.md; they are the documented policy (docs/security.md, "Who may
 // do what"), and nothing here asks the access code what it thinks.
 //
