@@ -114,6 +114,7 @@ struct Replica::Statements {
   Statement insert_outbox, outbox_all, outbox_by_state, set_state, set_result, pending_count, pending_ops;
   Statement touched_of, unsettled, settle, list_in_scope, count_answered, requeue_answered;
   Statement first_in_state, pending_from;
+  Statement answered_touched, scope_of, forget_answered;
 };
 
 Replica::Replica(HomePaths home, store::Database db) : home_(std::move(home)), db_(std::move(db)) {}
@@ -147,6 +148,10 @@ Result<std::unique_ptr<Replica>> Replica::open_with_key(const HomePaths& home, s
   }
   try {
     if (!create && !intact(*db)) return make_error_code(Errc::corrupt_data);
+    // Deleted records are overwritten, not merely unlinked, so a purge
+    // (apply_pull) leaves nothing of them even for someone holding the key.
+    // Some SQLite builds default to this; this replica does not rely on it.
+    db->exec("PRAGMA secure_delete = ON");
     store::migrate(*db, kMigrations);
   } catch (const store::StoreError& e) {
     return e.code();
@@ -222,6 +227,9 @@ void Replica::prepare() {
       // pending row to return the first few.
       db_.prepare("SELECT seq FROM outbox WHERE state = ?1 ORDER BY seq LIMIT 1"),
       db_.prepare("SELECT body FROM outbox WHERE seq >= ?1 AND +state IN ('queued', 'sent') ORDER BY seq LIMIT ?2"),
+      db_.prepare("SELECT seq, touched FROM outbox WHERE state IN ('accepted', 'conflict', 'rejected')"),
+      db_.prepare("SELECT scope FROM base WHERE collection = ?1 AND id = ?2"),
+      db_.prepare("DELETE FROM outbox WHERE seq = ?1 AND settled = 1"),
   });
 }
 
@@ -468,9 +476,18 @@ void Replica::apply_pull(const protocol::PullResponse& page) {
   store::Transaction tx(db_);
   const auto before = known_scopes();
   const std::set<std::string> now_scopes(page.scopes.begin(), page.scopes.end());
+  std::set<std::string> lost;
   for (const auto& scope : before) {
-    if (now_scopes.count(scope)) continue;
-    // Access to this scope has ended: remove it from the device.
+    if (!now_scopes.count(scope)) lost.insert(scope);
+  }
+  // What this device sent about a scope it is losing (a carer's request for a
+  // meeting on a placement that ended) goes too, once answered: the server
+  // holds it. Found now, while the records that tell their scope are here;
+  // forgotten below, once settled. Unsent work is kept.
+  const std::vector<std::int64_t> forget = answered_operations_in(lost);
+  for (const auto& scope : lost) {
+    // Access to this scope has ended: remove it from the device (overwritten
+    // as it is deleted: secure_delete is on, see open_with_key).
     for (auto* s : {&st_->purge_base, &st_->purge_view}) {
       store::ScopedReset r{*s};
       s->bind(1, scope);
@@ -501,16 +518,52 @@ void Replica::apply_pull(const protocol::PullResponse& page) {
     store::ScopedReset rs{st_->settle};
     st_->settle.step();
   }
+  for (const auto seq : forget) {
+    auto& f = st_->forget_answered;
+    store::ScopedReset rf{f};
+    f.bind(1, seq);
+    f.step();
+  }
   set_meta("cursor", std::to_string(page.cursor));
   std::string scopes;
   for (const auto& s : page.scopes) scopes += s + "\n";
   set_meta("scopes", scopes);
   set_meta("hlc_last", std::to_string(clock_.last().value));
   tx.commit();
-  if (!before.empty() && before.size() > now_scopes.size()) {
-    // Space held by purged records is reclaimed so their pages are not left behind.
+  if (!lost.empty()) {
+    // Then the space is reclaimed: VACUUM rebuilds the file without the pages
+    // the purged records held (no free list left behind), and the checkpoint
+    // writes it back and empties the WAL. A replica is a few megabytes and
+    // scopes end rarely, so the rewrite is cheap. Another process with the
+    // replica open (psm app beside a psm command) can make VACUUM busy: the
+    // purge itself has committed and its pages were overwritten, so the sync
+    // goes on, and only the free pages wait for the next purge.
+    try {
+      db_.exec("VACUUM");
+    } catch (const store::StoreError& e) {
+      if (e.code() != Errc::busy) throw;
+    }
     db_.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   }
+}
+
+std::vector<std::int64_t> Replica::answered_operations_in(const std::set<std::string>& scopes) {
+  std::vector<std::int64_t> out;
+  if (scopes.empty()) return out;
+  auto& a = st_->answered_touched;
+  store::ScopedReset ra{a};
+  while (a.step()) {
+    for (const auto& [collection, id] : split_touched(a.column_text(1))) {
+      auto& q = st_->scope_of;
+      store::ScopedReset rq{q};
+      q.bind(1, collection).bind(2, id);
+      if (q.step() && scopes.count(q.column_text(0))) {
+        out.push_back(a.column_int64(0));
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 std::size_t Replica::start_over_after_server_restore(std::string_view new_epoch) {

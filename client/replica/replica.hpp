@@ -129,6 +129,8 @@ class Replica final : public ops::StateReader {
   void put_view(const model::Record& r);
   void rebase(const std::set<std::pair<std::string, std::string>>& touched);
   std::vector<std::pair<std::string, std::string>> touched_by(const ops::Operation& op);
+  // Outbox rows (seq) of answered operations that touched a record held in one of `scopes`.
+  std::vector<std::int64_t> answered_operations_in(const std::set<std::string>& scopes);
 
   HomePaths home_;
   store::Database db_;

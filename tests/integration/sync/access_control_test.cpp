@@ -206,6 +206,10 @@ TEST(AccessControl, ImportWhileServing_TakesEffectAtTheNextSync_WithoutARestart)
   World w;
   auto carer = w.enrol("carer-1");
   ASSERT_TRUE(carer->replica->get(model::collection::kChildren, "c3"));
+  ops::RequestMeeting about_cara{model::new_uuid_v7(), "p3", model::MeetingType::support, "Cara is not sleeping", 0};
+  ASSERT_TRUE(carer->replica->submit(about_cara).ok());
+  const auto about_amelia = request_meeting(*carer->replica, "Amelia is settled");
+  ASSERT_FALSE(w.sync(*carer));
   // The authority's nightly import says Cara's placement (p3) ended; the
   // serving process was not restarted.
   std::string detail;
@@ -216,6 +220,13 @@ TEST(AccessControl, ImportWhileServing_TakesEffectAtTheNextSync_WithoutARestart)
   EXPECT_FALSE(carer->replica->get(model::collection::kChildren, "c3")) << "the ended placement's child is purged";
   EXPECT_FALSE(carer->replica->get(model::collection::kPlacements, "p3"));
   EXPECT_TRUE(carer->replica->get(model::collection::kChildren, "c1")) << "the current placement stays";
+  // What the carer sent about Cara goes with her; what they sent about Amelia stays.
+  std::set<std::string> sent;
+  for (const auto& entry : carer->replica->outbox()) {
+    if (const auto* r = std::get_if<ops::RequestMeeting>(&entry.op.payload)) sent.insert(r->meeting_id);
+  }
+  EXPECT_FALSE(sent.count(about_cara.meeting_id));
+  EXPECT_TRUE(sent.count(about_amelia));
 }
 
 

@@ -1,27 +1,18 @@
 // The whole server in one process — TLS listener on two I/O threads, sync
 // sessions, the store thread — with devices connecting over real TLS
 // WebSockets. Run under ThreadSanitizer in CI.
-#include "client/net/websocket_client.hpp"
-#include "client/net/websocket_transport.hpp"
 #include "common/model/ids.hpp"
-#include "common/protocol/messages.hpp"
-#include "server/net/listener.hpp"
-#include "server/net/tls.hpp"
-#include "server/sync/session.hpp"
+#include "support/tls_stack.hpp"
 #include "support/world.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <future>
 #include <thread>
 
 namespace psm::testing {
 namespace {
 
-namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 class ServerStack : public ::testing::Test {
@@ -35,74 +26,20 @@ class ServerStack : public ::testing::Test {
                               std::pair{"csw-1", model::Role::child_social_worker}}) {
       ASSERT_FALSE(server::add_user(**store, {user, user, role, user, {}}, World::kPassword, &detail, crypto::kScryptTest));
     }
-    hub_ = std::make_shared<server::SyncHub>(store_context_,
-                                             std::make_unique<server::SyncService>(std::move(*store), metrics_));
-    ASSERT_FALSE(server::net::generate_tls_material(dir_.path / "tls", {"localhost"}));
-    auto tls = server::net::make_server_tls_context(dir_.path / "tls/server.pem", dir_.path / "tls/server.key");
-    ASSERT_TRUE(tls);
-    server::net::ListenerOptions options;
-    options.port = 0;
-    options.subprotocol = std::string(protocol::kSubprotocol);
-    listener_ = std::make_unique<server::net::Listener>(
-        io_, *tls, options, hub_->handler_factory(),
-        [](std::string_view, std::string_view) { return std::optional<server::net::HttpResponse>{}; });
-    ASSERT_FALSE(listener_->start());
-    store_thread_ = std::thread([this] { store_context_.run(); });
-    for (auto& t : io_threads_) t = std::thread([this] { io_.run(); });
+    stack_ = std::make_unique<TlsStack>(std::move(*store), dir_.path / "tls");
   }
 
-  void TearDown() override {
-    if (listener_) listener_->stop();
-    for (auto& t : io_threads_) {
-      if (t.joinable()) t.join();
-    }
-    work_.reset();
-    if (store_thread_.joinable()) store_thread_.join();
-  }
-
-  struct Device {
-    TempDir home;
-    std::unique_ptr<client::Replica> replica;
-    std::unique_ptr<client::net::WebSocketClient> socket;
-    std::unique_ptr<client::net::WebSocketTransport> transport;
-  };
-
+  using Device = TlsDevice;
   std::unique_ptr<Device> connect_and_enrol(const std::string& user) {
-    auto d = std::make_unique<Device>();
-    auto replica = client::Replica::create(client::HomePaths(d->home.path), "passphrase", crypto::kScryptTest);
-    EXPECT_TRUE(replica);
-    d->replica = std::move(*replica);
-    client::net::ClientTlsOptions tls;
-    tls.ca_file = dir_.path / "tls/ca.pem";
-    const auto url = "wss://127.0.0.1:" + std::to_string(listener_->local_endpoint().port());
-    std::string detail;
-    auto socket = client::net::WebSocketClient::connect(url, tls, protocol::kSubprotocol, 10s, &detail);
-    EXPECT_TRUE(socket) << detail;
-    d->socket = std::move(*socket);
-    d->transport = std::make_unique<client::net::WebSocketTransport>(*d->socket);
-    auto err = client::enrol_device(*d->replica, *d->transport, user, std::string(World::kPassword), user);
-    EXPECT_FALSE(err) << (err ? err->message : "");
-    client::SyncReport report;
-    EXPECT_FALSE(client::sync_once(*d->replica, *d->transport, report));
-    return d;
+    return stack_->connect_and_enrol(user, std::string(World::kPassword));
   }
 
-  // Read on the store thread, where the store lives.
   std::uint64_t applied_count() {
-    std::promise<std::uint64_t> count;
-    asio::post(store_context_, [&] { count.set_value(hub_->service().store().applied_count()); });
-    return count.get_future().get();
+    return stack_->on_store_thread([](server::SyncService& service) { return service.store().applied_count(); });
   }
 
   TempDir dir_;
-  server::Metrics metrics_;
-  asio::io_context io_;
-  asio::io_context store_context_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(store_context_);
-  std::shared_ptr<server::SyncHub> hub_;
-  std::unique_ptr<server::net::Listener> listener_;
-  std::thread store_thread_;
-  std::thread io_threads_[2];
+  std::unique_ptr<TlsStack> stack_;
 };
 
 TEST_F(ServerStack, ConnectedDevice_IsPoked_WhenAnotherDeviceChangesItsScope) {
