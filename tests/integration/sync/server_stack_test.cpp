@@ -3,6 +3,7 @@
 // WebSockets. Run under ThreadSanitizer in CI.
 #include "client/net/websocket_client.hpp"
 #include "client/net/websocket_transport.hpp"
+#include "client/sync/receipts.hpp"
 #include "common/model/ids.hpp"
 #include "common/protocol/messages.hpp"
 #include "server/net/listener.hpp"
@@ -35,8 +36,11 @@ class ServerStack : public ::testing::Test {
                               std::pair{"csw-1", model::Role::child_social_worker}}) {
       ASSERT_FALSE(server::add_user(**store, {user, user, role, user, {}}, World::kPassword, &detail, crypto::kScryptTest));
     }
-    hub_ = std::make_shared<server::SyncHub>(store_context_,
-                                             std::make_unique<server::SyncService>(std::move(*store), metrics_));
+    auto service = std::make_unique<server::SyncService>(std::move(*store), metrics_);
+    auto receipt_keys = server::ReceiptKeys::load_or_create(server::DataPaths(dir_.path / "data"), &detail);
+    ASSERT_TRUE(receipt_keys) << detail;
+    service->set_receipt_keys(*receipt_keys);
+    hub_ = std::make_shared<server::SyncHub>(store_context_, std::move(service));
     ASSERT_FALSE(server::net::generate_tls_material(dir_.path / "tls", {"localhost"}));
     auto tls = server::net::make_server_tls_context(dir_.path / "tls/server.pem", dir_.path / "tls/server.key");
     ASSERT_TRUE(tls);
@@ -121,6 +125,21 @@ TEST_F(ServerStack, ConnectedDevice_IsPoked_WhenAnotherDeviceChangesItsScope) {
   auto meeting = csw->replica->get(model::collection::kMeetings, request.meeting_id);
   ASSERT_TRUE(meeting);
   EXPECT_EQ(meeting->value("type"), "pre-disruption");
+}
+
+TEST_F(ServerStack, AcceptedOperation_ComesBackWithASignedReceiptOverRealTls) {
+  auto ssw = connect_and_enrol("ssw-1");
+  ops::RequestMeeting request{model::new_uuid_v7(), "p1", model::MeetingType::support, "Placement under strain", 0};
+  ASSERT_TRUE(ssw->replica->submit(request).ok());
+  const auto op_id = ssw->replica->outbox().back().op_id;
+  client::SyncReport report;
+  ASSERT_FALSE(client::sync_once(*ssw->replica, *ssw->transport, report));
+  ASSERT_EQ(report.accepted, 1u);
+  auto kept = ssw->replica->receipt_for(op_id);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(client::verify_stored_receipt(*ssw->replica, *kept), "");
+  EXPECT_EQ(kept->entry.subject, request.meeting_id);
+  EXPECT_EQ(kept->entry.op_sha256, ssw->replica->operation_sha256(op_id));
 }
 
 TEST_F(ServerStack, ManyDevicesPushingAtOnce_AllOperationsAppliedOnce) {
