@@ -621,7 +621,8 @@ void ServerStore::record_applied(const ops::Operation& op, const protocol::OpRes
   store::ScopedReset r{s};
   s.bind(1, op.op_id).bind(2, op.device_id).bind(3, static_cast<std::int64_t>(op.seq))
       .bind(4, std::int64_t{result.kind}).bind(5, std::int64_t{result.error}).bind(6, result.reason)
-      .bind(7, static_cast<std::int64_t>(at_ms)).bind(8, receipt_line);
+      .bind(7, static_cast<std::int64_t>(at_ms))
+      .bind(8, receipt_line.data() ? receipt_line : std::string_view(""));  // a null view would bind NULL
   s.step();
 }
 

@@ -114,5 +114,16 @@ TEST_F(LedgerReceipts, KeepsTheReceiptLineAndTheDeviceWithTheEntry) {
   EXPECT_EQ(device, "dev-1");
 }
 
+TEST_F(LedgerReceipts, EntryWithoutAReceiptLine_IsKeptWithAnEmptyOne) {
+  ops::Operation op;
+  op.op_id = "op-2";
+  op.device_id = "dev-1";
+  op.seq = 2;
+  store_->record_applied(op, {"op-2", 2, 7, "refused"}, 1234);
+  std::string line = "unset";
+  ASSERT_TRUE(store_->find_applied("op-2", &line));
+  EXPECT_EQ(line, "");
+}
+
 }  // namespace
 }  // namespace psm::server
