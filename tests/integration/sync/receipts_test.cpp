@@ -156,6 +156,25 @@ TEST(Receipts, ReceiptWithABadSignature_IsAProtocolError_AndNothingIsMarkedAnswe
   EXPECT_EQ(client::verify_stored_receipt(*carer->replica, *kept), "");
 }
 
+TEST(Receipts, LedgerEntryFromBeforeReceipts_GetsNone_TheRestOfTheBatchDoes) {
+  World w;
+  auto carer = w.enrol("carer-1");
+  const auto old_meeting = request_meeting(*carer->replica, "p1");
+  const auto new_meeting = request_meeting(*carer->replica, "p1");
+  // The first was applied by a server from before receipts (its ledger entry has
+  // no receipt line) and the answer never arrived.
+  const auto old_op = carer->replica->outbox().front().op;
+  w.store().record_applied(old_op, {old_op.op_id, 0, 0, ""}, 1'000);
+  client::SyncReport report;
+  ASSERT_FALSE(w.sync(*carer, &report));
+  EXPECT_EQ(report.accepted, 2u);
+  EXPECT_FALSE(carer->replica->receipt_for(op_id_for(*carer->replica, old_meeting)));
+  auto kept = carer->replica->receipt_for(op_id_for(*carer->replica, new_meeting));
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(client::verify_stored_receipt(*carer->replica, *kept), "");
+  EXPECT_EQ(protocol::parse_receipt_statement(kept->statement)->entries.size(), 1u);
+}
+
 TEST(Receipts, ServerWithoutReceiptKeys_StillSyncs_AndGivesNoReceipt) {
   World w;
   w.service().set_receipt_keys(nullptr);
