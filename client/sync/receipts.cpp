@@ -18,14 +18,14 @@ SyncError bad_receipt(std::string what) {
 bool signature_ok(Replica& replica, const std::string& key_id, const std::string& statement,
                   const std::string& signature) {
   auto key = replica.receipt_public_key(key_id);
-  return key && crypto::verify_signature(
-                    std::span(reinterpret_cast<const std::uint8_t*>(key->data()), key->size()), statement, signature);
+  return key && crypto::verify_signature(std::span(reinterpret_cast<const std::uint8_t*>(key->data()), key->size()),
+                                         statement, signature);
 }
 
 }  // namespace
 
 std::variant<std::vector<protocol::ReceiptEntry>, SyncError> check_receipt(Replica& replica,
-                                                                          const protocol::PushResponse& response) {
+                                                                           const protocol::PushResponse& response) {
   const auto& receipt = response.receipt;
   if (receipt.empty()) return std::vector<protocol::ReceiptEntry>{};
   if (!replica.receipt_public_key(receipt.key_id)) {

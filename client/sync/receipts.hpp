@@ -19,7 +19,7 @@ namespace psm::client {
 // before receipts), or a SyncError (Errc::malformed_message) saying what was
 // wrong; then nothing of the answer may be recorded.
 std::variant<std::vector<protocol::ReceiptEntry>, SyncError> check_receipt(Replica& replica,
-                                                                          const protocol::PushResponse& response);
+                                                                           const protocol::PushResponse& response);
 
 // Verifies a kept receipt: the signature under the key with its id, and the
 // statement's line for the operation. "" when it verifies, otherwise what is wrong.

@@ -38,9 +38,7 @@ std::string bio_text(BIO* bio) {
   return size > 0 ? std::string(data, static_cast<std::size_t>(size)) : std::string();
 }
 
-BioPtr read_bio(std::string_view text) {
-  return BioPtr(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
-}
+BioPtr read_bio(std::string_view text) { return BioPtr(BIO_new_mem_buf(text.data(), static_cast<int>(text.size()))); }
 
 std::string public_pem_of_pkey(EVP_PKEY* key) {
   BioPtr out(BIO_new(BIO_s_mem()));

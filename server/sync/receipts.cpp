@@ -60,7 +60,8 @@ Result<std::shared_ptr<const ReceiptKeys>> ReceiptKeys::load_or_create(const Dat
     for (auto& block : pem_blocks(*retired)) {
       auto raw = crypto::public_key_from_pem(block);
       if (!raw) {
-        if (detail) *detail = paths.retired_receipt_keys().string() + " holds something that is not an Ed25519 public key";
+        if (detail)
+          *detail = paths.retired_receipt_keys().string() + " holds something that is not an Ed25519 public key";
         return make_error_code(Errc::corrupt_data);
       }
       auto entry = receipt_key_of(*raw);

@@ -78,8 +78,8 @@ TEST_F(ReceiptsEndToEnd, ReceiptAfterSync_VerifiesInPsm_AndWithOpensslAndTheServ
   EXPECT_EQ(statement.rfind("psm-receipt-v1\n", 0), 0u) << statement;
   EXPECT_NE(statement.find("\nop " + op_id + " request-meeting "), std::string::npos) << statement;
   auto verify = [&](const fs::path& message) {
-    return openssl({"pkeyutl", "-verify", "-pubin", "-inkey", (dir_.path / "receipt-key.pem").string(), "-rawin",
-                    "-in", message.string(), "-sigfile", (dir_.path / "signature.bin").string()});
+    return openssl({"pkeyutl", "-verify", "-pubin", "-inkey", (dir_.path / "receipt-key.pem").string(), "-rawin", "-in",
+                    message.string(), "-sigfile", (dir_.path / "signature.bin").string()});
   };
   auto good = verify(dir_.path / "statement.bin");
   EXPECT_EQ(good.exit_code, 0) << good.out << good.err;
@@ -96,8 +96,8 @@ TEST_F(ReceiptsEndToEnd, ReceiptAfterSync_VerifiesInPsm_AndWithOpensslAndTheServ
 
 TEST_F(ReceiptsEndToEnd, ServerRefusesToStart_WhenTheReceiptOrTlsKeyIsReadableByOthers) {
   ASSERT_EQ(server_->stop(), 0);
-  for (const auto& [file, what] : {std::pair{data_ / "receipt-key.pem", "receipt key"},
-                                   std::pair{data_ / "tls" / "server.key", "TLS key"}}) {
+  for (const auto& [file, what] :
+       {std::pair{data_ / "receipt-key.pem", "receipt key"}, std::pair{data_ / "tls" / "server.key", "TLS key"}}) {
     ASSERT_EQ(::chmod(file.c_str(), 0640), 0);
     auto serve = run({server_bin().string(), "serve", "--data", data_.string(), "--listen", "127.0.0.1:0"}, {}, "",
                      std::chrono::seconds(20));

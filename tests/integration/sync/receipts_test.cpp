@@ -68,14 +68,16 @@ TEST(Receipts, EveryAcceptedOperationHasAReceiptThatVerifies_ARejectedOneHasNone
     EXPECT_EQ(kept->entry.op_sha256, carer->replica->operation_sha256(op_id));
     // Signed by the server's own key, which the device was told of.
     EXPECT_EQ(kept->key_id, w.receipt_keys().signing_key().key_id());
-    EXPECT_TRUE(crypto::verify_signature(w.receipt_keys().signing_key().public_key(), kept->statement, kept->signature));
+    EXPECT_TRUE(
+        crypto::verify_signature(w.receipt_keys().signing_key().public_key(), kept->statement, kept->signature));
   }
   const auto rejected_op = op_id_for(*carer->replica, rejected_meeting);
   ASSERT_FALSE(rejected_op.empty());
   EXPECT_EQ(carer->replica->outbox(OpState::rejected).at(0).op_id, rejected_op);
   EXPECT_FALSE(carer->replica->receipt_for(rejected_op));
   // One statement for the batch, covering exactly the two accepted operations.
-  auto statement = protocol::parse_receipt_statement(carer->replica->receipt_for(op_id_for(*carer->replica, accepted_meeting))->statement);
+  auto statement = protocol::parse_receipt_statement(
+      carer->replica->receipt_for(op_id_for(*carer->replica, accepted_meeting))->statement);
   ASSERT_TRUE(statement);
   EXPECT_EQ(statement->entries.size(), 2u);
   EXPECT_EQ(statement->person_id, "carer-1");

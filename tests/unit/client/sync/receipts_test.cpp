@@ -37,7 +37,8 @@ class ClientReceipts : public ::testing::Test {
     ops_ = replica_->pending_operations(10);
     ASSERT_EQ(ops_.size(), 2u);
     const auto& raw = key_.public_key();
-    replica_->remember_receipt_keys({{key_.key_id(), std::string(reinterpret_cast<const char*>(raw.data()), raw.size())}});
+    replica_->remember_receipt_keys(
+        {{key_.key_id(), std::string(reinterpret_cast<const char*>(raw.data()), raw.size())}});
   }
 
   // The server's answer: both accepted, the receipt covering `covered` of them.

@@ -14,10 +14,11 @@ std::span<const std::uint8_t> bytes_of(const std::string& s) {
 TEST(Signature_Ed25519, VerifiesRfc8032TestVector1) {
   // RFC 8032, section 7.1, TEST 1 (the empty message).
   const auto pub = from_hex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a").value();
-  const auto sig = from_hex(
-                       "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd"
-                       "25bf5f0595bbe24655141438e7a100b")
-                       .value();
+  const auto sig =
+      from_hex(
+          "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd"
+          "25bf5f0595bbe24655141438e7a100b")
+          .value();
   const std::string signature(sig.begin(), sig.end());
   EXPECT_TRUE(verify_signature(pub, "", signature));
   EXPECT_FALSE(verify_signature(pub, "x", signature));

@@ -14,7 +14,10 @@ ReceiptEntry entry(std::string op_id, std::uint64_t received) {
 }
 
 ReceiptStatement statement() {
-  return {"0123456789abcdef", 1'764'000'000'500, "carer-1", "dev-1",
+  return {"0123456789abcdef",
+          1'764'000'000'500,
+          "carer-1",
+          "dev-1",
           {entry("op-1", 1'764'000'000'100), entry("op-2", 1'764'000'000'200)}};
 }
 
@@ -29,7 +32,8 @@ TEST(Receipt_Statement, HasTheDocumentedCanonicalText) {
             "signed 1764000000500\n"
             "user carer-1\n"
             "device dev-1\n"
-            "op op-1 request-meeting m-1 c1 1764000000000 1764000000100 " + std::string(64, 'a') + "\n");
+            "op op-1 request-meeting m-1 c1 1764000000000 1764000000100 " +
+                std::string(64, 'a') + "\n");
 }
 
 TEST(Receipt_Statement, RoundTrips) {
@@ -49,17 +53,17 @@ TEST(Receipt_Statement, ParsesCanonicalTextOnly) {
   const std::string good = encode_receipt_statement(statement()).value();
   auto refused = [](std::string text) { return !parse_receipt_statement(text); };
   EXPECT_FALSE(refused(good));
-  EXPECT_TRUE(refused(good.substr(0, good.size() - 1)));                         // no final newline
-  EXPECT_TRUE(refused("psm-receipt-v2" + good.substr(14)));                       // another version
+  EXPECT_TRUE(refused(good.substr(0, good.size() - 1)));     // no final newline
+  EXPECT_TRUE(refused("psm-receipt-v2" + good.substr(14)));  // another version
   std::string zero = good;
   zero.replace(zero.find("signed 1"), 8, "signed 01");
-  EXPECT_TRUE(refused(zero));                                                     // leading zero
+  EXPECT_TRUE(refused(zero));  // leading zero
   std::string spaces = good;
   spaces.replace(spaces.find("op op-1 "), 8, "op  op-1 ");
-  EXPECT_TRUE(refused(spaces));                                                   // two spaces
+  EXPECT_TRUE(refused(spaces));  // two spaces
   std::string upper = good;
   upper.replace(upper.find(std::string(64, 'a')), 1, "A");
-  EXPECT_TRUE(refused(upper));                                                    // uppercase hex
+  EXPECT_TRUE(refused(upper));  // uppercase hex
   EXPECT_TRUE(refused(good + "extra\n"));
   EXPECT_TRUE(refused(""));
 }
@@ -86,14 +90,14 @@ TEST(Receipt_Signature, AChangedTimeHashOrOpIdNoLongerVerifies) {
     edit(s);
     return encode_receipt_statement(s).value();
   };
-  EXPECT_FALSE(crypto::verify_signature(key.public_key(),
-                                        changed([](auto& s) { s.entries[0].received_at_ms += 1; }), signature));
-  EXPECT_FALSE(crypto::verify_signature(key.public_key(),
-                                        changed([](auto& s) { s.entries[1].op_sha256[5] = 'b'; }), signature));
-  EXPECT_FALSE(crypto::verify_signature(key.public_key(),
-                                        changed([](auto& s) { s.entries[0].op_id = "op-9"; }), signature));
-  EXPECT_FALSE(crypto::verify_signature(key.public_key(),
-                                        changed([](auto& s) { s.entries[0].made_at_ms -= 1; }), signature));
+  EXPECT_FALSE(crypto::verify_signature(key.public_key(), changed([](auto& s) { s.entries[0].received_at_ms += 1; }),
+                                        signature));
+  EXPECT_FALSE(
+      crypto::verify_signature(key.public_key(), changed([](auto& s) { s.entries[1].op_sha256[5] = 'b'; }), signature));
+  EXPECT_FALSE(
+      crypto::verify_signature(key.public_key(), changed([](auto& s) { s.entries[0].op_id = "op-9"; }), signature));
+  EXPECT_FALSE(
+      crypto::verify_signature(key.public_key(), changed([](auto& s) { s.entries[0].made_at_ms -= 1; }), signature));
 }
 
 TEST(Receipt_Entry, DescribesTheOperationAsSent) {

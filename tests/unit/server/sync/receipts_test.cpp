@@ -106,7 +106,8 @@ TEST_F(LedgerReceipts, KeepsTheReceiptLineAndTheDeviceWithTheEntry) {
   op.op_id = "op-1";
   op.device_id = "dev-1";
   op.seq = 1;
-  store_->record_applied(op, {"op-1", 0, 0, ""}, 1234, "op op-1 add-action act-1 - 1 1234 " + std::string(64, 'a') + "\n");
+  store_->record_applied(op, {"op-1", 0, 0, ""}, 1234,
+                         "op op-1 add-action act-1 - 1 1234 " + std::string(64, 'a') + "\n");
   std::string line, device;
   auto found = store_->find_applied("op-1", &line, &device);
   ASSERT_TRUE(found);
