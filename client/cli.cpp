@@ -288,8 +288,8 @@ int cmd_receipt(Session& s, const std::string& op_id, bool as_json) {
   return verified ? kExitOk : kExitFailure;
 }
 
-int cmd_receipts(Session& s, std::size_t last, const std::string& record, bool as_json) {
-  const auto list = receipts_json(*s.replica, last, record);
+int cmd_receipts(Session& s, std::size_t last, const std::string& record, const std::string& child, bool as_json) {
+  const auto list = receipts_json(*s.replica, last, record, child);
   if (as_json) {
     print_json(list);
     return kExitOk;
@@ -541,9 +541,10 @@ int run_cli(int argc, char** argv) {
   add_json(receipt);
   auto* receipts = app.add_subcommand("receipts", "receipts for your operations, newest first");
   std::size_t receipts_last = 20;
-  std::string receipts_record;
+  std::string receipts_record, receipts_child;
   receipts->add_option("--last", receipts_last, "at most this many (0: all; default 20)");
   receipts->add_option("--record", receipts_record, "only those for this record id (a meeting, action, view…)");
+  receipts->add_option("--child", receipts_child, "only those for operations that wrote this child's records (child id)");
   add_json(receipts);
 
   auto* app_command = app.add_subcommand("app", "open the local web app (served on this computer only)");
@@ -604,7 +605,7 @@ int run_cli(int argc, char** argv) {
     if (*conflicts) return cmd_conflicts(s, as_json);
     if (*resolve) return cmd_resolve(s, conflict_id, keep);
     if (*receipt) return cmd_receipt(s, receipt_op, as_json);
-    if (*receipts) return cmd_receipts(s, receipts_last, receipts_record, as_json);
+    if (*receipts) return cmd_receipts(s, receipts_last, receipts_record, receipts_child, as_json);
     if (auto rc = run_meeting_command(s, meeting_commands, as_json)) return *rc;
   } catch (const store::StoreError& e) {
     // A write refused part-way (disk full) or damage found while reading:

@@ -286,9 +286,9 @@ std::optional<json::object> receipt_json(Replica& r, const std::string& op_id, b
   return receipt_object(r, *receipt, evidence);
 }
 
-json::array receipts_json(Replica& r, std::size_t limit, const std::string& subject) {
+json::array receipts_json(Replica& r, std::size_t limit, const std::string& record, const std::string& child) {
   json::array out;
-  for (const auto& receipt : r.receipts(limit, subject)) out.push_back(receipt_object(r, receipt, false));
+  for (const auto& receipt : r.receipts(limit, record, child)) out.push_back(receipt_object(r, receipt, false));
   return out;
 }
 

@@ -42,8 +42,9 @@ boost::json::array people_json(Replica& r);
 // can check it without psm. nullopt when the operation has no receipt.
 std::optional<boost::json::object> receipt_json(Replica& r, const std::string& op_id, bool evidence);
 // Receipts newest first (by received time), at most `limit` (0: all), only
-// for the record `subject` when it is not empty. Each as receipt_json without evidence.
-boost::json::array receipts_json(Replica& r, std::size_t limit, const std::string& subject);
+// for the record `record` and the child `child` when they are not empty. Each
+// as receipt_json without evidence.
+boost::json::array receipts_json(Replica& r, std::size_t limit, const std::string& record, const std::string& child = {});
 // One meeting in full, or nullopt when there is no such meeting this person can see.
 std::optional<boost::json::object> meeting_json(Replica& r, const std::string& id);
 

@@ -63,11 +63,11 @@ CREATE TABLE op_receipts (
   op_id TEXT PRIMARY KEY,
   receipt_id INTEGER NOT NULL REFERENCES receipts(id),
   subject TEXT NOT NULL,
+  children TEXT NOT NULL,
   received_at_ms INTEGER NOT NULL,
   line TEXT NOT NULL
 );
 CREATE INDEX op_receipts_by_time ON op_receipts(received_at_ms);
-CREATE INDEX op_receipts_by_subject ON op_receipts(subject, received_at_ms);
 )sql";
 constexpr std::array<std::string_view, 3> kMigrations{kSchemaV1, kSchemaV2, kSchemaV3};
 
@@ -129,7 +129,7 @@ struct Replica::Statements {
   Statement insert_outbox, outbox_all, outbox_by_state, set_state, set_result, pending_count, pending_ops;
   Statement touched_of, unsettled, settle, list_in_scope, count_answered, requeue_answered;
   Statement first_in_state, pending_from;
-  Statement insert_key, get_key, insert_receipt, insert_op_receipt, receipt_for, receipts_all, receipts_of,
+  Statement insert_key, get_key, insert_receipt, insert_op_receipt, receipt_for, receipts_newest,
       op_body;
 };
 
@@ -243,14 +243,17 @@ void Replica::prepare() {
       db_.prepare("INSERT INTO receipts(key_id, statement, signature) VALUES (?1, ?2, ?3)"),
       // A re-sent operation's newer receipt replaces the older one; both say
       // the same first received time.
-      db_.prepare("INSERT OR REPLACE INTO op_receipts(op_id, receipt_id, subject, received_at_ms, line) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5)"),
+      db_.prepare("INSERT OR REPLACE INTO op_receipts(op_id, receipt_id, subject, children, received_at_ms, line) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
       db_.prepare("SELECT o.line, r.key_id, r.statement, r.signature FROM op_receipts o "
                   "JOIN receipts r ON r.id = o.receipt_id WHERE o.op_id = ?1"),
+      // Newest first, optionally for one record (?2) or one child (?3, one
+      // of the comma-separated ids); a device holds only its own receipts,
+      // so the walk down op_receipts_by_time stays short.
       db_.prepare("SELECT o.line, r.key_id, r.statement, r.signature FROM op_receipts o "
-                  "JOIN receipts r ON r.id = o.receipt_id ORDER BY o.received_at_ms DESC, o.op_id LIMIT ?1"),
-      db_.prepare("SELECT o.line, r.key_id, r.statement, r.signature FROM op_receipts o "
-                  "JOIN receipts r ON r.id = o.receipt_id WHERE o.subject = ?2 "
+                  "JOIN receipts r ON r.id = o.receipt_id "
+                  "WHERE (?2 = '' OR o.subject = ?2) "
+                  "AND (?3 = '' OR instr(',' || o.children || ',', ',' || ?3 || ',') > 0) "
                   "ORDER BY o.received_at_ms DESC, o.op_id LIMIT ?1"),
       db_.prepare("SELECT body FROM outbox WHERE op_id = ?1"),
   });
@@ -446,8 +449,8 @@ void Replica::record_results(const std::vector<protocol::OpResult>& results, con
       auto line = protocol::encode_receipt_entry(e);
       if (!line) continue;  // cannot happen: the entries were parsed from the statement
       store::ScopedReset r{op};
-      op.bind(1, e.op_id).bind(2, receipt_id).bind(3, e.subject).bind(4, static_cast<std::int64_t>(e.received_at_ms))
-          .bind(5, *line);
+      op.bind(1, e.op_id).bind(2, receipt_id).bind(3, e.subject).bind(4, e.children)
+          .bind(5, static_cast<std::int64_t>(e.received_at_ms)).bind(6, *line);
       op.step();
     }
   }
@@ -646,11 +649,12 @@ std::optional<StoredReceipt> Replica::receipt_for(std::string_view op_id) {
   return read_receipt(s);
 }
 
-std::vector<StoredReceipt> Replica::receipts(std::size_t limit, std::string_view subject) {
-  auto& s = subject.empty() ? st_->receipts_all : st_->receipts_of;
+std::vector<StoredReceipt> Replica::receipts(std::size_t limit, std::string_view record, std::string_view child) {
+  auto& s = st_->receipts_newest;
   store::ScopedReset r{s};
-  s.bind(1, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit));
-  if (!subject.empty()) s.bind(2, subject);
+  // std::string_view{} would bind NULL, which matches nothing; "" means "any".
+  const auto text = [](std::string_view v) { return v.data() ? v : std::string_view(""); };
+  s.bind(1, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit)).bind(2, text(record)).bind(3, text(child));
   std::vector<StoredReceipt> out;
   while (s.step()) out.push_back(*read_receipt(s));
   return out;

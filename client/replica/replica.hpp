@@ -117,8 +117,9 @@ class Replica final : public ops::StateReader {
   std::optional<std::string> receipt_public_key(std::string_view key_id);
   std::optional<StoredReceipt> receipt_for(std::string_view op_id);
   // Receipts newest first (by when the server received the operation), at
-  // most `limit` (0: all); only those for `subject` when it is not empty.
-  std::vector<StoredReceipt> receipts(std::size_t limit, std::string_view subject = {});
+  // most `limit` (0: all); only those for the record `record` and for the
+  // child `child`, when they are not empty.
+  std::vector<StoredReceipt> receipts(std::size_t limit, std::string_view record = {}, std::string_view child = {});
   // SHA-256 (hex) of the operation exactly as this device queued it.
   std::optional<std::string> operation_sha256(std::string_view op_id);
 

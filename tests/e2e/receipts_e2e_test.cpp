@@ -57,9 +57,10 @@ TEST_F(ReceiptsEndToEnd, ReceiptAfterSync_VerifiesInPsm_AndWithOpensslAndTheServ
   EXPECT_EQ(receipt.at("kind").as_string(), "request-meeting");
   EXPECT_EQ(receipt.at("children").as_string(), "child-amelia");
   EXPECT_FALSE(receipt.at("received_at").as_string().empty());
-  const auto listed = json_of("jo", {"receipts"}).as_array();
+  const auto listed = json_of("jo", {"receipts", "--child", "child-amelia"}).as_array();
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].at("op_id").as_string(), op_id);
+  EXPECT_TRUE(json_of("jo", {"receipts", "--child", "child-nobody"}).as_array().empty());
 
   // An inspector's check: the server's public key, the statement and the
   // signature as the device shows them, and openssl.

@@ -85,6 +85,10 @@ TEST_F(ClientReceipts, GoodReceipt_IsKeptWithTheResults_AndVerifiesLater) {
   auto of_m1 = replica_->receipts(0, "m1");
   ASSERT_EQ(of_m1.size(), 1u);
   EXPECT_EQ(of_m1[0].entry.op_id, ops_[0].op_id);
+  EXPECT_EQ(replica_->receipts(0, {}, "c1").size(), 2u);
+  EXPECT_EQ(replica_->receipts(0, "m2", "c1").size(), 1u);
+  EXPECT_TRUE(replica_->receipts(0, {}, "c").empty());  // a whole id, not a prefix
+  EXPECT_TRUE(replica_->receipts(0, {}, "c2").empty());
 }
 
 TEST_F(ClientReceipts, TamperedStatement_IsAProtocolError) {
