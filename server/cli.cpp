@@ -81,7 +81,9 @@ int cmd_init(const fs::path& data, const std::vector<std::string>& hostnames) {
             << "  store:        " << paths.store().string() << " (encrypted; key in " << paths.key().string()
             << ", mode 0600)\n"
             << "  CA for devices: " << (paths.tls_dir() / "ca.pem").string() << "\n"
-            << "  key pin:      " << (pin ? *pin : std::string("?")) << " (psm enrol --pin)\n";
+            << "  key pin:      " << (pin ? *pin : std::string("?")) << " (psm enrol --pin)\n"
+            << "  receipt key:  " << paths.receipt_key().string() << " (mode 0600; id "
+            << (*receipt_keys)->signing_key().key_id() << "; psm-server receipt-key prints the public key)\n";
   return kExitOk;
 }
 
