@@ -260,6 +260,49 @@ int cmd_status(Session& s, bool as_json) {
   return kExitOk;
 }
 
+// The server's signed receipt for one operation, checked again now. Exit 0
+// only when it verifies (signature and operation hash).
+int cmd_receipt(Session& s, const std::string& op_id, bool as_json) {
+  auto receipt = receipt_json(*s.replica, op_id, /*evidence=*/as_json);
+  if (!receipt) {
+    return fail(kExitFailure, "no receipt for operation " + op_id +
+                                  " on this device (not yet accepted by the server, refused, or not this device's)");
+  }
+  const bool verified = receipt->at("verified").as_bool();
+  if (as_json) {
+    print_json(*receipt);
+  } else {
+    const auto& o = *receipt;
+    std::cout << "operation " << str(o.at("op_id")) << " (" << str(o.at("kind")) << ") on record "
+              << str(o.at("record")) << "\n";
+    if (!str(o.at("children")).empty()) std::cout << "  child:       " << str(o.at("children")) << "\n";
+    std::cout << "  made at:     " << str(o.at("made_at")) << " (this device's clock)\n"
+              << "  received at: " << str(o.at("received_at")) << " (the server's clock)\n"
+              << "  signed with: receipt key " << str(o.at("key_id")) << "\n";
+    if (verified) {
+      std::cout << "  verified: the server's signature is valid and covers this operation exactly as this device made it\n";
+    } else {
+      for (const auto& p : o.at("problems").as_array()) std::cout << "  NOT VERIFIED: " << str(p) << "\n";
+    }
+  }
+  return verified ? kExitOk : kExitFailure;
+}
+
+int cmd_receipts(Session& s, std::size_t last, const std::string& record, const std::string& child, bool as_json) {
+  const auto list = receipts_json(*s.replica, last, record, child);
+  if (as_json) {
+    print_json(list);
+    return kExitOk;
+  }
+  if (list.empty()) std::cout << "no receipts\n";
+  for (const auto& v : list) {
+    const auto& o = v.as_object();
+    std::cout << str(o.at("received_at")) << "  " << str(o.at("op_id")) << "  " << str(o.at("kind")) << " "
+              << str(o.at("record")) << (o.at("verified").as_bool() ? "  verified" : "  NOT VERIFIED") << "\n";
+  }
+  return kExitOk;
+}
+
 int cmd_placements(Session& s, bool as_json) {
   const auto arr = placements_json(*s.replica);
   if (as_json) {
@@ -492,6 +535,18 @@ int run_cli(int argc, char** argv) {
   MeetingCommands meeting_commands;
   add_meeting_commands(app, meeting_commands, add_json);
 
+  auto* receipt = app.add_subcommand("receipt", "the server's signed receipt for one of your operations: what it received, when");
+  std::string receipt_op;
+  receipt->add_option("OP_ID", receipt_op, "operation id (psm status lists them)")->required();
+  add_json(receipt);
+  auto* receipts = app.add_subcommand("receipts", "receipts for your operations, newest first");
+  std::size_t receipts_last = 20;
+  std::string receipts_record, receipts_child;
+  receipts->add_option("--last", receipts_last, "at most this many (0: all; default 20)");
+  receipts->add_option("--record", receipts_record, "only those for this record id (a meeting, action, view…)");
+  receipts->add_option("--child", receipts_child, "only those for operations that wrote this child's records (child id)");
+  add_json(receipts);
+
   auto* app_command = app.add_subcommand("app", "open the local web app (served on this computer only)");
   app::AppOptions app_options;
   int lock_after_seconds = static_cast<int>(app_options.lock_after.count());
@@ -549,6 +604,8 @@ int run_cli(int argc, char** argv) {
     if (*actions) return cmd_actions(s, as_json);
     if (*conflicts) return cmd_conflicts(s, as_json);
     if (*resolve) return cmd_resolve(s, conflict_id, keep);
+    if (*receipt) return cmd_receipt(s, receipt_op, as_json);
+    if (*receipts) return cmd_receipts(s, receipts_last, receipts_record, receipts_child, as_json);
     if (auto rc = run_meeting_command(s, meeting_commands, as_json)) return *rc;
   } catch (const store::StoreError& e) {
     // A write refused part-way (disk full) or damage found while reading:

@@ -4,6 +4,7 @@
 #include "common/model/hlc.hpp"
 #include "common/policy/calendar.hpp"
 #include "server/net/tls.hpp"
+#include "server/sync/receipts.hpp"
 
 #include <boost/json.hpp>
 #include <pwd.h>
@@ -100,6 +101,30 @@ int cmd_rekey(const std::filesystem::path& data) {
   return 0;
 }
 
+// Prints the public keys receipts are signed with (PEM, current first), so
+// anyone can check a receipt with openssl; --rotate first makes a new key.
+int cmd_receipt_key(const std::filesystem::path& data, bool rotate) {
+  const DataPaths paths(data);
+  std::string detail;
+  auto store = ServerStore::open(paths, &detail);
+  if (!store) return open_failed(detail, store.error());
+  if (rotate) {
+    std::string key_id;
+    if (auto ec = ReceiptKeys::rotate(paths, &detail, &key_id)) {
+      std::cerr << "psm-server: receipt key rotation failed: " << detail << "\n";
+      return ec == Errc::permission_denied || ec == Errc::corrupt_data ? 3 : 1;
+    }
+    audit_admin_action(**store, "rotated the receipt key; new key " + key_id);
+    std::cerr << "new receipt key " << key_id << "; restart psm-server serve to sign with it\n";
+  }
+  bool created = false;
+  auto keys = ReceiptKeys::load_or_create(paths, &detail, &created);
+  if (!keys) return open_failed(detail, keys.error());
+  if (created) audit_admin_action(**store, "created receipt key " + (*keys)->signing_key().key_id());
+  for (const auto& pem : (*keys)->public_pems()) std::cout << pem;
+  return 0;
+}
+
 }  // namespace
 
 void add_security_commands(CLI::App& app, SecurityCommands& c) {
@@ -118,6 +143,11 @@ void add_security_commands(CLI::App& app, SecurityCommands& c) {
   c.pin->add_option("--data", c.data, "server data directory")->required();
   c.rekey = app.add_subcommand("rekey", "re-encrypt the store under a new key (stop the server first)");
   c.rekey->add_option("--data", c.data, "server data directory")->required();
+  c.receipt_key = app.add_subcommand(
+      "receipt-key", "print the public key(s) receipts are signed with (PEM, current first), to check receipts");
+  c.receipt_key->add_option("--data", c.data, "server data directory")->required();
+  c.receipt_key->add_flag("--rotate", c.rotate,
+                          "first make a new signing key; old public keys are kept so old receipts still verify");
 }
 
 std::optional<int> run_security_command(const SecurityCommands& c) {
@@ -125,6 +155,7 @@ std::optional<int> run_security_command(const SecurityCommands& c) {
   if (c.audit_show && *c.audit_show) return cmd_audit_show(c.data, c.filter, c.as_json);
   if (c.pin && *c.pin) return cmd_pin(c.data);
   if (c.rekey && *c.rekey) return cmd_rekey(c.data);
+  if (c.receipt_key && *c.receipt_key) return cmd_receipt_key(c.data, c.rotate);
   return std::nullopt;
 }
 

@@ -1,5 +1,6 @@
 // Security administration from the command line: the audit trail (verify,
-// show), the server key's pin, and recording admin actions in the audit trail.
+// show), the server key's pin, the receipt keys, and recording admin actions
+// in the audit trail.
 // Internal to psm-server's CLI.
 #pragma once
 
@@ -18,12 +19,14 @@ struct SecurityCommands {
   CLI::App* audit_show = nullptr;
   CLI::App* pin = nullptr;
   CLI::App* rekey = nullptr;
+  CLI::App* receipt_key = nullptr;
+  bool rotate = false;
   std::filesystem::path data;
   AuditFilter filter;
   bool as_json = false;
 };
 
-// Adds `audit verify`, `audit show`, `pin` and `rekey` to the app; values land in `c`.
+// Adds `audit verify`, `audit show`, `pin`, `rekey` and `receipt-key` to the app; values land in `c`.
 void add_security_commands(CLI::App& app, SecurityCommands& c);
 // Runs whichever of them was given; nullopt when none was.
 std::optional<int> run_security_command(const SecurityCommands& c);

@@ -72,12 +72,18 @@ int cmd_init(const fs::path& data, const std::vector<std::string>& hostnames) {
     return kExitFailure;
   }
   audit_admin_action(**store, "initialised the data directory");
+  bool created = false;
+  auto receipt_keys = ReceiptKeys::load_or_create(paths, &detail, &created);
+  if (!receipt_keys) return data_error(detail, receipt_keys.error());
+  if (created) audit_admin_action(**store, "created receipt key " + (*receipt_keys)->signing_key().key_id());
   const auto pin = crypto::public_key_pin_of_pem_file(paths.tls_dir() / net::kServerCertFile);
   std::cout << "initialised " << data.string() << "\n"
             << "  store:        " << paths.store().string() << " (encrypted; key in " << paths.key().string()
             << ", mode 0600)\n"
             << "  CA for devices: " << (paths.tls_dir() / "ca.pem").string() << "\n"
-            << "  key pin:      " << (pin ? *pin : std::string("?")) << " (psm enrol --pin)\n";
+            << "  key pin:      " << (pin ? *pin : std::string("?")) << " (psm enrol --pin)\n"
+            << "  receipt key:  " << paths.receipt_key().string() << " (mode 0600; id "
+            << (*receipt_keys)->signing_key().key_id() << "; psm-server receipt-key prints the public key)\n";
   return kExitOk;
 }
 
@@ -127,6 +133,17 @@ int cmd_serve(const fs::path& data, const std::string& listen, const ServerPolic
     return kExitFailure;
   }
 
+  if (auto ec = platform::check_owner_only(paths.tls_dir() / net::kServerKeyFile, "TLS key", &detail)) {
+    return data_error(detail, ec);
+  }
+  // Made on first start of a data directory from before receipts.
+  bool receipt_key_created = false;
+  auto receipt_keys = ReceiptKeys::load_or_create(paths, &detail, &receipt_key_created);
+  if (!receipt_keys) return data_error(detail, receipt_keys.error());
+  if (receipt_key_created) {
+    audit_admin_action(**store, "created receipt key " + (*receipt_keys)->signing_key().key_id());
+  }
+
   auto tls = net::make_server_tls_context(paths.tls_dir() / "server.pem", paths.tls_dir() / "server.key");
   if (!tls) {
     std::cerr << "psm-server: cannot load TLS certificate and key from " << paths.tls_dir() << ": "
@@ -137,8 +154,9 @@ int cmd_serve(const fs::path& data, const std::string& listen, const ServerPolic
   Metrics metrics;
   asio::io_context store_context;
   auto work = asio::make_work_guard(store_context);
-  auto hub = std::make_shared<SyncHub>(store_context, std::make_unique<SyncService>(std::move(*store), metrics,
-                                                                                       model::HlcClock::system_now_millis, policy));
+  auto service = std::make_unique<SyncService>(std::move(*store), metrics, model::HlcClock::system_now_millis, policy);
+  service->set_receipt_keys(*receipt_keys);
+  auto hub = std::make_shared<SyncHub>(store_context, std::move(service));
 
   asio::io_context io;
   auto http = [&metrics](std::string_view method, std::string_view target) -> std::optional<net::HttpResponse> {

@@ -49,7 +49,27 @@ CREATE INDEX outbox_by_state ON outbox(state, seq);
 constexpr std::string_view kSchemaV2 = R"sql(
 CREATE INDEX outbox_unsettled ON outbox(seq) WHERE settled = 0;
 )sql";
-constexpr std::array<std::string_view, 2> kMigrations{kSchemaV1, kSchemaV2};
+// Version 3: the server's signed receipts (docs/security.md, *Receipts*): the
+// keys it signs with, each signed statement, and which operation each line is for.
+constexpr std::string_view kSchemaV3 = R"sql(
+CREATE TABLE receipt_keys (key_id TEXT PRIMARY KEY, public_key BLOB NOT NULL);
+CREATE TABLE receipts (
+  id INTEGER PRIMARY KEY,
+  key_id TEXT NOT NULL,
+  statement BLOB NOT NULL,
+  signature BLOB NOT NULL
+);
+CREATE TABLE op_receipts (
+  op_id TEXT PRIMARY KEY,
+  receipt_id INTEGER NOT NULL REFERENCES receipts(id),
+  subject TEXT NOT NULL,
+  children TEXT NOT NULL,
+  received_at_ms INTEGER NOT NULL,
+  line TEXT NOT NULL
+);
+CREATE INDEX op_receipts_by_time ON op_receipts(received_at_ms);
+)sql";
+constexpr std::array<std::string_view, 3> kMigrations{kSchemaV1, kSchemaV2, kSchemaV3};
 
 constexpr OpState kAllStates[] = {OpState::queued, OpState::sent, OpState::accepted, OpState::conflict,
                                   OpState::rejected};
@@ -114,7 +134,10 @@ struct Replica::Statements {
   Statement insert_outbox, outbox_all, outbox_by_state, set_state, set_result, pending_count, pending_ops;
   Statement touched_of, unsettled, settle, list_in_scope, count_answered, requeue_answered;
   Statement first_in_state, pending_from;
-  Statement answered_touched, scope_of, forget_answered;
+  Statement answered_touched, scope_of, forget_answered, forget_receipts_of, drop_unused_receipts;
+  Statement insert_key, get_key, insert_receipt;
+  store::Upsert put_op_receipt;
+  Statement receipt_for, receipts_newest, op_body;
 };
 
 Replica::Replica(HomePaths home, store::Database db) : home_(std::move(home)), db_(std::move(db)) {}
@@ -230,6 +253,28 @@ void Replica::prepare() {
       db_.prepare("SELECT seq, touched FROM outbox WHERE state IN ('accepted', 'conflict', 'rejected')"),
       db_.prepare("SELECT scope FROM base WHERE collection = ?1 AND id = ?2"),
       db_.prepare("DELETE FROM outbox WHERE seq = ?1 AND settled = 1"),
+      // A receipt is one signed statement for a whole push batch and names
+      // every operation's children, so it goes with any operation it covers.
+      db_.prepare("DELETE FROM op_receipts WHERE receipt_id IN (SELECT receipt_id FROM op_receipts WHERE op_id = "
+                  "(SELECT op_id FROM outbox WHERE seq = ?1 AND settled = 1))"),
+      db_.prepare("DELETE FROM receipts WHERE id NOT IN (SELECT receipt_id FROM op_receipts)"),
+      db_.prepare("INSERT OR IGNORE INTO receipt_keys(key_id, public_key) VALUES (?1, ?2)"),
+      db_.prepare("SELECT public_key FROM receipt_keys WHERE key_id = ?1"),
+      db_.prepare("INSERT INTO receipts(key_id, statement, signature) VALUES (?1, ?2, ?3)"),
+      // A re-sent operation's newer receipt replaces the older one; both say
+      // the same first received time.
+      store::Upsert(db_, "op_receipts", {"op_id"}, {"receipt_id", "subject", "children", "received_at_ms", "line"}),
+      db_.prepare("SELECT o.line, r.key_id, r.statement, r.signature FROM op_receipts o "
+                  "JOIN receipts r ON r.id = o.receipt_id WHERE o.op_id = ?1"),
+      // Newest first, optionally for one record (?2) or one child (?3, one
+      // of the comma-separated ids); a device holds only its own receipts,
+      // so the walk down op_receipts_by_time stays short.
+      db_.prepare("SELECT o.line, r.key_id, r.statement, r.signature FROM op_receipts o "
+                  "JOIN receipts r ON r.id = o.receipt_id "
+                  "WHERE (?2 = '' OR o.subject = ?2) "
+                  "AND (?3 = '' OR instr(',' || o.children || ',', ',' || ?3 || ',') > 0) "
+                  "ORDER BY o.received_at_ms DESC, o.op_id LIMIT ?1"),
+      db_.prepare("SELECT body FROM outbox WHERE op_id = ?1"),
   });
 }
 
@@ -402,8 +447,26 @@ void Replica::mark_sent(const std::vector<std::string>& op_ids) {
   tx.commit();
 }
 
-void Replica::record_results(const std::vector<protocol::OpResult>& results) {
+void Replica::record_results(const std::vector<protocol::OpResult>& results, const protocol::Receipt& receipt,
+                             const std::vector<protocol::ReceiptEntry>& covered) {
   store::Transaction tx(db_);
+  if (!receipt.empty() && !covered.empty()) {
+    auto& ins = st_->insert_receipt;
+    {
+      store::ScopedReset r{ins};
+      ins.bind(1, receipt.key_id).bind_bytes(2, receipt.statement).bind_bytes(3, receipt.signature);
+      ins.step();
+    }
+    const auto receipt_id = db_.last_insert_rowid();
+    for (const auto& e : covered) {
+      auto line = protocol::encode_receipt_entry(e);
+      if (!line) continue;  // cannot happen: the entries were parsed from the statement
+      st_->put_op_receipt.run([&](Statement& op) {
+        op.bind(1, e.op_id).bind(2, receipt_id).bind(3, e.subject).bind(4, e.children)
+            .bind(5, static_cast<std::int64_t>(e.received_at_ms)).bind(6, *line);
+      });
+    }
+  }
   std::set<std::pair<std::string, std::string>> undo;
   auto& s = st_->set_result;
   for (const auto& res : results) {
@@ -481,8 +544,8 @@ void Replica::apply_pull(const protocol::PullResponse& page) {
     if (!now_scopes.count(scope)) lost.insert(scope);
   }
   // What this device sent about a scope it is losing (a carer's request for a
-  // meeting on a placement that ended) goes too, once answered: the server
-  // holds it. Found now, while the records that tell their scope are here;
+  // meeting on a placement that ended) goes too, once answered, with its
+  // receipt: the server holds it, and its audit trail when it was received. Found now, while the records that tell their scope are here;
   // forgotten below, once settled. Unsent work is kept.
   const std::vector<std::int64_t> forget = answered_operations_in(lost);
   for (const auto& scope : lost) {
@@ -519,10 +582,15 @@ void Replica::apply_pull(const protocol::PullResponse& page) {
     st_->settle.step();
   }
   for (const auto seq : forget) {
-    auto& f = st_->forget_answered;
-    store::ScopedReset rf{f};
-    f.bind(1, seq);
-    f.step();
+    for (auto* s : {&st_->forget_receipts_of, &st_->forget_answered}) {
+      store::ScopedReset r{*s};
+      s->bind(1, seq);
+      s->step();
+    }
+  }
+  if (!forget.empty()) {
+    store::ScopedReset r{st_->drop_unused_receipts};
+    st_->drop_unused_receipts.step();
   }
   set_meta("cursor", std::to_string(page.cursor));
   std::string scopes;
@@ -603,6 +671,62 @@ std::vector<std::string> Replica::known_scopes() {
     v.remove_prefix(nl + 1);
   }
   return out;
+}
+
+}  // namespace psm::client
+
+namespace psm::client {
+
+namespace {
+std::optional<StoredReceipt> read_receipt(Statement& s) {
+  auto entry = protocol::parse_receipt_entry(s.column_text(0));
+  if (!entry) throw store::StoreError(make_error_code(Errc::corrupt_data), "unreadable receipt in replica");
+  return StoredReceipt{std::move(*entry), s.column_text(1), s.column_bytes(2), s.column_bytes(3)};
+}
+}  // namespace
+
+void Replica::remember_receipt_keys(const std::vector<protocol::ReceiptKey>& keys) {
+  auto& s = st_->insert_key;
+  for (const auto& k : keys) {
+    store::ScopedReset r{s};
+    s.bind(1, k.key_id).bind_bytes(2, k.public_key);
+    s.step();
+  }
+}
+
+std::optional<std::string> Replica::receipt_public_key(std::string_view key_id) {
+  auto& s = st_->get_key;
+  store::ScopedReset r{s};
+  s.bind(1, key_id);
+  if (!s.step()) return std::nullopt;
+  return s.column_bytes(0);
+}
+
+std::optional<StoredReceipt> Replica::receipt_for(std::string_view op_id) {
+  auto& s = st_->receipt_for;
+  store::ScopedReset r{s};
+  s.bind(1, op_id);
+  if (!s.step()) return std::nullopt;
+  return read_receipt(s);
+}
+
+std::vector<StoredReceipt> Replica::receipts(std::size_t limit, std::string_view record, std::string_view child) {
+  auto& s = st_->receipts_newest;
+  store::ScopedReset r{s};
+  // std::string_view{} would bind NULL, which matches nothing; "" means "any".
+  const auto text = [](std::string_view v) { return v.data() ? v : std::string_view(""); };
+  s.bind(1, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit)).bind(2, text(record)).bind(3, text(child));
+  std::vector<StoredReceipt> out;
+  while (s.step()) out.push_back(*read_receipt(s));
+  return out;
+}
+
+std::optional<std::string> Replica::operation_sha256(std::string_view op_id) {
+  auto& s = st_->op_body;
+  store::ScopedReset r{s};
+  s.bind(1, op_id);
+  if (!s.step()) return std::nullopt;
+  return protocol::operation_sha256(s.column_bytes(0));
 }
 
 }  // namespace psm::client

@@ -17,6 +17,7 @@
 #include "common/model/hlc.hpp"
 #include "common/ops/apply.hpp"
 #include "common/protocol/messages.hpp"
+#include "common/protocol/receipt.hpp"
 #include "common/store/database.hpp"
 
 #include <filesystem>
@@ -58,6 +59,14 @@ struct OutboxEntry {
   ops::Operation op;
 };
 
+// A receipt the server signed for one of this device's operations, as kept.
+struct StoredReceipt {
+  protocol::ReceiptEntry entry;  // this operation's line of the statement
+  std::string key_id;
+  std::string statement;         // the whole signed statement (all the batch's operations)
+  std::string signature;
+};
+
 class Replica final : public ops::StateReader {
  public:
   // Creates a new, empty replica in `home` protected by `passphrase`.
@@ -94,8 +103,25 @@ class Replica final : public ops::StateReader {
   std::vector<ops::Operation> pending_operations(std::size_t limit);
   void mark_sent(const std::vector<std::string>& op_ids);
   // Records the server's answer. A rejected operation's local effects are
-  // removed from the view (the others stay).
-  void record_results(const std::vector<protocol::OpResult>& results);
+  // removed from the view (the others stay). `receipt` (already checked,
+  // client/sync/receipts.hpp) and its `covered` entries are kept in the same
+  // transaction, so an operation is never marked answered without its receipt.
+  void record_results(const std::vector<protocol::OpResult>& results, const protocol::Receipt& receipt = {},
+                      const std::vector<protocol::ReceiptEntry>& covered = {});
+
+  // --- receipts
+  // Keeps the server's receipt public keys (told over the verified TLS
+  // channel). Keys already known are left as they are.
+  void remember_receipt_keys(const std::vector<protocol::ReceiptKey>& keys);
+  // The raw public key with this id, if the server ever sent it.
+  std::optional<std::string> receipt_public_key(std::string_view key_id);
+  std::optional<StoredReceipt> receipt_for(std::string_view op_id);
+  // Receipts newest first (by when the server received the operation), at
+  // most `limit` (0: all); only those for the record `record` and for the
+  // child `child`, when they are not empty.
+  std::vector<StoredReceipt> receipts(std::size_t limit, std::string_view record = {}, std::string_view child = {});
+  // SHA-256 (hex) of the operation exactly as this device queued it.
+  std::optional<std::string> operation_sha256(std::string_view op_id);
 
   // The server's store was restored from a backup (its epoch changed): it may
   // have lost operations it had accepted from this device, and records this

@@ -1,7 +1,9 @@
 #include "client/sync/sync_engine.hpp"
 
+#include "client/sync/receipts.hpp"
 #include "common/limits.hpp"
 #include "common/crypto/random.hpp"
+#include "common/crypto/signature.hpp"
 #include "common/model/hlc.hpp"
 #include "common/protocol/codec.hpp"
 
@@ -67,6 +69,13 @@ void remember_sign_in(Replica& replica, const protocol::AuthResult& r) {
   if (!r.device_token.empty()) replica.set_meta("device_token", r.device_token);
   if (r.token_expires_at_ms) replica.set_meta("token_expires_at_ms", std::to_string(r.token_expires_at_ms));
   replica.set_meta("max_days_offline", std::to_string(r.max_days_offline));
+  // Told over the verified TLS channel: the keys the server's receipts are signed with.
+  std::vector<protocol::ReceiptKey> keys;
+  for (const auto& k : r.receipt_keys) {
+    const auto* raw = reinterpret_cast<const std::uint8_t*>(k.public_key.data());
+    if (k.key_id == crypto::signing_key_id(std::span(raw, k.public_key.size()))) keys.push_back(k);
+  }
+  replica.remember_receipt_keys(keys);
 }
 
 }  // namespace
@@ -127,7 +136,9 @@ std::optional<SyncError> sync_once(Replica& replica, Transport& transport, SyncR
     if (auto* e = std::get_if<SyncError>(&answer)) return *e;
     auto& response = std::get<protocol::PushResponse>(answer);
     const std::size_t sent = ids.size();
-    replica.record_results(response.results);
+    auto covered = check_receipt(replica, response);
+    if (auto* e = std::get_if<SyncError>(&covered)) return *e;
+    replica.record_results(response.results, response.receipt, std::get<0>(covered));
     for (const auto& r : response.results) {
       ++report.pushed;
       switch (static_cast<ops::OutcomeKind>(r.kind)) {

@@ -18,6 +18,14 @@ int hex_value(char c) noexcept {
 
 }  // namespace
 
+std::string to_base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
 Sha256Digest sha256(std::span<const std::uint8_t> data) {
   Sha256Digest digest{};
   unsigned int length = 0;

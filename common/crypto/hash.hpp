@@ -20,6 +20,9 @@ Sha256Digest sha256(std::string_view data);
 // Lowercase hex, two characters per byte.
 std::string to_hex(std::span<const std::uint8_t> bytes);
 
+// Standard base64 (RFC 4648, with padding, no line breaks).
+std::string to_base64(std::string_view bytes);
+
 // Accepts upper- and lowercase hex. Errc::invalid_argument for an odd length
 // or any non-hex character. The empty string decodes to no bytes.
 Result<std::vector<std::uint8_t>> from_hex(std::string_view hex);

@@ -1,6 +1,7 @@
 #include "common/platform/platform.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <csignal>
@@ -33,6 +34,19 @@ error_code write_private_file(const fs::path& path, std::string_view content, bo
   if (ec) {
     ::unlink(tmp.c_str());
     return make_error_code(Errc::io_error);
+  }
+  return {};
+}
+
+error_code check_owner_only(const fs::path& path, std::string_view what, std::string* detail) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (detail) *detail = "no " + std::string(what) + " at " + path.string();
+    return make_error_code(Errc::not_found);
+  }
+  if ((st.st_mode & 077) != 0) {
+    if (detail) *detail = std::string(what) + " " + path.string() + " is readable by group or others; chmod 600 it";
+    return make_error_code(Errc::permission_denied);
   }
   return {};
 }

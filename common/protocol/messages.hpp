@@ -47,6 +47,25 @@ struct AuthRequest {
   }
 };
 
+// A public key the server signs receipts with (v3 of AuthResult). Sent over
+// the verified TLS channel; the device keeps it to check receipts.
+struct ReceiptKey {
+  std::string key_id;      // crypto::signing_key_id(public_key)
+  std::string public_key;  // raw 32-byte Ed25519 public key
+  template <class A> void serialize(A& ar, std::uint32_t const) { ar(key_id, public_key); }
+};
+
+// The server's signed receipt for a push batch (v3 of PushResponse): the
+// canonical statement (common/protocol/receipt.hpp) and its Ed25519 signature.
+// Empty when the batch had nothing to cover (all rejected or deferred).
+struct Receipt {
+  std::string key_id;
+  std::string statement;
+  std::string signature;  // 64 bytes
+  bool empty() const { return statement.empty(); }
+  template <class A> void serialize(A& ar, std::uint32_t const) { ar(key_id, statement, signature); }
+};
+
 // Server → device: answer to LoginRequest or AuthRequest.
 struct AuthResult {
   bool ok = false;
@@ -63,9 +82,13 @@ struct AuthResult {
   std::uint64_t retry_after_ms = 0;       // locked_out: when a sign-in may be tried again
   std::uint64_t token_expires_at_ms = 0;  // when device_token (new or renewed) stops working
   std::uint32_t max_days_offline = 0;     // the server's limit; 0: no limit
+  // v3: the keys receipts may be signed with, current first (older ones stay
+  // so receipts signed before a rotation still verify).
+  std::vector<ReceiptKey> receipt_keys;
   template <class A> void serialize(A& ar, std::uint32_t const version) {
     ar(ok, error, message, device_id, device_token, person_id, role, display_name, server_time_ms, server_epoch);
     if (version >= 2) ar(retry_after_ms, token_expires_at_ms, max_days_offline);
+    if (version >= 3) ar(receipt_keys);
   }
 };
 
@@ -88,9 +111,13 @@ struct PushResponse {
   // were not looked at and should be sent again after retry_after_ms.
   std::vector<OpResult> results;
   std::uint64_t retry_after_ms = 0;  // v2
+  // v3: the server's signed receipt for the operations of this batch it
+  // accepted (or answered from its ledger); none for rejected or deferred ones.
+  Receipt receipt;
   template <class A> void serialize(A& ar, std::uint32_t const version) {
     ar(results);
     if (version >= 2) ar(retry_after_ms);
+    if (version >= 3) ar(receipt);
   }
 };
 
@@ -137,10 +164,12 @@ using Message = std::variant<LoginRequest, AuthRequest, AuthResult, PushRequest,
 
 CEREAL_CLASS_VERSION(psm::protocol::LoginRequest, 2);
 CEREAL_CLASS_VERSION(psm::protocol::AuthRequest, 2);
-CEREAL_CLASS_VERSION(psm::protocol::AuthResult, 2);
+CEREAL_CLASS_VERSION(psm::protocol::ReceiptKey, 1);
+CEREAL_CLASS_VERSION(psm::protocol::Receipt, 1);
+CEREAL_CLASS_VERSION(psm::protocol::AuthResult, 3);
 CEREAL_CLASS_VERSION(psm::protocol::PushRequest, 1);
 CEREAL_CLASS_VERSION(psm::protocol::OpResult, 1);
-CEREAL_CLASS_VERSION(psm::protocol::PushResponse, 2);
+CEREAL_CLASS_VERSION(psm::protocol::PushResponse, 3);
 CEREAL_CLASS_VERSION(psm::protocol::PullRequest, 1);
 CEREAL_CLASS_VERSION(psm::protocol::PullResponse, 2);
 CEREAL_CLASS_VERSION(psm::protocol::Poke, 1);

@@ -89,18 +89,21 @@ CREATE INDEX audit_by_user ON audit_log(username, seq);
 CREATE INDEX audit_by_device ON audit_log(device_id, seq);
 )sql";
 
-constexpr std::array<std::string_view, 2> kMigrations{kSchemaV1, kSchemaV2};
+// v3: each ledger entry keeps the receipt line the server signed for it
+// (common/protocol/receipt.hpp), so a re-sent operation's receipt says what
+// was received and when the first time. Empty for rejected operations and for
+// entries made before receipts.
+constexpr std::string_view kSchemaV3 = R"sql(
+ALTER TABLE applied_ops ADD COLUMN receipt_line TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<std::string_view, 3> kMigrations{kSchemaV1, kSchemaV2, kSchemaV3};
 
 // Reads the 32-byte store key, refusing a file others could read.
 Result<crypto::SecureBytes> read_key(const fs::path& path, std::string* detail) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    if (detail) *detail = "no store key at " + path.string() + " (run psm-server init first)";
-    return make_error_code(Errc::not_found);
-  }
-  if ((st.st_mode & 077) != 0) {
-    if (detail) *detail = "store key " + path.string() + " is readable by group or others; chmod 600 it";
-    return make_error_code(Errc::permission_denied);
+  if (auto ec = platform::check_owner_only(path, "store key", detail)) {
+    if (ec == Errc::not_found && detail) *detail += " (run psm-server init first)";
+    return ec;
   }
   std::ifstream in(path);
   std::string hex;
@@ -333,9 +336,9 @@ void ServerStore::prepare_statements() {
       db_.prepare("SELECT seq, body, professionals_only FROM records WHERE scope = ?1 AND seq > ?2 "
                   "ORDER BY seq LIMIT ?3"),
       db_.prepare("SELECT body FROM records WHERE collection = ?1 ORDER BY id"),
-      db_.prepare("SELECT kind, error, reason FROM applied_ops WHERE op_id = ?1"),
-      db_.prepare("INSERT INTO applied_ops(op_id, device_id, device_seq, kind, error, reason, applied_at_ms) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+      db_.prepare("SELECT kind, error, reason, receipt_line, device_id FROM applied_ops WHERE op_id = ?1"),
+      db_.prepare("INSERT INTO applied_ops(op_id, device_id, device_seq, kind, error, reason, applied_at_ms, "
+                  "receipt_line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
       db_.prepare("SELECT count(*) FROM applied_ops"),
       db_.prepare("INSERT INTO accounts(username, person_id, role, display_name, password_hash) "
                   "VALUES (?1, ?2, ?3, ?4, ?5)"),
@@ -597,7 +600,8 @@ std::vector<Record> ServerStore::all_in(std::string_view collection) {
   return out;
 }
 
-std::optional<protocol::OpResult> ServerStore::find_applied(std::string_view op_id) {
+std::optional<protocol::OpResult> ServerStore::find_applied(std::string_view op_id, std::string* receipt_line,
+                                                           std::string* device_id) {
   auto& s = st_->find_applied;
   store::ScopedReset r{s};
   s.bind(1, op_id);
@@ -607,15 +611,19 @@ std::optional<protocol::OpResult> ServerStore::find_applied(std::string_view op_
   res.kind = static_cast<std::uint8_t>(s.column_int64(0));
   res.error = static_cast<std::uint16_t>(s.column_int64(1));
   res.reason = s.column_text(2);
+  if (receipt_line) *receipt_line = s.column_text(3);
+  if (device_id) *device_id = s.column_text(4);
   return res;
 }
 
-void ServerStore::record_applied(const ops::Operation& op, const protocol::OpResult& result, std::uint64_t at_ms) {
+void ServerStore::record_applied(const ops::Operation& op, const protocol::OpResult& result, std::uint64_t at_ms,
+                                 std::string_view receipt_line) {
   auto& s = st_->insert_applied;
   store::ScopedReset r{s};
   s.bind(1, op.op_id).bind(2, op.device_id).bind(3, static_cast<std::int64_t>(op.seq))
       .bind(4, std::int64_t{result.kind}).bind(5, std::int64_t{result.error}).bind(6, result.reason)
-      .bind(7, static_cast<std::int64_t>(at_ms));
+      .bind(7, static_cast<std::int64_t>(at_ms))
+      .bind(8, receipt_line.data() ? receipt_line : std::string_view(""));  // a null view would bind NULL
   s.step();
 }
 

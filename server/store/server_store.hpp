@@ -63,6 +63,10 @@ struct DataPaths {
   // A new key during rotation, until the store is re-encrypted under it.
   std::filesystem::path next_key() const { return root / "store.key.next"; }
   std::filesystem::path tls_dir() const { return root / "tls"; }
+  // The Ed25519 key receipts are signed with (mode 0600), and the public
+  // halves of keys it replaced, so receipts signed before a rotation still verify.
+  std::filesystem::path receipt_key() const { return root / "receipt-key.pem"; }
+  std::filesystem::path retired_receipt_keys() const { return root / "receipt-keys-retired.pem"; }
   // Held (flock) by a serving psm-server, so a restore cannot replace the store under it.
   std::filesystem::path serve_lock() const { return root / "serve.lock"; }
 };
@@ -136,8 +140,13 @@ class ServerStore final : public ops::StateReader {
   std::vector<model::Record> all_in(std::string_view collection);
 
   // --- exactly-once ledger
-  std::optional<protocol::OpResult> find_applied(std::string_view op_id);
-  void record_applied(const ops::Operation& op, const protocol::OpResult& result, std::uint64_t at_ms);
+  // `receipt_line`, when given, receives the receipt line kept with the
+  // entry ("" for a rejected operation or one applied before receipts), and
+  // `device_id` the device that sent it.
+  std::optional<protocol::OpResult> find_applied(std::string_view op_id, std::string* receipt_line = nullptr,
+                                                 std::string* device_id = nullptr);
+  void record_applied(const ops::Operation& op, const protocol::OpResult& result, std::uint64_t at_ms,
+                      std::string_view receipt_line = {});
   std::uint64_t applied_count();
 
   // Reference data (people, households, children, placements) for access decisions.

@@ -112,6 +112,7 @@ AuthResult SyncService::welcome(const Account& account, const Identity& who) {
   r.server_time_ms = now_();
   r.server_epoch = epoch_;
   r.max_days_offline = policy_.max_days_offline;
+  if (receipt_keys_) r.receipt_keys = receipt_keys_->public_keys();
   (void)who;
   return r;
 }
@@ -262,12 +263,23 @@ std::set<std::string> SyncService::scopes_of(const Identity& who) const {
 }
 
 protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op,
-                                          std::set<std::string>& changed_scopes) {
+                                          std::set<std::string>& changed_scopes,
+                                          std::optional<protocol::ReceiptEntry>& receipt) {
   protocol::OpResult result;
   result.op_id = op.op_id;
-  if (auto previous = store_->find_applied(op.op_id)) return *previous;  // exactly once
+  std::string kept_line, sent_by;
+  if (auto previous = store_->find_applied(op.op_id, &kept_line, &sent_by)) {  // exactly once
+    // The receipt says what was received and when the first time, whatever
+    // was re-sent now; and only ever to the device that sent it.
+    if (!kept_line.empty() && sent_by == who.device_id) {
+      if (auto kept = protocol::parse_receipt_entry(kept_line)) receipt = std::move(*kept);
+    }
+    return *previous;
+  }
 
   const std::uint64_t now = now_();
+  // What the device sent, before the server rewrites author, device and clock.
+  protocol::ReceiptEntry entry = protocol::receipt_entry_for(op, {}, now);
   // The device cannot choose whose name goes on a record or pretend to be
   // another device, and cannot win every write with a clock set to next year.
   op.author_id = who.person_id;
@@ -288,9 +300,20 @@ protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op
     store_->put(rec);
     changed_scopes.insert(rec.scope);
   }
-  store_->record_applied(op, result, now);
   std::set<std::string> touched;
   for (const auto& rec : outcome.writes) touched.insert(rec.scope);
+  std::string receipt_line;
+  if (outcome.kind != ops::OutcomeKind::rejected) {
+    const std::string children = children_of(touched);
+    if (!children.empty()) entry.children = children;
+    // A field that cannot be written in a statement (an id with a space, say)
+    // leaves the operation without a receipt rather than failing the batch.
+    if (auto line = protocol::encode_receipt_entry(entry)) {
+      receipt_line = std::move(*line);
+      receipt = std::move(entry);
+    }
+  }
+  store_->record_applied(op, result, now, receipt_line);
   audit(who, "operation",
         std::string(ops::kind_name(op.payload)) + " " + op.op_id +
             (outcome.writes.empty() ? "" : " on " + outcome.writes.front().collection + "/" + outcome.writes.front().id) +
@@ -315,6 +338,7 @@ protocol::PushResponse SyncService::push(const Identity& who, const protocol::Pu
   // One transaction for the batch: the ledger entries, the effects and their
   // audit entries commit together, so an operation is either applied and
   // remembered, or neither.
+  std::vector<protocol::ReceiptEntry> covered;
   store::Transaction tx(store_->database());
   for (const auto& op : request.ops) {
     if (response.results.size() == allowed) break;  // the rest: later (rate limit)
@@ -327,9 +351,20 @@ protocol::PushResponse SyncService::push(const Identity& who, const protocol::Pu
       response.results.push_back(std::move(r));
       continue;
     }
-    response.results.push_back(apply_one(who, op, changed_scopes));
+    std::optional<protocol::ReceiptEntry> receipt;
+    response.results.push_back(apply_one(who, op, changed_scopes, receipt));
+    if (receipt) covered.push_back(std::move(*receipt));
   }
   tx.commit();
+  // One signature for the batch (about 0.4 ms for 500 operations; docs/security.md), after the commit:
+  // the receipt describes what is now durable.
+  if (receipt_keys_ && !covered.empty()) {
+    if (auto receipt = receipt_keys_->sign(who.person_id, who.device_id, std::move(covered), now_())) {
+      response.receipt = std::move(*receipt);
+    } else {
+      spdlog::warn("no receipt for a push from device {}: {}", who.device_id, receipt.error().message());
+    }
+  }
   metrics_.observe_push(std::chrono::steady_clock::now() - started);
   return response;
 }

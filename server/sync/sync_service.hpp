@@ -13,6 +13,7 @@
 #include "server/net/metrics.hpp"
 #include "server/store/server_store.hpp"
 #include "server/sync/login_throttle.hpp"
+#include "server/sync/receipts.hpp"
 
 #include <chrono>
 
@@ -62,8 +63,14 @@ class SyncService {
   protocol::AuthResult authenticate(const protocol::AuthRequest& request, Identity& who,
                                     const std::string& address = {});
 
+  // Signs receipts with these keys from now on and tells devices about them
+  // when they sign in or connect. Without keys, pushes get no receipt.
+  void set_receipt_keys(std::shared_ptr<const ReceiptKeys> keys) { receipt_keys_ = std::move(keys); }
+
   // Applies each operation exactly once, in one transaction for the batch.
   // `changed_scopes` receives the scopes whose records changed (for pokes).
+  // With receipt keys, the answer carries one signed receipt covering every
+  // operation accepted now or answered from the ledger (docs/protocol.md).
   protocol::PushResponse push(const Identity& who, const protocol::PushRequest& request,
                               std::set<std::string>& changed_scopes);
 
@@ -91,7 +98,10 @@ class SyncService {
   Metrics& metrics() { return metrics_; }
 
  private:
-  protocol::OpResult apply_one(const Identity& who, ops::Operation op, std::set<std::string>& changed_scopes);
+  // `receipt` receives the receipt entry for an accepted operation (or the
+  // one kept in the ledger for an operation applied before).
+  protocol::OpResult apply_one(const Identity& who, ops::Operation op, std::set<std::string>& changed_scopes,
+                               std::optional<protocol::ReceiptEntry>& receipt);
   protocol::AuthResult welcome(const Account& account, const Identity& who);
   void refresh_reference_data();
   // Comma-separated ids of the children whose records live in these scopes.
@@ -113,6 +123,7 @@ class SyncService {
     std::uint64_t at_ms = 0;
   };
   std::map<std::string, Bucket> buckets_;  // per device
+  std::shared_ptr<const ReceiptKeys> receipt_keys_;
 };
 
 // Creates an account with an scrypt password hash. Shared by the CLI and tests.

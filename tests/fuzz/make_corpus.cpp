@@ -5,7 +5,11 @@
 // It writes OUT/decode/*.bin and OUT/apply/*.bin (the importer's seeds are
 // hand-written JSON in OUT/import). The operations refer to the state the
 // apply target builds (placement p1, meeting m1, action a1, conflict op-5.text).
+// Seeds named *-v2.bin are kept by hand from before a message's version 3
+// (older senders' encodings, which must still decode); this tool does not
+// write them.
 #include "common/protocol/codec.hpp"
+#include "common/protocol/receipt.hpp"
 
 #include <cstdint>
 #include <cstring>
@@ -82,11 +86,18 @@ std::vector<std::pair<std::string, protocol::Message>> messages() {
   auth.display_name = "Alice";
   auth.server_time_ms = 1'700'000'000'000ull;
   auth.server_epoch = "epoch-1";
+  auth.receipt_keys.push_back({"00112233445566778899", std::string(32, '\x5a')});
   out.emplace_back("auth-result", auth);
   PushRequest push;
   for (auto& [name, o] : operations()) push.ops.push_back(o);
   out.emplace_back("push-request", push);
-  out.emplace_back("push-response", PushResponse{{OpResult{"op-a", 0, 0, ""}, OpResult{"op-b", 2, 7, "no meeting"}}});
+  PushResponse push_response{{OpResult{"op-a", 0, 0, ""}, OpResult{"op-b", 2, 7, "no meeting"}}};
+  // A receipt as the server signs it (the signature's bytes are not checked here).
+  ReceiptStatement statement{"0011223344556677", 1'700'000'000'500ull, "carer-1", "dev-1",
+                             {{"op-a", "request-meeting", "m1", "c1", 1'700'000'000'000ull, 1'700'000'000'400ull,
+                               std::string(64, 'a')}}};
+  push_response.receipt = {"0011223344556677", encode_receipt_statement(statement).value(), std::string(64, '\x01')};
+  out.emplace_back("push-response", push_response);
   out.emplace_back("pull-request", PullRequest{42, {"placement:p1", "directory"}});
   out.emplace_back("pull-response", PullResponse{{record()}, 43, {"placement:p1"}, true});
   out.emplace_back("poke", Poke{44});

@@ -1,13 +1,16 @@
 // Micro-benchmarks of the hot paths every sync goes through: the codec, the
 // field merge, the HLC, apply() (pure, and with its writes into the server's
-// encrypted store), and deadline computation over the working-day calendar.
+// encrypted store), signing and checking a push batch's receipt, and deadline
+// computation over the working-day calendar.
 //
 // Run: psm_micro_bench [--benchmark_min_time=0.01s] (CI runs it once, small).
+#include "common/crypto/signature.hpp"
 #include "common/merge/merge.hpp"
 #include "common/model/hlc.hpp"
 #include "common/ops/apply.hpp"
 #include "common/policy/deadlines.hpp"
 #include "common/protocol/codec.hpp"
+#include "common/protocol/receipt.hpp"
 #include "common/store/transaction.hpp"
 #include "server/store/server_store.hpp"
 #include "server/sync/sync_service.hpp"
@@ -255,6 +258,61 @@ void BM_ApplyIntoServerStore(benchmark::State& state) {
 }
 // Wall-clock rate: the commit's fsync is most of the cost and uses no CPU.
 BENCHMARK(BM_ApplyIntoServerStore)->Arg(1)->Arg(500)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// --- receipts (docs/security.md): what a push batch pays for its signed receipt
+
+// The per-operation part: hashing each operation as sent (encode + SHA-256)
+// and writing its statement line, for a batch of range(0) operations.
+void BM_ReceiptEntries(benchmark::State& state) {
+  std::vector<ops::Operation> batch;
+  for (std::uint64_t i = 1; i <= static_cast<std::uint64_t>(state.range(0)); ++i) {
+    batch.push_back(view_operation("device-1", i, "meeting-1"));
+  }
+  for (auto _ : state) {
+    std::vector<protocol::ReceiptEntry> entries;
+    entries.reserve(batch.size());
+    for (const auto& op : batch) entries.push_back(protocol::receipt_entry_for(op, "c1", 1'764'000'000'000ull));
+    benchmark::DoNotOptimize(entries);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_ReceiptEntries)->Arg(500);
+
+// The per-batch part: one Ed25519 signature over a statement of range(0)
+// operations (server), and its verification (device).
+protocol::ReceiptStatement receipt_statement(std::size_t n) {
+  protocol::ReceiptStatement s{"0011223344556677", 1'764'000'000'500ull, "carer-1", "device-1", {}};
+  for (std::uint64_t i = 1; i <= n; ++i) {
+    s.entries.push_back(protocol::receipt_entry_for(view_operation("device-1", i, "meeting-1"), "c1", 1'764'000'000'000ull));
+  }
+  return s;
+}
+
+void BM_ReceiptSign(benchmark::State& state) {
+  const auto key = crypto::SigningKey::generate();
+  const auto statement = receipt_statement(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    auto text = protocol::encode_receipt_statement(statement).value();
+    auto signature = key.sign(text);
+    benchmark::DoNotOptimize(signature);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_ReceiptSign)->Arg(1)->Arg(500);
+
+void BM_ReceiptVerify(benchmark::State& state) {
+  const auto key = crypto::SigningKey::generate();
+  const auto text = protocol::encode_receipt_statement(receipt_statement(static_cast<std::size_t>(state.range(0)))).value();
+  const auto signature = key.sign(text);
+  for (auto _ : state) {
+    bool ok = crypto::verify_signature(key.public_key(), text, signature) &&
+              protocol::parse_receipt_statement(text).has_value();
+    if (!ok) state.SkipWithError("receipt did not verify");
+    benchmark::DoNotOptimize(ok);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_ReceiptVerify)->Arg(1)->Arg(500);
 
 // --- deadlines (R2, R16)
 

@@ -12,6 +12,7 @@
 #include "server/net/listener.hpp"
 #include "server/net/tls.hpp"
 #include "server/store/server_store.hpp"
+#include "server/sync/receipts.hpp"
 #include "server/sync/session.hpp"
 #include "server/sync/sync_service.hpp"
 #include "testing/temp_dir.hpp"
@@ -41,8 +42,14 @@ class TlsStack {
   // Serves `store`; `tls_dir` holds (or receives) the CA and server certificate.
   TlsStack(std::unique_ptr<server::ServerStore> store, const std::filesystem::path& tls_dir)
       : tls_dir_(tls_dir) {
-    hub_ = std::make_shared<server::SyncHub>(store_context_,
-                                             std::make_unique<server::SyncService>(std::move(store), metrics_));
+    auto service = std::make_unique<server::SyncService>(std::move(store), metrics_);
+    // Receipts are signed as a served store signs them (psm-server init makes the key).
+    std::string detail;
+    std::filesystem::create_directories(tls_dir / "receipt-keys");
+    auto receipt_keys = server::ReceiptKeys::load_or_create(server::DataPaths(tls_dir / "receipt-keys"), &detail);
+    EXPECT_TRUE(receipt_keys) << detail;
+    if (receipt_keys) service->set_receipt_keys(*receipt_keys);
+    hub_ = std::make_shared<server::SyncHub>(store_context_, std::move(service));
     if (!std::filesystem::exists(tls_dir / "server.pem")) {
       EXPECT_FALSE(server::net::generate_tls_material(tls_dir, {"localhost"}));
     }

@@ -74,7 +74,18 @@ class World {
       EXPECT_FALSE(server::add_user(**store, a, kPassword, &detail, crypto::kScryptTest)) << detail;
     }
     service_ = std::make_unique<server::SyncService>(std::move(*store), metrics_, std::move(clock), policy);
+    // Signed receipts, as psm-server serve gives them.
+    auto keys = server::ReceiptKeys::load_or_create(data_paths(), &detail);
+    EXPECT_TRUE(keys) << detail;
+    if (keys) {
+      receipt_keys_ = *keys;
+      service_->set_receipt_keys(receipt_keys_);
+    }
   }
+
+  server::DataPaths data_paths() const { return server::DataPaths(server_dir_.path / "data"); }
+  // The keys the server signs receipts with.
+  const server::ReceiptKeys& receipt_keys() const { return *receipt_keys_; }
 
   static constexpr std::string_view kPassword = "correct horse battery";
 
@@ -106,6 +117,7 @@ class World {
   TempDir server_dir_;
   server::Metrics metrics_;
   std::unique_ptr<server::SyncService> service_;
+  std::shared_ptr<const server::ReceiptKeys> receipt_keys_;
 };
 
 }  // namespace psm::testing

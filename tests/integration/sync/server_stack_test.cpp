@@ -1,6 +1,7 @@
 // The whole server in one process — TLS listener on two I/O threads, sync
 // sessions, the store thread — with devices connecting over real TLS
 // WebSockets. Run under ThreadSanitizer in CI.
+#include "client/sync/receipts.hpp"
 #include "common/model/ids.hpp"
 #include "support/tls_stack.hpp"
 #include "support/world.hpp"
@@ -58,6 +59,21 @@ TEST_F(ServerStack, ConnectedDevice_IsPoked_WhenAnotherDeviceChangesItsScope) {
   auto meeting = csw->replica->get(model::collection::kMeetings, request.meeting_id);
   ASSERT_TRUE(meeting);
   EXPECT_EQ(meeting->value("type"), "pre-disruption");
+}
+
+TEST_F(ServerStack, AcceptedOperation_ComesBackWithASignedReceiptOverRealTls) {
+  auto ssw = connect_and_enrol("ssw-1");
+  ops::RequestMeeting request{model::new_uuid_v7(), "p1", model::MeetingType::support, "Placement under strain", 0};
+  ASSERT_TRUE(ssw->replica->submit(request).ok());
+  const auto op_id = ssw->replica->outbox().back().op_id;
+  client::SyncReport report;
+  ASSERT_FALSE(client::sync_once(*ssw->replica, *ssw->transport, report));
+  ASSERT_EQ(report.accepted, 1u);
+  auto kept = ssw->replica->receipt_for(op_id);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(client::verify_stored_receipt(*ssw->replica, *kept), "");
+  EXPECT_EQ(kept->entry.subject, request.meeting_id);
+  EXPECT_EQ(kept->entry.op_sha256, ssw->replica->operation_sha256(op_id));
 }
 
 TEST_F(ServerStack, ManyDevicesPushingAtOnce_AllOperationsAppliedOnce) {
