@@ -8,6 +8,7 @@
 #include "common/store/transaction.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -104,6 +105,30 @@ std::vector<std::pair<std::string, std::string>> split_touched(std::string_view 
 // every b-tree: a truncated or damaged file is caught here, before anything
 // is written, so a damaged replica is reported and left exactly as it was.
 // It costs a read of the whole file, a few milliseconds for a device's replica.
+// What identifies the replica file's current contents without reading them:
+// device, inode, size, and modification and change times to the nanosecond.
+// "" when there is no file.
+std::string file_state(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "";
+  std::ostringstream out;
+  out << st.st_dev << ':' << st.st_ino << ':' << st.st_size << ':' << st.st_mtim.tv_sec << '.' << st.st_mtim.tv_nsec
+      << ':' << st.st_ctim.tv_sec << '.' << st.st_ctim.tv_nsec;
+  return out.str();
+}
+
+// True when the replica is exactly as the last clean close left it: that close
+// recorded the file's state after folding in the write-ahead log, and nothing
+// has written to the file since (there is no log either).
+bool unchanged_since_clean_close(const HomePaths& home) {
+  auto recorded = platform::read_file(home.closed_clean());
+  if (!recorded || recorded->empty()) return false;
+  std::error_code ec;
+  const fs::path wal = home.replica().string() + "-wal";
+  if (fs::exists(wal, ec) && fs::file_size(wal, ec) > 0) return false;
+  return *recorded == file_state(home.replica());
+}
+
 bool intact(store::Database& db) {
   auto check = db.prepare("PRAGMA quick_check(1)");
   return check.step() && check.column_text(0) == "ok";
@@ -141,7 +166,18 @@ struct Replica::Statements {
 };
 
 Replica::Replica(HomePaths home, store::Database db) : home_(std::move(home)), db_(std::move(db)) {}
-Replica::~Replica() = default;
+Replica::~Replica() {
+  st_.reset();
+  db_.close();
+  // The last connection to close folds the write-ahead log into the file; if
+  // another process still has the replica open, the log is still there and
+  // that process records the state when it closes.
+  std::error_code ec;
+  const fs::path wal = home_.replica().string() + "-wal";
+  if (fs::exists(wal, ec) && fs::file_size(wal, ec) > 0) return;
+  const auto state = file_state(home_.replica());
+  if (!state.empty()) (void)platform::write_private_file(home_.closed_clean(), state);
+}
 
 Result<std::unique_ptr<Replica>> Replica::create(const HomePaths& home, std::string_view passphrase,
                                                  crypto::ScryptParams params) {
@@ -162,6 +198,13 @@ Result<std::unique_ptr<Replica>> Replica::open_with_key(const HomePaths& home, s
                                                         bool create) {
   store::OpenOptions options;
   options.create = create;
+  // The page-by-page check below reads and decrypts the whole file (most of
+  // the time it takes to open a large replica), so it is skipped when the file
+  // is as the last clean close left it. The record of that close goes before
+  // anything can write: a crash while open means a full check next time.
+  const bool unchanged = !create && unchanged_since_clean_close(home);
+  std::error_code ignored;
+  fs::remove(home.closed_clean(), ignored);
   auto db = store::Database::open(home.replica(), key, options);
   if (!db) {
     // The data key was authenticated when it was unwrapped, so a database
@@ -170,7 +213,7 @@ Result<std::unique_ptr<Replica>> Replica::open_with_key(const HomePaths& home, s
     return db.error();
   }
   try {
-    if (!create && !intact(*db)) return make_error_code(Errc::corrupt_data);
+    if (!create && !unchanged && !intact(*db)) return make_error_code(Errc::corrupt_data);
     // Deleted records are overwritten, not merely unlinked, so a purge
     // (apply_pull) leaves nothing of them even for someone holding the key.
     // Some SQLite builds default to this; this replica does not rely on it.
@@ -206,6 +249,7 @@ error_code Replica::wipe(const HomePaths& home) {
   std::error_code ec;
   // The key first: once it is gone the database file is noise.
   fs::remove(home.wrapped_key(), ec);
+  fs::remove(home.closed_clean(), ec);
   for (const auto& p : {home.replica(), fs::path(home.replica().string() + "-wal"),
                         fs::path(home.replica().string() + "-shm"), home.config(), home.ca()}) {
     fs::remove(p, ec);

@@ -36,6 +36,9 @@ struct HomePaths {
   std::filesystem::path wrapped_key() const { return root / "replica.key"; }
   std::filesystem::path config() const { return root / "config.json"; }
   std::filesystem::path ca() const { return root / "server-ca.pem"; }
+  // The replica file's size, times and inode as the last clean close left it
+  // (no personal data): an unchanged file is not re-checked page by page.
+  std::filesystem::path closed_clean() const { return root / "replica.closed"; }
 };
 
 // Where this device syncs to. Holds no personal data, so it is plain JSON.

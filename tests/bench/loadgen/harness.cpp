@@ -193,9 +193,10 @@ std::unique_ptr<client::net::WebSocketClient> connect(const ServerProcess& serve
   return std::move(*socket);
 }
 
-SimDevice SimDevice::create(const fs::path& home, const DeviceCredentials& credentials) {
+SimDevice SimDevice::create(const fs::path& home, const DeviceCredentials& credentials,
+                            crypto::ScryptParams params) {
   SimDevice d;
-  auto replica = client::Replica::create(client::HomePaths(home), "bench passphrase", crypto::kScryptTest);
+  auto replica = client::Replica::create(client::HomePaths(home), "bench passphrase", params);
   if (!replica) throw std::runtime_error("replica: " + replica.error().message());
   d.replica = std::move(*replica);
   if (!credentials.device_id.empty()) {

@@ -4,6 +4,8 @@
 // library (client/sync over client/net's TLS WebSocket transport).
 #pragma once
 
+#include "common/crypto/kdf.hpp"
+
 #include "client/net/websocket_client.hpp"
 #include "client/net/websocket_transport.hpp"
 #include "client/replica/replica.hpp"
@@ -80,7 +82,8 @@ struct SimDevice {
 
   // A fresh replica in `home` for an enrolled device (replica passphrase KDF
   // at test strength: unlock is measured on its own).
-  static SimDevice create(const fs::path& home, const DeviceCredentials& credentials);
+  static SimDevice create(const fs::path& home, const DeviceCredentials& credentials,
+                          crypto::ScryptParams params = crypto::kScryptTest);
   void connect_to(const ServerProcess& server);
   // One sync (auth, push the outbox, pull until up to date); throws on failure.
   client::SyncReport sync(const std::function<void(const client::SyncReport&)>& progress = {});
