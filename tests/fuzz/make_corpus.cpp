@@ -60,6 +60,24 @@ std::vector<std::pair<std::string, ops::Operation>> operations() {
   edit.base["text"] = model::Version{model::Hlc::from(1'700'000'000'002ull, 0), "dev-1"};
   out.emplace_back("edit-action", edit);
   out.emplace_back("resolve-conflict", op("op-f", 6, ops::ResolveConflict{"op-5.text", ops::ResolveConflict::Keep::other}));
+  out.emplace_back("schedule-meeting", op("op-g", 7, ops::ScheduleMeeting{"m1", 1'700'100'000'000ull, "School", "ssw-1"}));
+  out.emplace_back("invite-attendee", op("op-h", 8, ops::InviteAttendee{"i1", "m1", "", "Dr Lee", "CAMHS"}));
+  out.emplace_back("decide-child-not-invited",
+                   op("op-i", 9, ops::DecideChildNotInvited{"d1", "m1", "Too young", "csw-1", "ssw-1"}));
+  out.emplace_back("record-attendance", op("op-j", 10, ops::RecordAttendance{"i1", model::Attendance::attended}));
+  out.emplace_back("add-agenda-note", op("op-k", 11, ops::AddAgendaNote{"n1", "m1", "child-views", "Wants to stay"}));
+  out.emplace_back("finalise-minutes", op("op-l", 12, ops::FinaliseMinutes{"m1", "2027-01-20", ""}));
+  out.emplace_back("mark-permanence-match", op("op-m", 13, ops::MarkPermanenceMatch{"p1", "2026-11-20", "m3"}));
+  out.emplace_back("raise-conduct-concern", op("op-n", 14, ops::RaiseConductConcern{"cc1", "m1", "Shouting"}));
+  out.emplace_back("record-short-break",
+                   op("op-o", 15, ops::RecordShortBreak{"b1", "p1", "2026-12-01", "2026-12-03", "Aunt"}));
+  out.emplace_back("add-support-item", op("op-p", 16, ops::AddSupportItem{"s1", "m1", "respite", "Weekend respite",
+                                                                          "Fostering team", "Monthly", false, true}));
+  out.emplace_back("decide-panel-request", op("op-q", 17, ops::DecidePanelRequest{"s1", false, "No budget"}));
+  out.emplace_back("record-child-told-of-plan", op("op-r", 18, ops::RecordChildToldOfPlan{"m1", "2026-11-25"}));
+  out.emplace_back("record-pre-disruption-outcome",
+                   op("op-s", 19, ops::RecordPreDisruptionOutcome{"m1", true, "Monthly", "yes", "Earlier support"}));
+  static_assert(std::variant_size_v<ops::Payload> == 19, "a seed for each kind of operation");
   return out;
 }
 
