@@ -488,8 +488,9 @@ Report run_all(const Options& o) {
   report.notes.push_back("All simulated devices belong to one child's social worker's account (each is a separately "
                          "enrolled device with its own token); every one of them sees the placement whose caseload "
                          "is synced.");
-  report.notes.push_back("Caseload devices use a test-strength scrypt for their replica key so set-up stays short; "
-                         "the unlock row measures the real parameters.");
+  report.notes.push_back("The worker's device and the devices of the smaller caseloads use a test-strength scrypt "
+                         "for their replica key so set-up stays short; the two unlock rows use the real parameters "
+                         "(the second opens the replica that pulled the largest caseload, after a clean close).");
   report.notes.push_back("Fleet and storm devices speak the protocol through the device's own TLS WebSocket client "
                          "without a replica each (thousands of SQLCipher files would measure the load generator's "
                          "disk, not the server).");
