@@ -54,9 +54,13 @@ Result<SecureBytes> scrypt(std::string_view secret, std::span<const std::uint8_t
   static const bool ready = sodium_init() >= 0;
   if (!ready) return make_error_code(Errc::internal);
   SecureBytes out(out_len);
-  if (crypto_pwhash_scryptsalsa208sha256_ll(reinterpret_cast<const std::uint8_t*>(secret.data()), secret.size(),
-                                            salt.data(), salt.size(), params.n, params.r, params.p, out.data(),
-                                            out.size()) != 0) {
+  // libsodium declares its pointers non-null even for empty inputs, and an
+  // empty span or string_view may carry a null pointer.
+  static constexpr std::uint8_t kNothing = 0;
+  const auto* secret_bytes = secret.empty() ? &kNothing : reinterpret_cast<const std::uint8_t*>(secret.data());
+  const auto* salt_bytes = salt.empty() ? &kNothing : salt.data();
+  if (crypto_pwhash_scryptsalsa208sha256_ll(secret_bytes, secret.size(), salt_bytes, salt.size(), params.n, params.r,
+                                            params.p, out.data(), out.size()) != 0) {
     return make_error_code(Errc::internal);
   }
   return out;
