@@ -59,7 +59,9 @@ class Applier {
     auto placement = visible(col::kPlacements, p.placement_id, "placement");
     if (!placement) return not_found("placement", p.placement_id);
     if (!model::is_professional(ctx_.actor.role) || ctx_.actor.role == model::Role::minute_taker) {
-      return reject(Errc::permission_denied, "a permanence match is recorded by the child's social worker or a manager");
+      return reject(Errc::permission_denied,
+                    "a permanence match is recorded by a professional working with the child, not by a carer "
+                    "or a minute taker");
     }
     auto outcome = request_meeting(*placement, p.meeting_id, model::MeetingType::support,
                                    "Permanence match agreed on " + p.agreed_on +

@@ -221,6 +221,9 @@ function renderNav() {
 // ---------- screens
 
 function page(title, ...content) {
+  // A redraw the person did not ask for (new records arrived) gives way if they
+  // started typing while it was being prepared, so their words stay.
+  if (background && main.querySelector('form[data-dirty]')) return null;
   const heading = h('h1', { tabindex: '-1', id: 'page-title' }, title);
   main.replaceChildren(heading, ...content.flat().filter((c) => c !== null && c !== undefined && c !== false));
   document.title = `${title} — Placement support`;
