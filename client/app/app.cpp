@@ -5,7 +5,13 @@
 #include "client/app/sync_worker.hpp"
 #include "client/cli.hpp"
 #include "client/cli_common.hpp"
+#include "common/store/database.hpp"
 
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -17,13 +23,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <openssl/crypto.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <charconv>
 #include <csignal>
@@ -91,7 +93,7 @@ asio::awaitable<void> serve_connection(tcp::socket socket, HttpApi& api) {
     parser.body_limit(kMaxRequestBody);
     stream.expires_after(kIdleConnection);
     auto [read_ec, read_n] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-    if (read_ec) break;  // closed, timed out or malformed: nothing was done
+    if (read_ec) break;                        // closed, timed out or malformed: nothing was done
     auto response = api.handle(parser.get());  // wipes the request's body
     const bool keep_alive = response.keep_alive();
     auto [write_ec, write_n] = co_await http::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
@@ -126,8 +128,8 @@ asio::awaitable<void> new_address_on_enter(asio::posix::stream_descriptor& input
                                            std::uint16_t port) {
   std::string line;
   for (;;) {
-    auto [ec, n] = co_await asio::async_read_until(input, asio::dynamic_buffer(line), '\n',
-                                                   asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] =
+        co_await asio::async_read_until(input, asio::dynamic_buffer(line), '\n', asio::as_tuple(asio::use_awaitable));
     if (ec) co_return;  // end of input, or psm app is in the background: no more addresses
     line.erase(0, n);
     print_address(host, port, state.new_launch_secret());
@@ -165,6 +167,11 @@ int run_app(const HomePaths& home, const AppOptions& options) {
   if (ec) return cli::fail(kExitFailure, "cannot listen on " + options.listen + ": " + ec.message());
   const auto port = acceptor.local_endpoint().port();
 
+  // Before any replica is opened: closing it on lock then leaves none of the
+  // pages it decrypted in this process's memory (docs/security.md).
+  if (auto wipe_ec = store::wipe_memory_when_freed()) {
+    spdlog::warn("memory freed by the replica will not be wiped: {}", wipe_ec.message());
+  }
   AppState state(home, options.lock_after);
   HttpApi api(state, port);
   SyncWorker worker(state, options.sync_every);

@@ -20,9 +20,7 @@ std::span<const std::uint8_t> bytes_of(std::string_view s) {
 }  // namespace
 
 AppState::AppState(HomePaths home, std::chrono::seconds lock_after)
-    : home_(std::move(home)),
-      lock_after_(lock_after),
-      last_activity_(std::chrono::steady_clock::now()) {}
+    : home_(std::move(home)), lock_after_(lock_after), last_activity_(std::chrono::steady_clock::now()) {}
 
 namespace {
 bool same_secret(std::string_view candidate, std::string_view secret) {

@@ -96,8 +96,8 @@ class AppState {
   std::condition_variable wake_;
   std::chrono::steady_clock::time_point last_activity_;
   SyncStatus status_;
-  std::string launch_secret_;           // "" once exchanged
-  std::deque<std::string> sessions_;    // oldest first
+  std::string launch_secret_;         // "" once exchanged
+  std::deque<std::string> sessions_;  // oldest first
   bool sync_requested_ = false;
   bool stop_ = false;
 };

@@ -7,11 +7,12 @@
 #include "client/cli_views.hpp"
 #include "common/policy/calendar.hpp"
 
+#include <openssl/crypto.h>
+
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/json.hpp>
-#include <openssl/crypto.h>
 
 #include <filesystem>
 #include <set>

@@ -274,7 +274,7 @@ function opForm(form, name, build, after) {
 function renderSyncBar() {
   const bar = document.getElementById('sync-bar');
   const a = state.app;
-  if (!a || a.locked) { bar.replaceChildren(); return; }
+  if (!a || a.locked || a.nosession || a.revoked) { bar.replaceChildren(); return; }
   const online = a.online;
   const parts = [
     h('span', { class: `pill ${online ? 'online' : 'offline'}`, id: 'online-state' }, online ? 'Online' : 'Offline'),
@@ -301,7 +301,7 @@ function renderSyncBar() {
 function renderNav() {
   const nav = document.getElementById('nav');
   const a = state.app;
-  if (!a || a.locked) { nav.replaceChildren(); return; }
+  if (!a || a.locked || a.nosession || a.revoked) { nav.replaceChildren(); return; }
   const attention = a.needs_attention ? ` (${a.needs_attention})` : '';
   const links = isCarer()
     ? [['#/placements', 'My placements'], ['#/meetings', 'Meetings'], ['#/actions', 'My actions'], ['#/plan', 'Support plan'],
@@ -528,6 +528,9 @@ async function screenMeeting(id) {
       field('Review by', h('input', { type: 'date', name: 'review_date', required: true }), 'Usually 6 weeks to 3 months from now.'),
       field('Why a different review date? (if not 6 weeks to 3 months)', h('input', { type: 'text', name: 'review_reason' })),
       h('button', { type: 'submit' }, 'Finalise the minutes'), missing);
+    // Like every other form: a background redraw gives way once something is typed, so
+    // neither the review date nor the list of what is missing vanishes under the person.
+    finalise.addEventListener('input', () => { finalise.dataset.dirty = '1'; });
     finalise.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const d = new FormData(finalise);

@@ -2,6 +2,7 @@
 // unlocked app holds and drops when it locks.
 #include "client/app/app_state.hpp"
 
+#include "common/store/database.hpp"
 #include "testing/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -77,6 +78,21 @@ TEST_F(AppStateTest, Lock_ClosesTheReplicaFile_AndTheSessionStays) {
   // The clean-close record is written only once the last connection is closed.
   EXPECT_TRUE(fs::exists(home_.closed_clean()));
   EXPECT_TRUE(state_.session_valid(token));  // the tab shows the unlock screen, not "open the address"
+}
+
+// SQLCipher 3.4 wipes only its key material when a connection closes; the
+// app makes SQLite wipe everything it frees, so the decrypted pages of the
+// replica's cache go too.
+TEST_F(AppStateTest, Lock_WipesThePagesTheReplicaDecrypted_WhenTheAppWipesFreedMemory) {
+  ASSERT_FALSE(store::wipe_memory_when_freed());  // as psm app does before anything is opened
+  ASSERT_FALSE(state_.unlock("the right passphrase"));
+  auto read = state_.with_replica([](Replica& r) { return r.record_count() + r.list("meetings").size(); });
+  ASSERT_TRUE(read.has_value());
+  const auto before = store::memory_wiped_bytes();
+  state_.lock();
+  // At least one 4 KiB page of the cache; the closed connection's blocks, all of them.
+  EXPECT_GE(store::memory_wiped_bytes() - before, 4096u);
+  RecordProperty("bytes_wiped_on_lock", std::to_string(store::memory_wiped_bytes() - before));
 }
 
 }  // namespace
