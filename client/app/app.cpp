@@ -5,21 +5,30 @@
 #include "client/app/sync_worker.hpp"
 #include "client/cli.hpp"
 #include "client/cli_common.hpp"
+#include "common/store/database.hpp"
 
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/http/parser.hpp>
 
 #include <charconv>
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 
@@ -65,6 +74,17 @@ std::optional<tcp::endpoint> parse_listen(const std::string& listen, std::string
   return tcp::endpoint(address, static_cast<std::uint16_t>(port));
 }
 
+void wipe(std::string& text) {
+  if (!text.empty()) OPENSSL_cleanse(text.data(), text.size());
+}
+// Wipes the buffer's whole storage when nothing is left in it to read (the
+// usual case: a browser sends its next request only after this answer).
+void wipe(beast::flat_buffer& buffer) {
+  if (buffer.size() != 0) return;
+  auto storage = buffer.prepare(buffer.capacity());
+  OPENSSL_cleanse(storage.data(), storage.size());
+}
+
 asio::awaitable<void> serve_connection(tcp::socket socket, HttpApi& api) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
@@ -73,14 +93,47 @@ asio::awaitable<void> serve_connection(tcp::socket socket, HttpApi& api) {
     parser.body_limit(kMaxRequestBody);
     stream.expires_after(kIdleConnection);
     auto [read_ec, read_n] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-    if (read_ec) break;  // closed, timed out or malformed: nothing was done
-    auto response = api.handle(parser.get());
+    if (read_ec) break;                        // closed, timed out or malformed: nothing was done
+    auto response = api.handle(parser.get());  // wipes the request's body
     const bool keep_alive = response.keep_alive();
     auto [write_ec, write_n] = co_await http::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
+    // The answer may hold records; the read buffer the request's headers.
+    // Neither is left in memory once sent (docs/security.md, "The local app").
+    wipe(response.body());
+    wipe(buffer);
     if (write_ec || !keep_alive) break;
   }
+  wipe(buffer);
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+// Prints the address to open. The launch secret goes after '#': browsers
+// never send that part in a request, so it reaches no log or other program.
+void print_address(const std::string& host, std::uint16_t port, const std::string& secret) {
+  std::cout << "psm app: open http://" << host << ":" << port << "/#launch=" << secret << std::endl;
+}
+
+// A terminal or a pipe; not a file or /dev/null (nobody types there).
+bool stdin_can_be_waited_on() {
+  struct stat st {};
+  if (::fstat(STDIN_FILENO, &st) != 0) return false;
+  return ::isatty(STDIN_FILENO) == 1 || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+}
+
+// Each line typed in the terminal where psm app runs (Enter) prints a new
+// address, for another tab or browser; the unused one before it stops working.
+// Reads only when stdin can be waited on (a terminal or a pipe, not a file).
+asio::awaitable<void> new_address_on_enter(asio::posix::stream_descriptor& input, AppState& state, std::string host,
+                                           std::uint16_t port) {
+  std::string line;
+  for (;;) {
+    auto [ec, n] =
+        co_await asio::async_read_until(input, asio::dynamic_buffer(line), '\n', asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;  // end of input, or psm app is in the background: no more addresses
+    line.erase(0, n);
+    print_address(host, port, state.new_launch_secret());
+  }
 }
 
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, HttpApi& api) {
@@ -114,22 +167,49 @@ int run_app(const HomePaths& home, const AppOptions& options) {
   if (ec) return cli::fail(kExitFailure, "cannot listen on " + options.listen + ": " + ec.message());
   const auto port = acceptor.local_endpoint().port();
 
+  // Before any replica is opened: closing it on lock then leaves none of the
+  // pages it decrypted in this process's memory (docs/security.md).
+  if (auto wipe_ec = store::wipe_memory_when_freed()) {
+    spdlog::warn("memory freed by the replica will not be wiped: {}", wipe_ec.message());
+  }
   AppState state(home, options.lock_after);
   HttpApi api(state, port);
   SyncWorker worker(state, options.sync_every);
 
   const auto address = endpoint->address();
   const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-  std::cout << "psm app: open http://" << host << ":" << port << "/?launch=" << state.session_secret()
-            << "\n(only on this computer; Ctrl-C to stop)" << std::endl;
+  print_address(host, port, state.new_launch_secret());
+  // A read from the terminal while psm app runs in the background would stop
+  // the whole process (SIGTTIN); ignored, the read fails and reading ends.
+  std::signal(SIGTTIN, SIG_IGN);
+  // Waiting on stdin makes it non-blocking for everyone sharing it (the
+  // shell, after psm app ends): its flags are put back on the way out.
+  const int stdin_flags = ::fcntl(STDIN_FILENO, F_GETFL);
+  asio::posix::stream_descriptor input(io);
+  boost::system::error_code input_ec;
+  const int input_fd = stdin_can_be_waited_on() ? ::dup(STDIN_FILENO) : -1;
+  if (input_fd >= 0) input.assign(input_fd, input_ec);
+  if (input_fd < 0 || input_ec) {
+    if (input_fd >= 0) ::close(input_fd);
+    input_ec = asio::error::bad_descriptor;
+    std::cout << "(on this computer only; the address works once. Ctrl-C to stop)" << std::endl;
+  } else {
+    std::cout << "(on this computer only; the address works once. Press Enter here for a new one, for another "
+                 "tab or browser. Ctrl-C to stop)"
+              << std::endl;
+  }
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) {
     acceptor.close();
+    boost::system::error_code ignored;
+    input.close(ignored);
     io.stop();
   });
   asio::co_spawn(io, accept_loop(acceptor, api), asio::detached);
+  if (!input_ec) asio::co_spawn(io, new_address_on_enter(input, state, host, port), asio::detached);
   io.run();
+  if (stdin_flags >= 0) ::fcntl(STDIN_FILENO, F_SETFL, stdin_flags);
   state.stop();
   std::cout << "psm app: stopped" << std::endl;
   return kExitOk;

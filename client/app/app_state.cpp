@@ -6,8 +6,13 @@
 namespace psm::client::app {
 
 namespace {
-// 256 bits: guessing it is out of reach even for another program on this computer.
-constexpr std::size_t kSessionSecretBytes = 32;
+// 256 bits: guessing a launch secret or a session token is out of reach even
+// for another program on this computer, which can try as fast as it likes.
+constexpr std::size_t kSecretBytes = 32;
+// Session tokens valid at once: one per tab the person opened with a fresh
+// address, far more than anyone uses; the oldest is dropped first, so a
+// program that keeps exchanging addresses cannot grow the list.
+constexpr std::size_t kMaxSessions = 16;
 
 std::span<const std::uint8_t> bytes_of(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
@@ -15,14 +20,39 @@ std::span<const std::uint8_t> bytes_of(std::string_view s) {
 }  // namespace
 
 AppState::AppState(HomePaths home, std::chrono::seconds lock_after)
-    : home_(std::move(home)),
-      lock_after_(lock_after),
-      session_secret_(crypto::random_hex(kSessionSecretBytes)),
-      last_activity_(std::chrono::steady_clock::now()) {}
+    : home_(std::move(home)), lock_after_(lock_after), last_activity_(std::chrono::steady_clock::now()) {}
 
-bool AppState::secret_matches(std::string_view candidate) const {
-  return candidate.size() == session_secret_.size() &&
-         crypto::constant_time_equal(bytes_of(candidate), bytes_of(session_secret_));
+namespace {
+bool same_secret(std::string_view candidate, std::string_view secret) {
+  return !secret.empty() && candidate.size() == secret.size() &&
+         crypto::constant_time_equal(bytes_of(candidate), bytes_of(secret));
+}
+}  // namespace
+
+std::string AppState::new_launch_secret() {
+  auto secret = crypto::random_hex(kSecretBytes);
+  std::lock_guard lock(mutex_);
+  launch_secret_ = secret;
+  return secret;
+}
+
+std::optional<std::string> AppState::exchange_launch_secret(std::string_view candidate) {
+  std::lock_guard lock(mutex_);
+  if (!same_secret(candidate, launch_secret_)) return std::nullopt;
+  // Spent before the token is handed out: the address in the terminal, the
+  // shell's scrollback and the browser's history opens nothing any more.
+  launch_secret_.clear();
+  if (sessions_.size() >= kMaxSessions) sessions_.pop_front();
+  sessions_.push_back(crypto::random_hex(kSecretBytes));
+  return sessions_.back();
+}
+
+bool AppState::session_valid(std::string_view token) const {
+  std::lock_guard lock(mutex_);
+  bool valid = false;
+  // Every token is compared, so the time taken does not say which one was close.
+  for (const auto& s : sessions_) valid = same_secret(token, s) || valid;
+  return valid;
 }
 
 error_code AppState::unlock(std::string_view passphrase) {

@@ -1,6 +1,6 @@
 // What the local app shares between its HTTP thread and its sync thread: the
-// open replica (or none while locked), the sync status the pages show, and
-// the per-launch session secret.
+// open replica (or none while locked), the sync status the pages show, the
+// launch secret psm prints and the session tokens of the tabs that exchanged it.
 //
 // Thread-safety: every member function may be called from any thread. The
 // replica is reached only through with_replica(), which holds the lock for the
@@ -14,6 +14,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -36,13 +37,24 @@ class AppState {
   AppState(HomePaths home, std::chrono::seconds lock_after);
 
   const HomePaths& home() const { return home_; }
-  // The random secret of this launch (hex); the session cookie carries it.
-  const std::string& session_secret() const { return session_secret_; }
-  bool secret_matches(std::string_view candidate) const;
+
+  // --- sessions (docs/security.md, "The local app")
+  // A new launch secret (hex) for the address psm prints. Exactly one is valid
+  // at a time: making a new one spends the one before, used or not.
+  std::string new_launch_secret();
+  // Exchanges the current launch secret, once, for a new session token (hex)
+  // that one browser tab keeps and sends with every API call. nullopt (and
+  // nothing spent) when `candidate` is not the current, unused launch secret.
+  // At most kMaxSessions (app_state.cpp) tokens are valid; the oldest goes first.
+  std::optional<std::string> exchange_launch_secret(std::string_view candidate);
+  bool session_valid(std::string_view token) const;
 
   // Opens the replica. Errc::wrong_passphrase when the passphrase is wrong.
   error_code unlock(std::string_view passphrase);
-  // Closes the replica: its data key leaves memory with it.
+  // Closes the replica: its data key (wiped by SQLCipher as the connection
+  // closes) and every decrypted page in SQLite's cache leave memory with it.
+  // Waits for a running sync to finish with the replica. Session tokens stay
+  // valid: the tab shows the unlock screen, and the passphrase is needed again.
   void lock();
   bool locked() const;
 
@@ -75,7 +87,6 @@ class AppState {
  private:
   HomePaths home_;
   const std::chrono::seconds lock_after_;
-  const std::string session_secret_;
   // Lock order: replica_mutex_ before mutex_, never the other way round. The
   // status is under its own lock so the pages can show it while a sync runs.
   std::mutex replica_mutex_;
@@ -85,6 +96,8 @@ class AppState {
   std::condition_variable wake_;
   std::chrono::steady_clock::time_point last_activity_;
   SyncStatus status_;
+  std::string launch_secret_;         // "" once exchanged
+  std::deque<std::string> sessions_;  // oldest first
   bool sync_requested_ = false;
   bool stop_ = false;
 };

@@ -7,6 +7,8 @@
 #include "client/cli_views.hpp"
 #include "common/policy/calendar.hpp"
 
+#include <openssl/crypto.h>
+
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -23,7 +25,11 @@ namespace col = model::collection;
 
 namespace {
 
-constexpr std::string_view kCookieName = "psm_session";
+// The header every API call carries: the tab's session token (hex). A header,
+// not a cookie: browsers send a cookie for 127.0.0.1 to every port of it, so
+// any other program listening on this computer would receive it; a header is
+// sent only by the app's own script, which alone can read the token.
+constexpr std::string_view kSessionHeader = "X-PSM-Session";
 // Only what the app's own files need: no inline script or style, no other origin.
 constexpr std::string_view kContentSecurityPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
@@ -54,37 +60,14 @@ HttpResponse error_response(const HttpRequest& req, http::status status, std::st
   return json_response(req, status, json::object{{"ok", false}, {"error", message}});
 }
 
-std::string cookie_value(const HttpRequest& req, std::string_view name) {
-  auto it = req.find(http::field::cookie);
-  if (it == req.end()) return {};
-  std::string_view all = it->value();
-  while (!all.empty()) {
-    auto end = all.find(';');
-    auto pair = all.substr(0, end);
-    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-    if (pair.size() > name.size() && pair.substr(0, name.size()) == name && pair[name.size()] == '=') {
-      return std::string(pair.substr(name.size() + 1));
-    }
-    if (end == std::string_view::npos) break;
-    all.remove_prefix(end + 1);
-  }
-  return {};
+// Overwrites text that may hold a passphrase or what someone typed before its
+// memory is given back (std::string and json::string do not wipe on free).
+void wipe(std::string& text) {
+  if (!text.empty()) OPENSSL_cleanse(text.data(), text.size());
+  text.clear();
 }
-
-std::string query_param(std::string_view target, std::string_view name) {
-  auto q = target.find('?');
-  if (q == std::string_view::npos) return {};
-  auto rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    auto end = rest.find('&');
-    auto pair = rest.substr(0, end);
-    if (pair.size() > name.size() && pair.substr(0, name.size()) == name && pair[name.size()] == '=') {
-      return std::string(pair.substr(name.size() + 1));
-    }
-    if (end == std::string_view::npos) break;
-    rest.remove_prefix(end + 1);
-  }
-  return {};
+void wipe(json::value* v) {
+  if (v && v->is_string() && !v->as_string().empty()) OPENSSL_cleanse(v->as_string().data(), v->as_string().size());
 }
 
 // A string field of the request body; "" when absent or not a string.
@@ -204,18 +187,22 @@ bool HttpApi::origin_allowed(std::string_view origin) const {
   return origin == "http://127.0.0.1:" + port || origin == "http://localhost:" + port || origin == "http://[::1]:" + port;
 }
 
-HttpResponse HttpApi::handle(const HttpRequest& req) {
+HttpResponse HttpApi::handle(HttpRequest& req) {
+  HttpResponse res;
   try {
     if (!host_allowed(req[http::field::host])) {
-      return error_response(req, http::status::misdirected_request, "this app answers only on its own loopback address");
+      res = error_response(req, http::status::misdirected_request, "this app answers only on its own loopback address");
+    } else {
+      std::string_view target = req.target();
+      const auto path = target.substr(0, target.find('?'));
+      res = route(req, path);
     }
-    std::string_view target = req.target();
-    const auto path = target.substr(0, target.find('?'));
-    return route(req, path);
   } catch (const std::exception& e) {
     // Never let one request take the app down; the message holds no record data.
-    return error_response(req, http::status::internal_server_error, e.what());
+    res = error_response(req, http::status::internal_server_error, e.what());
   }
+  wipe(req.body());
+  return res;
 }
 
 HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
@@ -224,25 +211,10 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
 
   if (!path.starts_with("/api/")) {
     if (!is_get) return error_response(req, http::status::method_not_allowed, "pages are read with GET");
-    const auto launch = query_param(req.target(), "launch");
-    if (path == "/" && !launch.empty()) {
-      if (!state_.secret_matches(launch)) {
-        return error_response(req, http::status::forbidden, "this link is from another launch of psm app");
-      }
-      auto res = make_response(req, http::status::see_other, "text/plain; charset=utf-8", "");
-      res.set(http::field::location, "/");
-      res.set(http::field::set_cookie, std::string(kCookieName) + "=" + state_.session_secret() +
-                                           "; Path=/; HttpOnly; SameSite=Strict");
-      return res;
-    }
+    // The pages hold nothing without a session: anyone may load them.
     const Asset* asset = find_asset(path);
     if (!asset) return error_response(req, http::status::not_found, "no such page");
     return make_response(req, http::status::ok, asset->content_type, std::string(asset->body));
-  }
-
-  if (!state_.secret_matches(cookie_value(req, kCookieName))) {
-    return error_response(req, http::status::unauthorized,
-                          "open the address that psm app printed when it started, on this computer");
   }
 
   json::object body;
@@ -260,6 +232,24 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
     body = std::move(parsed.as_object());
   } else if (!is_get) {
     return error_response(req, http::status::method_not_allowed, "use GET or POST");
+  }
+
+  // The page's first call: the launch secret from the printed address (after
+  // '#', so it never travelled in a request line) for this tab's token. Only
+  // the app's own page can make it (Origin and JSON checked above).
+  if (path == "/api/session") {
+    if (!is_post) return error_response(req, http::status::method_not_allowed, "use POST");
+    auto* launch = body.if_contains("launch");
+    auto token = launch && launch->is_string() ? state_.exchange_launch_secret(launch->as_string()) : std::nullopt;
+    if (!token) {
+      return error_response(req, http::status::forbidden,
+                            "this address has been used already, or is from another launch of psm app");
+    }
+    return json_response(req, http::status::ok, json::object{{"ok", true}, {"token", *token}});
+  }
+  if (!state_.session_valid(req[kSessionHeader])) {
+    return error_response(req, http::status::unauthorized,
+                          "open the address that psm app printed when it started, on this computer");
   }
 
   if (path == "/api/state") {
@@ -291,7 +281,10 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
   }
   if (path == "/api/unlock") {
     if (!is_post) return error_response(req, http::status::method_not_allowed, "use POST");
-    auto ec = state_.unlock(field(body, "passphrase"));
+    std::string passphrase = field(body, "passphrase");
+    wipe(body.if_contains("passphrase"));
+    auto ec = state_.unlock(passphrase);
+    wipe(passphrase);
     if (ec == Errc::wrong_passphrase) return error_response(req, http::status::forbidden, "wrong passphrase");
     if (ec) return error_response(req, http::status::internal_server_error, "cannot open this device's copy: " + ec.message());
     return json_response(req, http::status::ok, json::object{{"ok", true}});

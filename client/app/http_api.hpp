@@ -3,9 +3,10 @@
 // reaches the replica:
 //   - the Host header must name the address the app listens on (a web page
 //     cannot reach the API through a DNS name that points at 127.0.0.1);
-//   - /api/ needs the session cookie holding this launch's secret, set by
-//     opening the address psm printed;
 //   - a POST must come from the app's own page (Origin) and carry JSON;
+//   - /api/ needs the X-PSM-Session header with a token the page got by
+//     exchanging, once, the launch secret of the address psm printed
+//     (POST /api/session); no cookie is set or honoured;
 //   - data is only served while the replica is unlocked.
 // Every answer says no-store and carries a strict Content-Security-Policy.
 //
@@ -29,7 +30,9 @@ class HttpApi {
  public:
   // `port`: the port the app listens on, for the Host and Origin checks.
   HttpApi(AppState& state, std::uint16_t port);
-  HttpResponse handle(const HttpRequest& request);
+  // Answers `request`, then wipes its body (it may hold the passphrase or what
+  // someone typed) so the caller's buffer does not keep it.
+  HttpResponse handle(HttpRequest& request);
 
  private:
   HttpResponse route(const HttpRequest& request, std::string_view path);

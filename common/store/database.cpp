@@ -4,7 +4,13 @@
 
 #include <sqlcipher/sqlite3.h>
 
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <atomic>
 #include <climits>
+#include <cstring>
+#include <mutex>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -113,6 +119,68 @@ error_code error_from_sqlite(int sqlite_code) noexcept {
     default: return make_error_code(Errc::internal);
   }
 }
+
+// ---- Wiping what SQLite frees ----------------------------------------------
+
+namespace {
+
+// SQLite's own allocator, which the wiping one wraps. Written once, before
+// SQLite is initialised again with the wrapper, and only read afterwards.
+sqlite3_mem_methods g_sqlite_memory{};
+std::atomic<std::uint64_t> g_wiped_bytes{0};
+std::mutex g_wipe_setup;
+bool g_wiping = false;  // guarded by g_wipe_setup
+
+void wipe_block(void* p) {
+  const int size = g_sqlite_memory.xSize(p);
+  if (size <= 0) return;
+  OPENSSL_cleanse(p, static_cast<std::size_t>(size));
+  g_wiped_bytes.fetch_add(static_cast<std::uint64_t>(size), std::memory_order_relaxed);
+}
+void* wiping_malloc(int n) { return g_sqlite_memory.xMalloc(n); }
+void wiping_free(void* p) {
+  if (!p) return;
+  wipe_block(p);
+  g_sqlite_memory.xFree(p);
+}
+// A realloc that moved the block would leave the old one unwiped: always
+// copy into a new block and wipe the old one.
+void* wiping_realloc(void* p, int n) {
+  if (!p) return g_sqlite_memory.xMalloc(n);
+  void* moved = g_sqlite_memory.xMalloc(n);
+  if (!moved) return nullptr;
+  std::memcpy(moved, p, static_cast<std::size_t>(std::min(g_sqlite_memory.xSize(p), n)));
+  wiping_free(p);
+  return moved;
+}
+int wiping_size(void* p) { return g_sqlite_memory.xSize(p); }
+int wiping_roundup(int n) { return g_sqlite_memory.xRoundup(n); }
+int wiping_init(void* app) { return g_sqlite_memory.xInit(app); }
+void wiping_shutdown(void* app) { g_sqlite_memory.xShutdown(app); }
+
+}  // namespace
+
+error_code wipe_memory_when_freed() {
+  std::lock_guard lock(g_wipe_setup);
+  if (g_wiping) return {};
+  // Allocators can be changed only while SQLite is shut down.
+  if (sqlite3_shutdown() != SQLITE_OK) return make_error_code(Errc::busy);
+  sqlite3_mem_methods current{};
+  if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &current) != SQLITE_OK) {
+    sqlite3_initialize();
+    return make_error_code(Errc::busy);
+  }
+  g_sqlite_memory = current;
+  sqlite3_mem_methods wiping{wiping_malloc,  wiping_free, wiping_realloc,  wiping_size,
+                             wiping_roundup, wiping_init, wiping_shutdown, nullptr};
+  const int rc = sqlite3_config(SQLITE_CONFIG_MALLOC, &wiping);
+  sqlite3_initialize();
+  if (rc != SQLITE_OK) return make_error_code(Errc::busy);
+  g_wiping = true;
+  return {};
+}
+
+std::uint64_t memory_wiped_bytes() noexcept { return g_wiped_bytes.load(std::memory_order_relaxed); }
 
 // ---- Database -------------------------------------------------------------
 

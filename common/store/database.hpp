@@ -53,6 +53,18 @@ class StoreError : public std::runtime_error {
 // documented on StoreError.
 error_code error_from_sqlite(int sqlite_code) noexcept;
 
+// Makes SQLite overwrite every block of memory it gives back (the decrypted
+// pages of its cache, rows read) before the C library can reuse it, so once a
+// connection is closed nothing it read stays in this process's memory.
+// Process-wide, for the rest of the process's life. Call it before any
+// database is opened (it restarts SQLite, which cannot tell whether a
+// connection is open); Errc::busy if SQLite refused the change, which is then
+// not made. Calling it again does nothing. Costs one memset per free. SQLCipher 4 calls this cipher_memory_security;
+// SQLCipher 3.4 (Debian's) wipes only its own key material.
+error_code wipe_memory_when_freed();
+// Bytes wiped so far by that allocator (0 when it is not in use).
+std::uint64_t memory_wiped_bytes() noexcept;
+
 struct OpenOptions {
   // Create the file if it does not exist; otherwise a missing file is Errc::not_found.
   bool create = true;

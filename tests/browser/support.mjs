@@ -17,6 +17,8 @@ export const chromiumPath = process.env.PSM_CHROMIUM || '/usr/bin/chromium';
 export const artifactsDir = process.env.PSM_BROWSER_ARTIFACTS || path.join(here, 'artifacts');
 
 export const PASSWORD = 'browser-test-password';
+// What psm app prints: the launch secret after '#', so the browser never sends it.
+const LAUNCH_ADDRESS = /open (http:\/\/127\.0\.0\.1:\d+\/#launch=[0-9a-f]+)/;
 export const PASSPHRASE = 'browser test passphrase';
 
 const env = { ...process.env, PSM_PASSWORD: PASSWORD, PSM_PASSPHRASE: PASSPHRASE };
@@ -39,9 +41,9 @@ export function freePort() {
 
 // Starts a process and waits until its output matches `ready`; resolves to
 // { child, match, output() }.
-function startUntil(bin, args, ready, { timeoutMs = 20_000, onUnexpectedExit = () => {} } = {}) {
+function startUntil(bin, args, ready, { timeoutMs = 20_000, onUnexpectedExit = () => {}, stdin = 'ignore' } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, args, { env, stdio: [stdin, 'pipe', 'pipe'] });
     let output = '';
     let started = false;
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${bin} did not start: ${output}`)); }, timeoutMs);
@@ -112,12 +114,26 @@ export class World {
   psm(who, ...args) { return run(clientBin, ['--home', this.home(who), ...args]); }
   psmJson(who, ...args) { return JSON.parse(this.psm(who, ...args, '--json').stdout); }
 
-  // Starts `psm app` for a device; resolves to the address it printed.
+  // Starts `psm app` for a device; resolves to the address it printed (its
+  // launch secret works once; newAddress() asks for another).
   async startApp(who, extra = []) {
     const app = await startUntil(clientBin, ['--home', this.home(who), 'app', '--listen', '127.0.0.1:0', '--sync-every', '2', ...extra],
-      /open (http:\/\/127\.0\.0\.1:\d+\/\?launch=[0-9a-f]+)/, { onUnexpectedExit: (m) => this.crashes.push(m) });
+      LAUNCH_ADDRESS, { onUnexpectedExit: (m) => this.crashes.push(m), stdin: 'pipe' });
     this.apps.push(app);
     return { launchUrl: app.match[1], origin: new URL(app.match[1]).origin, proc: app };
+  }
+
+  // Presses Enter in psm app's terminal; resolves to the new address it prints.
+  async newAddress(app) {
+    const printed = () => [...app.proc.output().matchAll(new RegExp(LAUNCH_ADDRESS, 'g'))].map((m) => m[1]);
+    const before = printed().length;
+    app.proc.child.stdin.write('\n');
+    const deadline = Date.now() + 10_000;
+    while (printed().length === before) {
+      if (Date.now() > deadline) throw new Error(`psm app printed no new address: ${app.proc.output()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return printed().at(-1);
   }
 
   async close() {

@@ -57,8 +57,101 @@ const SYNC_WORDS = {
   attention: 'Needs attention',
 };
 
-const state = { app: null, route: '', people: [] };
+const state = { app: null, route: '', people: [], sessionRefused: '' };
 const main = document.getElementById('main');
+
+// ---------- the session (docs/security.md, "The local app")
+// psm app prints an address whose part after '#' is a one-use launch secret
+// (browsers never send that part to a server). The page takes it out of the
+// address bar and this tab's history at once, exchanges it for this tab's own
+// session token, and keeps the token in sessionStorage: this tab and this port
+// only, kept across a reload, never shared with another tab or site. Every API
+// call carries it in a header; the app sets and honours no cookie, because a
+// browser sends cookies for 127.0.0.1 to every other program listening there.
+
+const SESSION_KEY = 'psm-session';
+let sessionToken = '';
+try { sessionToken = sessionStorage.getItem(SESSION_KEY) || ''; } catch { sessionToken = ''; }
+
+function forgetSession() {
+  sessionToken = '';
+  try { sessionStorage.removeItem(SESSION_KEY); } catch { /* storage switched off: nothing kept */ }
+}
+
+// Exchanges the launch secret in the address, if there is one; true if it did (or tried).
+async function startSession() {
+  const m = location.hash.match(/^#launch=([0-9a-f]+)$/);
+  if (!m) return false;
+  history.replaceState(null, '', `${location.pathname}${location.search}`);
+  state.sessionRefused = '';
+  try {
+    const res = await fetch('/api/session', {
+      method: 'POST', credentials: 'omit', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ launch: m[1] }),
+    });
+    const data = await res.json().catch(() => null);
+    if (res.ok && data && data.token) {
+      sessionToken = data.token;
+      try { sessionStorage.setItem(SESSION_KEY, sessionToken); } catch { /* kept in this page only: a reload needs a new address */ }
+    } else {
+      state.sessionRefused = (data && data.error) || `error ${res.status}`;
+    }
+  } catch (e) {
+    state.sessionRefused = e.message;
+  }
+  return true;
+}
+
+// ---------- what the page drops when the app locks
+
+// What the person had typed when the app locked: kept in this page's memory
+// only (never stored, never shown while locked), put back in the same forms
+// after unlocking on the same screen.
+let drafts = null;
+
+function keepDrafts() {
+  const forms = [...main.querySelectorAll('form')];
+  const dirty = forms.map((f, index) => ({ f, index })).filter(({ f }) => f.dataset.dirty);
+  if (!dirty.length) return;
+  const valueOf = (e) => (e.type === 'checkbox' || e.type === 'radio' ? e.checked : e.value);
+  drafts = {
+    route: state.route,
+    forms: dirty.map(({ f, index }) => ({ index, label: f.getAttribute('aria-label') || '', values: [...f.elements].map(valueOf) })),
+  };
+}
+
+function restoreDrafts() {
+  const kept = drafts;
+  drafts = null;
+  if (!kept || kept.route !== state.route) return;
+  const forms = [...main.querySelectorAll('form')];
+  for (const d of kept.forms) {
+    const f = forms[d.index];
+    if (!f || (f.getAttribute('aria-label') || '') !== d.label || f.elements.length !== d.values.length) continue;
+    [...f.elements].forEach((e, i) => {
+      if (e.type === 'checkbox' || e.type === 'radio') e.checked = d.values[i];
+      else if (e.tagName !== 'BUTTON') e.value = d.values[i];
+    });
+    f.dataset.dirty = '1';
+  }
+}
+
+// What the page shows: 'records' (any screen drawn from the replica), or
+// 'unlock', 'nosession', 'revoked', 'loading'.
+let shown = 'loading';
+// True while this tab unlocks: it draws the next screen itself (with any drafts), not the poll.
+let unlocking = false;
+
+// Clears every record from the page (and what it kept of them) as soon as it
+// learns the app is locked, whatever the person was doing.
+function forgetRecords() {
+  if (shown !== 'records') return;
+  shown = 'loading';
+  keepDrafts();
+  state.people = [];
+  main.replaceChildren();
+  document.getElementById('toast').textContent = '';
+  document.title = 'Placement support';
+}
 
 // ---------- small helpers
 
@@ -133,9 +226,11 @@ class ApiError extends Error {
 let background = false;
 
 async function api(path, body) {
+  const headers = { 'X-PSM-Session': sessionToken };
+  if (background) headers['X-PSM-Background'] = '1';
   const init = body === undefined
-    ? { method: 'GET', credentials: 'same-origin', headers: background ? { 'X-PSM-Background': '1' } : {} }
-    : { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+    ? { method: 'GET', credentials: 'omit', headers }
+    : { method: 'POST', credentials: 'omit', headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
   const res = await fetch(path, init);
   let data = null;
   try { data = await res.json(); } catch { data = null; }
@@ -179,7 +274,7 @@ function opForm(form, name, build, after) {
 function renderSyncBar() {
   const bar = document.getElementById('sync-bar');
   const a = state.app;
-  if (!a || a.locked) { bar.replaceChildren(); return; }
+  if (!a || a.locked || a.nosession || a.revoked) { bar.replaceChildren(); return; }
   const online = a.online;
   const parts = [
     h('span', { class: `pill ${online ? 'online' : 'offline'}`, id: 'online-state' }, online ? 'Online' : 'Offline'),
@@ -206,7 +301,7 @@ function renderSyncBar() {
 function renderNav() {
   const nav = document.getElementById('nav');
   const a = state.app;
-  if (!a || a.locked) { nav.replaceChildren(); return; }
+  if (!a || a.locked || a.nosession || a.revoked) { nav.replaceChildren(); return; }
   const attention = a.needs_attention ? ` (${a.needs_attention})` : '';
   const links = isCarer()
     ? [['#/placements', 'My placements'], ['#/meetings', 'Meetings'], ['#/actions', 'My actions'], ['#/plan', 'Support plan'],
@@ -239,15 +334,20 @@ function screenUnlock() {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     out.replaceChildren(h('p', {}, 'Unlocking…'));
+    unlocking = true;
     try {
       await api('/api/unlock', { passphrase: pass.value });
       pass.value = '';
       await refreshState();
-      location.hash = '#/placements';
-      render();
+      // Back where the person was when it locked, with what they had typed.
+      const target = `#${drafts ? drafts.route : '/placements'}`;
+      if (location.hash !== target) history.pushState(null, '', target);  // no hashchange: drawn once, here
+      await render();
     } catch (e) {
       out.replaceChildren(h('p', { class: 'error' }, e.status === 403 ? 'Wrong passphrase. Try again.' : e.message));
       pass.select();
+    } finally {
+      unlocking = false;
     }
   });
   page('Unlock this device', h('p', {}, 'The records on this device are encrypted. Enter your passphrase to open them.'), form);
@@ -428,6 +528,9 @@ async function screenMeeting(id) {
       field('Review by', h('input', { type: 'date', name: 'review_date', required: true }), 'Usually 6 weeks to 3 months from now.'),
       field('Why a different review date? (if not 6 weeks to 3 months)', h('input', { type: 'text', name: 'review_reason' })),
       h('button', { type: 'submit' }, 'Finalise the minutes'), missing);
+    // Like every other form: a background redraw gives way once something is typed, so
+    // neither the review date nor the list of what is missing vanishes under the person.
+    finalise.addEventListener('input', () => { finalise.dataset.dirty = '1'; });
     finalise.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const d = new FormData(finalise);
@@ -589,17 +692,28 @@ async function screenChanges() {
 }
 
 function screenNoSession() {
-  page('Open the app from psm', h('p', {}, 'This page needs the address that ', h('code', {}, 'psm app'),
-    ' printed when it started. Open that address on this computer.'));
+  const how = h('p', {}, 'In the window where ', h('code', {}, 'psm app'),
+    ' is running, press Enter: it prints a new address. Open it here, on this computer.');
+  if (state.sessionRefused) {
+    page('This address has been used already', h('p', {}, 'Each address that ', h('code', {}, 'psm app'),
+      ' prints opens the app once, in one tab.'), how);
+  } else {
+    page('Open the app from psm', h('p', {}, 'This tab is not connected to ', h('code', {}, 'psm app'),
+      '. It needs an address that psm app printed.'), how);
+  }
 }
 
 // ---------- routing and polling
 
 async function refreshState() {
-  try {
-    state.app = await api('/api/state');
-  } catch (e) {
-    state.app = e.status === 401 ? { nosession: true } : state.app;
+  if (!sessionToken) {
+    state.app = { nosession: true };
+  } else {
+    try {
+      state.app = await api('/api/state');
+    } catch (e) {
+      if (e.status === 401) { forgetSession(); state.app = { nosession: true }; }  // e.g. psm app was started again
+    }
   }
   renderSyncBar();
   renderNav();
@@ -610,9 +724,10 @@ async function render() {
   state.route = location.hash.replace(/^#/, '') || '/placements';
   renderNav();
   if (!a) return;
-  if (a.nosession) { screenNoSession(); return; }
-  if (a.revoked) { page('This device was revoked', h('p', {}, 'An administrator revoked this device; its copy of the records has been wiped.')); return; }
-  if (a.locked) { screenUnlock(); return; }
+  if (a.nosession || a.revoked || a.locked) forgetRecords();
+  if (a.nosession) { shown = 'nosession'; screenNoSession(); return; }
+  if (a.revoked) { shown = 'revoked'; page('This device was revoked', h('p', {}, 'An administrator revoked this device; its copy of the records has been wiped.')); return; }
+  if (a.locked) { if (shown !== 'unlock') { shown = 'unlock'; screenUnlock(); } return; }
   const [, screen, arg] = state.route.split('/');
   const focusTitle = render.lastRoute !== state.route;
   render.lastRoute = state.route;
@@ -629,10 +744,14 @@ async function render() {
       case 'changes': await screenChanges(); break;
       default: await screenPlacements();
     }
+    shown = 'records';
+    if (drafts) restoreDrafts();
     if (focusTitle) document.getElementById('page-title')?.focus();
   } catch (e) {
-    if (e.status === 423) { await refreshState(); screenUnlock(); return; }
-    if (e.status === 401) { state.app = { nosession: true }; screenNoSession(); return; }
+    if (e.status === 423) { shown = 'records'; forgetRecords(); await refreshState(); shown = 'unlock'; screenUnlock(); return; }
+    if (e.status === 401) {
+      shown = 'records'; forgetRecords(); forgetSession(); state.app = { nosession: true }; shown = 'nosession'; screenNoSession(); return;
+    }
     page('Something went wrong', h('p', { class: 'error' }, e.message));
   }
 }
@@ -640,9 +759,15 @@ async function render() {
 // Keeps the sync bar current, and redraws the page when new records arrived,
 // unless the person is in the middle of typing.
 async function poll() {
+  if (unlocking) return;
   const before = state.app ? `${state.app.locked}|${state.app.last_sync}|${state.app.waiting_to_send}|${state.app.needs_attention}` : '';
   await refreshState();
   const a = state.app;
+  // Locked (by the idle timer, another tab or the terminal): the records go at once, typing or not.
+  if (a && (a.locked || a.nosession || a.revoked) && shown === 'records') {
+    await render();
+    return;
+  }
   const after = a ? `${a.locked}|${a.last_sync}|${a.waiting_to_send}|${a.needs_attention}` : '';
   const typing = document.querySelector('form[data-dirty]') || (a && a.locked && main.querySelector('input[type=password]'));
   // The screens that show what was just saved keep it until the person moves on.
@@ -654,6 +779,10 @@ async function poll() {
   }
 }
 
-window.addEventListener('hashchange', render);
-refreshState().then(render);
+// A new address pasted into this tab: exchange it, keeping what is on the page.
+window.addEventListener('hashchange', async () => {
+  if (await startSession()) await refreshState();
+  render();
+});
+startSession().then(refreshState).then(render);
 setInterval(poll, 2000);

@@ -5,9 +5,10 @@
 // action, and a conflict made on two devices is settled from the inbox.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { World, chromiumPath, ensureArtifactsDir, seriousViolations, isoDate, PASSPHRASE } from '../support.mjs';
+import { World, chromiumPath, ensureArtifactsDir, seriousViolations, isoDate, stop, PASSPHRASE } from '../support.mjs';
 
 const world = new World();
 let browser;
@@ -25,6 +26,9 @@ async function openApp(who, viewport) {
   openPages.set(who, page);
   return { page, origin: app.origin, context };
 }
+
+// The tab's session token, as the app's own page keeps it.
+function tokenOf(page) { return page.evaluate(() => sessionStorage.getItem('psm-session')); }
 
 async function unlock(page) {
   await page.getByLabel('Passphrase for this device').fill(PASSPHRASE);
@@ -261,25 +265,150 @@ test('a conflict made on two devices is settled from the inbox', async () => {
   assert.equal(after.text, otherValue);
 });
 
+test('locking clears the records from the page at once, even while the person is typing, and gives the typing back', async () => {
+  await priya.page.getByRole('link', { name: 'Meetings' }).click();
+  await priya.page.getByRole('link', { name: 'Placement Support Meeting' }).first().click();
+  await waitForText(priya.page.locator('main'), 'I like living here but I miss my brother');
+  const actionForm = priya.page.getByRole('form', { name: 'Agree an action' });
+  await actionForm.getByLabel('What will be done').fill('Book the family centre for the review');
+
+  // Locked from elsewhere (another tab, or the idle timer) while the form is half filled in.
+  const token = await tokenOf(priya.page);
+  const locked = await fetch(`${priya.origin}/api/lock`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Origin: priya.origin, 'X-PSM-Session': token }, body: '{}' });
+  assert.equal(locked.status, 200);
+  const data = await fetch(`${priya.origin}/api/meetings`, { headers: { 'X-PSM-Session': token } });
+  assert.equal(data.status, 423);
+  assert.match((await data.json()).error, /locked/);
+  await priya.page.getByLabel('Passphrase for this device').waitFor();
+  const shown = await priya.page.locator('body').textContent();
+  for (const record of ['I like living here', 'Amelia', 'Arrange a weekly', 'Book the family centre']) {
+    assert.ok(!shown.includes(record), `the locked page still shows "${record}"`);
+  }
+  assert.equal(await priya.page.locator('textarea').count(), 0);
+
+  // Unlocking goes back to the meeting, with what had been typed.
+  await unlock(priya.page);
+  await waitForText(priya.page.locator('main'), 'I like living here but I miss my brother');
+  assert.equal(await priya.page.getByRole('form', { name: 'Agree an action' }).getByLabel('What will be done').inputValue(),
+    'Book the family centre for the review');
+});
+
 test('state-changing requests need the session and the app\'s own origin', async () => {
   const { origin } = priya;
-  const noCookie = await fetch(`${origin}/api/sync`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: origin }, body: '{}' });
-  assert.equal(noCookie.status, 401);
-  const cookies = await priya.context.cookies();
-  const session = cookies.find((c) => c.name === 'psm_session');
-  assert.ok(session && session.httpOnly && session.sameSite === 'Strict');
-  const cookie = `psm_session=${session.value}`;
-  const foreign = await fetch(`${origin}/api/lock`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: 'http://evil.example', Cookie: cookie }, body: '{}' });
+  const noSession = await fetch(`${origin}/api/sync`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: origin }, body: '{}' });
+  assert.equal(noSession.status, 401);
+  assert.deepEqual(await priya.context.cookies(), [], 'the app sets no cookie');
+  const token = await tokenOf(priya.page);
+  assert.match(token, /^[0-9a-f]{64}$/);
+  const session = { 'X-PSM-Session': token };
+  const foreign = await fetch(`${origin}/api/lock`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: 'http://evil.example', ...session }, body: '{}' });
   assert.equal(foreign.status, 403);
-  const state = await fetch(`${origin}/api/state`, { headers: { Cookie: cookie } });
+  const state = await fetch(`${origin}/api/state`, { headers: session });
   assert.equal(state.headers.get('cache-control'), 'no-store');
   assert.match(state.headers.get('content-security-policy'), /default-src 'none'/);
   assert.equal((await state.json()).locked, false);
-  const locked = await fetch(`${origin}/api/lock`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: origin, Cookie: cookie }, body: '{}' });
+  const locked = await fetch(`${origin}/api/lock`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: origin, ...session }, body: '{}' });
   assert.equal(locked.status, 200);
-  const data = await fetch(`${origin}/api/meetings`, { headers: { Cookie: cookie } });
+  const data = await fetch(`${origin}/api/meetings`, { headers: session });
   assert.equal(data.status, 423);
   await priya.page.getByLabel('Passphrase for this device').waitFor();
+});
+
+test('the launch address leaves the address bar at once and opens the app once; a reload keeps the tab, a new tab needs a new address', async () => {
+  const app = await world.startApp('alex');
+  const secret = new URL(app.launchUrl).hash.slice('#launch='.length);
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(EXPECT_TIMEOUT);
+  await page.goto(app.launchUrl);
+  await page.getByLabel('Passphrase for this device').waitFor();
+  assert.ok(!page.url().includes(secret), `the address bar still holds the launch secret: ${page.url()}`);
+  assert.equal(page.url(), `${app.origin}/`);
+  assert.ok(!(await page.evaluate(() => JSON.stringify(sessionStorage))).includes(secret));
+  await page.goBack();  // the entry before is the empty tab; the launch address is in no entry
+  assert.ok(!page.url().includes(secret));
+  await page.goForward();
+  assert.equal(page.url(), `${app.origin}/`);
+
+  await page.reload();
+  await page.getByLabel('Passphrase for this device').waitFor();
+  await unlock(page);
+
+  // The printed address again, in another tab or browser: already used.
+  const other = await browser.newContext();
+  const second = await other.newPage();
+  second.setDefaultTimeout(EXPECT_TIMEOUT);
+  await second.goto(app.launchUrl);
+  await waitForText(second.locator('main'), 'This address has been used already');
+  assert.equal(await second.locator('#online-state').count(), 0);
+  // A tab opened on the app without an address is not connected.
+  const bare = await other.newPage();
+  await bare.goto(`${app.origin}/`);
+  await waitForText(bare.locator('main'), 'This tab is not connected');
+  // Enter in psm app's terminal prints a new address, which opens the app in that tab.
+  const fresh = await world.newAddress(app);
+  assert.notEqual(fresh, app.launchUrl);
+  await second.goto(fresh);
+  await second.locator('#online-state').waitFor();  // the app is unlocked already: one app, one replica
+  await context.close();
+  await other.close();
+  await stop(app.proc);
+});
+
+test('a page or program on another port of 127.0.0.1 cannot use the app\'s session', async () => {
+  const app = await world.startApp('alex');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.setDefaultTimeout(EXPECT_TIMEOUT);
+  await page.goto(app.launchUrl);
+  await unlock(page);
+  const token = await tokenOf(page);
+  const meetings = await fetch(`${app.origin}/api/meetings`, { headers: { 'X-PSM-Session': token } });
+  assert.equal(meetings.status, 200, 'the app is unlocked and serving records');
+
+  // Another local program: it serves a page, and keeps whatever the browser sends it.
+  const received = [];
+  const other = http.createServer((req, res) => {
+    received.push(req.headers.cookie || '');
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end('<!doctype html><title>another program</title><p>hello</p>');
+  });
+  await new Promise((resolve) => other.listen(0, '127.0.0.1', resolve));
+  const otherOrigin = `http://127.0.0.1:${other.address().port}`;
+  try {
+    const stranger = await context.newPage();
+    await stranger.goto(`${otherOrigin}/`);
+    const tries = await stranger.evaluate(async (appOrigin) => {
+      const attempt = async (init) => {
+        try {
+          const r = await fetch(`${appOrigin}/api/meetings`, init);
+          return `read ${r.status}: ${await r.text()}`;
+        } catch { return 'blocked'; }
+      };
+      return [await attempt({ credentials: 'include' }),
+        await attempt({ credentials: 'include', headers: { 'X-PSM-Session': 'guess' } }),
+        // Even an opaque answer is refused (Cross-Origin-Resource-Policy: same-origin).
+        await attempt({ credentials: 'include', mode: 'no-cors' })];
+    }, app.origin);
+    assert.deepEqual(tries, ['blocked', 'blocked', 'blocked'], 'the other page read nothing');
+    assert.deepEqual(await stranger.evaluate(() => sessionStorage.length), 0);
+    assert.deepEqual(await context.cookies(otherOrigin), [], 'no cookie of the app reaches another port');
+
+    // Whatever the browser sent the other program, replayed from outside the browser, opens nothing.
+    assert.ok(received.length > 0);
+    for (const cookie of [...received, `psm_session=${token}`, `psm_session=${new URL(app.launchUrl).hash.slice(8)}`]) {
+      const replay = await fetch(`${app.origin}/api/meetings`, { headers: cookie ? { Cookie: cookie } : {} });
+      assert.equal(replay.status, 401, `a replayed cookie (${cookie ? 'set' : 'none'}) was accepted`);
+      const body = await replay.json();
+      assert.equal(body.ok, false);
+      assert.ok(!Array.isArray(body));
+    }
+  } finally {
+    await new Promise((resolve) => other.close(resolve));
+    await context.close();
+    await stop(app.proc);
+  }
 });
 
 test('the app locks itself after the idle time, and the records need the passphrase again', async () => {
@@ -293,8 +422,7 @@ test('the app locks itself after the idle time, and the records need the passphr
   // No clicks from here on: the page's own status polling does not count as use.
   await page.getByLabel('Passphrase for this device').waitFor({ timeout: 20_000 });
   assert.equal(await page.getByText('Amelia Brooks').count(), 0);
-  const cookie = (await context.cookies()).find((c) => c.name === 'psm_session');
-  const res = await fetch(`${app.origin}/api/placements`, { headers: { Cookie: `psm_session=${cookie.value}` } });
+  const res = await fetch(`${app.origin}/api/placements`, { headers: { 'X-PSM-Session': await tokenOf(page) } });
   assert.equal(res.status, 423);
   await context.close();
 });
