@@ -27,6 +27,7 @@ class Category final : public boost::system::error_category {
       case Errc::token_expired: return "sign-in expired";
       case Errc::locked_out: return "too many failed sign-ins";
       case Errc::offline_too_long: return "offline too long";
+      case Errc::sequence_reused: return "operation sequence number reused";
       case Errc::unavailable: return "server unavailable";
       case Errc::timeout: return "timed out";
       case Errc::busy: return "busy";

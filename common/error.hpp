@@ -37,6 +37,7 @@ enum class Errc {
   token_expired,           // the device token expired: sign in again with the password
   locked_out,              // too many failed sign-ins: wait, then try again
   offline_too_long,        // the replica has not synced within the server's limit
+  sequence_reused,         // a device sent a new operation under a sequence number it used before
   // Transient: the same request may succeed later.
   unavailable = 100,       // server unreachable, connection dropped
   timeout,
@@ -52,7 +53,10 @@ inline error_code make_error_code(Errc e) noexcept {
   return {static_cast<int>(e), psm_category()};
 }
 
-// True for errors where retrying later (with backoff) is the right response.
+// True for errors where retrying later (with backoff) is the right response:
+// every code from Errc::unavailable on, and any error from outside psm (the
+// network, the operating system). The one rule for the server, the device's
+// retry loop and the app's background sync.
 inline bool is_transient(const error_code& ec) noexcept {
   return ec.category() != psm_category() || ec.value() >= static_cast<int>(Errc::unavailable);
 }

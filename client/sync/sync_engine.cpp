@@ -191,8 +191,6 @@ std::chrono::milliseconds backoff_delay(const Backoff& backoff, unsigned retry, 
   return milliseconds(half + static_cast<std::int64_t>(random_bits % spread));
 }
 
-bool is_transient(const error_code& ec) { return ec == Errc::unavailable || ec == Errc::timeout; }
-
 std::optional<SyncError> sync_with_retry(Replica& replica, const Connect& connect, SyncReport& report,
                                          const RetryOptions& options,
                                          const std::function<void(const SyncReport&)>& progress) {

@@ -64,10 +64,6 @@ struct Backoff {
 // d = min(cap, first * 2^(retry-1)), a value in [d/2, d] chosen by `random_bits`.
 std::chrono::milliseconds backoff_delay(const Backoff& backoff, unsigned retry, std::uint64_t random_bits);
 
-// True for failures that may pass by themselves (server unreachable,
-// connection lost, no answer in time); false for those a retry cannot fix.
-bool is_transient(const error_code& ec);
-
 struct RetryOptions {
   Backoff backoff;
   // Give up once the waits so far add up to more than this. Counted in
@@ -84,7 +80,9 @@ struct RetryOptions {
 // Opens a fresh connection to the server.
 using Connect = std::function<std::variant<std::unique_ptr<Transport>, SyncError>()>;
 
-// Connects and syncs; after a transient failure waits backoff_delay() and
+// Connects and syncs; after a transient failure (psm::is_transient: the
+// server unreachable, the connection lost, no answer in time, the server
+// busy) waits backoff_delay() and
 // tries again with a new connection, until a sync completes, a permanent
 // error, or the budget is spent (the last error is returned). Nothing is lost
 // in between: each attempt is an ordinary sync_once(), so operations answered

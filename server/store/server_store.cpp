@@ -133,7 +133,7 @@ struct ServerStore::Statements {
   Statement get_record;
   store::Upsert put_record;
   Statement max_seq, pull_scope, all_in;
-  Statement find_applied, insert_applied, count_applied;
+  Statement find_applied, find_applied_by_device_seq, insert_applied, count_applied;
   Statement insert_account, find_account, find_account_by_person;
   Statement insert_device, find_device, list_devices, revoke_device, touch_device, set_token, forget_previous;
   Statement get_meta, list_in_scope;
@@ -337,6 +337,7 @@ void ServerStore::prepare_statements() {
                   "ORDER BY seq LIMIT ?3"),
       db_.prepare("SELECT body FROM records WHERE collection = ?1 ORDER BY id"),
       db_.prepare("SELECT kind, error, reason, receipt_line, device_id FROM applied_ops WHERE op_id = ?1"),
+      db_.prepare("SELECT op_id FROM applied_ops WHERE device_id = ?1 AND device_seq = ?2"),
       db_.prepare("INSERT INTO applied_ops(op_id, device_id, device_seq, kind, error, reason, applied_at_ms, "
                   "receipt_line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
       db_.prepare("SELECT count(*) FROM applied_ops"),
@@ -544,17 +545,26 @@ PullPage ServerStore::pull(const std::map<std::string, std::uint64_t>& scope_sta
   };
   std::vector<Row> rows;
   bool truncated = false;
+  // Every query of this page reads one snapshot. Without it an import
+  // committed by another process between two scopes' queries (psm-server
+  // import while serving) could put a row below the last_seq() read at the
+  // end into a scope already read: the cursor would pass a row the device
+  // never received, for good. In WAL mode the snapshot blocks no writer.
+  store::Transaction snapshot(db_, store::TransactionMode::deferred);
   auto& s = st_->pull_scope;
   for (const auto& [scope, start] : scope_starts) {
-    store::ScopedReset r{s};
-    s.bind(1, scope).bind(2, static_cast<std::int64_t>(start)).bind(3, static_cast<std::int64_t>(limit + 1));
-    std::size_t n = 0;
-    while (s.step()) {
-      ++n;
-      rows.push_back({static_cast<std::uint64_t>(s.column_int64(0)), s.column_bytes(1),
-                      s.column_int64(2) != 0});
+    {
+      store::ScopedReset r{s};
+      s.bind(1, scope).bind(2, static_cast<std::int64_t>(start)).bind(3, static_cast<std::int64_t>(limit + 1));
+      std::size_t n = 0;
+      while (s.step()) {
+        ++n;
+        rows.push_back({static_cast<std::uint64_t>(s.column_int64(0)), s.column_bytes(1),
+                        s.column_int64(2) != 0});
+      }
+      if (n > limit) truncated = true;
     }
-    if (n > limit) truncated = true;
+    if (after_pull_scope_read_) after_pull_scope_read_();
   }
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.seq < b.seq; });
   PullPage page;
@@ -585,6 +595,7 @@ PullPage ServerStore::pull(const std::map<std::string, std::uint64_t>& scope_sta
       if (c.step()) page.remaining += static_cast<std::uint64_t>(c.column_int64(0));
     }
   }
+  snapshot.commit();  // read only: ends the snapshot
   return page;
 }
 
@@ -614,6 +625,14 @@ std::optional<protocol::OpResult> ServerStore::find_applied(std::string_view op_
   if (receipt_line) *receipt_line = s.column_text(3);
   if (device_id) *device_id = s.column_text(4);
   return res;
+}
+
+std::optional<std::string> ServerStore::op_at_device_seq(std::string_view device_id, std::uint64_t seq) {
+  auto& s = st_->find_applied_by_device_seq;
+  store::ScopedReset r{s};
+  s.bind(1, device_id).bind(2, static_cast<std::int64_t>(seq));
+  if (!s.step()) return std::nullopt;
+  return s.column_text(0);
 }
 
 void ServerStore::record_applied(const ops::Operation& op, const protocol::OpResult& result, std::uint64_t at_ms,

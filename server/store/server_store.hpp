@@ -134,8 +134,14 @@ class ServerStore final : public ops::StateReader {
   // cursor, or 0 for a scope it is new to), oldest first, at most `limit`.
   // Professionals-only records are left out unless `professional`. The page's
   // cursor is where the device has now seen everything up to.
+  // Reads one snapshot (a read transaction of its own: not to be called
+  // inside another transaction), so a commit by another connection or process
+  // during the pull is wholly in this page or wholly after its cursor.
   PullPage pull(const std::map<std::string, std::uint64_t>& scope_starts, std::uint64_t cursor,
                 std::size_t limit, bool professional);
+  // A seam for tests: runs inside pull() after each scope's rows are read,
+  // where another process's commit could land.
+  void set_after_pull_scope_read_for_tests(std::function<void()> hook) { after_pull_scope_read_ = std::move(hook); }
   std::uint64_t last_seq();
   std::vector<model::Record> all_in(std::string_view collection);
 
@@ -145,6 +151,10 @@ class ServerStore final : public ops::StateReader {
   // `device_id` the device that sent it.
   std::optional<protocol::OpResult> find_applied(std::string_view op_id, std::string* receipt_line = nullptr,
                                                  std::string* device_id = nullptr);
+  // The operation this device sent with sequence number `seq`, if any.
+  std::optional<std::string> op_at_device_seq(std::string_view device_id, std::uint64_t seq);
+  // Throws StoreError if the op id, or the device's sequence number, is
+  // already in the ledger (callers check both first).
   void record_applied(const ops::Operation& op, const protocol::OpResult& result, std::uint64_t at_ms,
                       std::string_view receipt_line = {});
   std::uint64_t applied_count();
@@ -175,6 +185,7 @@ class ServerStore final : public ops::StateReader {
   std::unique_ptr<Statements> st_;
   std::unique_ptr<AuditLog> audit_;
   std::uint64_t next_seq_ = 1;
+  std::function<void()> after_pull_scope_read_;
 };
 
 }  // namespace psm::server

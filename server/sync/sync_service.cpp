@@ -276,6 +276,21 @@ protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op
     }
     return *previous;
   }
+  // A new operation under a sequence number this device already used (a
+  // replica restored from a copy, say) cannot go in the ledger; retrying it
+  // can never succeed, so it is refused for good, and the device shows why.
+  // Nothing is recorded: a re-send gets the same answer.
+  if (store_->op_at_device_seq(who.device_id, op.seq)) {
+    result.kind = static_cast<std::uint8_t>(ops::OutcomeKind::rejected);
+    result.error = static_cast<std::uint16_t>(Errc::sequence_reused);
+    result.reason =
+        "this device sent a change under a number it had already used for another change, so the server cannot "
+        "take it; nothing else is affected. Ask your IT team to re-enrol this device";
+    metrics_.ops_rejected();
+    audit(who, "operation", std::string(ops::kind_name(op.payload)) + " " + op.op_id + ": rejected (sequence " +
+                                std::to_string(op.seq) + " already used by another operation)");
+    return result;
+  }
 
   const std::uint64_t now = now_();
   // What the device sent, before the server rewrites author, device and clock.

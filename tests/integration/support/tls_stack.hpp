@@ -105,6 +105,14 @@ class TlsStack {
     return d;
   }
 
+  // Where devices connect, and how they check the server's certificate.
+  std::string url() const { return "wss://127.0.0.1:" + std::to_string(listener_->local_endpoint().port()); }
+  client::net::ClientTlsOptions device_tls() const {
+    client::net::ClientTlsOptions tls;
+    tls.ca_file = tls_dir_ / "ca.pem";
+    return tls;
+  }
+
   // Runs `f(service)` on the store thread, where the service lives, and returns its result.
   template <class F>
   auto on_store_thread(F f) {

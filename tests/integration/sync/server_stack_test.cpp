@@ -6,6 +6,8 @@
 #include "support/tls_stack.hpp"
 #include "support/world.hpp"
 
+#include "common/store/transaction.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -74,6 +76,46 @@ TEST_F(ServerStack, AcceptedOperation_ComesBackWithASignedReceiptOverRealTls) {
   EXPECT_EQ(client::verify_stored_receipt(*ssw->replica, *kept), "");
   EXPECT_EQ(kept->entry.subject, request.meeting_id);
   EXPECT_EQ(kept->entry.op_sha256, ssw->replica->operation_sha256(op_id));
+}
+
+// "busy" (the store is locked by another process, e.g. a backup or an import)
+// passes by itself: the device's retry waits and tries again rather than
+// giving up as it would for a refusal.
+TEST_F(ServerStack, StoreBusy_IsRetriedWithBackoff_AndTheChangeGoesThrough) {
+  auto ssw = connect_and_enrol("ssw-1");
+  ops::RequestMeeting request{model::new_uuid_v7(), "p1", model::MeetingType::support, "Placement under strain", 0};
+  ASSERT_TRUE(ssw->replica->submit(request).ok());
+  ssw->transport.reset();
+  ssw->socket.reset();
+
+  // Another process holds the store's write lock for the first attempt.
+  std::string detail;
+  auto other = server::ServerStore::open(server::DataPaths(dir_.path / "data"), &detail);
+  ASSERT_TRUE(other) << detail;
+  auto lock = std::make_unique<store::Transaction>((*other)->database());
+
+  std::unique_ptr<client::net::WebSocketClient> socket;
+  client::Connect connect = [&]() -> std::variant<std::unique_ptr<client::Transport>, client::SyncError> {
+    auto s = client::net::WebSocketClient::connect(stack_->url(), stack_->device_tls(), protocol::kSubprotocol, 10s,
+                                                   &detail);
+    if (!s) return client::SyncError{s.error(), detail};
+    socket = std::move(*s);
+    return std::make_unique<client::net::WebSocketTransport>(*socket);
+  };
+  std::vector<Errc> retried_after;
+  client::RetryOptions options;
+  options.budget = 10min;
+  options.on_retry = [&](const client::SyncError& why, std::chrono::milliseconds) {
+    retried_after.push_back(static_cast<Errc>(why.code.value()));
+  };
+  options.sleep = [&](std::chrono::milliseconds) { lock.reset(); };  // the other process finishes
+  client::SyncReport report;
+  auto err = client::sync_with_retry(*ssw->replica, connect, report, options);
+  ASSERT_FALSE(err) << err->message;
+  ASSERT_EQ(retried_after.size(), 1u);
+  EXPECT_EQ(retried_after[0], Errc::busy);
+  EXPECT_EQ(report.accepted, 1u);
+  EXPECT_EQ(ssw->replica->pending_count(), 0u);
 }
 
 TEST_F(ServerStack, ManyDevicesPushingAtOnce_AllOperationsAppliedOnce) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 namespace psm::testing {
 namespace {
 
@@ -131,6 +133,47 @@ TEST(Sync, RejectedOperation_IsReportedAndDoesNotBlockTheOnesBehindIt) {
   EXPECT_FALSE(carer->replica->get(col::kPlacements, "p3"));       // the ended placement was purged
   EXPECT_TRUE(carer->replica->get(col::kViews, v.view_id));
   EXPECT_TRUE(w.store().get(col::kViews, v.view_id));
+}
+
+// A replica brought back from a copy (a laptop restored from its backup)
+// numbers its next change as it numbered one the server already has. That
+// change can never go in the ledger: it is refused for good with its own
+// reason, rather than failing the whole batch ("busy") on every retry.
+TEST(Sync, ReusedSequenceNumber_IsRefusedForGood_AndDoesNotBlockTheBatch) {
+  World w;
+  auto carer = w.enrol("carer-1");
+  const auto home = carer->home.path;
+  const auto copy = home.parent_path() / (home.filename().string() + "-copy");
+  carer->replica.reset();
+  std::filesystem::copy(home, copy, std::filesystem::copy_options::recursive);
+  auto reopen = [&] {
+    auto r = client::Replica::open(client::HomePaths(home), "device passphrase");
+    ASSERT_TRUE(r);
+    carer->replica = std::move(*r);
+  };
+  reopen();
+  request_meeting(*carer->replica, "p1", "Sent before the laptop was restored");
+  ASSERT_FALSE(w.sync(*carer));
+
+  carer->replica.reset();
+  std::filesystem::remove_all(home);
+  std::filesystem::rename(copy, home);
+  reopen();
+  const auto reused = request_meeting(*carer->replica, "p1", "Typed after the restore");
+
+  client::SyncReport report;
+  auto err = w.sync(*carer, &report);
+  ASSERT_FALSE(err) << err->message;
+  EXPECT_EQ(report.rejected, 1u);
+  auto rejected = carer->replica->outbox(OpState::rejected);
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].error, static_cast<std::uint16_t>(Errc::sequence_reused));
+  EXPECT_NE(rejected[0].reason.find("re-enrol"), std::string::npos) << rejected[0].reason;
+  EXPECT_FALSE(w.store().get(col::kMeetings, reused));
+  // The next change carries a fresh number and goes through.
+  const auto after = request_meeting(*carer->replica, "p1", "The next change");
+  ASSERT_FALSE(w.sync(*carer, &report));
+  EXPECT_TRUE(w.store().get(col::kMeetings, after));
 }
 
 TEST(Sync, PendingLocalWork_SurvivesAPullOfNewerServerState) {

@@ -3,6 +3,7 @@
 #include "common/crypto/hash.hpp"
 #include "common/platform/platform.hpp"
 #include "common/store/transaction.hpp"
+#include "server/sync/sync_service.hpp"
 #include "testing/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -254,6 +255,50 @@ TEST(ServerStore, InterruptedRotation_IsFinishedOnOpen_WhicheverSideOfTheReEncry
   EXPECT_TRUE((*store)->get("meetings", "m1"));
   EXPECT_EQ(key_file(paths), hex);
   EXPECT_FALSE(fs::exists(paths.next_key()));
+}
+
+// psm-server import may commit while the server serves. A commit landing
+// between two scopes' queries of one pull must not let the cursor pass a row
+// the device never received.
+TEST(ServerStore, Pull_ImportCommittedMidPull_SkipsNoRow) {
+  TempDir dir;
+  DataPaths paths(dir.path);
+  std::string detail;
+  auto serving = ServerStore::create(paths, &detail);
+  ASSERT_TRUE(serving) << detail;
+  auto& s = **serving;
+  s.put(rec("m1", "placement:a"));
+  const std::uint64_t cursor = s.last_seq();
+
+  // The import runs on its own connection, as the psm-server import process does.
+  auto importer = ServerStore::open(paths, &detail);
+  ASSERT_TRUE(importer) << detail;
+  bool imported = false;
+  s.set_after_pull_scope_read_for_tests([&] {
+    if (imported) return;
+    imported = true;
+    std::size_t count = 0;
+    ASSERT_FALSE(import_reference_data(**importer,
+                                       R"({"people": [{"id": "csw-new", "name": "Sam Green",
+                                                       "role": "child-social-worker"}]})",
+                                       &detail, &count))
+        << detail;
+    ASSERT_GE(count, 1u);
+  });
+  // "directory" sorts before "placement:a": the import lands after the
+  // directory was read and before placement:a is.
+  const std::map<std::string, std::uint64_t> starts{{std::string(model::scope::kDirectory), cursor},
+                                                     {"placement:a", cursor}};
+  auto first = s.pull(starts, cursor, 1000, true);
+  ASSERT_TRUE(imported);
+  s.set_after_pull_scope_read_for_tests({});
+
+  std::set<std::string> received;
+  for (const auto& r : first.records) received.insert(r.id);
+  std::map<std::string, std::uint64_t> next;
+  for (const auto& [scope, start] : starts) next[scope] = first.cursor;
+  for (const auto& r : s.pull(next, first.cursor, 1000, true).records) received.insert(r.id);
+  EXPECT_EQ(received.count("csw-new"), 1u) << "the imported person was skipped by the cursor";
 }
 
 }  // namespace
