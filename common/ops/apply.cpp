@@ -9,6 +9,7 @@
 #include "common/policy/deadlines.hpp"
 #include "common/policy/rules.hpp"
 
+#include <map>
 #include <utility>
 
 namespace psm::ops {
@@ -843,6 +844,30 @@ class Applier {
 
 bool text_ok(const std::string& s, std::size_t max) { return !s.empty() && s.size() <= max; }
 
+// Remembers what one apply() read, so that inherit_professionals_only reads
+// nothing a second time: the meeting or action an operation acts on is almost
+// always the record its writes derive from, and on the server each read is a
+// query and a decryption. Lives for one call, during which the state does not
+// change.
+class ReadOnce final : public StateReader {
+ public:
+  explicit ReadOnce(const StateReader& state) : state_(state) {}
+  std::optional<Record> get(std::string_view collection, std::string_view id) const override {
+    auto key = std::pair{std::string(collection), std::string(id)};
+    if (auto it = seen_.find(key); it != seen_.end()) return it->second;
+    auto record = state_.get(collection, id);
+    seen_.emplace(std::move(key), record);
+    return record;
+  }
+  std::vector<Record> list_in_scope(std::string_view collection, std::string_view scope) const override {
+    return state_.list_in_scope(collection, scope);
+  }
+
+ private:
+  const StateReader& state_;
+  mutable std::map<std::pair<std::string, std::string>, std::optional<Record>> seen_;
+};
+
 }  // namespace
 
 std::optional<std::pair<Errc, std::string>> validate_shape(const Operation& op) {
@@ -960,11 +985,12 @@ std::optional<std::pair<Errc, std::string>> validate_shape(const Operation& op) 
 
 Outcome apply(const StateReader& state, const Operation& op, const ApplyContext& ctx) {
   if (auto problem = validate_shape(op)) return reject(problem->first, problem->second);
-  Applier applier(state, op, ctx);
+  const ReadOnce reads(state);
+  Applier applier(reads, op, ctx);
   Outcome outcome = std::visit(applier, op.payload);
   // The one place every write of every operation gets the flag of what it is
   // derived from (policy::inherit_professionals_only).
-  if (outcome.ok()) inherit_professionals_only(outcome.writes, state);
+  if (outcome.ok()) inherit_professionals_only(outcome.writes, reads);
   return outcome;
 }
 

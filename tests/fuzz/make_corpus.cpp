@@ -7,8 +7,9 @@
 // apply target builds (placement p1, meeting m1, action a1, conflict op-5.text).
 // Seeds named *-v2.bin are kept by hand from before a message's version 3
 // (older senders' encodings, which must still decode); this tool does not
-// write them. Likewise apply/record-view-v2.bin (RecordView before version 3)
-// and apply/add-agenda-note-v1.bin (AddAgendaNote before version 2).
+// write them. Likewise apply/record-view-v2.bin and decode/push-request-view-v2.bin
+// (a RecordView before its version 3) and apply/add-agenda-note-v1.bin
+// (AddAgendaNote before its version 2).
 #include "common/protocol/codec.hpp"
 #include "common/protocol/receipt.hpp"
 
