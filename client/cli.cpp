@@ -354,8 +354,9 @@ int cmd_meetings(Session& s, bool as_json) {
 }
 
 int cmd_record_view(Session& s, const std::string& meeting, const std::string& subject_name, const std::string& text,
-                    bool professionals_only, const std::string& sought_on) {
-  return submit_and_report(*s.replica, prepare_record_view(meeting, subject_name, text, professionals_only, sought_on));
+                    bool professionals_only, bool share_with_carers, const std::string& sought_on) {
+  return submit_and_report(
+      *s.replica, prepare_record_view(meeting, subject_name, text, professionals_only, share_with_carers, sought_on));
 }
 
 int cmd_add_action(Session& s, const std::string& meeting, const std::string& owner, const std::string& due,
@@ -495,13 +496,16 @@ int run_cli(int argc, char** argv) {
 
   auto* view = app.add_subcommand("record-view", "record someone's views for a meeting");
   std::string meeting, subject, text;
-  bool professionals_only = false;
+  bool professionals_only = false, share_with_carers = false;
   view->add_option("--meeting", meeting)->required();
   view->add_option("--subject", subject, model::spellings_of_view_subject())->required();
   std::string sought_on;
   view->add_option("--text", text, "the views, in their words");
   view->add_option("--sought-on", sought_on, "YYYY-MM-DD: views were asked for then and none given (e.g. the IRO's)");
-  view->add_flag("--professionals-only", professionals_only, "never shown to the foster carer");
+  view->add_flag("--professionals-only", professionals_only,
+                 "never shown to the foster carers (the default for the child's views recorded by a professional)");
+  view->add_flag("--share-with-carers", share_with_carers,
+                 "the child's views recorded by a professional: show them to the foster carers too");
 
   auto* add_action = app.add_subcommand("add-action", "agree an action: owner and due date required");
   std::string owner, due;
@@ -597,7 +601,7 @@ int run_cli(int argc, char** argv) {
     if (*placements) return cmd_placements(s, as_json);
     if (*request) return cmd_request_meeting(s, placement, type, reason, identified_at);
     if (*meetings) return cmd_meetings(s, as_json);
-    if (*view) return cmd_record_view(s, meeting, subject, text, professionals_only, sought_on);
+    if (*view) return cmd_record_view(s, meeting, subject, text, professionals_only, share_with_carers, sought_on);
     if (*add_action) return cmd_add_action(s, meeting, owner, due, text);
     if (*update) return cmd_update_action(s, action_id, status_name, note);
     if (*edit) return cmd_edit_action(s, action_id, edit_text, edit_due, edit_owner);

@@ -40,6 +40,10 @@ void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function
   m.agenda_note->add_option("MEETING_ID", m.meeting_id)->required();
   m.agenda_note->add_option("--item", m.item, "agenda item key (see: psm meeting ID)")->required();
   m.agenda_note->add_option("--text", m.text)->required();
+  m.agenda_note->add_flag("--professionals-only", m.professionals_only,
+                          "never shown to the foster carers (the default under child-views)");
+  m.agenda_note->add_flag("--share-with-carers", m.share_with_carers,
+                          "a note under child-views: show it to the foster carers too");
 
   m.finalise = app.add_subcommand("finalise-minutes", "close the minutes; refused with everything still missing");
   m.finalise->add_option("MEETING_ID", m.meeting_id)->required();
@@ -131,14 +135,16 @@ int show_meeting(Session& s, const std::string& id, bool as_json) {
     std::cout << "  " << str(w.at("subject")) << ": "
               << (w.at("text").as_string().empty() ? "sought on " + str(w.at("sought_on")) + ", none given"
                                                    : str(w.at("text")))
-              << "\n";
+              << (w.at("professionals_only").as_bool() ? "  (professionals only)" : "") << "\n";
   }
   std::cout << "agenda:\n";
   for (const auto& item : o.at("agenda").as_array()) {
     const auto key = str(item.at("key"));
     std::cout << "  [" << key << "] " << str(item.at("title")) << "\n";
     for (const auto& n : o.at("agenda_notes").as_array()) {
-      if (str(n.at("item")) == key) std::cout << "      - " << str(n.at("text")) << "\n";
+      if (str(n.at("item")) != key) continue;
+      std::cout << "      - " << str(n.at("text"))
+                << (n.at("professionals_only").as_bool() ? "  (professionals only)" : "") << "\n";
     }
   }
   std::cout << "actions:\n";
@@ -228,7 +234,8 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
     return submit_and_report(r, prepare_record_attendance(m.invitation_id, m.status));
   }
   if (*m.agenda_note) {
-    return submit_and_report(r, prepare_agenda_note(m.meeting_id, m.item, m.text));
+    return submit_and_report(
+        r, prepare_agenda_note(m.meeting_id, m.item, m.text, m.professionals_only, m.share_with_carers));
   }
   if (*m.finalise) {
     return submit_and_report(r, prepare_finalise_minutes(m.meeting_id, m.review_date, m.review_reason));

@@ -31,10 +31,15 @@ Prepared prepare_request_meeting(const std::string& placement, const std::string
 }
 
 Prepared prepare_record_view(const std::string& meeting, const std::string& subject_name, const std::string& text,
-                             bool professionals_only, const std::string& sought_on) {
+                             bool professionals_only, bool share_with_carers, const std::string& sought_on) {
   auto subject = model::parse_view_subject(subject_name);
   if (!subject) return usage("--subject must be one of " + model::spellings_of_view_subject());
-  ops::RecordView p{model::new_uuid_v7(), meeting, *subject, text, professionals_only, sought_on};
+  if (professionals_only && share_with_carers) {
+    return usage(
+        "views are either professionals-only or shared with the carers: give --professionals-only or "
+        "--share-with-carers, not both");
+  }
+  ops::RecordView p{model::new_uuid_v7(), meeting, *subject, text, professionals_only, sought_on, share_with_carers};
   const auto id = p.view_id;
   return PreparedOperation{p, {}, id, "recorded views"};
 }
@@ -105,8 +110,14 @@ Prepared prepare_record_attendance(const std::string& invitation, const std::str
   return PreparedOperation{ops::RecordAttendance{invitation, *attendance}, {}, invitation, "recorded attendance for"};
 }
 
-Prepared prepare_agenda_note(const std::string& meeting, const std::string& item, const std::string& text) {
-  ops::AddAgendaNote p{model::new_uuid_v7(), meeting, item, text};
+Prepared prepare_agenda_note(const std::string& meeting, const std::string& item, const std::string& text,
+                             bool professionals_only, bool share_with_carers) {
+  if (professionals_only && share_with_carers) {
+    return usage(
+        "a note is either professionals-only or shared with the carers: give --professionals-only or "
+        "--share-with-carers, not both");
+  }
+  ops::AddAgendaNote p{model::new_uuid_v7(), meeting, item, text, professionals_only, share_with_carers};
   const auto id = p.note_id;
   return PreparedOperation{p, {}, id, "added agenda note"};
 }

@@ -34,8 +34,11 @@ using Prepared = std::variant<PreparedOperation, InvalidRequest>;
 
 Prepared prepare_request_meeting(const std::string& placement, const std::string& type_name, const std::string& reason,
                                  const std::string& identified_at);
+// The child's views recorded by a professional are professionals-only unless
+// `share_with_carers` (the rule is in ops::apply()); any views may be marked
+// `professionals_only`. Both together are refused (exit 2).
 Prepared prepare_record_view(const std::string& meeting, const std::string& subject_name, const std::string& text,
-                             bool professionals_only, const std::string& sought_on);
+                             bool professionals_only, bool share_with_carers, const std::string& sought_on);
 Prepared prepare_add_action(const std::string& meeting, const std::string& owner, const std::string& due,
                             const std::string& text);
 Prepared prepare_update_action(Replica& r, const std::string& id, const std::string& status_name, const std::string& note);
@@ -46,7 +49,10 @@ Prepared prepare_resolve_conflict(Replica& r, const std::string& id, const std::
 Prepared prepare_schedule_meeting(const std::string& meeting, const std::string& at, const std::string& location,
                                   const std::string& minute_taker);
 Prepared prepare_record_attendance(const std::string& invitation, const std::string& status);
-Prepared prepare_agenda_note(const std::string& meeting, const std::string& item, const std::string& text);
+// As for views: notes under "The child's views" are professionals-only unless
+// `share_with_carers`; any note may be marked `professionals_only`; not both.
+Prepared prepare_agenda_note(const std::string& meeting, const std::string& item, const std::string& text,
+                             bool professionals_only = false, bool share_with_carers = false);
 Prepared prepare_finalise_minutes(const std::string& meeting, const std::string& review_date,
                                   const std::string& review_reason);
 Prepared prepare_support_item(const std::string& meeting, const std::string& kind, const std::string& text,

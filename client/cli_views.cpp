@@ -219,7 +219,7 @@ std::optional<json::object> meeting_json(Replica& r, const std::string& id) {
   for (const auto& n : r.list_in_scope(col::kAgendaNotes, m->scope)) {
     if (about(n, id)) {
       notes.push_back({{"id", n.id}, {"item", n.value("item")}, {"text", n.value("text")},
-                       {"author", name_of(r, n.value("author_id"))}});
+                       {"author", name_of(r, n.value("author_id"))}, {"professionals_only", n.professionals_only}});
     }
   }
   for (const auto& item : policy::agenda_for(type)) agenda.push_back({{"key", item.key}, {"title", item.title}});

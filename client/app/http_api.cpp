@@ -148,8 +148,8 @@ cli::Prepared prepare(Replica& r, std::string_view name, const json::object& b) 
     return prepare_request_meeting(field(b, "placement"), field(b, "type"), field(b, "reason"), field(b, "identified_at"));
   }
   if (name == "record-view") {
-    return prepare_record_view(field(b, "meeting"), field(b, "subject"), field(b, "text"), flag(b, "professionals_only"),
-                               field(b, "sought_on"));
+    return prepare_record_view(field(b, "meeting"), field(b, "subject"), field(b, "text"),
+                               flag(b, "professionals_only"), flag(b, "share_with_carers"), field(b, "sought_on"));
   }
   if (name == "add-action") return prepare_add_action(field(b, "meeting"), field(b, "owner"), field(b, "due"), field(b, "text"));
   if (name == "update-action") return prepare_update_action(r, field(b, "action"), field(b, "status"), field(b, "note"));
@@ -162,7 +162,10 @@ cli::Prepared prepare(Replica& r, std::string_view name, const json::object& b) 
     return prepare_schedule_meeting(field(b, "meeting"), field(b, "at"), field(b, "location"), field(b, "minute_taker"));
   }
   if (name == "record-attendance") return prepare_record_attendance(field(b, "invitation"), field(b, "status"));
-  if (name == "add-agenda-note") return prepare_agenda_note(field(b, "meeting"), field(b, "item"), field(b, "text"));
+  if (name == "add-agenda-note") {
+    return prepare_agenda_note(field(b, "meeting"), field(b, "item"), field(b, "text"), flag(b, "professionals_only"),
+                               flag(b, "share_with_carers"));
+  }
   if (name == "finalise-minutes") {
     return prepare_finalise_minutes(field(b, "meeting"), field(b, "review_date"), field(b, "review_reason"));
   }

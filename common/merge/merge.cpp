@@ -14,7 +14,8 @@ Record make_conflict(const Record& target, const std::string& field, const Field
   c.collection = std::string(model::collection::kConflicts);
   c.id = write.op_id + "." + field;
   c.scope = target.scope;
-  c.professionals_only = target.professionals_only;
+  // professionals_only comes from the target through ops::apply()'s
+  // inherit_professionals_only (target_collection, target_id).
   auto put = [&](std::string_view name, std::string value) { c.set(name, std::move(value), write.version, write.author_id); };
   put("target_collection", target.collection);
   put("target_id", target.id);

@@ -3,11 +3,13 @@
 #include "common/limits.hpp"
 #include "common/merge/merge.hpp"
 #include "common/model/ids.hpp"
+#include "common/policy/access.hpp"
 #include "common/policy/agenda.hpp"
 #include "common/policy/calendar.hpp"
 #include "common/policy/deadlines.hpp"
 #include "common/policy/rules.hpp"
 
+#include <map>
 #include <utility>
 
 namespace psm::ops {
@@ -33,6 +35,9 @@ Outcome accept(std::vector<Record> writes) {
 }
 
 std::string_view short_name(model::Role role) { return model::to_string(role); }
+
+// The agenda item whose notes are the child's views (common/policy/agenda.cpp).
+constexpr std::string_view kChildViewsItem = "child-views";
 
 class Applier {
  public:
@@ -81,12 +86,18 @@ class Applier {
                     "a foster carer records their own views or their birth children's; the "
                     "child's social worker records the child's");
     }
-    if (p.professionals_only && !model::is_professional(ctx_.actor.role)) {
+    const bool professional = model::is_professional(ctx_.actor.role);
+    if (p.professionals_only && !professional) {
       return reject(Errc::permission_denied, "only professionals can mark views as professionals-only");
     }
     if (state_.get(col::kViews, p.view_id)) return reject(Errc::already_exists, "view already recorded");
     Record v = new_record(col::kViews, p.view_id, meeting->scope);
-    v.professionals_only = p.professionals_only || meeting->professionals_only;
+    // The rule, here so that device and server agree offline: the child's
+    // views recorded by a professional are for professionals unless they chose
+    // to share them with the carers. An operation from before the choice
+    // existed (RecordView version 1 or 2) reads as not shared.
+    const bool childs_views_kept = professional && p.subject == model::ViewSubject::child && !p.share_with_carers;
+    v.professionals_only = p.professionals_only || childs_views_kept;
     set(v, "meeting_id", p.meeting_id);
     set(v, "subject", std::string(model::to_string(p.subject)));
     set(v, "text", p.text);
@@ -339,6 +350,10 @@ class Applier {
     }
     if (state_.get(col::kAgendaNotes, p.note_id)) return reject(Errc::already_exists, "note already recorded");
     Record n = new_record(col::kAgendaNotes, p.note_id, meeting->scope);
+    // As for views: notes under "The child's views" are for professionals
+    // unless shared with the carers; any note may be marked professionals-only.
+    // A note from before the choice existed (version 1) reads as not shared.
+    n.professionals_only = p.professionals_only || (p.item == kChildViewsItem && !p.share_with_carers);
     set(n, "meeting_id", p.meeting_id);
     set(n, "item", p.item);
     set(n, "text", p.text);
@@ -460,8 +475,9 @@ class Applier {
     set(c, "raised_by", ctx_.actor.person_id);
     set(c, "raised_at_ms", std::to_string(ctx_.now_ms));
     // The urgent task: discuss with the LADO by the end of the next working day.
+    // Professionals-only because it derives from the concern (concern_id).
     Record task = new_record(col::kActions, p.concern_id + ".lado", meeting->scope);
-    task.professionals_only = true;
+    set(task, "concern_id", p.concern_id);
     const std::string owner = meeting->value("chair_id").empty() ? ctx_.actor.person_id : meeting->value("chair_id");
     const auto due = policy::uk_date_of(policy::end_of_nth_working_day_after(ctx_.now_ms, 1, calendar()));
     set(task, "meeting_id", p.meeting_id);
@@ -478,11 +494,12 @@ class Applier {
       if (auto ids = state_.get(col::kSettings, setting)) {
         for (const auto& id : policy::split_ids(ids->value("ids"))) {
           notify(writes, id, "lado-referral", *meeting,
-                 "Concern about carers' conduct raised at a meeting for placement " + meeting->value("placement_id"));
+                 "Concern about carers' conduct raised at a meeting for placement " + meeting->value("placement_id"),
+                 {"concern_id", p.concern_id});
         }
       }
     }
-    return accept_professionals_only_notifications(std::move(writes));
+    return accept(std::move(writes));
   }
 
   // R15.
@@ -561,10 +578,11 @@ class Applier {
       for (const auto& id : policy::split_ids(ids->value("ids"))) {
         notify(writes, id, "resource-request", *meeting,
                "Support needing the Practice and Resources Panel's approval, for placement " +
-                   meeting->value("placement_id"));
+                   meeting->value("placement_id"),
+               {"request_id", p.item_id});
       }
     }
-    return accept_professionals_only_notifications(std::move(writes));
+    return accept(std::move(writes));
   }
 
   // R11.
@@ -596,8 +614,9 @@ class Applier {
     set(meeting, "placement_id", request->value("placement_id"));
     notify(writes, request->value("requested_by"), "panel-decision", meeting,
            "The Practice and Resources Panel " + status + " the support requested for placement " +
-               request->value("placement_id"));
-    return accept_professionals_only_notifications(std::move(writes));
+               request->value("placement_id"),
+           {"request_id", p.request_id});
+    return accept(std::move(writes));
   }
 
   Outcome operator()(const RecordChildToldOfPlan& p) {
@@ -727,19 +746,13 @@ class Applier {
     return accept(std::move(writes));
   }
 
-  // Accepts `writes`, with every notification among them professionals-only
-  // (for safeguarding and panel matters, which carers never see).
-  Outcome accept_professionals_only_notifications(std::vector<Record> writes) {
-    for (auto& w : writes) {
-      if (w.collection == col::kNotifications) w.professionals_only = true;
-    }
-    return accept(std::move(writes));
-  }
-
   // A notification in `recipient`'s inbox (scope person:<id>). Ids derive from
-  // the operation, so every replica makes the same ones.
+  // the operation, so every replica makes the same ones. `about` names the
+  // record it tells of, beyond the meeting (a field of policy::derived_from,
+  // e.g. {"concern_id", id}): a notification about a professionals-only record
+  // is professionals-only.
   void notify(std::vector<Record>& writes, const std::string& recipient, std::string_view kind, const Record& meeting,
-              const std::string& text) {
+              const std::string& text, const std::pair<std::string_view, std::string>& about = {}) {
     if (recipient.empty()) return;
     Record n = new_record(col::kNotifications, op_.op_id + ".n" + std::to_string(++notifications_),
                           model::scope::person(recipient));
@@ -747,6 +760,7 @@ class Applier {
     set(n, "kind", std::string(kind));
     set(n, "meeting_id", meeting.id);
     set(n, "placement_id", meeting.value("placement_id"));
+    if (!about.first.empty()) set(n, about.first, about.second);
     set(n, "text", text);
     set(n, "created_at_ms", std::to_string(ctx_.now_ms));
     writes.push_back(std::move(n));
@@ -830,6 +844,30 @@ class Applier {
 
 bool text_ok(const std::string& s, std::size_t max) { return !s.empty() && s.size() <= max; }
 
+// Remembers what one apply() read, so that inherit_professionals_only reads
+// nothing a second time: the meeting or action an operation acts on is almost
+// always the record its writes derive from, and on the server each read is a
+// query and a decryption. Lives for one call, during which the state does not
+// change.
+class ReadOnce final : public StateReader {
+ public:
+  explicit ReadOnce(const StateReader& state) : state_(state) {}
+  std::optional<Record> get(std::string_view collection, std::string_view id) const override {
+    auto key = std::pair{std::string(collection), std::string(id)};
+    if (auto it = seen_.find(key); it != seen_.end()) return it->second;
+    auto record = state_.get(collection, id);
+    seen_.emplace(std::move(key), record);
+    return record;
+  }
+  std::vector<Record> list_in_scope(std::string_view collection, std::string_view scope) const override {
+    return state_.list_in_scope(collection, scope);
+  }
+
+ private:
+  const StateReader& state_;
+  mutable std::map<std::pair<std::string, std::string>, std::optional<Record>> seen_;
+};
+
 }  // namespace
 
 std::optional<std::pair<Errc, std::string>> validate_shape(const Operation& op) {
@@ -860,6 +898,9 @@ std::optional<std::pair<Errc, std::string>> validate_shape(const Operation& op) 
             return bad("the views text is empty or too long");
           }
           if (static_cast<int>(p.subject) < 0 || static_cast<int>(p.subject) > 4) return bad("unknown view subject");
+          if (p.professionals_only && p.share_with_carers) {
+            return bad("views are either professionals-only or shared with the carers, not both");
+          }
         } else if constexpr (std::is_same_v<T, AddAction>) {
           if (!id_ok(p.action_id) || !id_ok(p.meeting_id)) return bad("action or meeting id is not valid");
           if (!id_ok(p.owner_id)) return bad("every action needs an owner");
@@ -901,6 +942,9 @@ std::optional<std::pair<Errc, std::string>> validate_shape(const Operation& op) 
           if (!id_ok(p.note_id) || !id_ok(p.meeting_id)) return bad("note or meeting id is not valid");
           if (p.item.empty() || p.item.size() > limits::kMaxShortStringBytes) return bad("agenda item is not valid");
           if (!text_ok(p.text, limits::kMaxTextBytes)) return bad("the note is empty or too long");
+          if (p.professionals_only && p.share_with_carers) {
+            return bad("a note is either professionals-only or shared with the carers, not both");
+          }
         } else if constexpr (std::is_same_v<T, FinaliseMinutes>) {
           if (!id_ok(p.meeting_id)) return bad("meeting id is not valid");
           if (p.review_interval_reason.size() > limits::kMaxTextBytes) return bad("the reason is too long");
@@ -941,8 +985,18 @@ std::optional<std::pair<Errc, std::string>> validate_shape(const Operation& op) 
 
 Outcome apply(const StateReader& state, const Operation& op, const ApplyContext& ctx) {
   if (auto problem = validate_shape(op)) return reject(problem->first, problem->second);
-  Applier applier(state, op, ctx);
-  return std::visit(applier, op.payload);
+  const ReadOnce reads(state);
+  Applier applier(reads, op, ctx);
+  Outcome outcome = std::visit(applier, op.payload);
+  // The one place every write of every operation gets the flag of what it is
+  // derived from (policy::inherit_professionals_only).
+  if (outcome.ok()) inherit_professionals_only(outcome.writes, reads);
+  return outcome;
+}
+
+void inherit_professionals_only(std::vector<Record>& writes, const StateReader& state) {
+  policy::inherit_professionals_only(
+      writes, [&](std::string_view collection, std::string_view id) { return state.get(collection, id); });
 }
 
 policy::WorkingDayCalendar calendar_in_force(const StateReader& state) {

@@ -50,7 +50,16 @@ struct Outcome {
   bool ok() const { return kind != OutcomeKind::rejected; }
 };
 
+// Every write of an accepted outcome has been through
+// inherit_professionals_only: a record derived from a professionals-only one
+// is professionals-only.
 Outcome apply(const StateReader& state, const Operation& op, const ApplyContext& ctx);
+
+// The invariant of policy::inherit_professionals_only (common/policy/access.hpp),
+// reading the records `writes` derive from in `state`. apply() runs it on every
+// outcome; code that makes records outside apply() (the server's escalation
+// sweep and placement planning) runs it on what it makes, before storing them.
+void inherit_professionals_only(std::vector<model::Record>& writes, const StateReader& state);
 
 // R16: the working-day calendar the rules use with this state: the edition the
 // server distributed (a settings record) when there is one, else the built-in

@@ -36,7 +36,11 @@ struct RequestMeeting {
 
 // Record someone's views for a meeting. Append-only: a correction is a new view.
 // Version 2 adds "views sought, none given" (R6: the IRO's views may be
-// recorded as sought on a date with no reply).
+// recorded as sought on a date with no reply). Version 3 adds the choice to
+// share the child's views with the carers: the child's views recorded by a
+// professional are professionals-only unless `share_with_carers` (the rule is
+// in apply(), so an operation from before version 3 reads as not shared).
+// Setting both flags is refused.
 struct RecordView {
   std::string view_id;
   std::string meeting_id;
@@ -44,11 +48,13 @@ struct RecordView {
   std::string text;
   bool professionals_only = false;
   std::string sought_on;  // YYYY-MM-DD when views were asked for and none given; text may then be empty
+  bool share_with_carers = false;  // v3
 
   template <class A>
   void serialize(A& ar, std::uint32_t const version) {
     ar(view_id, meeting_id, subject, text, professionals_only);
     if (version >= 2) ar(sought_on);
+    if (version >= 3) ar(share_with_carers);
   }
 };
 
@@ -149,14 +155,23 @@ struct RecordAttendance {
 };
 
 // R7: a note against one item of the meeting's agenda. Append-only.
+// Version 2 adds the same choices as a view: a note may be marked
+// professionals-only, and a note under "The child's views" is
+// professionals-only unless `share_with_carers` (so a version 1 note there
+// reads as not shared). Setting both flags is refused.
 struct AddAgendaNote {
   std::string note_id;
   std::string meeting_id;
   std::string item;  // an agenda item key (common/policy/agenda.hpp)
   std::string text;
+  bool professionals_only = false;  // v2
+  bool share_with_carers = false;   // v2
 
   template <class A>
-  void serialize(A& ar, std::uint32_t const) { ar(note_id, meeting_id, item, text); }
+  void serialize(A& ar, std::uint32_t const version) {
+    ar(note_id, meeting_id, item, text);
+    if (version >= 2) ar(professionals_only, share_with_carers);
+  }
 };
 
 // R6: close the minutes. Refused, naming everything missing, until the
@@ -293,7 +308,7 @@ std::string_view kind_name(const Payload&);
 }  // namespace psm::ops
 
 CEREAL_CLASS_VERSION(psm::ops::RequestMeeting, 1);
-CEREAL_CLASS_VERSION(psm::ops::RecordView, 2);
+CEREAL_CLASS_VERSION(psm::ops::RecordView, 3);
 CEREAL_CLASS_VERSION(psm::ops::AddAction, 1);
 CEREAL_CLASS_VERSION(psm::ops::UpdateActionStatus, 1);
 CEREAL_CLASS_VERSION(psm::ops::EditAction, 1);
@@ -302,7 +317,7 @@ CEREAL_CLASS_VERSION(psm::ops::ScheduleMeeting, 1);
 CEREAL_CLASS_VERSION(psm::ops::InviteAttendee, 1);
 CEREAL_CLASS_VERSION(psm::ops::DecideChildNotInvited, 1);
 CEREAL_CLASS_VERSION(psm::ops::RecordAttendance, 1);
-CEREAL_CLASS_VERSION(psm::ops::AddAgendaNote, 1);
+CEREAL_CLASS_VERSION(psm::ops::AddAgendaNote, 2);
 CEREAL_CLASS_VERSION(psm::ops::FinaliseMinutes, 1);
 CEREAL_CLASS_VERSION(psm::ops::MarkPermanenceMatch, 1);
 CEREAL_CLASS_VERSION(psm::ops::RaiseConductConcern, 1);

@@ -126,3 +126,75 @@ std::set<std::string> ReferenceData::visible_scopes(std::string_view person_id, 
 }
 
 }  // namespace psm::policy
+
+namespace psm::policy {
+
+namespace {
+
+// A field naming the record this one is derived from, and that record's collection.
+struct Link {
+  std::string_view field;
+  std::string_view collection;
+};
+constexpr Link kLinks[] = {
+    {"meeting_id", col::kMeetings},  {"action_id", col::kActions},        {"concern_id", col::kConcerns},
+    {"item_id", col::kSupportItems}, {"request_id", col::kPanelRequests}, {"decision_id", col::kDecisions},
+};
+
+bool is_reference_data(std::string_view collection) {
+  return collection == col::kPeople || collection == col::kHouseholds || collection == col::kChildren ||
+         collection == col::kPlacements || collection == col::kSettings;
+}
+
+}  // namespace
+
+std::vector<DerivedFrom> derived_from(const Record& record) {
+  std::vector<DerivedFrom> out;
+  if (is_reference_data(record.collection)) return out;
+  for (const auto& link : kLinks) {
+    auto id = record.get(link.field);
+    if (id && !id->empty()) out.push_back({std::string(link.collection), std::move(*id)});
+  }
+  if (record.collection == col::kConflicts) {
+    auto collection = record.value("target_collection");
+    auto id = record.value("target_id");
+    if (!collection.empty() && !id.empty()) out.push_back({std::move(collection), std::move(id)});
+  }
+  return out;
+}
+
+void inherit_professionals_only(std::vector<Record>& writes, const FindRecord& find) {
+  using Key = std::pair<std::string, std::string>;
+  // The last write of a record in one outcome is the one that is stored.
+  std::map<Key, std::size_t> written;
+  for (std::size_t i = 0; i < writes.size(); ++i) written[{writes[i].collection, writes[i].id}] = i;
+  std::map<Key, bool> stored;  // sources read with `find`, each once
+  enum class Mark : std::uint8_t { unseen, resolving, resolved };
+  std::vector<Mark> marks(writes.size(), Mark::unseen);
+  // Depth is bounded by the number of writes; a cycle (which no builder makes)
+  // stops at the record already being resolved.
+  std::function<bool(std::size_t)> resolve = [&](std::size_t i) {
+    if (marks[i] != Mark::unseen) return writes[i].professionals_only;
+    marks[i] = Mark::resolving;
+    for (const auto& source : derived_from(writes[i])) {
+      if (writes[i].professionals_only) break;
+      Key key{source.collection, source.id};
+      bool source_only = false;
+      if (auto w = written.find(key); w != written.end()) {
+        source_only = resolve(w->second);
+      } else if (auto s = stored.find(key); s != stored.end()) {
+        source_only = s->second;
+      } else {
+        auto record = find(source.collection, source.id);
+        source_only = record && record->professionals_only;
+        stored.emplace(std::move(key), source_only);
+      }
+      if (source_only) writes[i].professionals_only = true;
+    }
+    marks[i] = Mark::resolved;
+    return writes[i].professionals_only;
+  };
+  for (std::size_t i = 0; i < writes.size(); ++i) resolve(i);
+}
+
+}  // namespace psm::policy

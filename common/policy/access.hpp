@@ -7,7 +7,9 @@
 #include "common/model/domain.hpp"
 #include "common/model/record.hpp"
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -48,5 +50,51 @@ bool placement_is_active(const model::Record& placement);
 
 // Splits a comma-separated id list field ("p1,p2").
 std::vector<std::string> split_ids(std::string_view list);
+
+// ---- professionals-only records and what is derived from them ---------------
+//
+// The invariant: every record derived from a professionals-only record is
+// professionals-only too (an action update of the LADO task, a conflict on a
+// professionals-only view, a notification about a concern, a panel request's
+// notifications). A carer's device never receives a professionals-only record
+// (the server's pull filter reads the flag), so nothing derived from one can
+// carry its words to a carer.
+//
+// This is the one place the invariant is written down and enforced:
+// `derived_from` says which records a record is derived from, and
+// `inherit_professionals_only` sets the flag from them. ops::apply() runs it on
+// every write it produces, on the device and on the server alike; the server's
+// own builders (escalation, placement planning) run it on theirs. Code that
+// makes a record only sets the flag where the record itself is the source (a
+// concern, a view, a support item or agenda note marked so, a panel request).
+
+// A record another is derived from, named by collection and id.
+struct DerivedFrom {
+  std::string collection;
+  std::string id;
+};
+
+// The records `record` is derived from, read from its own fields:
+//   meeting_id → the meeting (views, actions, notes, invitations, notifications…)
+//   action_id → the action (action updates, overdue notifications)
+//   concern_id → the concern (the LADO task and its notifications, R13)
+//   item_id → the support item (panel requests, R11)
+//   request_id → the panel request (the panel's notifications, R11)
+//   decision_id → the decision (the child's invitation, R5)
+//   target_collection + target_id → the record a conflict is about
+// Reference data (placements, children, households, people, settings) is never
+// professionals-only and derives from nothing.
+std::vector<DerivedFrom> derived_from(const model::Record& record);
+
+// Finds a stored record by collection and id (nullopt when there is none).
+using FindRecord = std::function<std::optional<model::Record>(std::string_view collection, std::string_view id)>;
+
+// Marks professionals-only every record in `writes` derived, directly or
+// through other records of `writes`, from a professionals-only record. A
+// source among `writes` is taken as written there (an operation may create a
+// concern and its LADO task together); any other is read with `find`, whose
+// records already hold the invariant. Never clears the flag. Reads each
+// source at most once.
+void inherit_professionals_only(std::vector<model::Record>& writes, const FindRecord& find);
 
 }  // namespace psm::policy

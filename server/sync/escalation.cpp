@@ -1,5 +1,6 @@
 #include "server/sync/escalation.hpp"
 
+#include "common/ops/apply.hpp"
 #include "common/policy/escalation.hpp"
 #include "common/store/transaction.hpp"
 
@@ -66,8 +67,11 @@ EscalationResult run_escalation_sweep(ServerStore& store, model::HlcClock& clock
                   action.value("text") + "\" (due " + action.value("due_date") + ")",
               version, "system");
         n.set("created_at_ms", std::to_string(now_ms), version, "system");
-        store.put(n);
-        result.changed_scopes.insert(n.scope);
+        // An overdue LADO task's notification is professionals-only, as the task is.
+        std::vector<Record> made{std::move(n)};
+        ops::inherit_professionals_only(made, store);
+        store.put(made.front());
+        result.changed_scopes.insert(made.front().scope);
         ++result.notifications;
       }
     }

@@ -2,6 +2,7 @@
 
 #include "common/model/domain.hpp"
 #include "common/model/ids.hpp"
+#include "common/policy/access.hpp"
 #include "common/policy/deadlines.hpp"
 
 #include <string>
@@ -69,6 +70,9 @@ std::vector<Record> arrange_placement_planning(const Record& placement, std::uin
     set(n, "created_at_ms", std::to_string(now_ms));
     out.push_back(std::move(n));
   }
+  // The invariant every builder of records keeps (policy::inherit_professionals_only):
+  // these derive only from the placement (reference data) and from each other.
+  policy::inherit_professionals_only(out, [](std::string_view, std::string_view) { return std::optional<Record>{}; });
   return out;
 }
 

@@ -211,7 +211,32 @@ TEST_F(EndToEnd, R5_R6_R9_R10_MeetingIsScheduled_MinutesRefusedUntilEveryoneHear
   ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
   ASSERT_EQ(psm("priya", {"record-view", "--meeting", id, "--subject", "child", "--text",
                           "I want to keep seeing my brother", "--professionals-only"}).exit_code, 0);
+  // The child's views with no choice made are professionals-only; shared by choice, they reach the carer.
+  ASSERT_EQ(psm("priya", {"record-view", "--meeting", id, "--subject", "child", "--text",
+                          "Bedtimes are scary since the move"}).exit_code, 0);
+  ASSERT_EQ(psm("priya", {"record-view", "--meeting", id, "--subject", "child", "--text", "I like my new school",
+                          "--share-with-carers"}).exit_code, 0);
+  auto both = psm("priya", {"record-view", "--meeting", id, "--subject", "child", "--text", "x", "--share-with-carers",
+                            "--professionals-only"});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.err.find("not both"), std::string::npos) << both.err;
+  // Agenda notes: one marked professionals-only, one under the child's views (so by default), one open.
+  ASSERT_EQ(psm("priya", {"add-agenda-note", id, "--item", "undermining-factors", "--text",
+                          "Birth mother's new partner", "--professionals-only"}).exit_code, 0);
+  ASSERT_EQ(psm("priya", {"add-agenda-note", id, "--item", "child-views", "--text", "Worried about the dog"}).exit_code, 0);
+  ASSERT_EQ(psm("priya", {"add-agenda-note", id, "--item", "cultural-identity", "--text", "Goes to church"}).exit_code, 0);
   ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
+  ASSERT_EQ(psm("jo", {"sync"}).exit_code, 0);
+  {
+    auto seen = json_of("jo", {"meeting", id}).as_object();
+    std::string views, notes;
+    for (const auto& v : seen.at("views").as_array()) views += std::string(v.at("text").as_string()) + "|";
+    for (const auto& n : seen.at("agenda_notes").as_array()) notes += std::string(n.at("text").as_string()) + "|";
+    EXPECT_NE(views.find("I like my new school"), std::string::npos) << views;
+    EXPECT_EQ(views.find("brother"), std::string::npos) << views;
+    EXPECT_EQ(views.find("Bedtimes"), std::string::npos) << views;
+    EXPECT_EQ(notes, "Goes to church|");
+  }
   ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
 
   ASSERT_EQ(psm("alex", {"add-support-item", id, "--kind", "respite", "--text", "One weekend a month with the Reids",

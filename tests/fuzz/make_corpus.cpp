@@ -7,7 +7,9 @@
 // apply target builds (placement p1, meeting m1, action a1, conflict op-5.text).
 // Seeds named *-v2.bin are kept by hand from before a message's version 3
 // (older senders' encodings, which must still decode); this tool does not
-// write them.
+// write them. Likewise apply/record-view-v2.bin and decode/push-request-view-v2.bin
+// (a RecordView before its version 3) and apply/add-agenda-note-v1.bin
+// (AddAgendaNote before its version 2).
 #include "common/protocol/codec.hpp"
 #include "common/protocol/receipt.hpp"
 
@@ -52,7 +54,8 @@ std::vector<std::pair<std::string, ops::Operation>> operations() {
   std::vector<std::pair<std::string, ops::Operation>> out;
   out.emplace_back("request-meeting",
                    op("op-a", 1, ops::RequestMeeting{"m2", "p1", model::MeetingType::pre_disruption, "Struggling", 0}));
-  out.emplace_back("record-view", op("op-b", 2, ops::RecordView{"v2", "m1", model::ViewSubject::carer, "Tired", false}));
+  out.emplace_back("record-view",
+                   op("op-b", 2, ops::RecordView{"v2", "m1", model::ViewSubject::carer, "Tired", false, "", true}));
   out.emplace_back("add-action", op("op-c", 3, ops::AddAction{"a2", "m1", "carer-1", "2026-11-30", "Respite"}));
   out.emplace_back("update-action",
                    op("op-d", 4, ops::UpdateActionStatus{"a1", "u1", ActionStatus::open, ActionStatus::done, "Done"}));
@@ -65,7 +68,8 @@ std::vector<std::pair<std::string, ops::Operation>> operations() {
   out.emplace_back("decide-child-not-invited",
                    op("op-i", 9, ops::DecideChildNotInvited{"d1", "m1", "Too young", "csw-1", "ssw-1"}));
   out.emplace_back("record-attendance", op("op-j", 10, ops::RecordAttendance{"i1", model::Attendance::attended}));
-  out.emplace_back("add-agenda-note", op("op-k", 11, ops::AddAgendaNote{"n1", "m1", "child-views", "Wants to stay"}));
+  out.emplace_back("add-agenda-note",
+                   op("op-k", 11, ops::AddAgendaNote{"n1", "m1", "child-views", "Wants to stay", false, true}));
   out.emplace_back("finalise-minutes", op("op-l", 12, ops::FinaliseMinutes{"m1", "2027-01-20", ""}));
   out.emplace_back("mark-permanence-match", op("op-m", 13, ops::MarkPermanenceMatch{"p1", "2026-11-20", "m3"}));
   out.emplace_back("raise-conduct-concern", op("op-n", 14, ops::RaiseConductConcern{"cc1", "m1", "Shouting"}));

@@ -414,17 +414,26 @@ async function screenMeetings() {
     done.length ? h('h2', {}, 'Finished') : null, done.length ? h('ul', { class: 'plain' }, done.map(item)) : null);
 }
 
-function viewsForm(meetingId, subjects, withProfessionalsOnly) {
+// A professional's form asks whether to share the views with the carers,
+// unticked: views a professional records are for professionals unless they
+// choose otherwise (the child's views are so by rule, docs/workflow.md). A
+// carer's own views are always shared with them.
+function viewsForm(meetingId, subjects, withShareChoice) {
   const text = h('textarea', { name: 'text', required: true });
   const subjectControl = Object.keys(subjects).length > 1
     ? field('Whose views?', select('subject', subjects, Object.keys(subjects)[0]))
     : h('input', { type: 'hidden', name: 'subject', value: Object.keys(subjects)[0] });
+  const shareId = uid('share');
   return opForm(h('form', { 'aria-label': 'Add views' }, subjectControl,
     field('Views, in their own words', text),
-    withProfessionalsOnly ? h('div', { class: 'choice' }, h('input', { type: 'checkbox', name: 'professionals_only', id: uid('po') }),
-      h('label', { for: `po-${idCounter}` }, 'Professionals only (never shown to the foster carer)')) : null,
+    withShareChoice ? h('div', { class: 'choice' }, h('input', { type: 'checkbox', name: 'share_with_carers', id: shareId }),
+      h('label', { for: shareId }, 'Share these views with the foster carers')) : null,
     h('button', { type: 'submit' }, 'Save views')), 'record-view',
-  (d) => ({ meeting: meetingId, subject: d.get('subject'), text: d.get('text'), professionals_only: d.get('professionals_only') === 'on' }));
+  (d) => {
+    if (!withShareChoice) return { meeting: meetingId, subject: d.get('subject'), text: d.get('text') };
+    const share = d.get('share_with_carers') === 'on';
+    return { meeting: meetingId, subject: d.get('subject'), text: d.get('text'), share_with_carers: share, professionals_only: !share };
+  });
 }
 
 function peopleSelect(name) {
@@ -499,12 +508,9 @@ async function screenMeeting(id) {
     for (const a of m.agenda) agendaItems[a.key] = a.title;
     sections.push(h('section', { 'aria-labelledby': 'h-agenda' }, h('h2', { id: 'h-agenda' }, 'Agenda'),
       h('ol', {}, m.agenda.map((item) => h('li', {}, item.title,
-        h('ul', {}, m.agenda_notes.filter((n) => n.item === item.key).map((n) => h('li', {}, n.text, ' ', h('span', { class: 'meta' }, `(${n.author})`), ' ', syncBadge(n.sync))))))),
-      opForm(h('form', { 'aria-label': 'Add an agenda note' },
-        field('Agenda item', select('item', agendaItems, m.agenda[0] && m.agenda[0].key)),
-        field('Note', h('textarea', { name: 'text', required: true })),
-        h('button', { type: 'submit' }, 'Add note')), 'add-agenda-note',
-      (d) => ({ meeting: id, item: d.get('item'), text: d.get('text') }))));
+        h('ul', {}, m.agenda_notes.filter((n) => n.item === item.key).map((n) => h('li', {}, n.text, ' ',
+          h('span', { class: 'meta' }, `(${n.author}${n.professionals_only ? ', professionals only' : ''})`), ' ', syncBadge(n.sync))))))),
+      agendaNoteForm(id, m.agenda, agendaItems)));
 
     // Support plan
     sections.push(h('section', { 'aria-labelledby': 'h-plan' }, h('h2', { id: 'h-plan' }, 'Placement Support Plan'),
@@ -554,6 +560,26 @@ async function screenMeeting(id) {
   page(MEETING_WORDS[m.type] || 'Meeting', ...sections);
 }
 
+// Notes under "The child's views" start as professionals-only (the rule,
+// docs/workflow.md); any note may be. The choice is always sent explicitly.
+function agendaNoteForm(meetingId, agenda, agendaItems) {
+  const first = agenda[0] && agenda[0].key;
+  const item = select('item', agendaItems, first);
+  const only = h('input', { type: 'checkbox', name: 'professionals_only', id: 'note-po' });
+  only.checked = first === CHILD_VIEWS_ITEM;
+  item.addEventListener('change', () => { only.checked = item.value === CHILD_VIEWS_ITEM; });
+  return opForm(h('form', { 'aria-label': 'Add an agenda note' },
+    field('Agenda item', item),
+    field('Note', h('textarea', { name: 'text', required: true })),
+    h('div', { class: 'choice' }, only, h('label', { for: 'note-po' }, 'Professionals only (never shown to the foster carers)')),
+    h('button', { type: 'submit' }, 'Add note')), 'add-agenda-note',
+  (d) => {
+    const po = d.get('professionals_only') === 'on';
+    return { meeting: meetingId, item: d.get('item'), text: d.get('text'), professionals_only: po, share_with_carers: !po };
+  });
+}
+const CHILD_VIEWS_ITEM = 'child-views';
+
 async function screenVisit() {
   const meetings = (await api('/api/meetings')).filter((m) => m.status !== 'minutes-finalised' && m.status !== 'cancelled');
   const placements = await api('/api/placements');
@@ -568,23 +594,24 @@ async function screenVisit() {
   const form = h('form', {},
     field('Which meeting', select('meeting', options, Object.keys(options)[0])),
     field("The child's views, in their own words", child),
-    h('div', { class: 'choice' }, h('input', { type: 'checkbox', name: 'child_po', id: 'child-po', checked: true }),
-      h('label', { for: 'child-po' }, "Professionals only (the child's views are not shown to the carer)")),
-    field("The foster carer's views", carer),
-    field("Birth children's views", birth),
+    h('div', { class: 'choice' }, h('input', { type: 'checkbox', name: 'child_share', id: 'child-share' }),
+      h('label', { for: 'child-share' }, "Share the child's views with the foster carers")),
+    field("The foster carer's views", carer, 'Shown to the foster carers.'),
+    field("Birth children's views", birth, 'Shown to the foster carers.'),
     h('button', { type: 'submit' }, 'Save on this device'), out);
   form.addEventListener('input', () => { form.dataset.dirty = '1'; });
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const d = new FormData(form);
     const meeting = d.get('meeting');
-    const entries = [['child', d.get('child'), d.get('child_po') === 'on'], ['carer', d.get('carer'), false], ['birth-child', d.get('birth'), false]]
+    // Whether each is shared with the carers: the child's only if ticked.
+    const entries = [['child', d.get('child'), d.get('child_share') === 'on'], ['carer', d.get('carer'), true], ['birth-child', d.get('birth'), true]]
       .filter(([, text]) => text && text.trim());
     if (!entries.length) { out.replaceChildren(h('p', { class: 'error' }, 'Write at least one person\'s views.')); return; }
     const saved = [];
-    for (const [subject, text, po] of entries) {
+    for (const [subject, text, share] of entries) {
       try {
-        await submitOp('record-view', { meeting, subject, text, professionals_only: po });
+        await submitOp('record-view', { meeting, subject, text, share_with_carers: share, professionals_only: !share });
         saved.push(SUBJECT_WORDS[subject]);
       } catch (e) {
         out.replaceChildren(h('p', { class: 'error' }, `${SUBJECT_WORDS[subject]} not saved: ${e.message}`));

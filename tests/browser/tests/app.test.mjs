@@ -147,6 +147,10 @@ test("the social worker sees the request with its deadline, records the child's 
 
   await priya.page.getByRole('link', { name: 'See the meeting' }).click();
   await waitForText(priya.page.locator('main'), 'I like living here but I miss my brother');
+  // The child's views stay with the professionals unless she chose to share them.
+  await waitForText(priya.page.locator('main li').filter({ hasText: 'I miss my brother' }), 'professionals only');
+  const share = priya.page.getByRole('form', { name: 'Add views' }).getByLabel('Share these views with the foster carers');
+  assert.equal(await share.isChecked(), false, 'sharing views with the carers is a choice, unticked');
   const actionForm = priya.page.getByRole('form', { name: 'Agree an action' });
   await actionForm.getByLabel('What will be done').fill('Arrange a weekly call between Amelia and her brother');
   await actionForm.getByLabel('Who will do it').selectOption('carer-okafor');
@@ -182,6 +186,13 @@ test('the chair arranges the meeting, records attendance, a note and support, an
   await waitForText(lee.page.locator('#main tbody tr').first(), 'Attended');
 
   const note = lee.page.getByRole('form', { name: 'Add an agenda note' });
+  // Notes under the child's views start as professionals-only; others do not.
+  const noteOnly = note.getByLabel('Professionals only (never shown to the foster carers)');
+  assert.equal(await noteOnly.isChecked(), false);
+  await note.getByLabel('Agenda item').selectOption('child-views');
+  assert.equal(await noteOnly.isChecked(), true, "a note under the child's views is professionals-only by default");
+  await note.getByLabel('Agenda item').selectOption('purpose');
+  assert.equal(await noteOnly.isChecked(), false);
   await note.getByLabel('Note', { exact: true }).fill('Jo and Sam would welcome a monthly weekend');
   await note.getByRole('button', { name: 'Add note' }).click();
   await waitForText(lee.page.locator('main'), 'Jo and Sam would welcome a monthly weekend');

@@ -8,6 +8,8 @@
 // Each actor gets its own copy of one prepared server store, so what one
 // actor's accepted operations change cannot colour another's row.
 #include "common/model/ids.hpp"
+#include "common/policy/calendar.hpp"
+#include "common/policy/deadlines.hpp"
 #include "common/protocol/codec.hpp"
 #include "support/tls_stack.hpp"
 
@@ -130,9 +132,13 @@ ops::Outcome seed(server::SyncService& service, const std::string& person, const
 }
 
 // For placement X ("a" or "b"), made by the people the seeds name for each step:
-//   meet-X  support meeting, scheduled, everyone's attendance, views, an action
-//           with a conflict, a conduct concern (and its LADO task), support items
-//           (open, professionals-only, one waiting for the panel): ready to finalise;
+//   meet-X  support meeting, scheduled, everyone's attendance, views (the
+//           child's: marked professionals-only, recorded with no choice made,
+//           and shared with the carers), an action with a conflict, a conduct
+//           concern (and its LADO task, with an update and a conflict), agenda
+//           notes (open, marked professionals-only, under the child's views),
+//           support items (open, professionals-only, one waiting for the
+//           panel): ready to finalise;
 //   req-X   support meeting requested by the carer, not yet scheduled;
 //   pre-X   pre-disruption meeting, scheduled;
 //   fin-X   support meeting with its minutes finalised (the carer's plan copy).
@@ -163,11 +169,30 @@ void seed_placement(server::SyncService& s, const std::string& x) {
   }
   seed(s, carer, "op-view-carer-" + x,
        ops::RecordView{"meet-view-carer-" + x, "meet-" + x, model::ViewSubject::carer, "Carer's words", false, ""});
-  seed(s, csw, "op-act-" + x, ops::AddAction{"act-" + x, "meet-" + x, carer, "2027-01-10", "Book respite"});
+  // The child's views with no choice made are professionals-only; shared by choice, they reach the carer.
+  seed(s, csw, "op-view-child-default-" + x,
+       ops::RecordView{"meet-view-child-default-" + x, "meet-" + x, model::ViewSubject::child, "Child's words", false,
+                       ""});
+  seed(s, csw, "op-view-child-shared-" + x,
+       ops::RecordView{"meet-view-child-shared-" + x, "meet-" + x, model::ViewSubject::child, "Shared words", false, "",
+                       true});
+  seed(s, csw, "op-note-open-" + x, ops::AddAgendaNote{"note-open-" + x, "meet-" + x, "purpose", "Open note"});
+  seed(s, csw, "op-note-pro-" + x,
+       ops::AddAgendaNote{"note-pro-" + x, "meet-" + x, "undermining-factors", "Professionals' note", true, false});
+  seed(s, csw, "op-note-child-" + x, ops::AddAgendaNote{"note-child-" + x, "meet-" + x, "child-views", "Child's note"});
+  // Due long after any day this test runs, so that only the LADO task escalates.
+  seed(s, csw, "op-act-" + x, ops::AddAction{"act-" + x, "meet-" + x, carer, "2099-01-10", "Book respite"});
   // An edit by someone who had not seen the action's text: a conflict.
   const auto conflicted = seed(s, ssw, "op-conflict-" + x, ops::EditAction{"act-" + x, "Book two weekends", {}, {}});
   EXPECT_EQ(conflicted.kind, ops::OutcomeKind::conflict);
   seed(s, csw, "op-concern-" + x, ops::RaiseConductConcern{"concern-" + x, "meet-" + x, "Concern"});
+  // The LADO task's update (its note), and a conflict on its text: both derive from it.
+  seed(s, csw, "op-lado-update-" + x,
+       ops::UpdateActionStatus{"concern-" + x + ".lado", "lado-update-" + x, model::ActionStatus::open,
+                               model::ActionStatus::in_progress, "Spoke to the LADO"});
+  const auto lado_conflict = seed(s, ssw, "op-lado-conflict-" + x,
+                                  ops::EditAction{"concern-" + x + ".lado", "Discuss with the LADO today", {}, {}});
+  EXPECT_EQ(lado_conflict.kind, ops::OutcomeKind::conflict);
   seed(s, csw, "op-item-open-" + x,
        ops::AddSupportItem{"item-open-" + x, "meet-" + x, "respite", "Weekend", "Fostering", "monthly", false, false});
   seed(s, csw, "op-item-pro-" + x,
@@ -204,6 +229,14 @@ class PreparedStore {
     server::SyncService service(std::move(*store), metrics);
     seed_placement(service, "a");
     seed_placement(service, "b");
+    // R8: the LADO tasks one working day overdue, so their supervising social
+    // workers are told (a notification about a professionals-only record).
+    auto task = service.store().get(col::kActions, "concern-a.lado");
+    const auto due = task ? policy::parse_date(task->value("due_date")) : std::nullopt;
+    EXPECT_TRUE(due);
+    if (!due) return;
+    const auto today = policy::uk_date_of(policy::end_of_nth_working_day_after(policy::uk_end_of_day(*due), 1));
+    EXPECT_EQ(service.escalate(today).notifications, 2u);
   }
   TempDir dir_;
 };
@@ -498,7 +531,9 @@ Listing shared_records(const std::string& x) {
   add(l, col::kHouseholds, {"h" + x});
   add(l, col::kPeople, {"carer-" + x});
   add(l, col::kMeetings, {"meet-" + x, "req-" + x, "pre-" + x, "fin-" + x});
-  add(l, col::kViews, {"meet-view-carer-" + x, "meet-view-iro-" + x, "fin-view-iro-" + x});
+  add(l, col::kViews,
+      {"meet-view-carer-" + x, "meet-view-iro-" + x, "fin-view-iro-" + x, "meet-view-child-shared-" + x});
+  add(l, col::kAgendaNotes, {"note-open-" + x});
   add(l, col::kActions, {"act-" + x});
   add(l, col::kConflicts, {"op-conflict-" + x + ".text"});
   add(l, col::kSupportItems, {"item-open-" + x, "item-panel-" + x, "item-fin-" + x});
@@ -511,8 +546,11 @@ Listing shared_records(const std::string& x) {
 }
 Listing professionals_only_records(const std::string& x) {
   Listing l;
-  add(l, col::kViews, {"meet-view-child-" + x, "fin-view-child-" + x});
+  add(l, col::kViews, {"meet-view-child-" + x, "fin-view-child-" + x, "meet-view-child-default-" + x});
   add(l, col::kActions, {"concern-" + x + ".lado"});
+  add(l, col::kActionUpdates, {"lado-update-" + x});
+  add(l, col::kConflicts, {"op-lado-conflict-" + x + ".text"});
+  add(l, col::kAgendaNotes, {"note-pro-" + x, "note-child-" + x});
   add(l, col::kConcerns, {"concern-" + x});
   add(l, col::kSupportItems, {"item-pro-" + x});
   return l;
@@ -522,7 +560,7 @@ void merge_into(Listing& into, const Listing& from) {
   for (const auto& [c, ids] : from) into[c].insert(ids.begin(), ids.end());
 }
 
-// Notifications, as "kind@meeting", by hand from R1/R9/R11/R13.
+// Notifications, as "kind@meeting", by hand from R1/R8/R9/R11/R13.
 std::set<std::string> inbox_of(const std::string& person) {
   auto meetings_requested = [](const std::string& x) {
     return std::set<std::string>{"meeting-requested@meet-" + x, "meeting-requested@req-" + x,
@@ -530,6 +568,8 @@ std::set<std::string> inbox_of(const std::string& person) {
   };
   if (person == "ftm-a") return meetings_requested("a");    // R1: the placement's team manager
   if (person == "clatm-b") return meetings_requested("b");
+  if (person == "ssw-a") return {"action-overdue@meet-a"};  // R8: the LADO task, overdue
+  if (person == "ssw-b") return {"action-overdue@meet-b"};
   if (person == "iro-a") return {"minutes-finalised@fin-a"};  // R9
   if (person == "iro-b") return {"minutes-finalised@fin-b"};
   if (person == "sm") {  // R9: every support meeting; R13: the Fostering Service Manager
@@ -567,6 +607,14 @@ constexpr std::string_view kListed[] = {
     col::kPlanCopies,
 };
 
+// Notifications about professionals-only records: the conduct concerns
+// (R13), the panel's requests (R11) and the overdue LADO tasks (R8).
+bool about_professionals_only(const model::Record& n) {
+  const auto kind = n.value("kind");
+  return kind == "lado-referral" || kind == "resource-request" || kind == "panel-decision" ||
+         (kind == "action-overdue" && n.value("action_id").ends_with(".lado"));
+}
+
 std::string describe(const std::set<std::string>& ids) {
   std::string out;
   for (const auto& id : ids) out += (out.empty() ? "" : " ") + id;
@@ -580,12 +628,21 @@ TEST(AccessMatrix, EveryRolesReplica_AfterAPull_HoldsExactlyTheExpectedRecords) 
     ASSERT_TRUE(world.ready()) << person.id;
     auto& replica = *world.device->replica;
     const Listing expected = expected_listing(person.id);
+    Listing only;  // what this person holds that must be marked professionals-only
+    merge_into(only, professionals_only_records("a"));
+    merge_into(only, professionals_only_records("b"));
+    only[std::string(col::kPanelRequests)] = {"item-panel-a", "item-panel-b"};
     for (auto collection : kListed) {
       std::set<std::string> held;
       for (const auto& r : replica.list(collection)) {
         held.insert(r.id);
         if (person.role == Role::foster_carer && r.professionals_only) {
           problems << person.id << " holds professionals-only " << collection << "/" << r.id << "\n";
+        }
+        // The flag travels with the record: one derived from a professionals-only record is marked so.
+        if (r.professionals_only != (only[std::string(collection)].count(r.id) > 0)) {
+          problems << person.id << " holds " << collection << "/" << r.id << " marked professionals-only "
+                   << (r.professionals_only ? "yes" : "no") << "\n";
         }
       }
       const auto it = expected.find(std::string(collection));
@@ -609,6 +666,10 @@ TEST(AccessMatrix, EveryRolesReplica_AfterAPull_HoldsExactlyTheExpectedRecords) 
     for (const auto& n : replica.list(col::kNotifications)) {
       inbox.insert(n.value("kind") + "@" + n.value("meeting_id"));
       if (n.value("recipient_id") != person.id) problems << person.id << " holds another's notification " << n.id << "\n";
+      if (n.professionals_only != about_professionals_only(n)) {
+        problems << person.id << " holds notification " << n.id << " (" << n.value("kind")
+                 << ") marked professionals-only " << (n.professionals_only ? "yes" : "no") << "\n";
+      }
     }
     if (inbox != inbox_of(person.id)) {
       problems << person.id << " / notifications:\n    expected " << describe(inbox_of(person.id))

@@ -1,6 +1,8 @@
 #include "server/sync/escalation.hpp"
 
 #include "common/model/ids.hpp"
+#include "common/policy/calendar.hpp"
+#include "common/policy/deadlines.hpp"
 #include "support/world.hpp"
 
 #include <gtest/gtest.h>
@@ -39,6 +41,31 @@ TEST(EscalationSweep, R8_OverdueAction_ClimbsTheLadder_EachStepNotifiedOnce) {
     ftm_overdue += n.value("kind") == "action-overdue" ? 1u : 0u;
   }
   EXPECT_EQ(ftm_overdue, 1u);
+}
+
+TEST(EscalationSweep, R8_R13_AnOverdueLadoTasksNotifications_AreProfessionalsOnly_AsTheTaskIs) {
+  World w;
+  auto ssw = w.enrol("ssw-1");
+  ops::RequestMeeting request{model::new_uuid_v7(), "p1", model::MeetingType::support, "Support", 0};
+  ASSERT_TRUE(ssw->replica->submit(request).ok());
+  ops::RaiseConductConcern concern{model::new_uuid_v7(), request.meeting_id, "Shouted at the child"};
+  ASSERT_TRUE(ssw->replica->submit(concern).ok());
+  ASSERT_FALSE(w.sync(*ssw));
+  auto task = w.service().store().get(col::kActions, concern.concern_id + ".lado");
+  ASSERT_TRUE(task);
+  ASSERT_TRUE(task->professionals_only);
+  // Every rung of the ladder at once: 20 working days late.
+  const auto due = policy::parse_date(task->value("due_date"));
+  ASSERT_TRUE(due);
+  const auto late = policy::uk_date_of(policy::end_of_nth_working_day_after(policy::uk_end_of_day(*due), 20));
+  ASSERT_GT(w.service().escalate(late).notifications, 0u);
+  std::size_t about_task = 0;
+  for (const auto& n : w.service().store().all_in(col::kNotifications)) {
+    if (n.value("action_id") != task->id) continue;
+    ++about_task;
+    EXPECT_TRUE(n.professionals_only) << n.id;
+  }
+  EXPECT_GT(about_task, 0u);
 }
 
 TEST(EscalationSweep, R8_DoneActionStopsEscalating) {

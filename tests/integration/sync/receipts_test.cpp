@@ -115,6 +115,40 @@ TEST(Receipts, ReSentBatchAfterALostAnswer_GetsReceiptsWithTheFirstReceivedTime)
   EXPECT_EQ(w.store().applied_count(), 1u);
 }
 
+// A receipt names records and children; a carer's device must never get one
+// about a professionals-only record that is not its own work. A modified
+// client that re-sends the op id of a professional's update on the LADO task
+// (R13) is answered from the ledger without a receipt, and nothing of the
+// task reaches it.
+TEST(Receipts, OperationIdOfAnotherDevicesWork_GetsNoReceipt_EvenForAProfessionalsOnlyRecord) {
+  World w;
+  auto csw = w.enrol("csw-1");
+  auto carer = w.enrol("carer-1");
+  const auto meeting = request_meeting(*csw->replica, "p1");
+  ops::RaiseConductConcern concern{model::new_uuid_v7(), meeting, "Shouted at the child"};
+  ASSERT_TRUE(csw->replica->submit(concern).ok());
+  ops::UpdateActionStatus update{concern.concern_id + ".lado", model::new_uuid_v7(), model::ActionStatus::open,
+                                 model::ActionStatus::in_progress, "Spoke to the LADO"};
+  ASSERT_TRUE(csw->replica->submit(update).ok());
+  ASSERT_FALSE(w.sync(*csw));
+  const auto update_op = op_id_for(*csw->replica, update.action_id);
+  ASSERT_FALSE(update_op.empty());
+
+  const std::string carer_device = carer->replica->meta("device_id").value();
+  ops::Operation replay;
+  replay.op_id = update_op;  // someone else's operation id
+  replay.device_id = carer_device;
+  replay.seq = 1;
+  replay.payload = update;
+  std::set<std::string> changed;
+  const server::Identity who{carer_device, "carer-1", "carer-1", model::Role::foster_carer, "192.0.2.7"};
+  const auto answer = w.service().push(who, protocol::PushRequest{{replay}}, changed);
+  EXPECT_TRUE(answer.receipt.empty()) << answer.receipt.statement;
+  ASSERT_FALSE(w.sync(*carer));
+  EXPECT_FALSE(carer->replica->get(col::kActions, update.action_id));
+  EXPECT_FALSE(carer->replica->get(col::kActionUpdates, update.update_id));
+}
+
 // A transport that changes one byte of every push answer's receipt statement.
 class TamperingTransport final : public client::Transport {
  public:

@@ -59,11 +59,17 @@ TEST(Sync, ProfessionalsOnlyViews_NeverReachTheCarer) {
   const auto meeting = request_meeting(*csw->replica, "p1", "Placement under strain");
   ops::RecordView secret{model::new_uuid_v7(), meeting, model::ViewSubject::child, "I don't feel listened to", true};
   ASSERT_TRUE(csw->replica->submit(secret).ok());
-  ops::RecordView open{model::new_uuid_v7(), meeting, model::ViewSubject::child, "I like my school", false};
+  // The child's views with no choice made stay with the professionals; shared by choice, they reach the carer.
+  ops::RecordView unchosen{model::new_uuid_v7(), meeting, model::ViewSubject::child, "Bedtimes are scary", false};
+  ASSERT_TRUE(csw->replica->submit(unchosen).ok());
+  ops::RecordView open{model::new_uuid_v7(), meeting, model::ViewSubject::child, "I like my school", false, "", true};
   ASSERT_TRUE(csw->replica->submit(open).ok());
+  EXPECT_TRUE(csw->replica->get(col::kViews, unchosen.view_id)->professionals_only);  // offline, as the server will
   ASSERT_FALSE(w.sync(*csw));
   ASSERT_FALSE(w.sync(*carer));
   EXPECT_FALSE(carer->replica->get(col::kViews, secret.view_id));
+  EXPECT_FALSE(carer->replica->get(col::kViews, unchosen.view_id));
+  EXPECT_TRUE(csw->replica->get(col::kViews, unchosen.view_id)->professionals_only);
   EXPECT_TRUE(carer->replica->get(col::kViews, open.view_id));
 }
 

@@ -31,9 +31,10 @@ TEST(CliOperations, RequestMeeting_WithAKnownType_BecomesARequestWithANewId) {
 TEST(CliOperations, MalformedWordsOrDates_AreRefusedAsUsageErrors) {
   for (const auto& p : {prepare_request_meeting("pl-1", "picnic", "r", ""),
                         prepare_request_meeting("pl-1", "support", "r", "next tuesday"),
-                        prepare_record_view("m-1", "neighbour", "text", false, ""),
-                        prepare_schedule_meeting("m-1", "soon", "", ""),
-                        prepare_record_attendance("i-1", "maybe")}) {
+                        prepare_record_view("m-1", "neighbour", "text", false, false, ""),
+                        prepare_record_view("m-1", "child", "text", true, true, ""),
+                        prepare_agenda_note("m-1", "child-views", "text", true, true),
+                        prepare_schedule_meeting("m-1", "soon", "", ""), prepare_record_attendance("i-1", "maybe")}) {
     ASSERT_NE(invalid(p), nullptr);
     EXPECT_EQ(invalid(p)->exit_code, kExitUsage);
     EXPECT_FALSE(invalid(p)->message.empty());

@@ -7,7 +7,27 @@
 
 #include <gtest/gtest.h>
 
+#include <cereal/archives/portable_binary.hpp>
+
 #include <map>
+#include <sstream>
+
+namespace psm::ops::older {
+// The same struct as ops::RecordView at its version 2 (before the choice to
+// share), to make the bytes an older device sends.
+struct RecordViewVersion2 {
+  std::string view_id, meeting_id;
+  model::ViewSubject subject = model::ViewSubject::child;
+  std::string text;
+  bool professionals_only = false;
+  std::string sought_on;
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) {
+    ar(view_id, meeting_id, subject, text, professionals_only, sought_on);
+  }
+};
+}  // namespace psm::ops::older
+CEREAL_CLASS_VERSION(psm::ops::older::RecordViewVersion2, 2);
 
 namespace psm::ops {
 namespace {
@@ -509,6 +529,169 @@ TEST_F(ApplyTest, R12_PlannedEnding_NeedsContactSupportAndLessons_ThenPromptsRev
   EXPECT_EQ(notes[0].value("recipient_id"), "iro-1");
   // Continuing needs nothing more.
   EXPECT_TRUE(run(RecordPreDisruptionOutcome{"pd", false, "", "", ""}, "ftm-1", Role::fostering_team_manager).ok());
+}
+
+// --- professionals-only records and what is derived from them (docs/security.md)
+
+// Every record an outcome writes that derives from `collection`/`id`.
+std::vector<Record> derived(const Outcome& o, std::string_view collection) { return of(o, collection); }
+
+TEST_F(MeetingTest, R13_AnUpdateOnTheLadoTask_IsProfessionalsOnly_AsTheTaskIs) {
+  ASSERT_TRUE(
+      run(RaiseConductConcern{"c1", "m1", "Carer shouted at the child"}, "csw-1", Role::child_social_worker).ok());
+  auto o = run(UpdateActionStatus{"c1.lado", "u1", model::ActionStatus::open, model::ActionStatus::in_progress,
+                                  "Spoke to the LADO; strategy discussion on Friday"},
+               "ftm-1", Role::fostering_team_manager);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  auto update = state_.get(col::kActionUpdates, "u1");
+  ASSERT_TRUE(update);
+  EXPECT_TRUE(update->professionals_only);
+  // An update of an ordinary action stays visible to the carer who owns it.
+  ASSERT_TRUE(
+      run(AddAction{"a1", "m1", "carer-1", "2026-12-01", "Attend training"}, "ssw-1", Role::supervising_social_worker)
+          .ok());
+  ASSERT_TRUE(run(UpdateActionStatus{"a1", "u2", model::ActionStatus::open, model::ActionStatus::done, "Done"},
+                  "carer-1", Role::foster_carer)
+                  .ok());
+  EXPECT_FALSE(state_.get(col::kActionUpdates, "u2")->professionals_only);
+}
+
+TEST_F(MeetingTest, R13_ConflictsOnTheLadoTask_AreProfessionalsOnly) {
+  ASSERT_TRUE(
+      run(RaiseConductConcern{"c1", "m1", "Carer shouted at the child"}, "csw-1", Role::child_social_worker).ok());
+  // Two people move the task at once to places that do not agree: a status conflict.
+  ASSERT_TRUE(
+      run(UpdateActionStatus{"c1.lado", "u1", model::ActionStatus::open, model::ActionStatus::done, "Discussed"},
+          "ftm-1", Role::fostering_team_manager)
+          .ok());
+  auto status =
+      run(UpdateActionStatus{"c1.lado", "u2", model::ActionStatus::open, model::ActionStatus::cancelled, "Not needed"},
+          "ssw-1", Role::supervising_social_worker, "dev-2");
+  ASSERT_EQ(status.kind, OutcomeKind::conflict);
+  // And an edit by someone who had not seen the text: a field conflict.
+  auto edit = run(EditAction{"c1.lado", std::string("Discuss with the LADO and the Fostering Service Manager"), {}, {}},
+                  "ssw-1", Role::supervising_social_worker, "dev-2");
+  ASSERT_EQ(edit.kind, OutcomeKind::conflict);
+  std::size_t conflicts = 0;
+  for (const auto* o : {&status, &edit}) {
+    for (const auto& c : derived(*o, col::kConflicts)) {
+      ++conflicts;
+      EXPECT_TRUE(c.professionals_only) << c.id;
+    }
+    for (const auto& u : derived(*o, col::kActionUpdates)) EXPECT_TRUE(u.professionals_only) << u.id;
+  }
+  EXPECT_EQ(conflicts, 2u);
+}
+
+TEST_F(MeetingTest, R13_R11_NotificationsAboutProfessionalsOnlyRecords_AreProfessionalsOnly_OthersAreNot) {
+  auto concern = run(RaiseConductConcern{"c1", "m1", "Carer shouted at the child"}, "csw-1", Role::child_social_worker);
+  ASSERT_TRUE(concern.ok());
+  ASSERT_FALSE(derived(concern, col::kNotifications).empty());
+  for (const auto& n : derived(concern, col::kNotifications)) {
+    EXPECT_TRUE(n.professionals_only) << n.id;
+    EXPECT_EQ(n.value("concern_id"), "c1");  // what it is about, so the flag follows the concern
+  }
+  // A notification about an ordinary meeting is not.
+  ASSERT_TRUE(
+      run(RequestMeeting{"m2", "p1", model::MeetingType::support, "Bedtimes", 0}, "carer-1", Role::foster_carer).ok());
+  for (const auto& n : state_.list_in_scope(col::kNotifications, "person:ftm-1")) {
+    if (n.value("meeting_id") == "m2") {
+      EXPECT_FALSE(n.professionals_only) << n.id;
+    }
+  }
+}
+
+TEST_F(MeetingTest, R10_ThePlanCopy_LeavesOutProfessionalsOnlyItems_AndTheLadoTask) {
+  ASSERT_TRUE(schedule().ok());
+  attend_all_mandatory();
+  ASSERT_TRUE(
+      run(RecordView{"v1", "m1", model::ViewSubject::child, "Fine", false, ""}, "csw-1", Role::child_social_worker)
+          .ok());
+  ASSERT_TRUE(run(RecordView{"v2", "m1", model::ViewSubject::iro, "Supportive", false, ""}, "ssw-1",
+                  Role::supervising_social_worker)
+                  .ok());
+  ASSERT_TRUE(
+      run(RaiseConductConcern{"c1", "m1", "Carer shouted at the child"}, "csw-1", Role::child_social_worker).ok());
+  ASSERT_TRUE(run(AddSupportItem{"s1", "m1", "respite", "One weekend a month", "Fostering", "monthly", false}, "ssw-1",
+                  Role::supervising_social_worker)
+                  .ok());
+  ASSERT_TRUE(run(AddSupportItem{"s2", "m1", "camhs", "Consultation about the birth mother", "CAMHS", "once", true},
+                  "ssw-1", Role::supervising_social_worker)
+                  .ok());
+  ASSERT_TRUE(run(FinaliseMinutes{"m1", "2027-01-19", ""}, "ftm-1", Role::fostering_team_manager).ok());
+  auto copy = state_.get(col::kPlanCopies, "m1.plan");
+  ASSERT_TRUE(copy);
+  EXPECT_FALSE(copy->professionals_only);  // the carers' copy reaches them…
+  EXPECT_NE(copy->value("support_items").find("One weekend a month"), std::string::npos);
+  EXPECT_EQ(copy->value("support_items").find("birth mother"), std::string::npos);  // …without these
+  EXPECT_EQ(copy->value("actions").find("LADO"), std::string::npos);
+}
+
+TEST_F(MeetingTest, ChildsViews_RecordedByAProfessional_AreProfessionalsOnlyUnlessShared) {
+  // No choice made: professionals only.
+  ASSERT_TRUE(run(RecordView{"v1", "m1", model::ViewSubject::child, "I miss my brother", false, ""}, "csw-1",
+                  Role::child_social_worker)
+                  .ok());
+  EXPECT_TRUE(state_.get(col::kViews, "v1")->professionals_only);
+  // Shared with the carers by choice.
+  ASSERT_TRUE(run(RecordView{"v2", "m1", model::ViewSubject::child, "I like my room", false, "", true}, "csw-1",
+                  Role::child_social_worker)
+                  .ok());
+  EXPECT_FALSE(state_.get(col::kViews, "v2")->professionals_only);
+  // Both at once is refused, naming the two.
+  auto both =
+      run(RecordView{"v3", "m1", model::ViewSubject::child, "x", true, "", true}, "csw-1", Role::child_social_worker);
+  EXPECT_EQ(both.code, Errc::invalid_argument);
+  EXPECT_NE(both.reason.find("not both"), std::string::npos) << both.reason;
+  // A carer's own views are theirs to see; the carer's views written down by
+  // a professional too, unless marked.
+  ASSERT_TRUE(
+      run(RecordView{"v4", "m1", model::ViewSubject::carer, "We are tired", false, ""}, "carer-1", Role::foster_carer)
+          .ok());
+  EXPECT_FALSE(state_.get(col::kViews, "v4")->professionals_only);
+  ASSERT_TRUE(run(RecordView{"v5", "m1", model::ViewSubject::carer, "Respite would help", false, ""}, "ssw-1",
+                  Role::supervising_social_worker)
+                  .ok());
+  EXPECT_FALSE(state_.get(col::kViews, "v5")->professionals_only);
+}
+
+TEST_F(MeetingTest, ChildsViews_FromADeviceBeforeTheChoice_AreProfessionalsOnly) {
+  std::ostringstream bytes;
+  {
+    cereal::PortableBinaryOutputArchive out(bytes);
+    out(older::RecordViewVersion2{"v1", "m1", model::ViewSubject::child, "I miss my brother", false, ""});
+  }
+  RecordView decoded;
+  {
+    std::istringstream in_bytes(bytes.str());
+    cereal::PortableBinaryInputArchive in(in_bytes);
+    in(decoded);
+  }
+  EXPECT_EQ(decoded.text, "I miss my brother");
+  EXPECT_FALSE(decoded.share_with_carers);
+  ASSERT_TRUE(run(decoded, "csw-1", Role::child_social_worker).ok());
+  EXPECT_TRUE(state_.get(col::kViews, "v1")->professionals_only);
+}
+
+TEST_F(MeetingTest, R7_AgendaNotes_MayBeProfessionalsOnly_AndTheChildsViewsAreByDefault) {
+  ASSERT_TRUE(run(AddAgendaNote{"n1", "m1", "cultural-identity", "Attends her church weekly"}, "csw-1",
+                  Role::child_social_worker)
+                  .ok());
+  EXPECT_FALSE(state_.get(col::kAgendaNotes, "n1")->professionals_only);
+  ASSERT_TRUE(run(AddAgendaNote{"n2", "m1", "undermining-factors", "Birth mother's new partner", true}, "csw-1",
+                  Role::child_social_worker)
+                  .ok());
+  EXPECT_TRUE(state_.get(col::kAgendaNotes, "n2")->professionals_only);
+  ASSERT_TRUE(
+      run(AddAgendaNote{"n3", "m1", "child-views", "Worried about moving school"}, "csw-1", Role::child_social_worker)
+          .ok());
+  EXPECT_TRUE(state_.get(col::kAgendaNotes, "n3")->professionals_only);
+  ASSERT_TRUE(
+      run(AddAgendaNote{"n4", "m1", "child-views", "Loves the dog", false, true}, "csw-1", Role::child_social_worker)
+          .ok());
+  EXPECT_FALSE(state_.get(col::kAgendaNotes, "n4")->professionals_only);
+  EXPECT_EQ(run(AddAgendaNote{"n5", "m1", "purpose", "x", true, true}, "csw-1", Role::child_social_worker).code,
+            Errc::invalid_argument);
 }
 
 TEST(ValidateShape, RejectsUnsupportedSchemaVersion) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace psm::policy {
 namespace {
 
@@ -87,6 +89,48 @@ TEST_F(AccessTest, TeamManager_SeesThePlacementsTheyManage_AndTheirTeamsCases_No
 TEST_F(AccessTest, ServiceManager_SeesEveryPlacement) {
   // R9: every support meeting is their concern, across the services.
   EXPECT_EQ(ref_.placements_for("sm-1", Role::service_manager).size(), 2u);
+}
+
+// --- the invariant: what derives from a professionals-only record is professionals-only
+
+TEST(InheritProfessionalsOnly, FollowsEveryLink_ThroughOtherWritesAndTheStore_AndNeverClears) {
+  namespace col = model::collection;
+  Record stored_action = rec(col::kActions, "lado-task", {{"meeting_id", "m1"}});
+  stored_action.professionals_only = true;
+  int reads = 0;
+  const FindRecord find = [&](std::string_view c, std::string_view id) -> std::optional<Record> {
+    ++reads;
+    if (c == col::kActions && id == "lado-task") return stored_action;
+    if (c == col::kMeetings && id == "m1") return rec(col::kMeetings, "m1", {});
+    return std::nullopt;
+  };
+  Record concern = rec(col::kConcerns, "c2", {{"meeting_id", "m1"}});
+  concern.professionals_only = true;
+  Record kept = rec(col::kViews, "kept", {{"meeting_id", "m1"}});
+  kept.professionals_only = true;
+  std::vector<Record> writes{
+      rec(col::kNotifications, "about-task", {{"action_id", "c2.lado"}, {"meeting_id", "m1"}}),  // → a write → a write
+      rec(col::kActions, "c2.lado", {{"concern_id", "c2"}, {"meeting_id", "m1"}}),
+      concern,
+      rec(col::kActionUpdates, "u1", {{"action_id", "lado-task"}}),  // → the store
+      rec(col::kActionUpdates, "u2", {{"action_id", "lado-task"}}),  // read once
+      rec(col::kConflicts, "k1", {{"target_collection", "actions"}, {"target_id", "lado-task"}}),
+      rec(col::kViews, "open", {{"meeting_id", "m1"}}),
+      kept,
+      rec(col::kPlacements, "p1", {{"meeting_id", "lado-task"}}),  // reference data derives from nothing
+  };
+  inherit_professionals_only(writes, find);
+  std::map<std::string, bool> flags;
+  for (const auto& w : writes) flags[w.id] = w.professionals_only;
+  EXPECT_TRUE(flags["about-task"]);
+  EXPECT_TRUE(flags["c2.lado"]);
+  EXPECT_TRUE(flags["u1"]);
+  EXPECT_TRUE(flags["u2"]);
+  EXPECT_TRUE(flags["k1"]);
+  EXPECT_FALSE(flags["open"]);
+  EXPECT_TRUE(flags["kept"]);
+  EXPECT_FALSE(flags["p1"]);
+  EXPECT_EQ(reads, 2);  // the stored action and the meeting, each once
 }
 
 }  // namespace
