@@ -280,7 +280,7 @@ Result<std::unique_ptr<ServerStore>> ServerStore::open_existing_or_new(const Dat
       *detail = "the store key " + paths.key().string() + " does not open the store " + paths.store().string() +
                 ": the store's first page is damaged, or one of the two files was replaced. " + restore_advice(paths);
     }
-    return make_error_code(StoreErrc::store_damaged);
+    return db.error();  // exit 3 with the data directory's other problems
   }
   if (!db) {
     if (detail) *detail = "cannot open the store " + paths.store().string() + ": " + db.error().message();

@@ -84,7 +84,9 @@ TEST_F(BadInput, DiskFullWhenOpening_SaysTheDiskIsFull_NotInputOutputError_Exit1
   enrol("jo");
   queue(5, "kept");
   // No room even for the replica's shared-memory index: the open itself fails.
-  std::vector<std::string> argv{"/usr/bin/prlimit", "--fsize=0", "--"};
+  // 8 KiB: room for the message on standard error (a file here), not for the
+  // 32 KiB the replica's shared-memory index needs.
+  std::vector<std::string> argv{"/usr/bin/prlimit", "--fsize=8192", "--"};
   for (auto& a :
        psm_argv("jo", {"request-meeting", "--placement", kPlacement, "--type", "support", "--reason", "one more"})) {
     argv.push_back(a);
