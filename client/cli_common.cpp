@@ -29,8 +29,8 @@ int fail(int code, const std::string& message) {
 }
 
 std::string storage_refused_message(const std::string& detail) {
-  return "this device's disk is full (or its storage refused a write), so nothing was changed; nothing that was "
-         "already saved is lost, and waiting changes stay queued. Free some space and run it again" +
+  return "this device's disk is full (or its storage refused a write): what was being written was undone; nothing "
+         "that was already saved is lost, and waiting changes stay queued. Free some space and try again" +
          (detail.empty() ? std::string() : " (" + detail + ")");
 }
 

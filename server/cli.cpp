@@ -99,7 +99,7 @@ class ServeLock {
   bool held_ = false;
 };
 
-int cmd_serve(const fs::path& data, const std::string& listen, const ServerPolicy& policy) {
+int cmd_serve(const fs::path& data, const std::string& listen, const ServerPolicy& policy, bool check_store) {
   DataPaths paths(data);
   std::string detail;
   net::ListenerOptions options;
@@ -127,7 +127,8 @@ int cmd_serve(const fs::path& data, const std::string& listen, const ServerPolic
   // devices that would be told to retry for ever.
   const auto check_started = std::chrono::steady_clock::now();
   bool checked = false;
-  auto store = ServerStore::open(paths, &detail, StoreCheck::unless_closed_clean, &checked);
+  auto store =
+      ServerStore::open(paths, &detail, check_store ? StoreCheck::full : StoreCheck::unless_closed_clean, &checked);
   if (!store) return data_error(detail, store.error());
   if (checked) {
     spdlog::info("store integrity check passed in {} ms",
@@ -449,6 +450,9 @@ int run_cli(int argc, char** argv) {
   std::string listen = "127.0.0.1:8443";
   serve->add_option("--listen", listen, "ADDRESS:PORT to listen on (port 0: any free port)");
   ServerPolicy policy;
+  bool check_store = false;
+  serve->add_flag("--check-store", check_store,
+                  "check every page of the store before serving, even when the last stop was clean");
   double token_days = 30;
   serve->add_option("--token-days", token_days, "days a device's sign-in lasts without connecting (default 30)")
       ->check(CLI::Range(0.00001, 3650.0));
@@ -533,7 +537,7 @@ int run_cli(int argc, char** argv) {
   try {
     if (auto rc = run_security_command(security)) return *rc;
     if (*init) return cmd_init(data, hostnames);
-    if (*serve) return cmd_serve(data, listen, policy);
+    if (*serve) return cmd_serve(data, listen, policy, check_store);
     if (*user_add) return cmd_user_add(data, username, role, name, person_id, password_stdin);
     if (*import) return cmd_import(data, file);
     if (*device_list) return cmd_devices(data, as_json);

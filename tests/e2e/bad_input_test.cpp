@@ -156,14 +156,25 @@ class ServerStoreLost : public BadInput {
 
 TEST_F(ServerStoreLost, EmptiedOrDeletedStore_IsNeverReplaced_ServeAndCommandsRefuseWithExit4) {
   enrol("jo");
+  const auto backup = dir_.path / "backup.db";
+  ASSERT_EQ(admin({"backup", "--to", backup.string()}).exit_code, 0);
+  const auto port = server_->port();
   ASSERT_EQ(server_->stop(), 0);
   fs::resize_file(store(), 0);
   expect_refused(4, "is empty (0 bytes)");
   EXPECT_EQ(fs::file_size(store()), 0u);
+  auto init = admin({"init"});
+  EXPECT_EQ(init.exit_code, 3) << init.err;  // init does not make a new one either
 
   fs::remove(store());
   expect_refused(4, "is missing");
   EXPECT_FALSE(fs::exists(store()));
+
+  // What the message says to do works: restore, then serve.
+  auto restore = admin({"restore", "--from", backup.string()});
+  ASSERT_EQ(restore.exit_code, 0) << restore.err;
+  start_server(port);
+  EXPECT_EQ(psm("jo", {"sync"}).exit_code, 0);
 }
 
 TEST_F(ServerStoreLost, StoreWithADamagedPage_ServeRefusesAtStartWithExit5_FileLeftAsItIs) {
