@@ -18,6 +18,7 @@
 #include "common/policy/calendar.hpp"
 #include "common/policy/deadlines.hpp"
 #include "common/protocol/messages.hpp"
+#include "common/text/terminal.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
@@ -76,8 +77,12 @@ int cmd_enrol(Session& s, const std::string& server, const fs::path& ca, const s
   // Check the server first, so a typo leaves nothing behind.
   std::error_code fs_ec;
   fs::create_directories(s.home.root, fs_ec);
-  fs::copy_file(ca, s.home.ca(), fs::copy_options::overwrite_existing, fs_ec);
-  if (fs_ec) return fail(kExitFailure, "cannot copy the CA certificate into " + s.home.root.string());
+  fs::permissions(s.home.root, fs::perms::owner_all, fs::perm_options::replace, fs_ec);
+  // Every file in the home is its owner's alone (0600), the CA's copy too.
+  auto ca_text = platform::read_file(ca);
+  if (!ca_text || platform::write_private_file(s.home.ca(), *ca_text)) {
+    return fail(kExitFailure, "cannot copy the CA certificate into " + s.home.root.string());
+  }
   auto connected = connect(s.home, server, pin);
   if (auto* e = std::get_if<SyncError>(&connected)) {
     fs::remove(s.home.ca(), fs_ec);
@@ -85,6 +90,7 @@ int cmd_enrol(Session& s, const std::string& server, const fs::path& ca, const s
   }
   auto& c = std::get<Connected>(connected);
   auto created = Replica::create(s.home, passphrase);
+  if (!created && created.error() == Errc::io_error) return fail(kExitStorage, storage_refused_message(""));
   if (!created) return fail(kExitFailure, "cannot create the replica: " + created.error().message());
   s.replica = std::move(*created);
   if (auto e = enrol_device(*s.replica, *c.transport, username, password, device_name)) {
@@ -95,8 +101,9 @@ int cmd_enrol(Session& s, const std::string& server, const fs::path& ca, const s
   {
     json::object cfg{{"server_url", server}, {"username", username}};
     if (!pin.empty()) cfg["pin"] = pin;
-    std::ofstream out(s.home.config());
-    out << json::serialize(cfg) << "\n";
+    if (auto ec = platform::write_private_file(s.home.config(), json::serialize(cfg) + "\n")) {
+      return fail(exit_code_for(ec), "cannot write " + s.home.config().string() + ": " + ec.message());
+    }
   }
   SyncReport report;
   if (auto e = sync_once(*s.replica, *c.transport, report)) return fail(exit_code_for(e->code), e->message);
@@ -448,6 +455,9 @@ int cmd_deadline(Session* s, const std::string& type_name, const std::string& fr
 
 int run_cli(int argc, char** argv) {
   platform::harden_process();
+  // Everything printed from here on has control characters made visible: a
+  // record's text comes from other people (common/text/terminal.hpp).
+  psm::text::TerminalSafeStreams terminal_safe_output;
   CLI::App app{"psm: placement support, offline first"};
   app.require_subcommand(1);
   fs::path home = ".";
@@ -616,8 +626,7 @@ int run_cli(int argc, char** argv) {
     // the transaction in progress is rolled back, so what was queued before
     // stays queued.
     if (e.code() == Errc::io_error) {
-      return fail(kExitStorage, "this device's storage refused a write (is the disk full?); nothing that was "
-                                "already saved is lost, and waiting changes stay queued: " + std::string(e.what()));
+      return fail(kExitStorage, storage_refused_message(e.what()));
     }
     if (e.code() == Errc::corrupt_data) {
       return fail(kExitDamagedReplica, "the replica in " + home.string() + " is damaged: " + e.what());

@@ -28,6 +28,12 @@ int fail(int code, const std::string& message) {
   return code;
 }
 
+std::string storage_refused_message(const std::string& detail) {
+  return "this device's disk is full (or its storage refused a write): what was being written was undone; nothing "
+         "that was already saved is lost, and waiting changes stay queued. Free some space and try again" +
+         (detail.empty() ? std::string() : " (" + detail + ")");
+}
+
 int exit_code_for(const error_code& ec) {
   if (ec == Errc::wrong_passphrase) return kExitWrongPassphrase;
   if (ec == Errc::unavailable || ec == Errc::timeout) return kExitUnreachable;
@@ -49,14 +55,22 @@ int Session::open() {
       return fail(kExitNotEnrolled, "no replica in " + home.root.string() + "; run: psm --home " +
                                         home.root.string() + " enrol --server wss://HOST:PORT --ca FILE --username U");
     }
-    auto r = Replica::open(home, passphrase_from_env_or_prompt());
+    fs::path damaged;
+    auto r = Replica::open(home, passphrase_from_env_or_prompt(), &damaged);
     if (!r) {
       if (r.error() == Errc::wrong_passphrase) return fail(kExitWrongPassphrase, "wrong passphrase; nothing was changed");
+      if (r.error() == Errc::corrupt_data && damaged == home.wrapped_key()) {
+        return fail(kExitDamagedReplica, "this device's key file " + damaged.string() +
+                                             " is damaged (truncated or changed), so the copy cannot be unlocked; "
+                                             "your passphrase was not tried. Nothing was changed: keep a copy of the "
+                                             "folder and ask your administrator for help");
+      }
       if (r.error() == Errc::corrupt_data) {
         return fail(kExitDamagedReplica, "the replica in " + home.root.string() +
                                              " is damaged (truncated or corrupted) and was left as it is; "
                                              "keep a copy of the folder and ask your administrator for help");
       }
+      if (r.error() == Errc::io_error) return fail(kExitStorage, storage_refused_message(""));
       return fail(exit_code_for(r.error()), "cannot open the replica in " + home.root.string() + ": " + r.error().message());
     }
     replica = std::move(*r);

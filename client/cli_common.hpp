@@ -41,6 +41,10 @@ std::string passphrase_from_env_or_prompt(const char* prompt = "Passphrase for t
 // Prints "psm: message" to stderr and returns `code`.
 int fail(int code, const std::string& message);
 int exit_code_for(const error_code& ec);
+// What to say when this device's storage refused a write (exit 11): a full
+// disk, and that nothing already saved was lost. `detail` (SQLite's words) is
+// added in brackets when not empty.
+std::string storage_refused_message(const std::string& detail);
 Result<ClientConfig> read_config(const HomePaths& home);
 // `pin`: the server key's pin (config.json), or "" for none.
 std::variant<Connected, SyncError> connect(const HomePaths& home, const std::string& url, const std::string& pin = {});

@@ -21,10 +21,7 @@ std::string operating_system_user() {
   return "uid " + std::to_string(::geteuid());
 }
 
-int open_failed(const std::string& detail, error_code ec) {
-  std::cerr << "psm-server: " << (detail.empty() ? ec.message() : detail) << "\n";
-  return 3;
-}
+int open_failed(const std::string& detail, error_code ec) { return store_open_failed(detail, ec); }
 
 int cmd_audit_verify(const std::filesystem::path& data) {
   std::string detail;
@@ -73,6 +70,76 @@ int cmd_audit_show(const std::filesystem::path& data, const AuditFilter& filter,
     std::cout << "\n    " << e.detail << "\n";
   }
   return 0;
+}
+
+std::string days_from_now(std::int64_t unix_seconds) {
+  const auto now = static_cast<std::int64_t>(model::HlcClock::system_now_millis() / 1000);
+  const auto days = (unix_seconds - now) / 86400;
+  return unix_seconds < now ? "expired" : "in " + std::to_string(days) + " day" + (days == 1 ? "" : "s");
+}
+
+int cmd_cert_show(const std::filesystem::path& data, bool as_json) {
+  const auto cert = DataPaths(data).tls_dir() / net::kServerCertFile;
+  auto info = net::read_certificate_info(cert);
+  if (!info) {
+    std::cerr << "psm-server: cannot read the server certificate " << cert.string() << "\n";
+    return kExitData;
+  }
+  const auto pin = crypto::public_key_pin_of_pem_file(cert);
+  const auto at = [](std::int64_t s) { return policy::format_utc(static_cast<std::uint64_t>(s) * 1000); };
+  if (as_json) {
+    boost::json::array names;
+    for (const auto& n : info->names) names.push_back(boost::json::string(n));
+    boost::json::object o{{"file", cert.string()},
+                          {"subject", info->subject},
+                          {"issuer", info->issuer},
+                          {"names", names},
+                          {"not_before", at(info->not_before)},
+                          {"not_after", at(info->not_after)},
+                          {"pin", pin ? *pin : std::string()}};
+    std::cout << boost::json::serialize(o) << "\n";
+    return kExitOk;
+  }
+  std::string names;
+  for (const auto& n : info->names) names += (names.empty() ? "" : ", ") + n;
+  std::cout << "certificate " << cert.string() << "\n"
+            << "  subject:     " << info->subject << " (issued by " << info->issuer << ")\n"
+            << "  names:       " << names << "\n"
+            << "  valid from:  " << at(info->not_before) << "\n"
+            << "  valid until: " << at(info->not_after) << " (" << days_from_now(info->not_after)
+            << "; renew with psm-server cert renew)\n"
+            << "  key pin:     " << (pin ? *pin : std::string("?")) << "\n";
+  return kExitOk;
+}
+
+int cmd_cert_renew(const std::filesystem::path& data, bool new_key) {
+  const DataPaths paths(data);
+  std::string detail;
+  auto store = ServerStore::open(paths, &detail);
+  if (!store) return open_failed(detail, store.error());
+  const auto cert = paths.tls_dir() / net::kServerCertFile;
+  const auto old_pin = crypto::public_key_pin_of_pem_file(cert);
+  if (auto ec = net::renew_server_certificate(paths.tls_dir(), new_key, &detail)) {
+    std::cerr << "psm-server: the certificate was not renewed, nothing changed: " << detail << "\n";
+    return ec == Errc::not_found || ec == Errc::invalid_argument ? kExitData : kExitFailure;
+  }
+  auto info = net::read_certificate_info(cert);
+  const auto pin = crypto::public_key_pin_of_pem_file(cert);
+  const std::string until =
+      info ? policy::format_utc(static_cast<std::uint64_t>(info->not_after) * 1000) : std::string("?");
+  audit_admin_action(**store, std::string("renewed the server certificate") + (new_key ? " with a new key" : "") +
+                                  "; valid until " + until);
+  std::cout << "renewed " << cert.string() << ": valid until " << until << "\n";
+  if (new_key) {
+    std::cout << "new key: its pin is " << (pin ? *pin : std::string("?")) << "; devices enrolled with --pin "
+              << (old_pin ? *old_pin : std::string("?"))
+              << " no longer accept this server: give them the new pin first (docs/operations.md)\n";
+  } else {
+    std::cout << "same key: the pin is unchanged (" << (pin ? *pin : std::string("?")) << ")\n";
+  }
+  std::cout << "restart psm-server serve to present it (devices trust the same CA, "
+            << (paths.tls_dir() / net::kCaCertFile).string() << ")\n";
+  return kExitOk;
 }
 
 int cmd_pin(const std::filesystem::path& data) {
@@ -148,6 +215,16 @@ void add_security_commands(CLI::App& app, SecurityCommands& c) {
   c.receipt_key->add_option("--data", c.data, "server data directory")->required();
   c.receipt_key->add_flag("--rotate", c.rotate,
                           "first make a new signing key; old public keys are kept so old receipts still verify");
+  auto* cert = app.add_subcommand("cert", "the server's TLS certificate: show it, renew it");
+  cert->require_subcommand(1);
+  c.cert_show = cert->add_subcommand("show", "names, validity and key pin of the server certificate");
+  c.cert_show->add_option("--data", c.data, "server data directory")->required();
+  c.cert_show->add_flag("--json", c.as_json, "machine-readable output");
+  c.cert_renew = cert->add_subcommand(
+      "renew", "a new server certificate from the local CA, same names, same key (restart serve to use it)");
+  c.cert_renew->add_option("--data", c.data, "server data directory")->required();
+  c.cert_renew->add_flag("--new-key", c.new_key,
+                         "also make a new key (devices enrolled with --pin must be given the new pin)");
 }
 
 std::optional<int> run_security_command(const SecurityCommands& c) {
@@ -156,7 +233,19 @@ std::optional<int> run_security_command(const SecurityCommands& c) {
   if (c.pin && *c.pin) return cmd_pin(c.data);
   if (c.rekey && *c.rekey) return cmd_rekey(c.data);
   if (c.receipt_key && *c.receipt_key) return cmd_receipt_key(c.data, c.rotate);
+  if (c.cert_show && *c.cert_show) return cmd_cert_show(c.data, c.as_json);
+  if (c.cert_renew && *c.cert_renew) return cmd_cert_renew(c.data, c.new_key);
   return std::nullopt;
+}
+
+int store_open_failed(const std::string& detail, error_code ec) {
+  std::cerr << "psm-server: " << (detail.empty() ? ec.message() : detail) << "\n";
+  if (ec == StoreErrc::store_missing) return kExitStoreMissing;
+  if (ec == StoreErrc::store_damaged) return kExitStoreDamaged;
+  return ec == Errc::not_found || ec == Errc::permission_denied || ec == Errc::already_exists ||
+                 ec == Errc::wrong_passphrase || ec == Errc::corrupt_data
+             ? kExitData
+             : kExitFailure;
 }
 
 void audit_admin_action(ServerStore& store, std::string detail, std::string children) {

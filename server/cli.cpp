@@ -8,8 +8,10 @@
 #include "common/platform/platform.hpp"
 #include "common/policy/calendar.hpp"
 #include "common/protocol/messages.hpp"
-#include "server/net/metrics.hpp"
+#include "common/text/terminal.hpp"
+#include "common/text/terminal_log_sink.hpp"
 #include "server/net/listener.hpp"
+#include "server/net/metrics.hpp"
 #include "server/net/tls.hpp"
 #include "server/report/report.hpp"
 #include "server/store/server_store.hpp"
@@ -30,6 +32,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -41,18 +44,7 @@ namespace {
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitData = 3;
-
-int data_error(const std::string& detail, error_code ec) {
-  std::cerr << "psm-server: " << (detail.empty() ? ec.message() : detail) << "\n";
-  return ec == Errc::not_found || ec == Errc::permission_denied || ec == Errc::already_exists ||
-                 ec == Errc::wrong_passphrase || ec == Errc::corrupt_data
-             ? kExitData
-             : kExitFailure;
-}
+int data_error(const std::string& detail, error_code ec) { return store_open_failed(detail, ec); }
 
 std::string read_line() {
   std::string line;
@@ -107,12 +99,9 @@ class ServeLock {
   bool held_ = false;
 };
 
-int cmd_serve(const fs::path& data, const std::string& listen, const ServerPolicy& policy) {
+int cmd_serve(const fs::path& data, const std::string& listen, const ServerPolicy& policy, bool check_store) {
   DataPaths paths(data);
   std::string detail;
-  auto store = ServerStore::open(paths, &detail);
-  if (!store) return data_error(detail, store.error());
-
   net::ListenerOptions options;
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) {
@@ -128,9 +117,25 @@ int cmd_serve(const fs::path& data, const std::string& listen, const ServerPolic
   }
   options.subprotocol = std::string(protocol::kSubprotocol);
   ServeLock lock(paths.serve_lock());
-  if (!lock.held()) {
+  if (!lock.held() && fs::exists(paths.root)) {
     std::cerr << "psm-server: another psm-server is already serving " << data.string() << "\n";
     return kExitFailure;
+  }
+  // Every page is checked before a device is served, unless the store is as
+  // the last clean stop left it (docs/operations.md, "Starting"): a damaged
+  // store is refused here, with its exit code, rather than found later by
+  // devices that would be told to retry for ever.
+  const auto check_started = std::chrono::steady_clock::now();
+  bool checked = false;
+  auto store =
+      ServerStore::open(paths, &detail, check_store ? StoreCheck::full : StoreCheck::unless_closed_clean, &checked);
+  if (!store) return data_error(detail, store.error());
+  if (checked) {
+    spdlog::info("store integrity check passed in {} ms",
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - check_started)
+                     .count());
+  } else {
+    spdlog::info("store integrity check skipped: the store is as the last clean stop left it");
   }
 
   if (auto ec = platform::check_owner_only(paths.tls_dir() / net::kServerKeyFile, "TLS key", &detail)) {
@@ -152,6 +157,14 @@ int cmd_serve(const fs::path& data, const std::string& listen, const ServerPolic
   }
 
   Metrics metrics;
+  if (auto cert = net::read_certificate_info(paths.tls_dir() / net::kServerCertFile)) {
+    metrics.set_tls_certificate_expiry(cert->not_after);
+    const auto days_left = (cert->not_after - static_cast<std::int64_t>(std::time(nullptr))) / 86400;
+    if (days_left < 30) {
+      spdlog::warn("the server certificate expires in {} day(s): run psm-server cert renew --data {} and restart",
+                   days_left, data.string());
+    }
+  }
   asio::io_context store_context;
   auto work = asio::make_work_guard(store_context);
   auto service = std::make_unique<SyncService>(std::move(*store), metrics, model::HlcClock::system_now_millis, policy);
@@ -381,6 +394,8 @@ int cmd_restore(const fs::path& data, const fs::path& from) {
   if (auto before = ServerStore::open(paths, &detail)) {
     const auto v = (*before)->audit().verify();
     previous_trail = std::to_string(v.entries) + " entries, head " + (v.ok ? v.head_hash : "broken: " + v.problem);
+  } else if (before.error() == StoreErrc::store_missing) {
+    previous_trail = "no store: it was missing or empty";
   }
   if (auto ec = ServerStore::restore(paths, from, &detail, &epoch)) return data_error(detail, ec);
   if (auto store = ServerStore::open(paths, &detail)) {
@@ -410,7 +425,13 @@ int cmd_revoke(const fs::path& data, const std::string& id) {
 
 int run_cli(int argc, char** argv) {
   platform::harden_process();
-  auto logger = spdlog::stderr_color_mt("psm-server");
+  // Everything printed or logged has control characters made visible: audit
+  // entries, device names and log lines carry what others sent
+  // (common/text/terminal.hpp).
+  psm::text::TerminalSafeStreams terminal_safe_output;
+  auto logger = std::make_shared<spdlog::logger>(
+      "psm-server",
+      std::make_shared<psm::text::TerminalSafeSink>(std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
 
@@ -429,6 +450,9 @@ int run_cli(int argc, char** argv) {
   std::string listen = "127.0.0.1:8443";
   serve->add_option("--listen", listen, "ADDRESS:PORT to listen on (port 0: any free port)");
   ServerPolicy policy;
+  bool check_store = false;
+  serve->add_flag("--check-store", check_store,
+                  "check every page of the store before serving, even when the last stop was clean");
   double token_days = 30;
   serve->add_option("--token-days", token_days, "days a device's sign-in lasts without connecting (default 30)")
       ->check(CLI::Range(0.00001, 3650.0));
@@ -513,7 +537,7 @@ int run_cli(int argc, char** argv) {
   try {
     if (auto rc = run_security_command(security)) return *rc;
     if (*init) return cmd_init(data, hostnames);
-    if (*serve) return cmd_serve(data, listen, policy);
+    if (*serve) return cmd_serve(data, listen, policy, check_store);
     if (*user_add) return cmd_user_add(data, username, role, name, person_id, password_stdin);
     if (*import) return cmd_import(data, file);
     if (*device_list) return cmd_devices(data, as_json);

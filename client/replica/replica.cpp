@@ -4,6 +4,7 @@
 #include "common/model/ids.hpp"
 #include "common/platform/platform.hpp"
 #include "common/protocol/codec.hpp"
+#include "common/store/clean_close.hpp"
 #include "common/store/migrate.hpp"
 #include "common/store/transaction.hpp"
 
@@ -105,30 +106,6 @@ std::vector<std::pair<std::string, std::string>> split_touched(std::string_view 
 // every b-tree: a truncated or damaged file is caught here, before anything
 // is written, so a damaged replica is reported and left exactly as it was.
 // It costs a read of the whole file, a few milliseconds for a device's replica.
-// What identifies the replica file's current contents without reading them:
-// device, inode, size, and modification and change times to the nanosecond.
-// "" when there is no file.
-std::string file_state(const fs::path& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return "";
-  std::ostringstream out;
-  out << st.st_dev << ':' << st.st_ino << ':' << st.st_size << ':' << st.st_mtim.tv_sec << '.' << st.st_mtim.tv_nsec
-      << ':' << st.st_ctim.tv_sec << '.' << st.st_ctim.tv_nsec;
-  return out.str();
-}
-
-// True when the replica is exactly as the last clean close left it: that close
-// recorded the file's state after folding in the write-ahead log, and nothing
-// has written to the file since (there is no log either).
-bool unchanged_since_clean_close(const HomePaths& home) {
-  auto recorded = platform::read_file(home.closed_clean());
-  if (!recorded || recorded->empty()) return false;
-  std::error_code ec;
-  const fs::path wal = home.replica().string() + "-wal";
-  if (fs::exists(wal, ec) && fs::file_size(wal, ec) > 0) return false;
-  return *recorded == file_state(home.replica());
-}
-
 bool intact(store::Database& db) {
   auto check = db.prepare("PRAGMA quick_check(1)");
   return check.step() && check.column_text(0) == "ok";
@@ -172,11 +149,7 @@ Replica::~Replica() {
   // The last connection to close folds the write-ahead log into the file; if
   // another process still has the replica open, the log is still there and
   // that process records the state when it closes.
-  std::error_code ec;
-  const fs::path wal = home_.replica().string() + "-wal";
-  if (fs::exists(wal, ec) && fs::file_size(wal, ec) > 0) return;
-  const auto state = file_state(home_.replica());
-  if (!state.empty()) (void)platform::write_private_file(home_.closed_clean(), state);
+  store::record_clean_close(home_.replica(), home_.closed_clean());
 }
 
 Result<std::unique_ptr<Replica>> Replica::create(const HomePaths& home, std::string_view passphrase,
@@ -202,9 +175,8 @@ Result<std::unique_ptr<Replica>> Replica::open_with_key(const HomePaths& home, s
   // the time it takes to open a large replica), so it is skipped when the file
   // is as the last clean close left it. The record of that close goes before
   // anything can write: a crash while open means a full check next time.
-  const bool unchanged = !create && unchanged_since_clean_close(home);
-  std::error_code ignored;
-  fs::remove(home.closed_clean(), ignored);
+  const bool unchanged = !create && store::unchanged_since_clean_close(home.replica(), home.closed_clean());
+  store::forget_clean_close(home.closed_clean());
   auto db = store::Database::open(home.replica(), key, options);
   if (!db) {
     // The data key was authenticated when it was unwrapped, so a database
@@ -228,12 +200,18 @@ Result<std::unique_ptr<Replica>> Replica::open_with_key(const HomePaths& home, s
   return r;
 }
 
-Result<std::unique_ptr<Replica>> Replica::open(const HomePaths& home, std::string_view passphrase) {
+Result<std::unique_ptr<Replica>> Replica::open(const HomePaths& home, std::string_view passphrase, fs::path* damaged) {
   auto wrapped = platform::read_file(home.wrapped_key());
   if (!wrapped) return make_error_code(Errc::not_enrolled);
   auto key = crypto::unwrap_key(*wrapped, passphrase);
-  if (!key) return key.error();
-  return open_with_key(home, key->span(), /*create=*/false);
+  if (!key) {
+    // Found before the passphrase was tried (key_wrap.hpp): the file itself.
+    if (key.error() == Errc::corrupt_data && damaged) *damaged = home.wrapped_key();
+    return key.error();
+  }
+  auto r = open_with_key(home, key->span(), /*create=*/false);
+  if (!r && r.error() == Errc::corrupt_data && damaged) *damaged = home.replica();
+  return r;
 }
 
 error_code Replica::change_passphrase(const HomePaths& home, std::string_view old_passphrase,

@@ -76,8 +76,10 @@ class Replica final : public ops::StateReader {
   static Result<std::unique_ptr<Replica>> create(const HomePaths& home, std::string_view passphrase,
                                                  crypto::ScryptParams params = crypto::kScryptReplica);
   // Opens the replica; Errc::wrong_passphrase leaves every file untouched, and
-  // so does Errc::corrupt_data (the database file is truncated or damaged).
-  static Result<std::unique_ptr<Replica>> open(const HomePaths& home, std::string_view passphrase);
+  // so does Errc::corrupt_data: the database file or the key file is truncated
+  // or damaged, and `damaged`, when given, receives which of the two files.
+  static Result<std::unique_ptr<Replica>> open(const HomePaths& home, std::string_view passphrase,
+                                               std::filesystem::path* damaged = nullptr);
   // Re-wraps the data key under a new passphrase; the database is not re-encrypted.
   static error_code change_passphrase(const HomePaths& home, std::string_view old_passphrase,
                                       std::string_view new_passphrase);

@@ -25,9 +25,9 @@ std::span<const std::uint8_t> as_bytes(std::string_view s) {
 }
 
 // The associated data binds every parameter that shaped the wrapping key.
-std::string header_aad(const ScryptParams& params, std::string_view salt_hex) {
+std::string header_aad(std::uint64_t version, const ScryptParams& params, std::string_view salt_hex) {
   std::string aad(kFormatName);
-  aad += " v" + std::to_string(kKeyWrapFormatVersion);
+  aad += " v" + std::to_string(version);
   aad += " kdf=";
   aad += kKdfName;
   aad += " log2_n=" + std::to_string(scrypt_log2_n(params));
@@ -52,6 +52,14 @@ bool get_uint(const boost::json::object& obj, std::string_view key, std::uint64_
     return true;
   }
   return false;
+}
+
+// Version 2's check: SHA-256 over the associated data and the wrapped key.
+std::string check_of(std::string_view aad, std::string_view wrapped_hex) {
+  std::string text(aad);
+  text += " wrapped_key=";
+  text += wrapped_hex;
+  return to_hex(sha256(text));
 }
 
 bool get_string(const boost::json::object& obj, std::string_view key, std::string_view& out) {
@@ -79,7 +87,9 @@ std::string wrap_key(std::span<const std::uint8_t> data_key, std::string_view pa
   const std::string salt_hex = to_hex(salt);
   auto wrapping_key = scrypt(passphrase, salt, params, kAeadKeyBytes);
   if (!wrapping_key) throw std::runtime_error("wrap_key: scrypt failed");
-  const auto wrapped = seal(wrapping_key->span(), data_key, as_bytes(header_aad(params, salt_hex)));
+  const std::string aad = header_aad(kKeyWrapFormatVersion, params, salt_hex);
+  const auto wrapped = seal(wrapping_key->span(), data_key, as_bytes(aad));
+  const std::string wrapped_hex = to_hex(wrapped);
 
   boost::json::object doc;
   doc["format"] = kFormatName;
@@ -89,7 +99,8 @@ std::string wrap_key(std::span<const std::uint8_t> data_key, std::string_view pa
   doc["r"] = params.r;
   doc["p"] = params.p;
   doc["salt"] = salt_hex;
-  doc["wrapped_key"] = to_hex(wrapped);
+  doc["wrapped_key"] = wrapped_hex;
+  doc["check"] = check_of(aad, wrapped_hex);
   return boost::json::serialize(doc);
 }
 
@@ -102,20 +113,18 @@ Result<SecureBytes> unwrap_key(std::string_view wrapped_document, std::string_vi
   if (parse_error || !parsed.is_object()) return corrupt;
   const auto& obj = parsed.get_object();
 
-  // Exactly the version-1 fields: a document with extras was not written by
-  // this format version, and guessing what they mean is not safe.
-  std::string_view format, kdf, salt_hex, wrapped_hex;
+  // Exactly the fields of the document's version: a document with extras was
+  // not written by that version, and guessing what they mean is not safe.
+  std::string_view format, kdf, salt_hex, wrapped_hex, check;
   std::uint64_t version = 0, log2_n = 0, r = 0, p = 0;
-  if (obj.size() != 8 || !get_string(obj, "format", format) || !get_uint(obj, "version", version) ||
-      !get_string(obj, "kdf", kdf) || !get_uint(obj, "log2_n", log2_n) || !get_uint(obj, "r", r) ||
-      !get_uint(obj, "p", p) || !get_string(obj, "salt", salt_hex) ||
-      !get_string(obj, "wrapped_key", wrapped_hex)) {
+  if (!get_uint(obj, "version", version) || (version != 1 && version != 2)) return corrupt;
+  if (obj.size() != (version == 1 ? 8U : 9U) || !get_string(obj, "format", format) || !get_string(obj, "kdf", kdf) ||
+      !get_uint(obj, "log2_n", log2_n) || !get_uint(obj, "r", r) || !get_uint(obj, "p", p) ||
+      !get_string(obj, "salt", salt_hex) || !get_string(obj, "wrapped_key", wrapped_hex) ||
+      (version == 2 && !get_string(obj, "check", check))) {
     return corrupt;
   }
-  if (format != kFormatName || version != static_cast<std::uint64_t>(kKeyWrapFormatVersion) ||
-      kdf != kKdfName) {
-    return corrupt;
-  }
+  if (format != kFormatName || kdf != kKdfName) return corrupt;
   if (log2_n < 1 || log2_n > kScryptMaxLog2N || r > kScryptMaxR || p > kScryptMaxP) return corrupt;
   const ScryptParams params{std::uint64_t{1} << log2_n, static_cast<std::uint32_t>(r),
                             static_cast<std::uint32_t>(p)};
@@ -126,12 +135,14 @@ Result<SecureBytes> unwrap_key(std::string_view wrapped_document, std::string_vi
   if (!salt || salt->size() != kSaltBytes || !wrapped || wrapped->size() != kWrappedKeyBytes) {
     return corrupt;
   }
+  // The AAD is rebuilt from the parsed values, not copied from the text, so
+  // the only accepted spelling of the header is the canonical one.
+  const std::string aad = header_aad(version, params, to_hex(*salt));
+  if (version == 2 && check != check_of(aad, to_hex(*wrapped))) return corrupt;
   auto wrapping_key = scrypt(passphrase, *salt, params, kAeadKeyBytes);
   if (!wrapping_key) return wrapping_key.error();
 
-  // The AAD is rebuilt from the parsed values, not copied from the text, so
-  // the only accepted spelling of the header is the canonical one.
-  auto data_key = open(wrapping_key->span(), *wrapped, as_bytes(header_aad(params, to_hex(*salt))));
+  auto data_key = open(wrapping_key->span(), *wrapped, as_bytes(aad));
   if (!data_key) return make_error_code(Errc::wrong_passphrase);
   return data_key;
 }

@@ -6,11 +6,15 @@
 // replica itself is never re-encrypted.
 //
 // The wrapped document is one line of JSON, safe to store next to the replica:
-//   {"format":"psm-wrapped-key","version":1,"kdf":"scrypt","log2_n":17,"r":8,"p":1,
-//    "salt":"<32 hex>","wrapped_key":"<120 hex>"}
+//   {"format":"psm-wrapped-key","version":2,"kdf":"scrypt","log2_n":17,"r":8,"p":1,
+//    "salt":"<32 hex>","wrapped_key":"<120 hex>","check":"<64 hex>"}
 // The seal's associated data is a canonical rendering of every field but
 // wrapped_key, so altering any parameter makes unwrapping fail rather than
-// silently deriving under weaker settings.
+// silently deriving under weaker settings. `check` (version 2) is a plain
+// SHA-256 over that rendering and wrapped_key: not a secret and no defence
+// against a forger, it tells a damaged file (a changed byte, a truncated
+// write) from a wrong passphrase before scrypt runs. Version 1 documents
+// (without it) are still read.
 //
 // Thread-safe, no state. Each wrap/unwrap costs one scrypt run (~400 ms and
 // 128 MiB at kScryptReplica): call off any UI or I/O thread.
@@ -29,7 +33,7 @@
 namespace psm::crypto {
 
 inline constexpr std::size_t kDataKeyBytes = 32;
-inline constexpr int kKeyWrapFormatVersion = 1;
+inline constexpr int kKeyWrapFormatVersion = 2;
 
 // A fresh random data key.
 SecureBytes new_data_key();
@@ -40,11 +44,12 @@ SecureBytes new_data_key();
 std::string wrap_key(std::span<const std::uint8_t> data_key, std::string_view passphrase,
                      ScryptParams params = kScryptReplica);
 
-// Recovers the data key. Errc::wrong_passphrase when the seal does not open
-// (wrong passphrase, or a document whose parameters or bytes were altered:
-// the two cannot be told apart); Errc::corrupt_data when the document is not
-// well-formed, has an unknown format version, or parameters outside the
-// bounds in kdf.hpp (checked before any memory is spent on scrypt).
+// Recovers the data key. Errc::corrupt_data when the document is damaged: not
+// well-formed, an unknown format version, parameters outside the bounds in
+// kdf.hpp, or (version 2) fields that no longer match their check, all found
+// before any memory is spent on scrypt. Errc::wrong_passphrase when the seal
+// does not open: the wrong passphrase (or, for version 1, or a forged check,
+// altered bytes, which cannot be told apart from it).
 Result<SecureBytes> unwrap_key(std::string_view wrapped_document, std::string_view passphrase);
 
 // Unwraps with `old_passphrase` and wraps the same data key under

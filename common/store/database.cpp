@@ -4,7 +4,9 @@
 
 #include <sqlcipher/sqlite3.h>
 
+#include <fcntl.h>
 #include <openssl/crypto.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -192,6 +194,14 @@ Result<Database> Database::open(const std::filesystem::path& path, std::span<con
   std::error_code fs_error;
   if (!options.create && !std::filesystem::exists(path, fs_error)) {
     return make_error_code(fs_error ? Errc::io_error : Errc::not_found);
+  }
+
+  if (options.create && !path.empty() && path != ":memory:") {
+    // A new database file is its owner's alone from the start (SQLite would
+    // create it, and its -wal and -shm after it, with the process umask:
+    // usually 0644). SQLite gives the journal files the main file's mode.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) ::close(fd);
   }
 
   ConnectionGuard guard;

@@ -61,6 +61,9 @@ void Metrics::records_sent(std::uint64_t count) noexcept {
 void Metrics::auth_failed() noexcept { auth_failures_total_.fetch_add(1, kRelaxed); }
 
 void Metrics::ops_rate_limited(std::uint64_t count) noexcept { ops_rate_limited_total_.fetch_add(count, kRelaxed); }
+void Metrics::set_tls_certificate_expiry(std::int64_t unix_seconds) noexcept {
+  tls_certificate_expiry_.store(unix_seconds, kRelaxed);
+}
 void Metrics::observe_push(std::chrono::nanoseconds elapsed) noexcept {
   push_seconds_.observe(elapsed);
 }
@@ -115,6 +118,11 @@ std::string Metrics::render() const {
                  auth_failures_total_);
   render_counter(out, "ops_rate_limited_total", "Operations deferred because a device was over its rate limit.",
                  ops_rate_limited_total_);
+  if (const auto expiry = tls_certificate_expiry_.load(kRelaxed); expiry > 0) {
+    render_scalar(out, "tls_certificate_expiry_timestamp_seconds", "gauge",
+                  "When the server's TLS certificate expires (Unix time); renew with psm-server cert renew.",
+                  std::to_string(expiry));
+  }
   push_seconds_.render(out, "push_seconds", "Time to handle one push request.");
   pull_seconds_.render(out, "pull_seconds", "Time to handle one pull request.");
   return out;

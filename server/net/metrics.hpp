@@ -34,6 +34,11 @@ class Metrics {
   void observe_push(std::chrono::nanoseconds elapsed) noexcept;
   void observe_pull(std::chrono::nanoseconds elapsed) noexcept;
 
+  // When the certificate the server presents stops being valid (Unix
+  // seconds), set at start from tls/server.pem; 0 (the default) leaves the
+  // gauge out. Alert on psm_tls_certificate_expiry_timestamp_seconds - time().
+  void set_tls_certificate_expiry(std::int64_t unix_seconds) noexcept;
+
   // Every metric, prefixed `psm_`, with # HELP and # TYPE lines.
   std::string render() const;
 
@@ -59,6 +64,7 @@ class Metrics {
   std::atomic<std::uint64_t> records_sent_total_{0};
   std::atomic<std::uint64_t> auth_failures_total_{0};
   std::atomic<std::uint64_t> ops_rate_limited_total_{0};
+  std::atomic<std::int64_t> tls_certificate_expiry_{0};
   Histogram push_seconds_;
   Histogram pull_seconds_;
 };

@@ -1,7 +1,5 @@
 #include "server/net/tls.hpp"
 
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -11,6 +9,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/address_v4.hpp>
+#include <boost/asio/ip/address_v6.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -18,6 +20,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <set>
 
 namespace psm::server::net {
@@ -31,11 +34,14 @@ constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
 constexpr long kCaValidityDays = 3650;
-// 825 days is the longest leaf lifetime Apple platforms accept.
-constexpr long kServerValidityDays = 825;
 // Backdating notBefore keeps a device whose clock is a little slow from
 // rejecting a certificate generated a moment ago.
 constexpr long kBackdateSeconds = 60 * 60;
+// The server certificate's whole validity, notBefore to notAfter, backdate
+// included: 397 days is the most the CA/Browser Forum baseline allows a
+// server certificate and what Apple platforms accept; `psm-server cert renew`
+// makes the next one before it runs out.
+constexpr long kServerLifetimeDays = kServerCertificateMaxDays;
 
 std::string openssl_error_text() {
   std::string text;
@@ -104,14 +110,14 @@ bool set_name(X509_NAME* name, const std::string& common_name) {
 }
 
 // Fills the fields both certificates share. The issuer is `cert` itself when
-// issuer_cert is null (self-signed CA).
+// issuer_cert is null (self-signed CA). The certificate is valid from an hour
+// ago (the backdate) for `validity_days` in all, backdate included.
 bool init_certificate(X509* cert, EVP_PKEY* key, const std::string& common_name,
                       X509* issuer_cert, long validity_days) {
   if (X509_set_version(cert, 2) != 1) return false;  // v3
   if (!set_random_serial(cert)) return false;
   if (!X509_gmtime_adj(X509_getm_notBefore(cert), -kBackdateSeconds)) return false;
-  if (!X509_time_adj_ex(X509_getm_notAfter(cert), static_cast<int>(validity_days), 0,
-                        nullptr)) {
+  if (!X509_time_adj_ex(X509_getm_notAfter(cert), static_cast<int>(validity_days), -kBackdateSeconds, nullptr)) {
     return false;
   }
   if (X509_set_pubkey(cert, key) != 1) return false;
@@ -138,25 +144,75 @@ X509Ptr make_ca_certificate(EVP_PKEY* ca_key) {
   return cert;
 }
 
+// The extensions every server certificate carries besides its names.
+bool add_server_extensions(X509* c, X509* ca_cert) {
+  return add_extension(c, ca_cert, NID_basic_constraints, "critical,CA:FALSE") &&
+         add_extension(c, ca_cert, NID_key_usage, "critical,digitalSignature") &&
+         add_extension(c, ca_cert, NID_ext_key_usage, "serverAuth") &&
+         add_extension(c, ca_cert, NID_subject_key_identifier, "hash") &&
+         add_extension(c, ca_cert, NID_authority_key_identifier, "keyid:always");
+}
+
 X509Ptr make_server_certificate(EVP_PKEY* server_key, X509* ca_cert, EVP_PKEY* ca_key,
                                 const std::string& common_name,
                                 const std::string& subject_alt_names) {
   X509Ptr cert(X509_new());
   if (!cert) return nullptr;
-  if (!init_certificate(cert.get(), server_key, common_name, ca_cert, kServerValidityDays)) {
+  if (!init_certificate(cert.get(), server_key, common_name, ca_cert, kServerLifetimeDays)) {
     return nullptr;
   }
   X509* c = cert.get();
-  if (!add_extension(c, ca_cert, NID_basic_constraints, "critical,CA:FALSE") ||
-      !add_extension(c, ca_cert, NID_key_usage, "critical,digitalSignature") ||
-      !add_extension(c, ca_cert, NID_ext_key_usage, "serverAuth") ||
-      !add_extension(c, ca_cert, NID_subject_alt_name, subject_alt_names) ||
-      !add_extension(c, ca_cert, NID_subject_key_identifier, "hash") ||
-      !add_extension(c, ca_cert, NID_authority_key_identifier, "keyid:always")) {
+  if (!add_extension(c, ca_cert, NID_subject_alt_name, subject_alt_names) || !add_server_extensions(c, ca_cert)) {
     return nullptr;
   }
   if (X509_sign(c, ca_key, EVP_sha256()) <= 0) return nullptr;
   return cert;
+}
+
+// A new certificate for `old`'s subject and names (its subjectAltName copied
+// as it is), for `server_key`, from the CA.
+X509Ptr renew_certificate(X509* old, EVP_PKEY* server_key, X509* ca_cert, EVP_PKEY* ca_key) {
+  X509Ptr cert(X509_new());
+  if (!cert) return nullptr;
+  X509* c = cert.get();
+  if (X509_set_version(c, 2) != 1 || !set_random_serial(c) ||
+      !X509_gmtime_adj(X509_getm_notBefore(c), -kBackdateSeconds) ||
+      !X509_time_adj_ex(X509_getm_notAfter(c), static_cast<int>(kServerLifetimeDays), -kBackdateSeconds, nullptr) ||
+      X509_set_pubkey(c, server_key) != 1 || X509_set_subject_name(c, X509_get_subject_name(old)) != 1 ||
+      X509_set_issuer_name(c, X509_get_subject_name(ca_cert)) != 1) {
+    return nullptr;
+  }
+  const int san = X509_get_ext_by_NID(old, NID_subject_alt_name, -1);
+  if (san < 0 || X509_add_ext(c, X509_get_ext(old, san), -1) != 1) return nullptr;
+  if (!add_server_extensions(c, ca_cert)) return nullptr;
+  if (X509_sign(c, ca_key, EVP_sha256()) <= 0) return nullptr;
+  return cert;
+}
+
+X509Ptr read_first_certificate(const std::filesystem::path& pem) {
+  BioPtr bio(BIO_new_file(pem.c_str(), "r"));
+  if (!bio) return nullptr;
+  return X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+}
+
+EvpPkeyPtr read_private_key(const std::filesystem::path& pem) {
+  BioPtr bio(BIO_new_file(pem.c_str(), "r"));
+  if (!bio) return nullptr;
+  return EvpPkeyPtr(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+}
+
+std::int64_t unix_seconds_of(const ASN1_TIME* t) {
+  struct tm parts {};
+  if (ASN1_TIME_to_tm(t, &parts) != 1) return 0;
+  return static_cast<std::int64_t>(timegm(&parts));
+}
+
+std::string common_name_of(X509_NAME* name) {
+  const int index = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (index < 0) return "";
+  const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index));
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(data)),
+                     static_cast<std::size_t>(ASN1_STRING_length(data)));
 }
 
 // Private key PEM text, wiped from memory however the function returns.
@@ -308,6 +364,7 @@ error_code generate_tls_material(const std::filesystem::path& dir,
     spdlog::error("tls: cannot create {}: {}", dir.string(), fs_ec.message());
     return Errc::io_error;
   }
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, fs_ec);
   for (const char* name : {kCaCertFile, kCaKeyFile, kServerCertFile, kServerKeyFile}) {
     if (std::filesystem::exists(dir / name, fs_ec)) {
       spdlog::error("tls: {} already exists; remove the old TLS material first",
@@ -342,8 +399,106 @@ error_code generate_tls_material(const std::filesystem::path& dir,
   // with keys but no certificates is obviously incomplete.
   if (auto ec = write_file_atomically(dir / kCaKeyFile, ca_key_pem.value, 0600)) return ec;
   if (auto ec = write_file_atomically(dir / kServerKeyFile, server_key_pem.value, 0600)) return ec;
-  if (auto ec = write_file_atomically(dir / kCaCertFile, ca_pem, 0644)) return ec;
-  if (auto ec = write_file_atomically(dir / kServerCertFile, server_pem, 0644)) return ec;
+  if (auto ec = write_file_atomically(dir / kCaCertFile, ca_pem, 0600)) return ec;
+  if (auto ec = write_file_atomically(dir / kServerCertFile, server_pem, 0600)) return ec;
+  return {};
+}
+
+Result<CertificateInfo> read_certificate_info(const std::filesystem::path& pem) {
+  std::error_code fs_ec;
+  if (!std::filesystem::exists(pem, fs_ec)) return Errc::not_found;
+  X509Ptr cert = read_first_certificate(pem);
+  ERR_clear_error();
+  if (!cert) return Errc::corrupt_data;
+  CertificateInfo info;
+  info.subject = common_name_of(X509_get_subject_name(cert.get()));
+  info.issuer = common_name_of(X509_get_issuer_name(cert.get()));
+  info.not_before = unix_seconds_of(X509_get0_notBefore(cert.get()));
+  info.not_after = unix_seconds_of(X509_get0_notAfter(cert.get()));
+  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr));
+  for (int i = 0; names && i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
+    if (name->type == GEN_DNS) {
+      const ASN1_STRING* dns = name->d.dNSName;
+      info.names.push_back("DNS:" + std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)),
+                                                static_cast<std::size_t>(ASN1_STRING_length(dns))));
+    } else if (name->type == GEN_IPADD) {
+      const ASN1_OCTET_STRING* ip = name->d.iPAddress;
+      const auto* bytes = ASN1_STRING_get0_data(ip);
+      if (ASN1_STRING_length(ip) == 4) {
+        boost::asio::ip::address_v4::bytes_type b{};
+        std::copy(bytes, bytes + 4, b.begin());
+        info.names.push_back("IP:" + boost::asio::ip::address_v4(b).to_string());
+      } else if (ASN1_STRING_length(ip) == 16) {
+        boost::asio::ip::address_v6::bytes_type b{};
+        std::copy(bytes, bytes + 16, b.begin());
+        info.names.push_back("IP:" + boost::asio::ip::address_v6(b).to_string());
+      }
+    }
+  }
+  GENERAL_NAMES_free(names);
+  return info;
+}
+
+error_code renew_server_certificate(const std::filesystem::path& dir, bool new_key, std::string* detail) {
+  auto fail = [&](Errc code, std::string text) {
+    ERR_clear_error();
+    if (detail) *detail = std::move(text);
+    return make_error_code(code);
+  };
+  std::error_code fs_ec;
+  for (const char* name : {kCaCertFile, kCaKeyFile, kServerCertFile, kServerKeyFile}) {
+    if (!std::filesystem::exists(dir / name, fs_ec)) {
+      return fail(Errc::not_found,
+                  "no " + (dir / name).string() +
+                      (std::string(name) == kCaKeyFile
+                           ? " (the local CA's key: bring it back for the renewal, then put it away again)"
+                           : ""));
+    }
+  }
+  X509Ptr ca_cert = read_first_certificate(dir / kCaCertFile);
+  EvpPkeyPtr ca_key = read_private_key(dir / kCaKeyFile);
+  X509Ptr old_cert = read_first_certificate(dir / kServerCertFile);
+  EvpPkeyPtr old_key = read_private_key(dir / kServerKeyFile);
+  if (!ca_cert || !ca_key || !old_cert || !old_key) {
+    return fail(Errc::invalid_argument,
+                "cannot read the certificates and keys in " + dir.string() + ": " + openssl_error_text());
+  }
+  if (X509_check_private_key(ca_cert.get(), ca_key.get()) != 1) {
+    return fail(Errc::invalid_argument,
+                (dir / kCaKeyFile).string() + " is not the key of " + (dir / kCaCertFile).string());
+  }
+  if (X509_check_issued(ca_cert.get(), old_cert.get()) != X509_V_OK) {
+    return fail(Errc::invalid_argument, (dir / kServerCertFile).string() + " was not issued by the local CA " +
+                                            (dir / kCaCertFile).string() +
+                                            "; renew it with the CA that issued it (docs/operations.md)");
+  }
+  if (X509_check_private_key(old_cert.get(), old_key.get()) != 1) {
+    return fail(Errc::invalid_argument,
+                (dir / kServerKeyFile).string() + " is not the key of " + (dir / kServerCertFile).string());
+  }
+  EvpPkeyPtr key = new_key ? generate_p256_key() : std::move(old_key);
+  if (!key) return fail(Errc::internal, "key generation failed: " + openssl_error_text());
+  X509Ptr cert = renew_certificate(old_cert.get(), key.get(), ca_cert.get(), ca_key.get());
+  std::string server_pem, ca_pem;
+  SecretText key_pem;
+  if (!cert || !pem_of_certificate(cert.get(), server_pem) || !pem_of_certificate(ca_cert.get(), ca_pem) ||
+      (new_key && !pem_of_key(key.get(), key_pem.value))) {
+    return fail(Errc::internal, "certificate generation failed: " + openssl_error_text());
+  }
+  server_pem += ca_pem;
+  // With a new key, the key goes first: if the certificate cannot be
+  // written after it, serve refuses the mismatched pair (and says so) rather
+  // than presenting a certificate for a key it does not hold.
+  if (new_key) {
+    if (write_file_atomically(dir / kServerKeyFile, key_pem.value, 0600)) {
+      return fail(Errc::io_error, "cannot write " + (dir / kServerKeyFile).string());
+    }
+  }
+  if (write_file_atomically(dir / kServerCertFile, server_pem, 0600)) {
+    return fail(Errc::io_error, "cannot write " + (dir / kServerCertFile).string() +
+                                    (new_key ? "; the new key is in place: run cert renew --new-key again" : ""));
+  }
   return {};
 }
 

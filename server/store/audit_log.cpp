@@ -154,6 +154,13 @@ AuditVerification AuditLog::verify() {
       if (!head) return fail(expected.seq, "the audit log's recorded head is unreadable");
     }
   }
+  // psm-server init writes the first entry, so an initialised store never has
+  // an empty trail: one with no entries and no recorded head had both removed.
+  if (v.entries == 0 && !head) {
+    return fail(1,
+                "the trail is empty and its recorded head is gone, but psm-server init writes the first "
+                "entry: every entry was removed");
+  }
   const Head recorded = head.value_or(Head{});
   if (recorded.seq > expected.seq) {
     return fail(expected.seq + 1, "the log ends at entry " + std::to_string(expected.seq) +

@@ -62,6 +62,8 @@ class AuditLog {
   void append(AuditEntry entry);
 
   // Walks the whole chain. Never throws for a broken chain: that is the answer.
+  // An empty trail is not intact: init writes the first entry, so a trail with
+  // none (and no recorded head) had every entry removed.
   AuditVerification verify();
 
   // Matching entries, oldest first.

@@ -6,6 +6,7 @@
 #include "common/model/ids.hpp"
 #include "common/platform/platform.hpp"
 #include "common/protocol/codec.hpp"
+#include "common/store/clean_close.hpp"
 #include "common/store/migrate.hpp"
 #include "common/store/transaction.hpp"
 
@@ -121,13 +122,48 @@ Result<crypto::SecureBytes> read_key(const fs::path& path, std::string* detail) 
 }
 
 // Quick structural check (every page's MAC, every b-tree) of a database
-// about to become the store.
-bool intact(store::Database& db) {
-  auto check = db.prepare("PRAGMA quick_check(1)");
-  return check.step() && check.column_text(0) == "ok";
+// about to become the store, or about to be served. `problem` receives
+// SQLite's first finding (page numbers and b-tree names, never a value).
+bool intact(store::Database& db, std::string* problem = nullptr) {
+  try {
+    auto check = db.prepare("PRAGMA quick_check(1)");
+    if (!check.step()) return false;
+    const auto first = check.column_text(0);
+    if (problem) *problem = first;
+    return first == "ok";
+  } catch (const store::StoreError& e) {
+    // A page whose MAC fails stops the check with SQLITE_CORRUPT or NOTADB.
+    if (problem) *problem = e.what();
+    return false;
+  }
 }
 
+std::string restore_advice(const DataPaths& paths) {
+  return "Keep a copy of " + paths.root.string() +
+         " as it is, then restore the newest good backup: psm-server restore --data " + paths.root.string() +
+         " --from FILE (docs/operations.md, \"Backup and restore\")";
+}
+
+class StoreCategory final : public boost::system::error_category {
+ public:
+  const char* name() const noexcept override { return "psm-server-store"; }
+  std::string message(int value) const override {
+    switch (static_cast<StoreErrc>(value)) {
+      case StoreErrc::store_missing:
+        return "the store is missing";
+      case StoreErrc::store_damaged:
+        return "the store is damaged";
+    }
+    return "unknown store error";
+  }
+};
+
 }  // namespace
+
+const boost::system::error_category& store_category() noexcept {
+  static const StoreCategory category;
+  return category;
+}
 
 struct ServerStore::Statements {
   Statement get_record;
@@ -140,8 +176,18 @@ struct ServerStore::Statements {
   Statement count_after, count_visible_after;
 };
 
-ServerStore::ServerStore(store::Database db) : db_(std::move(db)) {}
-ServerStore::~ServerStore() = default;
+ServerStore::ServerStore(store::Database db, fs::path file, fs::path closed_clean)
+    : db_(std::move(db)), file_(std::move(file)), closed_clean_(std::move(closed_clean)) {}
+
+ServerStore::~ServerStore() {
+  // Every statement first, so the close is real and, when this was the last
+  // connection, folds the write-ahead log into the file; then the file's
+  // state is recorded so the next serve need not check every page again.
+  audit_.reset();
+  st_.reset();
+  db_.close();
+  if (!file_.empty()) store::record_clean_close(file_, closed_clean_);
+}
 
 Result<std::unique_ptr<ServerStore>> ServerStore::create(const DataPaths& paths, std::string* detail) {
   std::error_code fs_ec;
@@ -165,7 +211,7 @@ Result<std::unique_ptr<ServerStore>> ServerStore::create(const DataPaths& paths,
     if (detail) *detail = "cannot write " + paths.key().string();
     return ec;
   }
-  auto store = open(paths, detail);
+  auto store = open_existing_or_new(paths, detail, StoreCheck::none, nullptr, /*create=*/true);
   if (!store) return store.error();
   auto& db = (*store)->db_;
   store::Transaction tx(db);
@@ -174,13 +220,42 @@ Result<std::unique_ptr<ServerStore>> ServerStore::create(const DataPaths& paths,
   return store;
 }
 
-Result<std::unique_ptr<ServerStore>> ServerStore::open(const DataPaths& paths, std::string* detail) {
+Result<std::unique_ptr<ServerStore>> ServerStore::open(const DataPaths& paths, std::string* detail, StoreCheck check,
+                                                       bool* checked) {
+  return open_existing_or_new(paths, detail, check, checked, /*create=*/false);
+}
+
+Result<std::unique_ptr<ServerStore>> ServerStore::open_existing_or_new(const DataPaths& paths, std::string* detail,
+                                                                       StoreCheck check, bool* checked, bool create) {
+  if (checked) *checked = false;
   auto key = read_key(paths.key(), detail);
   if (!key) return key.error();
+  // The key is written by init before the store, so a directory holding it
+  // was initialised: a store file that is gone or empty was lost (deleted,
+  // truncated, a failed copy), and a new empty store in its place would
+  // serve devices an empty world and an audit trail that starts again.
+  std::error_code fs_ec;
+  const auto store_missing = [&](bool present) {
+    if (detail) {
+      *detail = "the store " + paths.store().string() + (present ? " is empty (0 bytes)" : " is missing") + ", but " +
+                paths.root.string() + " was initialised (it holds its store key " + paths.key().string() +
+                "); psm-server will not start a new, empty store in its place. " + restore_advice(paths);
+    }
+    return make_error_code(StoreErrc::store_missing);
+  };
+  if (!create) {
+    const bool present = fs::exists(paths.store(), fs_ec);
+    if (!present || fs::file_size(paths.store(), fs_ec) == 0) return store_missing(present);
+  }
+  // Decided before the marker goes: a crash while open means a full check next time.
+  const bool unchanged = check == StoreCheck::unless_closed_clean &&
+                         store::unchanged_since_clean_close(paths.store(), paths.closed_clean());
+  store::forget_clean_close(paths.closed_clean());
   store::OpenOptions options;
   options.synchronous = "FULL";  // an acknowledged operation survives power loss
+  options.create = create;
   auto db = store::Database::open(paths.store(), key->span(), options);
-  std::error_code fs_ec;
+  if (!db && db.error() == Errc::not_found && !create) return store_missing(false);  // removed just now
   if (fs::exists(paths.next_key(), fs_ec)) {
     // A key rotation was interrupted. Before the re-encryption committed, the
     // old key still opens the store and the new one is dropped; after it, the
@@ -198,13 +273,33 @@ Result<std::unique_ptr<ServerStore>> ServerStore::open(const DataPaths& paths, s
       }
     }
   }
+  if (!db && db.error() == Errc::wrong_passphrase) {
+    // The key was read from this directory's key file; a store it does not
+    // open has a damaged first page or is another store's file.
+    if (detail) {
+      *detail = "the store key " + paths.key().string() + " does not open the store " + paths.store().string() +
+                ": the store's first page is damaged, or one of the two files was replaced. " + restore_advice(paths);
+    }
+    return db.error();  // exit 3 with the data directory's other problems
+  }
   if (!db) {
     if (detail) *detail = "cannot open the store " + paths.store().string() + ": " + db.error().message();
     return db.error();
   }
+  if (check == StoreCheck::full || (check == StoreCheck::unless_closed_clean && !unchanged)) {
+    if (checked) *checked = true;
+    std::string problem;
+    if (!intact(*db, &problem)) {
+      if (detail) {
+        *detail = "the store " + paths.store().string() + " is damaged (it failed its integrity check: " + problem +
+                  "); psm-server will not serve it or write to it. " + restore_advice(paths);
+      }
+      return make_error_code(StoreErrc::store_damaged);
+    }
+  }
   try {
     store::migrate(*db, kMigrations);
-    std::unique_ptr<ServerStore> s(new ServerStore(std::move(*db)));
+    std::unique_ptr<ServerStore> s(new ServerStore(std::move(*db), paths.store(), paths.closed_clean()));
     s->prepare_statements();
     s->audit_ = std::make_unique<AuditLog>(s->db_);
     s->next_seq_ = s->last_seq() + 1;

@@ -69,6 +69,26 @@ struct DataPaths {
   std::filesystem::path retired_receipt_keys() const { return root / "receipt-keys-retired.pem"; }
   // Held (flock) by a serving psm-server, so a restore cannot replace the store under it.
   std::filesystem::path serve_lock() const { return root / "serve.lock"; }
+  // The store file's state as the last clean close left it (common/store/clean_close.hpp).
+  std::filesystem::path closed_clean() const { return root / "store.closed"; }
+};
+
+// What is wrong with a data directory's store, beside the project's Errc.
+enum class StoreErrc {
+  // DATA was initialised (it holds its store key) but store.db is gone or
+  // empty (0 bytes). Never replaced by a new, empty store: restore a backup.
+  store_missing = 1,
+  // The store failed its integrity check (a damaged page or b-tree).
+  store_damaged,
+};
+const boost::system::error_category& store_category() noexcept;
+inline error_code make_error_code(StoreErrc e) noexcept { return {static_cast<int>(e), store_category()}; }
+
+// How much of the store open() checks before anything is written.
+enum class StoreCheck {
+  none,                 // the schema only (admin commands: seconds matter, and serve checks at start)
+  unless_closed_clean,  // every page (PRAGMA quick_check), unless the file is as a clean close left it
+  full,                 // every page, always
 };
 
 class ServerStore final : public ops::StateReader {
@@ -76,8 +96,15 @@ class ServerStore final : public ops::StateReader {
   // Creates DATA (0700), a new random store key (0600) and an empty store.
   // Fails with already_exists when DATA already holds a store.
   static Result<std::unique_ptr<ServerStore>> create(const DataPaths& paths, std::string* detail);
-  // Opens an existing store. Refuses a key file readable by group or others.
-  static Result<std::unique_ptr<ServerStore>> open(const DataPaths& paths, std::string* detail);
+  // Opens an existing store. Refuses a key file readable by group or others
+  // (Errc::permission_denied); Errc::not_found when DATA was never
+  // initialised (no store key). In an initialised directory a store file that
+  // is missing or 0 bytes is StoreErrc::store_missing: it is never silently
+  // replaced by a new empty store. With `check` other than none, a store that
+  // fails PRAGMA quick_check is StoreErrc::store_damaged and is left as it is.
+  // `checked`, when given, says whether the page-by-page check ran.
+  static Result<std::unique_ptr<ServerStore>> open(const DataPaths& paths, std::string* detail,
+                                                   StoreCheck check = StoreCheck::none, bool* checked = nullptr);
 
   // Re-encrypts the store under a new random key and replaces the key file.
   // The server must be stopped (Errc::busy otherwise). Crash-safe: the new key
@@ -177,10 +204,13 @@ class ServerStore final : public ops::StateReader {
   store::Database& database() { return db_; }
 
  private:
-  explicit ServerStore(store::Database db);
+  explicit ServerStore(store::Database db, std::filesystem::path file, std::filesystem::path closed_clean);
+  static Result<std::unique_ptr<ServerStore>> open_existing_or_new(const DataPaths& paths, std::string* detail,
+                                                                   StoreCheck check, bool* checked, bool create);
   void prepare_statements();
 
   store::Database db_;
+  std::filesystem::path file_, closed_clean_;  // for the clean-close marker (destructor)
   struct Statements;
   std::unique_ptr<Statements> st_;
   std::unique_ptr<AuditLog> audit_;
@@ -189,3 +219,6 @@ class ServerStore final : public ops::StateReader {
 };
 
 }  // namespace psm::server
+
+template <>
+struct boost::system::is_error_code_enum<psm::server::StoreErrc> : std::true_type {};

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <thread>
 
 namespace psm::e2e {
@@ -190,6 +191,164 @@ TEST_F(SecurityEndToEnd, DeviceOfflinePastTheServersLimit_WarnsThenMustSyncBefor
   // A sync (here at the real time) lifts it.
   ASSERT_EQ(psm("jo", {"sync"}).exit_code, 0);
   EXPECT_EQ(later("+2 days", {"placements"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace psm::e2e
+
+namespace psm::e2e {
+namespace {
+
+// No byte a terminal would act on: ESC, BEL, CR, DEL, CSI as U+009B.
+void expect_no_terminal_controls(const std::string& printed) {
+  EXPECT_EQ(printed.find('\x1b'), std::string::npos) << printed;
+  EXPECT_EQ(printed.find('\x07'), std::string::npos) << printed;
+  EXPECT_EQ(printed.find('\r'), std::string::npos) << printed;
+  EXPECT_EQ(printed.find('\x7f'), std::string::npos) << printed;
+  EXPECT_EQ(printed.find("\xc2\x9b"), std::string::npos) << printed;
+}
+
+TEST_F(SecurityEndToEnd, OthersText_WithTerminalEscapes_IsPrintedMadeVisible_ByPsmAndPsmServer) {
+  enrol("jo");
+  enrol("priya");
+  // A carer's words with a clear-screen, a window title and an 8-bit CSI in them.
+  ASSERT_EQ(psm("jo", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
+                       "Bedtimes\x1b[2J\x1b]0;owned\x07 are hard\xc2\x9b"
+                       "31m\x7f"})
+                .exit_code,
+            0);
+  ASSERT_EQ(psm("jo", {"sync"}).exit_code, 0);
+  ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
+  const auto meetings = json_of("priya", {"meetings"});
+  ASSERT_EQ(meetings.as_array().size(), 1u);
+  const std::string id(meetings.as_array()[0].at("id").as_string());
+  ASSERT_EQ(psm("priya", {"record-view", "--meeting", id, "--subject", "child", "--text",
+                          "She said \x1b[31mno\x1b[0m\rto the move"})
+                .exit_code,
+            0);
+
+  auto listed = psm("priya", {"meetings"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  expect_no_terminal_controls(listed.out);
+  EXPECT_NE(listed.out.find("Bedtimes\\u001b[2J\\u001b]0;owned\\u0007 are hard\\u009b31m\\u007f"), std::string::npos)
+      << listed.out;
+  auto one = psm("priya", {"meeting", id});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  expect_no_terminal_controls(one.out);
+  EXPECT_NE(one.out.find("She said \\u001b[31mno\\u001b[0m\\u000dto the move"), std::string::npos) << one.out;
+  // JSON stays JSON, with the same text in it.
+  auto as_json = psm("priya", {"meetings", "--json"});
+  expect_no_terminal_controls(as_json.out);
+  EXPECT_EQ(json::parse(as_json.out).as_array()[0].at("reason").as_string(),
+            "Bedtimes\x1b[2J\x1b]0;owned\x07 are hard\xc2\x9b"
+            "31m\x7f");
+
+  // A stranger's username, refused, then read by an administrator.
+  auto stranger =
+      psm("mallory",
+          {"enrol", "--server", server_->url(), "--ca", ca().string(), "--username", "\x1b[2J\x1b[31mroot\x1b[0m"},
+          {{"PSM_PASSWORD", "guess"}, {"PSM_PASSPHRASE", kPassphrase}});
+  EXPECT_NE(stranger.exit_code, 0);
+  expect_no_terminal_controls(stranger.err);
+  ASSERT_EQ(server_->stop(), 0);
+  auto audit = run({server_bin().string(), "audit", "show", "--data", data_.string()});
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  expect_no_terminal_controls(audit.out);
+  auto audit_json = run({server_bin().string(), "audit", "show", "--data", data_.string(), "--json"});
+  expect_no_terminal_controls(audit_json.out);
+  EXPECT_NO_THROW(json::parse(audit_json.out));
+}
+
+TEST_F(SecurityEndToEnd, EmptiedAuditTrail_WithItsHeadRemovedToo_IsReportedAsTamperedWith) {
+  ASSERT_EQ(server_->stop(), 0);
+  std::string key;
+  std::ifstream(data_ / "store.key") >> key;
+  auto tamper = run({"/usr/bin/sqlcipher", (data_ / "store.db").string()}, {},
+                    "PRAGMA key = \"x'" + key +
+                        "'\";\nPRAGMA cipher_page_size = 4096;\n"
+                        "DELETE FROM audit_log;\nDELETE FROM meta WHERE key = 'audit_head';\n");
+  ASSERT_EQ(tamper.exit_code, 0) << tamper.err;
+  auto verify = run({server_bin().string(), "audit", "verify", "--data", data_.string()});
+  EXPECT_EQ(verify.exit_code, 1) << verify.out;
+  EXPECT_NE(verify.out.find("BROKEN"), std::string::npos) << verify.out;
+  EXPECT_NE(verify.out.find("every entry was removed"), std::string::npos) << verify.out;
+  EXPECT_EQ(verify.out.find("intact"), std::string::npos) << verify.out;
+}
+
+// Every file either program writes holds its owner's alone.
+void expect_owner_only(const fs::path& dir) {
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    const auto perms = fs::status(entry.path()).permissions();
+    const auto others = perms & (fs::perms::group_all | fs::perms::others_all);
+    EXPECT_EQ(others, fs::perms::none) << entry.path() << " is readable by group or others";
+  }
+}
+
+TEST_F(SecurityEndToEnd, FilesWrittenByEnrolAndByTheServer_AreTheirOwnersAlone) {
+  enrol("jo");
+  ASSERT_EQ(
+      psm("jo", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason", "Bedtimes"})
+          .exit_code,
+      0);
+  for (const char* name : {"replica.db", "replica.key", "config.json", "server-ca.pem"}) {
+    ASSERT_TRUE(fs::exists(home("jo") / name)) << name;
+  }
+  expect_owner_only(home("jo"));
+  auto backup =
+      run({server_bin().string(), "backup", "--data", data_.string(), "--to", (data_ / "backup.db").string()});
+  ASSERT_EQ(backup.exit_code, 0) << backup.err;
+  expect_owner_only(data_);  // store, key, TLS files, receipt key, lock, the backup
+}
+
+std::int64_t unix_seconds_of(const std::string& rfc3339) {
+  std::tm parts{};
+  ::strptime(rfc3339.c_str(), "%Y-%m-%dT%H:%M:%S", &parts);
+  return static_cast<std::int64_t>(::timegm(&parts));
+}
+
+TEST_F(SecurityEndToEnd, ServerCertificate_LastsAtMost397Days_AndRenewingKeepsEnrolledAndPinnedDevicesWorking) {
+  auto shown = run({server_bin().string(), "cert", "show", "--data", data_.string(), "--json"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  const auto before = json::parse(shown.out).as_object();
+  const auto lifetime = [](const json::object& c) {
+    return unix_seconds_of(std::string(c.at("not_after").as_string())) -
+           unix_seconds_of(std::string(c.at("not_before").as_string()));
+  };
+  EXPECT_LE(lifetime(before), 397 * 86400);
+  EXPECT_GT(lifetime(before), 390 * 86400);
+
+  // One device trusts the CA, the other also pinned the server's key.
+  enrol("jo");
+  const std::string pin(before.at("pin").as_string());
+  auto pinned =
+      psm("priya", {"enrol", "--server", server_->url(), "--ca", ca().string(), "--username", "priya", "--pin", pin},
+          {{"PSM_PASSWORD", kPassword}, {"PSM_PASSPHRASE", kPassphrase}});
+  ASSERT_EQ(pinned.exit_code, 0) << pinned.err;
+
+  auto renew = run({server_bin().string(), "cert", "renew", "--data", data_.string()});
+  ASSERT_EQ(renew.exit_code, 0) << renew.err;
+  EXPECT_NE(renew.out.find("pin is unchanged"), std::string::npos) << renew.out;
+  const auto port = server_->port();
+  ASSERT_EQ(server_->stop(), 0);
+  start_server(port);
+  auto after =
+      json::parse(run({server_bin().string(), "cert", "show", "--data", data_.string(), "--json"}).out).as_object();
+  EXPECT_NE(after.at("not_before"), before.at("not_before"));
+  EXPECT_LE(lifetime(after), 397 * 86400);
+  EXPECT_EQ(after.at("pin"), before.at("pin"));
+  EXPECT_EQ(after.at("names"), before.at("names"));
+  auto jo = psm("jo", {"sync"});
+  EXPECT_EQ(jo.exit_code, 0) << jo.err;
+  auto priya = psm("priya", {"sync"});
+  EXPECT_EQ(priya.exit_code, 0) << priya.err;
+
+  // A new key: the CA still vouches for it, but the pin no longer matches.
+  auto rekeyed = run({server_bin().string(), "cert", "renew", "--data", data_.string(), "--new-key"});
+  ASSERT_EQ(rekeyed.exit_code, 0) << rekeyed.err;
+  ASSERT_EQ(server_->stop(), 0);
+  start_server(port);
+  EXPECT_EQ(psm("jo", {"sync"}).exit_code, 0);
+  EXPECT_EQ(psm("priya", {"sync"}).exit_code, 6);
 }
 
 }  // namespace

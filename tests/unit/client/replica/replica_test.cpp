@@ -148,6 +148,50 @@ TEST(Replica, Open_DamagedDatabase_IsCorruptDataAndChangesNoFile) {
   EXPECT_EQ(platform::read_file(home.replica()).value(), db_before);
 }
 
+TEST(Replica, Open_DamagedDatabase_SaysItIsTheDatabaseFile) {
+  TempDir t;
+  HomePaths home(t.path);
+  enrolled_replica(home).reset();
+  fs::resize_file(home.replica(), fs::file_size(home.replica()) / 2);
+  fs::path damaged;
+  auto r = Replica::open(home, "a passphrase", &damaged);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), Errc::corrupt_data);
+  EXPECT_EQ(damaged, home.replica());
+}
+
+TEST(Replica, Open_DamagedKeyFile_IsCorruptDataNamingTheKeyFile_NotWrongPassphrase) {
+  TempDir t;
+  HomePaths home(t.path);
+  enrolled_replica(home).reset();
+  const auto original = platform::read_file(home.wrapped_key()).value();
+  auto changed = original;
+  const auto at = changed.find("\"wrapped_key\":\"") + 20;
+  changed[at] = changed[at] == '0' ? '1' : '0';
+  for (const auto& bytes : {changed, original.substr(0, original.size() - 10), std::string()}) {
+    ASSERT_FALSE(platform::write_private_file(home.wrapped_key(), bytes));
+    fs::path damaged;
+    auto r = Replica::open(home, "a passphrase", &damaged);
+    ASSERT_FALSE(r) << bytes;
+    EXPECT_EQ(r.error(), Errc::corrupt_data) << bytes;
+    EXPECT_EQ(damaged, home.wrapped_key()) << bytes;
+  }
+  ASSERT_FALSE(platform::write_private_file(home.wrapped_key(), original));
+  EXPECT_TRUE(Replica::open(home, "a passphrase"));
+}
+
+TEST(Replica, Create_EveryFileIsItsOwnersAlone) {
+  TempDir t;
+  HomePaths home(t.path / "home");
+  enrolled_replica(home).reset();
+  ASSERT_TRUE(Replica::open(home, "a passphrase"));
+  for (const auto& entry : fs::directory_iterator(home.root)) {
+    const auto perms = fs::status(entry.path()).permissions();
+    EXPECT_EQ(perms & (fs::perms::group_all | fs::perms::others_all), fs::perms::none) << entry.path();
+  }
+  EXPECT_EQ(fs::status(home.root).permissions() & (fs::perms::group_all | fs::perms::others_all), fs::perms::none);
+}
+
 TEST(Replica, ServerRestored_AnsweredOperationsQueuedAgain_UnsentKept_ServerCopiesDropped) {
   TempDir t;
   auto r = enrolled_replica(HomePaths(t.path));

@@ -1,9 +1,11 @@
-#include "common/crypto/hash.hpp"
 #include "common/crypto/key_wrap.hpp"
+#include "common/crypto/aead.hpp"
+#include "common/crypto/hash.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <string>
 
 namespace psm::crypto {
@@ -39,7 +41,8 @@ TEST(KeyWrap_Wrap, DocumentDescribesItsFormatAndHidesTheKey) {
   EXPECT_EQ(doc.find('\n'), std::string::npos);
   const auto obj = boost::json::parse(doc).as_object();
   EXPECT_EQ(obj.at("format").as_string(), "psm-wrapped-key");
-  EXPECT_EQ(obj.at("version").as_int64(), 1);
+  EXPECT_EQ(obj.at("version").as_int64(), 2);
+  EXPECT_EQ(obj.at("check").as_string().size(), 64U);
   EXPECT_EQ(obj.at("kdf").as_string(), "scrypt");
   EXPECT_EQ(obj.at("log2_n").to_number<int>(), 10);
   EXPECT_EQ(obj.at("r").to_number<int>(), 8);
@@ -58,7 +61,8 @@ TEST(KeyWrap_Unwrap, FailsWithWrongPassphrase) {
   EXPECT_EQ(unwrapped.error(), make_error_code(Errc::wrong_passphrase));
 }
 
-TEST(KeyWrap_Unwrap, FailsWhenWrappedKeyIsTampered) {
+// A document changed without its check: a damaged file, not a wrong passphrase.
+TEST(KeyWrap_Unwrap, ChangedWrappedKeyBytes_AreReportedAsDamage) {
   const std::string doc = wrap_key(new_data_key().span(), "pw", kScryptTest);
   const auto obj = boost::json::parse(doc).as_object();
   std::string wrapped(obj.at("wrapped_key").as_string());
@@ -67,22 +71,54 @@ TEST(KeyWrap_Unwrap, FailsWhenWrappedKeyIsTampered) {
     tampered[i] = tampered[i] == '0' ? '1' : '0';
     auto result = unwrap_key(with_field(doc, "wrapped_key", tampered.c_str()), "pw");
     ASSERT_FALSE(result) << i;
-    EXPECT_EQ(result.error(), make_error_code(Errc::wrong_passphrase));
+    EXPECT_EQ(result.error(), make_error_code(Errc::corrupt_data));
   }
 }
 
-TEST(KeyWrap_Unwrap, FailsWhenParamsOrSaltAreTampered) {
+TEST(KeyWrap_Unwrap, ChangedParamsOrSalt_AreReportedAsDamage) {
   const std::string doc = wrap_key(new_data_key().span(), "pw", kScryptTest);
   const auto obj = boost::json::parse(doc).as_object();
   std::string salt(obj.at("salt").as_string());
   salt[0] = salt[0] == '0' ? '1' : '0';
-  for (const std::string& tampered :
-       {with_field(doc, "log2_n", 11), with_field(doc, "r", 4), with_field(doc, "p", 2),
-        with_field(doc, "salt", salt.c_str())}) {
+  std::string check(obj.at("check").as_string());
+  check[5] = check[5] == '0' ? '1' : '0';
+  for (const std::string& tampered : {with_field(doc, "log2_n", 11), with_field(doc, "r", 4), with_field(doc, "p", 2),
+                                      with_field(doc, "salt", salt.c_str()), with_field(doc, "check", check.c_str())}) {
     auto result = unwrap_key(tampered, "pw");
     ASSERT_FALSE(result) << tampered;
-    EXPECT_EQ(result.error(), make_error_code(Errc::wrong_passphrase)) << tampered;
+    EXPECT_EQ(result.error(), make_error_code(Errc::corrupt_data)) << tampered;
   }
+}
+
+// A version 1 document (no check) from before: still read, and altered bytes
+// in it still fail the seal.
+TEST(KeyWrap_Unwrap, Version1Document_StillOpens_AndAlteredBytesFailTheSeal) {
+  const auto key = new_data_key();
+  std::array<std::uint8_t, 16> salt{};
+  salt.fill(0x11);
+  const std::string salt_hex = to_hex(salt);
+  const std::string aad = "psm-wrapped-key v1 kdf=scrypt log2_n=10 r=8 p=1 salt=" + salt_hex;
+  auto wrapping_key = scrypt("pw", salt, kScryptTest, kAeadKeyBytes);
+  ASSERT_TRUE(wrapping_key);
+  const auto sealed =
+      seal(wrapping_key->span(), key.span(), {reinterpret_cast<const std::uint8_t*>(aad.data()), aad.size()});
+  boost::json::object v1{{"format", "psm-wrapped-key"},
+                         {"version", 1},
+                         {"kdf", "scrypt"},
+                         {"log2_n", 10},
+                         {"r", 8},
+                         {"p", 1},
+                         {"salt", salt_hex},
+                         {"wrapped_key", to_hex(sealed)}};
+  const std::string doc = boost::json::serialize(v1);
+  auto opened = unwrap_key(doc, "pw");
+  ASSERT_TRUE(opened);
+  EXPECT_TRUE(same_bytes(*opened, key));
+  std::string wrapped(v1.at("wrapped_key").as_string());
+  wrapped[30] = wrapped[30] == '0' ? '1' : '0';
+  auto altered = unwrap_key(with_field(doc, "wrapped_key", wrapped.c_str()), "pw");
+  ASSERT_FALSE(altered);
+  EXPECT_EQ(altered.error(), make_error_code(Errc::wrong_passphrase));
 }
 
 TEST(KeyWrap_Unwrap, ReportsCorruptDataForMalformedDocuments) {
@@ -98,7 +134,8 @@ TEST(KeyWrap_Unwrap, ReportsCorruptDataForMalformedDocuments) {
       "not json",
       "[]",
       doc.substr(0, doc.size() - 1),
-      with_field(doc, "version", 2),
+      with_field(doc, "version", 3),
+      without("check"),
       with_field(doc, "version", "1"),
       with_field(doc, "format", "something-else"),
       with_field(doc, "kdf", "pbkdf2"),

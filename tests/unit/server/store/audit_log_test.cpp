@@ -74,6 +74,15 @@ TEST_F(AuditLogTest, RemovedLastEntries_AreDetectedByTheRecordedHead) {
   EXPECT_NE(v.problem.find("removed from the end"), std::string::npos) << v.problem;
 }
 
+TEST_F(AuditLogTest, EmptiedTrail_WithItsRecordedHeadRemovedToo_IsNotIntact) {
+  db().exec("DELETE FROM audit_log");
+  db().exec("DELETE FROM meta WHERE key = 'audit_head'");
+  auto v = store_->audit().verify();
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.entries, 0u);
+  EXPECT_NE(v.problem.find("every entry was removed"), std::string::npos) << v.problem;
+}
+
 TEST_F(AuditLogTest, AppendAfterReopen_ContinuesTheChain) {
   store_.reset();
   std::string detail;

@@ -299,6 +299,83 @@ TEST(ServerStore, Pull_ImportCommittedMidPull_SkipsNoRow) {
   for (const auto& [scope, start] : starts) next[scope] = first.cursor;
   for (const auto& r : s.pull(next, first.cursor, 1000, true).records) received.insert(r.id);
   EXPECT_EQ(received.count("csw-new"), 1u) << "the imported person was skipped by the cursor";
+
+TEST(ServerStore, Open_InAnInitialisedDirectory_RefusesAMissingOrEmptyStore_AndMakesNoNewOne) {
+  TempDir dir;
+  DataPaths paths(dir.path);
+  std::string detail;
+  {
+    auto store = ServerStore::create(paths, &detail);
+    ASSERT_TRUE(store) << detail;
+    (*store)->put(rec("m1", "placement:p1"));
+  }
+  fs::resize_file(paths.store(), 0);
+  auto emptied = ServerStore::open(paths, &detail, StoreCheck::unless_closed_clean);
+  ASSERT_FALSE(emptied);
+  EXPECT_EQ(emptied.error(), StoreErrc::store_missing);
+  EXPECT_NE(detail.find("is empty (0 bytes)"), std::string::npos) << detail;
+  EXPECT_NE(detail.find("psm-server restore"), std::string::npos) << detail;
+  EXPECT_EQ(fs::file_size(paths.store()), 0u);
+
+  fs::remove(paths.store());
+  auto removed = ServerStore::open(paths, &detail);
+  ASSERT_FALSE(removed);
+  EXPECT_EQ(removed.error(), StoreErrc::store_missing);
+  EXPECT_NE(detail.find("is missing"), std::string::npos) << detail;
+  EXPECT_FALSE(fs::exists(paths.store()));
+
+  // A directory that was never initialised is another matter.
+  TempDir other;
+  auto never = ServerStore::open(DataPaths(other.path), &detail);
+  ASSERT_FALSE(never);
+  EXPECT_EQ(never.error(), Errc::not_found);
+}
+
+TEST(ServerStore, OpenWithCheck_RefusesADamagedPage_AndSkipsTheCheckOnlyAfterACleanClose) {
+  TempDir dir;
+  DataPaths paths(dir.path);
+  std::string detail;
+  {
+    auto store = ServerStore::create(paths, &detail);
+    ASSERT_TRUE(store) << detail;
+    store::Transaction tx((*store)->database());
+    for (int i = 0; i < 2000; ++i) (*store)->put(rec("m" + std::to_string(i), "placement:p1"));
+    tx.commit();
+  }
+  ASSERT_TRUE(fs::exists(paths.closed_clean()));
+  bool checked = true;
+  ASSERT_TRUE(ServerStore::open(paths, &detail, StoreCheck::unless_closed_clean, &checked)) << detail;
+  EXPECT_FALSE(checked) << "as the clean close left it";
+  ASSERT_TRUE(ServerStore::open(paths, &detail, StoreCheck::full, &checked)) << detail;
+  EXPECT_TRUE(checked);
+
+  auto bytes = platform::read_file(paths.store()).value();
+  ASSERT_GT(bytes.size(), 16u * 4096u);
+  for (std::size_t i = bytes.size() / 2; i < bytes.size() / 2 + 64; ++i) bytes[i] = static_cast<char>(~bytes[i]);
+  {
+    std::ofstream out(paths.store(), std::ios::binary | std::ios::trunc);
+    out << bytes;
+  }
+  auto damaged = ServerStore::open(paths, &detail, StoreCheck::unless_closed_clean, &checked);
+  ASSERT_FALSE(damaged);
+  EXPECT_TRUE(checked);
+  EXPECT_EQ(damaged.error(), StoreErrc::store_damaged);
+  EXPECT_NE(detail.find("is damaged"), std::string::npos) << detail;
+  EXPECT_EQ(platform::read_file(paths.store()).value(), bytes);
+  EXPECT_FALSE(ServerStore::open(paths, &detail, StoreCheck::unless_closed_clean));
+}
+
+TEST(ServerStore, StoreFileAndBackup_AreCreatedOwnerOnly) {
+  TempDir dir;
+  DataPaths paths(dir.path);
+  std::string detail;
+  ASSERT_TRUE(ServerStore::create(paths, &detail)) << detail;
+  ASSERT_FALSE(ServerStore::backup(paths, dir.path / "backup.db", &detail)) << detail;
+  for (const auto& entry : fs::directory_iterator(dir.path)) {
+    struct stat st {};
+    ASSERT_EQ(::stat(entry.path().c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 077, 0u) << entry.path();
+  }
 }
 
 }  // namespace
