@@ -47,7 +47,9 @@ TEST_F(SecurityEndToEnd, RepeatedWrongPasswords_LockTheAccount_AndSayForHowLong)
   }
   EXPECT_GE(refused, 3);
   EXPECT_LE(refused, 6);
-  if (refused < 6) EXPECT_GE(counted, 1) << "the refusals not written one by one are counted";
+  if (refused < 6) {
+    EXPECT_GE(counted, 1) << "the refusals not written one by one are counted";
+  }
 }
 
 class ShortSignInEndToEnd : public EndToEnd {
