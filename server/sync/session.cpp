@@ -7,6 +7,8 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace psm::server {
 
 namespace {
@@ -211,6 +213,9 @@ void SyncSession::begin_login(const protocol::LoginRequest& request) {
         boost::asio::post(context,
                           [self = std::move(self), check = std::move(check), ok] { self->finish_login(*check, ok); });
       });
+  // The pool holds its own copy; this one is not needed to finish.
+  std::fill(check->request.password.begin(), check->request.password.end(), '\0');
+  check->request.password.clear();
   if (!queued) {
     send(service.abandon_login(*check));
     return;
