@@ -52,6 +52,27 @@ TEST_F(SecurityEndToEnd, RepeatedWrongPasswords_LockTheAccount_AndSayForHowLong)
   }
 }
 
+// `psm-server device revoke` is another process writing the store; the
+// serving process notices and ends the revoked device's live connection.
+TEST_F(SecurityEndToEnd, DeviceRevokedWhileConnected_IsToldAtOnce_AndWipesItsCopy) {
+  enrol("jo");
+  Background live({client_bin().string(), "--home", home("jo").string(), "sync", "--live", "--live-seconds", "60",
+                   "--retry-for", "30"},
+                  {{"PSM_PASSPHRASE", kPassphrase}});
+  ASSERT_TRUE(live.wait_for_output("live: waiting for changes")) << live.output();
+  auto list = run({server_bin(), "device", "list", "--data", data_.string(), "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  const auto devices = json::parse(list.out).as_array();
+  ASSERT_EQ(devices.size(), 1u);
+  auto revoke = run({server_bin(), "device", "revoke", "--data", data_.string(),
+                     std::string(devices[0].at("device_id").as_string())});
+  ASSERT_EQ(revoke.exit_code, 0) << revoke.err;
+  // Well before its 60 s of waiting are up, the live device is told, wipes and stops.
+  EXPECT_EQ(live.wait(std::chrono::seconds(30)), 8) << live.output();
+  EXPECT_FALSE(fs::exists(home("jo") / "replica.db"));
+  EXPECT_FALSE(fs::exists(home("jo") / "replica.key"));
+}
+
 class ShortSignInEndToEnd : public EndToEnd {
  protected:
   void SetUp() override {
