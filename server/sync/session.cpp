@@ -92,7 +92,11 @@ void SyncHub::stop() {
 }
 
 void SyncHub::shutdown() {
-  if (checks_) checks_.reset();  // joins the check running now, if any
+  checks_.reset();  // joins the check running now, if any (when the hub held the last reference)
+  // Finish what that check posted, here: no handler holding a session (and
+  // so this hub and its timer) may outlive the store context in its queue.
+  store_context_.restart();
+  store_context_.poll();
 }
 
 void SyncHub::poke(const std::set<std::string>& changed, const SyncSession* except, std::uint64_t cursor) {

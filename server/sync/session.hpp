@@ -55,8 +55,9 @@ class SyncHub : public std::enable_shared_from_this<SyncHub> {
   // counts of refused sign-ins. Call before the store thread's run() is let
   // finish (the timer would keep it running).
   void stop();
-  // Any thread, after the store thread has finished: waits for the password
-  // check running now; drops waiting ones.
+  // After the store thread's run() has returned, on the thread that ran it
+  // or the one that joined it: waits for the password check running now,
+  // drops waiting ones, and runs what is left in the store context's queue.
   void shutdown();
 
  private:

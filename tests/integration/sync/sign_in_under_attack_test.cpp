@@ -100,6 +100,7 @@ class SignInUnderAttack : public ::testing::Test {
     boost::asio::post(store_context_, [hub = hub_] { hub->stop(); });
     work_.reset();
     if (store_thread_.joinable()) store_thread_.join();
+    checks_.reset();  // the hub's is then the last reference: shutdown() joins the pool
     if (hub_) hub_->shutdown();
   }
 
