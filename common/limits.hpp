@@ -35,6 +35,36 @@ inline constexpr std::size_t kMaxFieldsPerRecord = 64;
 // complexity rules).
 inline constexpr std::size_t kMinPasswordLength = 10;
 
+// --- Sign-in under attack (docs/security.md, "Sign-in under attack").
+// scrypt (~0.1-0.3 s a check) runs on its own pool so it never delays a sync:
+// one thread, because checks are what an attacker can multiply and the store
+// thread must keep a core; 32 waiting checks is ~10 s of work, beyond which a
+// password sign-in is answered "busy, try again shortly" at once.
+inline constexpr std::size_t kPasswordCheckThreads = 1;
+inline constexpr std::size_t kMaxQueuedPasswordChecks = 32;
+// Checks in flight from one address: an office signing in together needs a
+// few; more would let one address fill the queue for everyone.
+inline constexpr std::size_t kMaxPasswordChecksPerAddress = 4;
+// How soon to try a password sign-in again after "busy".
+inline constexpr std::chrono::milliseconds kPasswordCheckBusyRetry{2000};
+// Refused sign-ins written to the audit trail in full: the first few from an
+// address in each minute, and at most this many in all per minute; the rest
+// are counted and written as one entry per address per minute (at most
+// kRefusalSummariesPerMinute, then one entry for all other addresses), so a
+// flood adds a bounded number of entries.
+inline constexpr std::size_t kRefusalsAuditedPerAddressPerMinute = 3;
+inline constexpr std::size_t kRefusalsAuditedPerMinute = 100;
+inline constexpr std::size_t kRefusalSummariesPerMinute = 20;
+// After a token is renewed, the one it replaced keeps working this long after
+// the new one is first used, so a second connection of the same device that
+// set out with the old token (sent before the renewal was stored) is not
+// refused; about one request timeout.
+inline constexpr std::chrono::milliseconds kTokenRotationGrace{std::chrono::seconds(60)};
+// How often a serving psm-server looks for devices revoked by another process
+// (psm-server device revoke) to close their live connections; requests also
+// check before they are served.
+inline constexpr std::chrono::milliseconds kRevocationCheckInterval{1000};
+
 // How far ahead of the server's clock a device's HLC may be. A device clock a
 // year fast must not win every write for a year: the server clamps incoming
 // HLCs to its own clock plus this skew.

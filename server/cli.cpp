@@ -213,9 +213,13 @@ int cmd_serve(const fs::path& data, const std::string& listen, const ServerPolic
   // The transport is gone; let the store thread finish anything already
   // queued (a committed batch whose answer could not be sent is re-sent by the
   // device and recognised as a duplicate).
-  asio::post(store_context, [&] { escalation_timer.cancel(); });
+  asio::post(store_context, [&] {
+    escalation_timer.cancel();
+    hub->stop();
+  });
   work.reset();
   store_thread.join();
+  hub->shutdown();
   std::cout << "stopped" << std::endl;
   return kExitOk;
 }
@@ -462,9 +466,21 @@ int run_cli(int argc, char** argv) {
   serve->add_option("--max-ops-per-minute", policy.max_ops_per_minute,
                     "operations one device may send per minute; more wait (default 6000)")
       ->check(CLI::Range(1, 10'000'000));
-  serve->add_option("--lockout-failures", policy.per_account.max_failures,
-                    "wrong passwords for one account within 15 minutes before it is locked for 15 (default 5)")
+  serve
+      ->add_option("--lockout-failures", policy.sign_in.per_account_address.max_failures,
+                   "wrong passwords for one account from one address within 15 minutes before that account is "
+                   "locked from there for 15 (default 5)")
       ->check(CLI::Range(1, 1000));
+  serve
+      ->add_option("--account-lockout-failures", policy.sign_in.per_account.max_failures,
+                   "wrong passwords for one account from any addresses within 15 minutes before it is locked "
+                   "for 15 (default 20); devices already signed in keep syncing")
+      ->check(CLI::Range(1, 1000));
+  serve
+      ->add_option("--address-lockout-failures", policy.sign_in.per_address.max_failures,
+                   "wrong passwords from one address, any accounts, within 15 minutes before password sign-ins "
+                   "from it wait 15 (default 100); devices already signed in keep syncing")
+      ->check(CLI::Range(1, 100'000));
 
   auto* user = app.add_subcommand("user", "manage accounts");
   user->require_subcommand(1);

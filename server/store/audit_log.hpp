@@ -26,7 +26,11 @@ struct AuditEntry {
   std::uint64_t seq = 0;             // assigned on append: 1, 2, 3, ...
   std::uint64_t server_time_ms = 0;  // when the server recorded it
   std::uint64_t device_time_ms = 0;  // the device's own clock, when it said (0: not known)
-  std::string kind;                  // sign-in, sign-in-refused, connect, connect-refused, pull, operation, admin
+  // sign-in, sign-in-refused, connect, connect-refused, disconnect (revoked while
+  // connected), pull, operation, admin. Refusals beyond the first few from an
+  // address in a minute are one sign-in-refused entry with their count
+  // (server/sync/refusal_log.hpp), with no user or device.
+  std::string kind;
   std::string username;              // who (for admin actions, the operating-system user)
   std::string device_id;             // which device (for admin actions, "admin")
   std::string address;               // the network address it came from, where there is one

@@ -541,6 +541,12 @@ std::vector<Device> ServerStore::list_devices() {
   return out;
 }
 
+std::int64_t ServerStore::data_version() {
+  if (!data_version_) data_version_ = std::make_unique<Statement>(db_.prepare("PRAGMA data_version"));
+  store::ScopedReset r{*data_version_};
+  return data_version_->step() ? data_version_->column_int64(0) : 0;
+}
+
 bool ServerStore::revoke_device(std::string_view device_id) {
   auto& s = st_->revoke_device;
   store::ScopedReset r{s};

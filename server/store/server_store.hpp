@@ -203,6 +203,11 @@ class ServerStore final : public ops::StateReader {
 
   store::Database& database() { return db_; }
 
+  // Changes whenever another connection to the store file (another
+  // psm-server process: device revoke, import) commits; stays the same
+  // across this store's own commits (SQLite's PRAGMA data_version).
+  std::int64_t data_version();
+
  private:
   explicit ServerStore(store::Database db, std::filesystem::path file, std::filesystem::path closed_clean);
   static Result<std::unique_ptr<ServerStore>> open_existing_or_new(const DataPaths& paths, std::string* detail,
@@ -216,6 +221,7 @@ class ServerStore final : public ops::StateReader {
   std::unique_ptr<AuditLog> audit_;
   std::uint64_t next_seq_ = 1;
   std::function<void()> after_pull_scope_read_;
+  std::unique_ptr<store::Statement> data_version_;  // prepared on first use
 };
 
 }  // namespace psm::server

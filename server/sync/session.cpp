@@ -7,6 +7,8 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace psm::server {
 
 namespace {
@@ -23,8 +25,12 @@ std::string host_of(const std::string& endpoint) {
 }
 }  // namespace
 
-SyncHub::SyncHub(boost::asio::io_context& store_context, std::unique_ptr<SyncService> service)
-    : store_context_(store_context), service_(std::move(service)) {}
+SyncHub::SyncHub(boost::asio::io_context& store_context, std::unique_ptr<SyncService> service,
+                 std::shared_ptr<PasswordChecks> checks)
+    : store_context_(store_context),
+      service_(std::move(service)),
+      checks_(checks ? std::move(checks) : std::make_shared<PasswordChecks>()),
+      sweep_timer_(store_context) {}
 
 net::HandlerFactory SyncHub::handler_factory() {
   return [self = shared_from_this()](std::shared_ptr<net::Connection> connection) {
@@ -35,6 +41,63 @@ net::HandlerFactory SyncHub::handler_factory() {
 void SyncHub::attach(const std::shared_ptr<SyncSession>& session) { sessions_[session.get()] = session; }
 
 void SyncHub::detach(const SyncSession* session) { sessions_.erase(session); }
+
+void SyncHub::check_revocations() {
+  if (!service_->store_changed_elsewhere()) return;
+  std::vector<std::pair<std::shared_ptr<SyncSession>, SyncService::Refusal>> ended;
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    auto session = it->second.lock();
+    if (!session) {
+      it = sessions_.erase(it);
+      continue;
+    }
+    if (auto refusal = service_->no_longer_allowed(session->who())) ended.emplace_back(session, *refusal);
+    ++it;
+  }
+  for (auto& [session, refusal] : ended) {
+    service_->audit(session->who(), "disconnect", "connection closed: " + refusal.message);
+    spdlog::info("closed a connection of device {}: {}", session->who().device_id, refusal.message);
+    session->end(refusal.code, refusal.message);
+  }
+}
+
+void SyncHub::start_sweeps() {
+  if (sweeping_ || stopped_) return;
+  sweeping_ = true;
+  sweep();
+}
+
+void SyncHub::sweep() {
+  sweep_timer_.expires_after(limits::kRevocationCheckInterval);
+  sweep_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec || self->stopped_) return;
+    try {
+      self->check_revocations();
+      self->service_->flush_refusals();
+    } catch (const std::exception& e) {
+      spdlog::error("revocation check failed (will retry): {}", e.what());
+    }
+    self->sweep();
+  });
+}
+
+void SyncHub::stop() {
+  stopped_ = true;
+  sweep_timer_.cancel();
+  try {
+    service_->flush_refusals(/*all=*/true);
+  } catch (const std::exception& e) {
+    spdlog::warn("could not record the last minute's refused sign-ins: {}", e.what());
+  }
+}
+
+void SyncHub::shutdown() {
+  checks_.reset();  // joins the check running now, if any (when the hub held the last reference)
+  // Finish what that check posted, here: no handler holding a session (and
+  // so this hub and its timer) may outlive the store context in its queue.
+  store_context_.restart();
+  store_context_.poll();
+}
 
 void SyncHub::poke(const std::set<std::string>& changed, const SyncSession* except, std::uint64_t cursor) {
   if (changed.empty()) return;
@@ -80,7 +143,10 @@ void SyncSession::on_message(std::string message) {
 
 void SyncSession::on_close() {
   hub_->service().metrics().connection_closed();
-  boost::asio::post(hub_->store_context(), [self = shared_from_this()] { self->hub_->detach(self.get()); });
+  boost::asio::post(hub_->store_context(), [self = shared_from_this()] {
+    self->closed_ = true;
+    self->hub_->detach(self.get());
+  });
 }
 
 void SyncSession::send(const protocol::Message& message) { connection_->send(protocol::encode(message)); }
@@ -92,7 +158,28 @@ void SyncSession::fail(Errc code, std::string message) {
   connection_->close(std::move(message));
 }
 
+void SyncSession::end(Errc code, std::string message) {
+  hub_->detach(this);
+  who_ = {};  // nothing more is served on this connection, whatever arrives
+  scopes_.clear();
+  fail(code, std::move(message));
+}
+
+void SyncSession::signed_in() {
+  scopes_ = hub_->service().scopes_of(who_);
+  if (!closed_) hub_->attach(shared_from_this());  // a password check may end after the connection did
+}
+
 void SyncSession::handle(std::string bytes) {
+  if (awaiting_password_) {
+    // In order, after the sign-in's answer.
+    if (waiting_.size() >= kMaxWaitingMessages) {
+      fail(Errc::malformed_message, "too many messages before the sign-in was answered");
+      return;
+    }
+    waiting_.push_back(std::move(bytes));
+    return;
+  }
   auto decoded = protocol::decode(bytes);
   if (!decoded) {
     spdlog::warn("closing connection from {}: undecodable message ({} bytes)", connection_->remote_address(),
@@ -100,40 +187,8 @@ void SyncSession::handle(std::string bytes) {
     fail(Errc::malformed_message, "malformed message");
     return;
   }
-  auto& service = hub_->service();
   try {
-    if (auto* login = std::get_if<protocol::LoginRequest>(&*decoded)) {
-      auto result = service.login(*login, who_, host_of(connection_->remote_address()));
-      if (result.ok) {
-        scopes_ = service.scopes_of(who_);
-        hub_->attach(shared_from_this());
-      }
-      send(result);
-    } else if (auto* auth = std::get_if<protocol::AuthRequest>(&*decoded)) {
-      auto result = service.authenticate(*auth, who_, host_of(connection_->remote_address()));
-      if (result.ok) {
-        scopes_ = service.scopes_of(who_);
-        hub_->attach(shared_from_this());
-      }
-      send(result);
-    } else if (!who_.authenticated()) {
-      fail(Errc::authentication_failed, "authenticate first");
-    } else if (auto* push = std::get_if<protocol::PushRequest>(&*decoded)) {
-      if (push->ops.size() > limits::kMaxOpsPerPush) {
-        fail(Errc::message_too_large, "too many operations in one push");
-        return;
-      }
-      std::set<std::string> changed;
-      auto response = service.push(who_, *push, changed);
-      send(response);  // only after the transaction committed
-      hub_->poke(changed, this, service.store().last_seq());
-    } else if (auto* pull = std::get_if<protocol::PullRequest>(&*decoded)) {
-      auto response = service.pull(who_, *pull);
-      scopes_ = {response.scopes.begin(), response.scopes.end()};
-      send(response);
-    } else {
-      fail(Errc::malformed_message, "unexpected message");
-    }
+    dispatch(*decoded);
   } catch (const store::StoreError& e) {
     // Nothing was acknowledged: the device keeps its operations and retries.
     spdlog::error("store error while serving device {}: {}", who_.device_id, e.what());
@@ -144,6 +199,94 @@ void SyncSession::handle(std::string bytes) {
     // batch's transaction has rolled back, so nothing was acknowledged.
     spdlog::error("internal error while serving device {}: {}", who_.device_id, e.what());
     fail(Errc::internal, "the server could not complete this request");
+  }
+}
+
+void SyncSession::begin_login(const protocol::LoginRequest& request) {
+  auto& service = hub_->service();
+  auto begun = service.begin_login(request, host_of(connection_->remote_address()));
+  if (auto* answer = std::get_if<protocol::AuthResult>(&begun)) {
+    send(*answer);
+    return;
+  }
+  auto check = std::make_shared<PasswordCheck>(std::move(std::get<PasswordCheck>(begun)));
+  // scrypt runs on the password pool; the store thread serves others meanwhile.
+  const bool queued = hub_->password_checks().submit(
+      check->request.password, check->encoded_hash, [self = shared_from_this(), check](bool ok) mutable {
+        auto& context = self->hub_->store_context();
+        boost::asio::post(context,
+                          [self = std::move(self), check = std::move(check), ok] { self->finish_login(*check, ok); });
+      });
+  // The pool holds its own copy; this one is not needed to finish.
+  std::fill(check->request.password.begin(), check->request.password.end(), '\0');
+  check->request.password.clear();
+  if (!queued) {
+    send(service.abandon_login(*check));
+    return;
+  }
+  awaiting_password_ = true;
+}
+
+void SyncSession::finish_login(const PasswordCheck& check, bool password_ok) {
+  awaiting_password_ = false;
+  try {
+    auto result = hub_->service().finish_login(check, password_ok, who_);
+    if (result.ok) signed_in();
+    send(result);
+  } catch (const store::StoreError& e) {
+    spdlog::error("store error while signing in: {}", e.what());
+    fail(Errc::busy, "the server could not complete this request; try again");
+    return;
+  } catch (const std::exception& e) {
+    spdlog::error("internal error while signing in: {}", e.what());
+    fail(Errc::internal, "the server could not complete this request");
+    return;
+  }
+  // What the connection sent meanwhile, in order (handle() may wait again).
+  while (!waiting_.empty() && !awaiting_password_) {
+    auto next = std::move(waiting_.front());
+    waiting_.pop_front();
+    handle(std::move(next));
+  }
+}
+
+void SyncSession::dispatch(protocol::Message& message) {
+  auto& service = hub_->service();
+  if (auto* login = std::get_if<protocol::LoginRequest>(&message)) {
+    hub_->start_sweeps();
+    begin_login(*login);
+    return;
+  }
+  if (auto* auth = std::get_if<protocol::AuthRequest>(&message)) {
+    hub_->start_sweeps();
+    auto result = service.authenticate(*auth, who_, host_of(connection_->remote_address()));
+    if (result.ok) signed_in();
+    send(result);
+    return;
+  }
+  if (!who_.authenticated()) {
+    fail(Errc::authentication_failed, "authenticate first");
+    return;
+  }
+  // Revoked (or its account removed) by another process since the last
+  // request: this session has been told and closed, and nothing more is served.
+  hub_->check_revocations();
+  if (!who_.authenticated()) return;
+  if (auto* push = std::get_if<protocol::PushRequest>(&message)) {
+    if (push->ops.size() > limits::kMaxOpsPerPush) {
+      fail(Errc::message_too_large, "too many operations in one push");
+      return;
+    }
+    std::set<std::string> changed;
+    auto response = service.push(who_, *push, changed);
+    send(response);  // only after the transaction committed
+    hub_->poke(changed, this, service.store().last_seq());
+  } else if (auto* pull = std::get_if<protocol::PullRequest>(&message)) {
+    auto response = service.pull(who_, *pull);
+    scopes_ = {response.scopes.begin(), response.scopes.end()};
+    send(response);
+  } else {
+    fail(Errc::malformed_message, "unexpected message");
   }
 }
 

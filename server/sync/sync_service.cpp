@@ -9,6 +9,7 @@
 #include "common/store/transaction.hpp"
 #include "server/sync/escalation.hpp"
 #include "server/sync/placement_planning.hpp"
+#include "server/sync/sign_in_fields.hpp"
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -49,9 +50,11 @@ SyncService::SyncService(std::unique_ptr<ServerStore> store, Metrics& metrics, C
       now_(std::move(now)),
       hlc_(now_),
       policy_(policy),
-      throttle_(policy.per_account, policy.per_address) {
+      throttle_(policy.sign_in),
+      refusals_([this](AuditEntry e) { store_->audit().append(std::move(e)); }) {
   reload_reference_data();
   epoch_ = store_->epoch();
+  data_version_ = store_->data_version();
 }
 
 void SyncService::reload_reference_data() {
@@ -118,36 +121,110 @@ AuthResult SyncService::welcome(const Account& account, const Identity& who) {
 }
 
 AuthResult SyncService::login(const protocol::LoginRequest& request, Identity& who, const std::string& address) {
+  auto begun = begin_login(request, address);
+  if (auto* answer = std::get_if<AuthResult>(&begun)) return std::move(*answer);
+  const auto& check = std::get<PasswordCheck>(begun);
+  return finish_login(check, crypto::verify_password(check.request.password, check.encoded_hash), who);
+}
+
+namespace {
+
+std::string minutes_text(std::uint64_t wait_ms) { return std::to_string((wait_ms + 59'999) / 60'000) + " minute(s)"; }
+
+AuthResult busy_answer() {
+  auto r = auth_failure(Errc::busy, "the server is busy checking sign-ins; try again in a few seconds");
+  r.retry_after_ms = static_cast<std::uint64_t>(limits::kPasswordCheckBusyRetry.count());
+  return r;
+}
+
+}  // namespace
+
+std::variant<AuthResult, PasswordCheck> SyncService::begin_login(const protocol::LoginRequest& request,
+                                                                 const std::string& address) {
   refresh_reference_data();
   const std::uint64_t now = now_();
-  Identity attempt{request.device_id, request.username, {}, model::Role::foster_carer, address};
-  if (request.username.size() > limits::kMaxShortStringBytes) {
-    return auth_failure(Errc::invalid_argument, "that username is too long");
-  }
-  if (auto wait = throttle_.locked(request.username, address, now)) {
+  // Only fields that passed their check are recorded or become throttle keys.
+  Identity attempt{{}, {}, {}, model::Role::foster_carer, address};
+  if (is_valid_username(request.username)) attempt.username = request.username;
+  if (is_valid_device_id(request.device_id)) attempt.device_id = request.device_id;
+  const std::uint64_t device_time = is_valid_device_time(request.device_time_ms) ? request.device_time_ms : 0;
+  if (auto problem = problem_with(request); !problem.empty()) {
     metrics_.auth_failed();
-    audit(attempt, "sign-in-refused", "locked out after repeated failures", request.device_time_ms);
-    auto r = auth_failure(Errc::locked_out, "too many failed sign-ins; try again in " +
-                                                std::to_string((*wait + 59'999) / 60'000) + " minute(s)");
-    r.retry_after_ms = *wait;
+    audit_refusal(attempt, "sign-in-refused", "malformed sign-in: " + problem, device_time);
+    return auth_failure(Errc::invalid_argument, problem);
+  }
+  if (auto lock = throttle_.password_locked(request.username, address, now)) {
+    metrics_.auth_failed();
+    std::string message;
+    switch (lock->which) {
+      case LoginThrottle::Lock::account_address:
+        message = "too many failed sign-ins; try again in " + minutes_text(lock->wait_ms);
+        break;
+      case LoginThrottle::Lock::account:
+        message = "too many failed sign-ins for this account; try again in " + minutes_text(lock->wait_ms);
+        break;
+      case LoginThrottle::Lock::address:
+        message = "too many failed sign-ins from this network; try again in " + minutes_text(lock->wait_ms) +
+                  " (devices already signed in keep syncing)";
+        break;
+    }
+    audit_refusal(attempt, "sign-in-refused", "locked out after repeated failures", device_time);
+    auto r = auth_failure(Errc::locked_out, std::move(message));
+    r.retry_after_ms = lock->wait_ms;
     return r;
   }
-  auto account = store_->find_account(request.username);
-  // Verify against a dummy hash when the account does not exist, so the time
+  // One check at a time per account and address (a device waits for its
+  // answer), and a few per address, so one address cannot fill the pool.
+  const std::string pair = request.username + "@" + address;
+  if (checks_by_account_address_.count(pair) || checks_by_address_[address] >= limits::kMaxPasswordChecksPerAddress) {
+    if (checks_by_address_[address] == 0) checks_by_address_.erase(address);
+    metrics_.auth_failed();
+    return busy_answer();
+  }
+  checks_by_account_address_.insert(pair);
+  ++checks_by_address_[address];
+  PasswordCheck check;
+  check.request = request;
+  check.address = address;
+  check.account = store_->find_account(request.username);
+  // Checked against a dummy hash when the account does not exist, so the time
   // taken does not reveal which usernames exist.
   static const std::string kDummy = crypto::hash_password("psm-no-such-account");
-  const bool ok = crypto::verify_password(request.password, account ? account->password_hash : kDummy);
-  if (!account || !ok) {
+  check.encoded_hash = check.account ? check.account->password_hash : kDummy;
+  return check;
+}
+
+void SyncService::release_check(const PasswordCheck& check) {
+  checks_by_account_address_.erase(check.request.username + "@" + check.address);
+  if (auto it = checks_by_address_.find(check.address); it != checks_by_address_.end() && --it->second == 0) {
+    checks_by_address_.erase(it);
+  }
+}
+
+AuthResult SyncService::abandon_login(const PasswordCheck& check) {
+  release_check(check);
+  metrics_.auth_failed();
+  return busy_answer();
+}
+
+AuthResult SyncService::finish_login(const PasswordCheck& check, bool password_ok, Identity& who) {
+  release_check(check);
+  const auto& request = check.request;
+  const std::string& address = check.address;
+  const std::uint64_t now = now_();
+  Identity attempt{request.device_id, request.username, {}, model::Role::foster_carer, address};
+  // The account as it is now: one removed, or whose password was changed,
+  // while the check ran does not sign in with what was checked.
+  auto account = check.account ? store_->find_account(request.username) : std::nullopt;
+  const bool ok = password_ok && account && account->password_hash == check.encoded_hash;
+  if (!ok) {
     metrics_.auth_failed();
-    throttle_.failed(request.username, address, now);
-    audit(attempt, "sign-in-refused", "wrong username or password", request.device_time_ms);
+    throttle_.password_failed(request.username, address, now);
+    audit_refusal(attempt, "sign-in-refused", "wrong username or password", request.device_time_ms);
     spdlog::info("login refused for an account (wrong username or password)");
     return auth_failure(Errc::authentication_failed, "wrong username or password");
   }
-  throttle_.succeeded(request.username);
-  if (request.device_name.empty() || request.device_name.size() > limits::kMaxShortStringBytes) {
-    return auth_failure(Errc::invalid_argument, "a device name of 1 to 256 characters is required");
-  }
+  throttle_.password_succeeded(request.username, address);
   const std::string token = crypto::random_hex(32);
   const std::uint64_t expires = now + static_cast<std::uint64_t>(policy_.token_lifetime.count());
   std::string device_id;
@@ -155,15 +232,17 @@ AuthResult SyncService::login(const protocol::LoginRequest& request, Identity& w
     // Signing in again on a device whose token expired: same device, new token.
     auto device = store_->find_device(request.device_id);
     if (!device || device->username != account->username) {
-      audit(attempt, "sign-in-refused", "re-sign-in for a device that is not this account's", request.device_time_ms);
+      audit_refusal(attempt, "sign-in-refused", "re-sign-in for a device that is not this account's",
+                    request.device_time_ms);
       return auth_failure(Errc::authentication_failed, "this device is not enrolled for that account; enrol it again");
     }
     if (device->revoked) {
-      audit(attempt, "sign-in-refused", "device revoked", request.device_time_ms);
+      audit_refusal(attempt, "sign-in-refused", "device revoked", request.device_time_ms);
       return auth_failure(Errc::device_revoked, "this device has been revoked; its replica must be wiped");
     }
     store_->set_device_token(device->device_id, token_hash(token), "", expires);
     store_->touch_device(device->device_id, now);
+    renewed_at_.erase(device->device_id);
     device_id = device->device_id;
   } else {
     Device device;
@@ -191,13 +270,16 @@ AuthResult SyncService::login(const protocol::LoginRequest& request, Identity& w
 AuthResult SyncService::authenticate(const protocol::AuthRequest& request, Identity& who, const std::string& address) {
   refresh_reference_data();
   const std::uint64_t now = now_();
-  Identity attempt{request.device_id, {}, {}, model::Role::foster_carer, address};
-  if (auto wait = throttle_.locked({}, address, now)) {
+  Identity attempt{{}, {}, {}, model::Role::foster_carer, address};
+  if (is_valid_device_id(request.device_id)) attempt.device_id = request.device_id;
+  const std::uint64_t device_time = is_valid_device_time(request.device_time_ms) ? request.device_time_ms : 0;
+  if (auto problem = problem_with(request); !problem.empty()) {
     metrics_.auth_failed();
-    auto r = auth_failure(Errc::locked_out, "too many failed attempts from this network; try again later");
-    r.retry_after_ms = *wait;
-    return r;
+    audit_refusal(attempt, "connect-refused", "malformed sign-in: " + problem, device_time);
+    return auth_failure(Errc::authentication_failed, "this device is not recognised; enrol it again");
   }
+  // No address lock here: a device's token is checked whatever other people
+  // behind its address have got wrong, and a right token is never refused.
   auto device = store_->find_device(request.device_id);
   const std::string presented = token_hash(request.device_token);
   auto same = [&](const std::string& stored) {
@@ -210,22 +292,27 @@ AuthResult SyncService::authenticate(const protocol::AuthRequest& request, Ident
   const bool previous = device && !current && same(device->previous_token_hash);
   if (!current && !previous) {
     metrics_.auth_failed();
-    if (!address.empty()) throttle_.failed("device:" + request.device_id, address, now);
+    throttle_.device_failed(request.device_id, now);
     if (device) attempt.username = device->username;
-    audit(attempt, "connect-refused", "unrecognised device token", request.device_time_ms);
+    audit_refusal(attempt, "connect-refused", "unrecognised device token", device_time);
+    if (auto wait = throttle_.device_locked(request.device_id, now)) {
+      auto r = auth_failure(Errc::locked_out, "too many wrong device tokens for this device; try again later");
+      r.retry_after_ms = *wait;
+      return r;
+    }
     return auth_failure(Errc::authentication_failed, "this device is not recognised; enrol it again");
   }
   attempt.username = device->username;
   if (device->revoked) {
     spdlog::info("revoked device {} connected; told to wipe", device->device_id);
-    audit(attempt, "connect-refused", "device revoked; told to wipe", request.device_time_ms);
+    audit_refusal(attempt, "connect-refused", "device revoked; told to wipe", device_time);
     return auth_failure(Errc::device_revoked, "this device has been revoked; its replica must be wiped");
   }
   const std::uint64_t lifetime = static_cast<std::uint64_t>(policy_.token_lifetime.count());
   const std::uint64_t expires = device->token_expires_at_ms ? device->token_expires_at_ms
                                                             : device->enrolled_at_ms + lifetime;
   if (now >= expires) {
-    audit(attempt, "connect-refused", "device token expired", request.device_time_ms);
+    audit_refusal(attempt, "connect-refused", "device token expired", device_time);
     return auth_failure(Errc::token_expired, "this device's sign-in has expired; sign in again with your password");
   }
   auto account = store_->find_account(device->username);
@@ -233,18 +320,34 @@ AuthResult SyncService::authenticate(const protocol::AuthRequest& request, Ident
   who = {device->device_id, account->username, account->person_id, account->role, address};
   AuthResult r = welcome(*account, who);
   r.token_expires_at_ms = expires;
-  const bool renew = previous || expires - now < lifetime / 2;
+  // Renew in the second half of the token's life only. The token it replaced
+  // stays valid until the new one is in use, and presenting it again renews
+  // nothing: the device (or its other connection) may already hold the new
+  // one, and replacing that would lock the device out (the rotation race).
+  const bool renew = expires - now < lifetime / 2;
   if (renew) {
-    // Renew: a new token; the one presented stays valid until the new one is
-    // first used, so an answer lost in transit locks nobody out.
     r.device_token = crypto::random_hex(32);
     r.token_expires_at_ms = now + lifetime;
   }
+  // The old token ends once the new one is in use and kTokenRotationGrace has
+  // passed since the renewal, so a connection that set out with the old token
+  // before the device stored the new one is still let in.
+  bool forget_previous = false;
+  if (current && !device->previous_token_hash.empty()) {
+    auto it = renewed_at_.find(device->device_id);
+    forget_previous =
+        it == renewed_at_.end() || now >= it->second + static_cast<std::uint64_t>(limits::kTokenRotationGrace.count());
+    if (forget_previous && it != renewed_at_.end()) renewed_at_.erase(it);
+  }
   auto record = [&] {
     store_->touch_device(device->device_id, now);
-    if (current && !device->previous_token_hash.empty()) store_->forget_previous_token(device->device_id);
-    if (renew) store_->set_device_token(device->device_id, token_hash(r.device_token), presented, r.token_expires_at_ms);
-    audit(who, "connect", renew ? "device token accepted and renewed" : "device token accepted", request.device_time_ms);
+    if (forget_previous) store_->forget_previous_token(device->device_id);
+    if (renew) {
+      // Presenting the old token in a later renewal keeps it as the one
+      // still accepted; the unused newer one is dropped.
+      store_->set_device_token(device->device_id, token_hash(r.device_token), presented, r.token_expires_at_ms);
+    }
+    audit(who, "connect", renew ? "device token accepted and renewed" : "device token accepted", device_time);
   };
   // A renewed token must survive a power cut before the device is told it;
   // the rest is bookkeeping (see ServerStore::commit_without_fsync).
@@ -252,10 +355,53 @@ AuthResult SyncService::authenticate(const protocol::AuthRequest& request, Ident
     store::Transaction tx(store_->database());
     record();
     tx.commit();
+    if (renewed_at_.size() >= kMaxTrackedRenewals) renewed_at_.erase(renewed_at_.begin());
+    renewed_at_[device->device_id] = now;
   } else {
     store_->commit_without_fsync(record);
   }
   return r;
+}
+
+void SyncService::audit_refusal(const Identity& attempt, std::string kind, std::string detail,
+                                std::uint64_t device_time_ms) {
+  AuditEntry e;
+  e.server_time_ms = now_();
+  e.device_time_ms = device_time_ms;
+  e.kind = std::move(kind);
+  e.username = attempt.username;
+  e.device_id = attempt.device_id;
+  e.address = attempt.address;
+  e.detail = std::move(detail);
+  refusals_.refused(std::move(e));
+}
+
+void SyncService::flush_refusals(bool all) { refusals_.flush(now_(), all); }
+
+SyncService::~SyncService() {
+  try {
+    refusals_.flush(now_(), /*all=*/true);
+  } catch (const std::exception& e) {
+    spdlog::warn("could not record the last minute's refused sign-ins: {}", e.what());
+  }
+}
+
+std::optional<SyncService::Refusal> SyncService::no_longer_allowed(const Identity& who) {
+  auto device = store_->find_device(who.device_id);
+  if (!device || device->revoked) {
+    return Refusal{Errc::device_revoked, "this device has been revoked; its replica must be wiped"};
+  }
+  if (device->username != who.username || !store_->find_account(who.username)) {
+    return Refusal{Errc::authentication_failed, "the account for this device no longer exists"};
+  }
+  return std::nullopt;
+}
+
+bool SyncService::store_changed_elsewhere() {
+  const auto version = store_->data_version();
+  const bool changed = data_version_ >= 0 && version != data_version_;
+  data_version_ = version;
+  return changed;
 }
 
 std::set<std::string> SyncService::scopes_of(const Identity& who) const {

@@ -14,6 +14,7 @@
 #include "server/store/server_store.hpp"
 #include "server/sync/login_throttle.hpp"
 #include "server/sync/receipts.hpp"
+#include "server/sync/refusal_log.hpp"
 
 #include <chrono>
 
@@ -21,6 +22,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <variant>
 
 namespace psm::server {
 
@@ -42,8 +44,19 @@ struct ServerPolicy {
   std::uint32_t max_days_offline = 30;
   // Per device; more in one minute are answered "later" and stay queued.
   std::uint32_t max_ops_per_minute = 6000;
-  ThrottlePolicy per_account{5, std::chrono::minutes(15), std::chrono::minutes(15)};
-  ThrottlePolicy per_address{20, std::chrono::minutes(15), std::chrono::minutes(15)};
+  // Wrong passwords per account+address, per account, per address (password
+  // sign-ins only), and wrong tokens per device (login_throttle.hpp).
+  ThrottlePolicies sign_in;
+};
+
+// A password sign-in between its two halves on the store thread: the account
+// was looked up and the throttle consulted (begin_login); the password is
+// being checked off the store thread; finish_login completes it.
+struct PasswordCheck {
+  protocol::LoginRequest request;
+  std::string address;
+  std::optional<Account> account;  // nullopt: no such account (checked against a dummy hash)
+  std::string encoded_hash;        // what the password is checked against
 };
 
 class SyncService {
@@ -55,8 +68,21 @@ class SyncService {
 
   // Checks the password and enrols a new device (or re-issues an existing
   // device's token). On success `who` is set. `address` is where the request
-  // came from, for throttling and the audit trail.
+  // came from, for throttling and the audit trail. Runs the password check
+  // here, synchronously (tests, the loopback transport); the server splits it
+  // with begin_login/finish_login so scrypt runs on its own pool.
   protocol::AuthResult login(const protocol::LoginRequest& request, Identity& who, const std::string& address = {});
+
+  // First half of a password sign-in: validates every field (a bad one is
+  // refused and never recorded as given), consults the throttle, looks up the
+  // account. Either the answer (refused, locked out, busy) or the check to run.
+  // Every PasswordCheck returned must reach finish_login or abandon_login.
+  std::variant<protocol::AuthResult, PasswordCheck> begin_login(const protocol::LoginRequest& request,
+                                                                const std::string& address);
+  // Second half, on the store thread, once `password_ok` is known.
+  protocol::AuthResult finish_login(const PasswordCheck& check, bool password_ok, Identity& who);
+  // The check could not be queued (the pool was full): "busy, try again shortly".
+  protocol::AuthResult abandon_login(const PasswordCheck& check);
   // Checks a device token, renewing it in the second half of its life. A
   // revoked device is told so (it wipes its replica); an expired token is told
   // to sign in again with the password.
@@ -93,6 +119,26 @@ class SyncService {
   // Re-reads reference data after an import.
   void reload_reference_data();
 
+  // Why the device behind `who` may no longer be served (revoked, its
+  // account gone), or nullopt when it may. Store thread; two indexed reads.
+  struct Refusal {
+    Errc code;
+    std::string message;  // for the person
+  };
+  std::optional<Refusal> no_longer_allowed(const Identity& who);
+  // True when another process (psm-server device revoke, import) has
+  // committed to the store since the last call: live connections then need
+  // checking with still_allowed. Cheap (PRAGMA data_version).
+  bool store_changed_elsewhere();
+  // Writes the counts of refused sign-ins for minutes that have ended (`all`:
+  // the current one too). Called by a periodic sweep and at shutdown.
+  void flush_refusals(bool all = false);
+
+  // The sign-in throttle (tests and metrics read its size).
+  const LoginThrottle& throttle() const { return throttle_; }
+
+  ~SyncService();
+
   ServerStore& store() { return *store_; }
   // Thread-safe (atomic counters).
   Metrics& metrics() { return metrics_; }
@@ -103,6 +149,9 @@ class SyncService {
   protocol::OpResult apply_one(const Identity& who, ops::Operation op, std::set<std::string>& changed_scopes,
                                std::optional<protocol::ReceiptEntry>& receipt);
   protocol::AuthResult welcome(const Account& account, const Identity& who);
+  // A refused sign-in: counted, and written to the audit trail in bounded form.
+  void audit_refusal(const Identity& attempt, std::string kind, std::string detail, std::uint64_t device_time_ms);
+  void release_check(const PasswordCheck& check);
   void refresh_reference_data();
   // Comma-separated ids of the children whose records live in these scopes.
   std::string children_of(const std::set<std::string>& scopes) const;
@@ -118,6 +167,15 @@ class SyncService {
   std::string epoch_;
   ServerPolicy policy_;
   LoginThrottle throttle_;
+  RefusalLog refusals_;
+  // Password checks in flight, per address (at most kMaxPasswordChecksPerAddress)
+  // and per account+address (at most one: a device waits for its answer).
+  std::map<std::string, std::size_t> checks_by_address_;
+  std::set<std::string> checks_by_account_address_;
+  // When each device's token was last renewed, for kTokenRotationGrace.
+  std::map<std::string, std::uint64_t> renewed_at_;
+  static constexpr std::size_t kMaxTrackedRenewals = 10'000;
+  std::int64_t data_version_ = -1;
   struct Bucket {
     double tokens = 0;
     std::uint64_t at_ms = 0;

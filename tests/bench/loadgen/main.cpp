@@ -4,6 +4,7 @@
 // scripts/bench.sh runs it at full size and writes docs/performance.md;
 // `--smoke` runs everything tiny (CI: no timing is asserted).
 #include "scenarios.hpp"
+#include "sign_in_attack.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -51,6 +52,13 @@ int main(int argc, char** argv) {
   app.add_option("--large-store", options.large_store_records, "server records for the second delta sync (0: skip)");
   app.add_option("--ceiling-records", options.ceiling_records, "records inserted for the store ceiling");
   app.add_option("--echo-messages", options.echo_messages, "messages echoed for the WebSocket ceiling");
+  bool sign_in_attack = false;
+  psm::loadgen::AttackOptions attack;
+  app.add_flag("--sign-in-attack", sign_in_attack,
+               "run only the sign-in attack: a delta sync while wrong passwords are tried (docs/security.md)");
+  app.add_option("--attack-passwords", attack.passwords, "wrong passwords tried in the sign-in attack");
+  app.add_option("--attack-addresses", attack.addresses, "loopback addresses they come from (at most 250)")
+      ->check(CLI::Range(1, 250));
   CLI11_PARSE(app, argc, argv);
 
   if (smoke) {
@@ -83,7 +91,14 @@ int main(int argc, char** argv) {
   int rc = 0;
   try {
     fs::create_directories(options.work_dir);
-    const auto report = psm::loadgen::run_all(options);
+    attack.server_bin = options.server_bin;
+    attack.work_dir = options.work_dir;
+    if (smoke) {
+      attack.passwords = 20;
+      attack.addresses = 4;
+      attack.delta_repetitions = 2;
+    }
+    const auto report = sign_in_attack ? psm::loadgen::run_sign_in_attack(attack) : psm::loadgen::run_all(options);
     if (!out_json.empty()) report.write_json(out_json);
     if (!out_markdown.empty()) report.write_markdown(out_markdown);
     for (const auto& r : report.results) {

@@ -72,8 +72,10 @@ class TlsStack {
     for (auto& t : io_threads_) {
       if (t.joinable()) t.join();
     }
+    if (hub_) boost::asio::post(store_context_, [hub = hub_] { hub->stop(); });
     work_.reset();
     if (store_thread_.joinable()) store_thread_.join();
+    if (hub_) hub_->shutdown();
   }
 
   TlsStack(const TlsStack&) = delete;

@@ -4,6 +4,7 @@
 // every one of these leaves.
 #include "support/world.hpp"
 
+#include "common/limits.hpp"
 #include "common/model/ids.hpp"
 
 #include <gtest/gtest.h>
@@ -62,11 +63,17 @@ TEST(AccessControl, TokenInItsSecondHalf_IsRenewed_AndTheOldOneWorksUntilTheNewO
   const auto renewed = carer->replica->meta("device_token");
   ASSERT_NE(renewed, first);
   // Suppose the renewal's answer was lost: the device still holds the old
-  // token, which works (and is renewed again) until a new one is presented.
+  // token, which works until the new one is presented.
   carer->replica->set_meta("device_token", *first);
+  ASSERT_FALSE(w.sync(*carer));
+  EXPECT_EQ(carer->replica->meta("device_token"), first) << "presenting the old token renews nothing";
+  // In the second half of the renewed life it is renewed again.
+  clock.advance(6 * kDay);
   ASSERT_FALSE(w.sync(*carer));
   const auto third = carer->replica->meta("device_token");
   EXPECT_NE(third, first);
+  EXPECT_NE(third, renewed);
+  clock.advance(std::uint64_t(limits::kTokenRotationGrace.count()) + 1);
   ASSERT_FALSE(w.sync(*carer));  // presents the newest token: the old ones end
   server::Identity who;
   const auto device_id = *carer->replica->meta("device_id");
@@ -75,6 +82,50 @@ TEST(AccessControl, TokenInItsSecondHalf_IsRenewed_AndTheOldOneWorksUntilTheNewO
     EXPECT_FALSE(r.ok);
     EXPECT_EQ(r.error, static_cast<std::uint16_t>(Errc::authentication_failed));
   }
+}
+
+// Two connections of one device (the app's sync and a `psm sync`) set out
+// with the same token just as it is due for renewal.
+TEST(AccessControl, TokenRenewal_RacedByTwoConnectionsOfOneDevice_LeavesTheDeviceSignedIn) {
+  FakeClock clock;
+  World w(clock.fn(), policy_with(std::chrono::milliseconds(10 * kDay)));
+  auto carer = w.enrol("carer-1");
+  const auto device_id = *carer->replica->meta("device_id");
+  const auto old_token = *carer->replica->meta("device_token");
+  clock.advance(6 * kDay);
+  server::Identity a, b, c;
+  auto first = w.service().authenticate({device_id, old_token, 0}, a);
+  ASSERT_TRUE(first.ok);
+  ASSERT_FALSE(first.device_token.empty()) << "renewed";
+  auto second = w.service().authenticate({device_id, old_token, 0}, b);
+  ASSERT_TRUE(second.ok) << second.message;
+  // Whichever answer the device stored last, the token it holds works.
+  auto held = second.device_token.empty() ? first.device_token : second.device_token;
+  for (const auto& token : {first.device_token, held}) {
+    auto r = w.service().authenticate({device_id, token, 0}, c);
+    EXPECT_TRUE(r.ok) << r.message;
+  }
+}
+
+TEST(AccessControl, NewTokenInUse_AConnectionThatSetOutWithTheOldOne_IsStillLetIn_ThenTheOldOneEnds) {
+  FakeClock clock;
+  World w(clock.fn(), policy_with(std::chrono::milliseconds(10 * kDay)));
+  auto carer = w.enrol("carer-1");
+  const auto device_id = *carer->replica->meta("device_id");
+  const auto old_token = *carer->replica->meta("device_token");
+  clock.advance(6 * kDay);
+  server::Identity who;
+  auto renewal = w.service().authenticate({device_id, old_token, 0}, who);
+  ASSERT_FALSE(renewal.device_token.empty());
+  EXPECT_TRUE(w.service().authenticate({device_id, renewal.device_token, 0}, who).ok);
+  // The other connection's request, sent before the device stored the new token.
+  auto late = w.service().authenticate({device_id, old_token, 0}, who);
+  EXPECT_TRUE(late.ok) << late.message;
+  EXPECT_TRUE(late.device_token.empty()) << "the device already holds the new token; nothing replaces it";
+
+  clock.advance(std::uint64_t(limits::kTokenRotationGrace.count()) + 1);
+  EXPECT_TRUE(w.service().authenticate({device_id, renewal.device_token, 0}, who).ok);
+  EXPECT_FALSE(w.service().authenticate({device_id, old_token, 0}, who).ok) << "the old token has ended";
 }
 
 TEST(AccessControl, ExpiredToken_NeedsThePasswordAgain_AndKeepsUnsentWork) {
@@ -136,12 +187,112 @@ TEST(AccessControl, RepeatedWrongPasswords_LockTheAccount_EvenForTheRightOne_Unt
   EXPECT_TRUE(sign_in(w, "carer-1", std::string(World::kPassword)).ok);
 }
 
-TEST(AccessControl, OneAddressGuessingAcrossManyAccounts_IsLockedOut) {
-  World w;
-  for (int i = 0; i < 20; ++i) sign_in(w, "nobody-" + std::to_string(i), "guess", "203.0.113.9");
+TEST(AccessControl, OneAddressGuessingAcrossManyAccounts_HasItsPasswordSignInsLockedOut) {
+  server::ServerPolicy policy;
+  policy.sign_in.per_address.max_failures = 8;  // the default is 100; each unknown name costs a real scrypt
+  World w(model::HlcClock::system_now_millis, policy);
+  for (int i = 0; i < 8; ++i) sign_in(w, "nobody-" + std::to_string(i), "guess", "203.0.113.9");
   auto r = sign_in(w, "csw-1", std::string(World::kPassword), "203.0.113.9");
   EXPECT_EQ(r.error, static_cast<std::uint16_t>(Errc::locked_out));
+  EXPECT_NE(r.message.find("from this network"), std::string::npos) << r.message;
   EXPECT_TRUE(sign_in(w, "csw-1", std::string(World::kPassword), "198.51.100.4").ok);
+}
+
+// An office (or a mobile network) shares one address: one person's wrong
+// passwords must not stop the others.
+TEST(AccessControl, WrongPasswordsFromOneAddress_DoNotStopAnotherDeviceThere_NorAnotherAccountsRightPassword) {
+  World w;
+  auto carer = w.enrol("carer-1");  // syncs from 192.0.2.10, like everyone below
+  for (int i = 0; i < 25; ++i) {
+    auto r = sign_in(w, "csw-1", "not the password " + std::to_string(i));
+    EXPECT_FALSE(r.ok);
+  }
+  for (int i = 0; i < 3; ++i) sign_in(w, "nobody-" + std::to_string(i), "a guess");
+  // The device with its token syncs as before.
+  const auto meeting = request_meeting(*carer->replica, "Written during the guessing");
+  client::SyncReport report;
+  auto err = w.sync(*carer, &report);
+  ASSERT_FALSE(err) << err->message;
+  EXPECT_EQ(report.accepted, 1u);
+  EXPECT_TRUE(w.store().get(col::kMeetings, meeting));
+  // Another account signs in with its password from the same address.
+  auto other = sign_in(w, "ssw-1", std::string(World::kPassword));
+  EXPECT_TRUE(other.ok) << other.message;
+  // The guessed account is locked from there, not from its owner's own address.
+  EXPECT_EQ(sign_in(w, "csw-1", std::string(World::kPassword)).error, static_cast<std::uint16_t>(Errc::locked_out));
+  EXPECT_TRUE(sign_in(w, "csw-1", std::string(World::kPassword), "198.51.100.4").ok);
+}
+
+TEST(AccessControl, GuessesAtOneAccountFromManyAddresses_LockTheAccount_ButNotItsSignedInDevices) {
+  World w;
+  auto csw = w.enrol("csw-1");
+  for (int i = 0; i < 20; ++i) sign_in(w, "csw-1", "a guess", "203.0.113." + std::to_string(i));
+  auto r = sign_in(w, "csw-1", std::string(World::kPassword), "198.51.100.4");
+  EXPECT_EQ(r.error, static_cast<std::uint16_t>(Errc::locked_out));
+  EXPECT_NE(r.message.find("for this account"), std::string::npos) << r.message;
+  EXPECT_FALSE(w.sync(*csw)) << "a device token is not a password: it still syncs";
+}
+
+TEST(AccessControl, WrongTokensForADevice_NeverLockOutItsRightToken) {
+  World w;
+  auto carer = w.enrol("carer-1");
+  const auto device_id = *carer->replica->meta("device_id");
+  server::Identity who;
+  for (int i = 0; i < 30; ++i) w.service().authenticate({device_id, std::string(64, 'a'), 0}, who);
+  auto wrong = w.service().authenticate({device_id, std::string(64, 'b'), 0}, who);
+  EXPECT_EQ(wrong.error, static_cast<std::uint16_t>(Errc::locked_out));
+  EXPECT_FALSE(w.sync(*carer)) << "the device's own token still works";
+}
+
+TEST(AccessControl, SignInWithAHugeDeviceIdOrUsername_IsRefused_AndNothingOfItIsRecordedOrKept) {
+  World w;
+  const std::string huge_id(1024 * 1024, 'x');
+  const std::string long_name(300, 'a');
+  const auto before = w.store().audit().query({}).size();
+  server::Identity who;
+  auto auth = w.service().authenticate({huge_id, std::string(64, 'a'), 0}, who, "203.0.113.7");
+  EXPECT_FALSE(auth.ok);
+  auto login = w.service().login({long_name, "a password", "laptop", "", 0}, who, "203.0.113.7");
+  EXPECT_FALSE(login.ok);
+  EXPECT_EQ(login.error, static_cast<std::uint16_t>(Errc::invalid_argument));
+  EXPECT_NE(login.message.find("username"), std::string::npos) << login.message;
+  auto relogin =
+      w.service().login({"carer-1", std::string(World::kPassword), "laptop", huge_id, 0}, who, "203.0.113.7");
+  EXPECT_FALSE(relogin.ok);
+  for (int i = 0; i < 100; ++i) w.service().authenticate({huge_id + std::to_string(i), std::string(64, 'a'), 0}, who);
+  w.service().flush_refusals(/*all=*/true);
+
+  const auto entries = w.store().audit().query({});
+  EXPECT_GT(entries.size(), before) << "the refusals are recorded";
+  std::size_t bytes = 0;
+  for (std::size_t i = before; i < entries.size(); ++i) {
+    const auto& e = entries[i];
+    bytes += e.username.size() + e.device_id.size() + e.detail.size() + e.address.size();
+    EXPECT_EQ(e.device_id.find("xxxx"), std::string::npos);
+    EXPECT_EQ(e.username.find("aaaa"), std::string::npos);
+    EXPECT_EQ(e.detail.find("xxxx"), std::string::npos);
+  }
+  EXPECT_LT(bytes, 4096u) << "what a refusal writes is bounded, whatever was sent";
+  EXPECT_EQ(w.service().throttle().tracked_keys(), 0u) << "no malformed field becomes a throttle key";
+}
+
+TEST(AccessControl, ThousandRefusedSignInsFromOneAddress_AddAHandfulOfAuditEntries_WithTheirCount) {
+  FakeClock clock;
+  World w(clock.fn());
+  const auto before = w.store().audit().query({}).size();
+  server::Identity who;
+  for (int i = 0; i < 1000; ++i) {
+    w.service().authenticate({model::new_uuid_v7(), std::string(64, 'a'), 0}, who, "203.0.113.7");
+  }
+  clock.advance(60'000);
+  w.service().flush_refusals();
+  const auto entries = w.store().audit().query({});
+  const auto added = entries.size() - before;
+  EXPECT_LE(added, 5u);
+  ASSERT_GE(added, 1u);
+  EXPECT_NE(entries.back().detail.find("1000 sign-in(s) refused from 203.0.113.7"), std::string::npos)
+      << entries.back().detail;
+  EXPECT_TRUE(w.store().audit().verify().ok);
 }
 
 TEST(AccessControl, DeviceOverItsRateLimit_HasTheRestDeferred_AndNothingIsLostOrDoubled) {
