@@ -299,6 +299,7 @@ TEST(ServerStore, Pull_ImportCommittedMidPull_SkipsNoRow) {
   for (const auto& [scope, start] : starts) next[scope] = first.cursor;
   for (const auto& r : s.pull(next, first.cursor, 1000, true).records) received.insert(r.id);
   EXPECT_EQ(received.count("csw-new"), 1u) << "the imported person was skipped by the cursor";
+}
 
 TEST(ServerStore, Open_InAnInitialisedDirectory_RefusesAMissingOrEmptyStore_AndMakesNoNewOne) {
   TempDir dir;
