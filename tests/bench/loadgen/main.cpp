@@ -3,6 +3,7 @@
 // performance targets against ceilings measured in the same run.
 // scripts/bench.sh runs it at full size and writes docs/performance.md;
 // `--smoke` runs everything tiny (CI: no timing is asserted).
+#include "hostile.hpp"
 #include "scenarios.hpp"
 
 #include <CLI/CLI.hpp>
@@ -51,6 +52,12 @@ int main(int argc, char** argv) {
   app.add_option("--large-store", options.large_store_records, "server records for the second delta sync (0: skip)");
   app.add_option("--ceiling-records", options.ceiling_records, "records inserted for the store ceiling");
   app.add_option("--echo-messages", options.echo_messages, "messages echoed for the WebSocket ceiling");
+  bool hostile = false;
+  psm::loadgen::HostileOptions hostile_options;
+  hostile_options.client_bin = PSM_CLIENT_BIN;
+  app.add_flag("--hostile", hostile,
+               "instead of the scenarios: strangers who never sign in against a real server (docs/security.md)");
+  app.add_option("--hostile-flooders", hostile_options.flooders, "--hostile: connections flooding at once");
   CLI11_PARSE(app, argc, argv);
 
   if (smoke) {
@@ -81,6 +88,22 @@ int main(int argc, char** argv) {
   }
   options.work_dir = work_dir;
   int rc = 0;
+  if (hostile) {
+    raise_descriptor_limit(8192);
+    hostile_options.server_bin = options.server_bin;
+    hostile_options.work_dir = work_dir;
+    try {
+      rc = psm::loadgen::run_hostile(hostile_options);
+    } catch (const std::exception& e) {
+      std::cerr << "psm-loadgen: " << e.what() << "\n";
+      rc = 1;
+    }
+    if (made_dir && !keep) {
+      std::error_code ec;
+      fs::remove_all(work_dir, ec);
+    }
+    return rc;
+  }
   try {
     fs::create_directories(options.work_dir);
     const auto report = psm::loadgen::run_all(options);
