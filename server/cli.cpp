@@ -487,9 +487,10 @@ int run_cli(int argc, char** argv) {
   serve->add_option("--metrics-listen", metrics_listen,
                     "ADDRESS:PORT for GET /metrics over plain HTTP (default 127.0.0.1:9443; off: none)");
   std::size_t max_before_sign_in_per_address = limits::kMaxConnectionsBeforeSignInPerAddress;
-  serve->add_option("--max-signing-in-per-address", max_before_sign_in_per_address,
-                    "connections one IP address may have open before they sign in (default " +
-                        std::to_string(limits::kMaxConnectionsBeforeSignInPerAddress) + ")")
+  serve
+      ->add_option("--max-signing-in-per-address", max_before_sign_in_per_address,
+                   "connections one IP address may have open before they sign in (default " +
+                       std::to_string(limits::kMaxConnectionsBeforeSignInPerAddress) + ")")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
   ServerPolicy policy;
   double token_days = 30;

@@ -128,8 +128,7 @@ bool is_normal_end(const error_code& ec) {
 }
 
 http::response<http::string_body> make_http_response(unsigned version, http::status status,
-                                                     std::string_view content_type,
-                                                     std::string body) {
+                                                     std::string_view content_type, std::string body) {
   http::response<http::string_body> response{status, version};
   response.set(http::field::server, "psm");
   response.set(http::field::content_type, content_type);
@@ -146,22 +145,20 @@ http::response<http::string_body> answer_http(const HttpHandler& handler,
                                               const std::string& remote_address) {
   constexpr std::string_view kText = "text/plain; charset=utf-8";
   if (request.method() != http::verb::get) {
-    return make_http_response(request.version(), http::status::method_not_allowed, kText,
-                              "method not allowed\n");
+    return make_http_response(request.version(), http::status::method_not_allowed, kText, "method not allowed\n");
   }
   std::optional<HttpResponse> response;
   try {
     if (handler) response = handler(request.method_string(), request.target());
   } catch (const std::exception& e) {
     spdlog::error("net: {}: HTTP handler threw: {}", remote_address, e.what());
-    return make_http_response(request.version(), http::status::internal_server_error, kText,
-                              "internal error\n");
+    return make_http_response(request.version(), http::status::internal_server_error, kText, "internal error\n");
   }
   if (!response) {
     return make_http_response(request.version(), http::status::not_found, kText, "not found\n");
   }
-  return make_http_response(request.version(), static_cast<http::status>(response->status),
-                            response->content_type, std::move(response->body));
+  return make_http_response(request.version(), static_cast<http::status>(response->status), response->content_type,
+                            std::move(response->body));
 }
 
 std::size_t open_file_soft_limit() {
@@ -184,8 +181,8 @@ std::size_t raise_open_file_limit() {
     const rlim_t before = limit.rlim_cur;
     limit.rlim_cur = limit.rlim_max;
     if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
-      spdlog::warn("net: cannot raise the open-file limit from {} to {}: {}", before,
-                   limit.rlim_max, std::strerror(errno));
+      spdlog::warn("net: cannot raise the open-file limit from {} to {}: {}", before, limit.rlim_max,
+                   std::strerror(errno));
     }
   }
   return open_file_soft_limit();
@@ -237,9 +234,7 @@ class Listener::State : public std::enable_shared_from_this<Listener::State> {
   // next release.
   void hold(std::size_t bytes);
   void release(std::size_t bytes);
-  bool over_total() const {
-    return bytes_in_hand_.load() >= options_.max_bytes_in_hand_total;
-  }
+  bool over_total() const { return bytes_in_hand_.load() >= options_.max_bytes_in_hand_total; }
   void wait_for_room(const std::shared_ptr<Session>& session);
 
   asio::any_io_executor strand_;
@@ -250,10 +245,10 @@ class Listener::State : public std::enable_shared_from_this<Listener::State> {
   bool stopping_ = false;                        // guarded by mutex_
   std::vector<std::weak_ptr<Session>> sessions_;  // guarded by mutex_
   // Caps resolved at start() from options_ and the open-file limit.
-  std::size_t max_connections_ = 0;                 // guarded by mutex_
-  std::size_t max_before_sign_in_ = 0;              // guarded by mutex_
-  std::size_t connections_ = 0;                     // guarded by mutex_
-  std::size_t before_sign_in_ = 0;                  // guarded by mutex_
+  std::size_t max_connections_ = 0;                                     // guarded by mutex_
+  std::size_t max_before_sign_in_ = 0;                                  // guarded by mutex_
+  std::size_t connections_ = 0;                                         // guarded by mutex_
+  std::size_t before_sign_in_ = 0;                                      // guarded by mutex_
   std::map<asio::ip::address, std::size_t> before_sign_in_by_address_;  // guarded by mutex_
   std::vector<std::weak_ptr<Session>> waiting_for_room_;                // guarded by mutex_
   std::uint64_t refusals_unlogged_ = 0;                                 // guarded by mutex_
@@ -401,8 +396,8 @@ class Listener::State::Session final : public Connection,
                                          : "unsupported protocol version: client offered \"" +
                                                std::string(offered) + "\"";
       body += "; this server speaks " + subprotocol;
-      co_await write_http(make_http_response(request.version(), http::status::bad_request,
-                                             "text/plain; charset=utf-8", std::move(body)));
+      co_await write_http(make_http_response(request.version(), http::status::bad_request, "text/plain; charset=utf-8",
+                                             std::move(body)));
       co_return;
     }
 
@@ -444,13 +439,16 @@ class Listener::State::Session final : public Connection,
       co_await wait_for_room();
       auto [ec, bytes] = co_await ws_.async_read(buffer, kUseTuple);
       if (ec) {
+        // Before sign-in these are strangers' doings: debug only, so that a
+        // flood of connections cannot flood the log.
+        const auto level = signed_in_ ? spdlog::level::info : spdlog::level::debug;
         if (ec == websocket::error::message_too_big) {
           // Beast has already sent a 1009 close frame and torn the stream down,
           // having read only the frame's header.
-          spdlog::warn("net: {}: message over {} bytes{}; connection closed", remote_address_,
-                       ws_.read_message_max(), signed_in_ ? "" : " before sign-in");
+          spdlog::log(signed_in_ ? spdlog::level::warn : level, "net: {}: message over {} bytes{}; connection closed",
+                      remote_address_, ws_.read_message_max(), signed_in_ ? "" : " before sign-in");
         } else if (!is_normal_end(ec)) {
-          spdlog::info("net: {}: connection lost: {}", remote_address_, ec.message());
+          spdlog::log(level, "net: {}: connection lost: {}", remote_address_, ec.message());
         }
         co_return;
       }
@@ -595,8 +593,8 @@ class Listener::State::Session final : public Connection,
     close_deadline_.expires_after(timeout);
     close_deadline_.async_wait([self = shared_from_this()](error_code ec) {
       if (ec) return;  // cancelled: the session finished in time
-      spdlog::info("net: {}: close did not complete in time; dropping the connection",
-                   self->remote_address_);
+      spdlog::log(self->signed_in_ ? spdlog::level::info : spdlog::level::debug,
+                  "net: {}: close did not complete in time; dropping the connection", self->remote_address_);
       self->close_socket();
     });
   }
@@ -669,8 +667,7 @@ bool Listener::State::admit(const asio::ip::address& address) {
 void Listener::State::signed_in_from(const asio::ip::address& address) {
   std::lock_guard lock(mutex_);
   --before_sign_in_;
-  if (auto it = before_sign_in_by_address_.find(address);
-      it != before_sign_in_by_address_.end() && --it->second == 0) {
+  if (auto it = before_sign_in_by_address_.find(address); it != before_sign_in_by_address_.end() && --it->second == 0) {
     before_sign_in_by_address_.erase(it);
   }
 }
@@ -690,8 +687,7 @@ void Listener::State::log_refusal() {
   spdlog::warn(
       "net: refused {} connection(s) over the caps ({} connections, {} before sign-in, {} per "
       "address before sign-in)",
-      refusals_unlogged_, max_connections_, max_before_sign_in_,
-      options_.max_connections_before_sign_in_per_address);
+      refusals_unlogged_, max_connections_, max_before_sign_in_, options_.max_connections_before_sign_in_per_address);
   refusals_unlogged_ = 0;
   last_refusal_log_ = now;
 }
@@ -767,19 +763,16 @@ error_code Listener::State::start(std::string* error_detail) {
   max_connections_ = options_.max_connections;
   if (max_connections_ == 0) {
     const std::size_t files = open_file_soft_limit();
-    max_connections_ = files > 2 * limits::kFileDescriptorsReserved
-                           ? files - limits::kFileDescriptorsReserved
-                           : files / 2;
+    max_connections_ =
+        files > 2 * limits::kFileDescriptorsReserved ? files - limits::kFileDescriptorsReserved : files / 2;
   }
   max_before_sign_in_ = options_.max_connections_before_sign_in;
   if (max_before_sign_in_ == 0) {
-    max_before_sign_in_ =
-        std::max<std::size_t>(1, std::min(max_connections_ / 2, limits::kMaxConnectionsBeforeSignIn));
+    max_before_sign_in_ = std::max<std::size_t>(1, std::min(max_connections_ / 2, limits::kMaxConnectionsBeforeSignIn));
   }
   spdlog::info("net: listening on {}", format_endpoint(local_endpoint_));
   spdlog::info("net: accepting up to {} connections ({} before sign-in, {} per address before sign-in)",
-               max_connections_, max_before_sign_in_,
-               options_.max_connections_before_sign_in_per_address);
+               max_connections_, max_before_sign_in_, options_.max_connections_before_sign_in_per_address);
   asio::co_spawn(strand_, accept_loop(shared_from_this()),
                  [](std::exception_ptr e) { log_exception("accept loop", e); });
   return {};
@@ -977,13 +970,12 @@ class HttpListener::State : public std::enable_shared_from_this<HttpListener::St
   tcp::acceptor acceptor_;  // touched only on strand_ once started
   std::atomic<std::size_t> active_{0};
   mutable std::mutex mutex_;
-  tcp::endpoint local_endpoint_;                          // guarded by mutex_
-  bool started_ = false;                                  // guarded by mutex_
+  tcp::endpoint local_endpoint_;                           // guarded by mutex_
+  bool started_ = false;                                   // guarded by mutex_
   std::vector<std::weak_ptr<beast::tcp_stream>> streams_;  // guarded by mutex_
 };
 
-HttpListener::HttpListener(asio::io_context& io_context, std::string address, std::uint16_t port,
-                           HttpHandler handler)
+HttpListener::HttpListener(asio::io_context& io_context, std::string address, std::uint16_t port, HttpHandler handler)
     : state_(std::make_shared<State>(io_context, std::move(address), port, std::move(handler))) {}
 
 HttpListener::~HttpListener() { state_->stop(); }

@@ -49,8 +49,7 @@ struct ListenerOptions {
   // limits::kMaxConnectionsBeforeSignIn.
   std::size_t max_connections_before_sign_in = 0;
   // Connections not (yet) signed in from one IP address.
-  std::size_t max_connections_before_sign_in_per_address =
-      limits::kMaxConnectionsBeforeSignInPerAddress;
+  std::size_t max_connections_before_sign_in_per_address = limits::kMaxConnectionsBeforeSignInPerAddress;
   // Read-but-not-handled bounds (see limits.hpp): a connection is not read
   // further while it is over its own bound or the server over the total.
   std::size_t max_messages_in_hand_per_connection = limits::kMaxMessagesInHandPerConnection;
@@ -175,8 +174,7 @@ class Listener {
 class HttpListener {
  public:
   static constexpr std::size_t kMaxConnections = 16;
-  HttpListener(boost::asio::io_context& io_context, std::string address, std::uint16_t port,
-               HttpHandler handler);
+  HttpListener(boost::asio::io_context& io_context, std::string address, std::uint16_t port, HttpHandler handler);
   ~HttpListener();  // stop()s
   HttpListener(const HttpListener&) = delete;
   HttpListener& operator=(const HttpListener&) = delete;

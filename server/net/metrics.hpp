@@ -18,8 +18,8 @@ struct TransportGauges {
   std::size_t connections_before_sign_in = 0;  // of those, not signed in
   std::size_t bytes_in_hand = 0;               // read from peers, not yet handled
   std::size_t messages_in_hand = 0;
-  std::uint64_t connections_refused = 0;       // closed at accept over a cap, since start
-  std::uint64_t sign_in_timeouts = 0;          // closed for not signing in in time, since start
+  std::uint64_t connections_refused = 0;  // closed at accept over a cap, since start
+  std::uint64_t sign_in_timeouts = 0;     // closed for not signing in in time, since start
 };
 
 // Thread-safe: every method may be called from any thread at any time. Updates

@@ -158,8 +158,8 @@ TEST_F(EndToEnd, RevokedDevice_WipesItsReplicaOnNextContact) {
 TEST_F(EndToEnd, Metrics_AreServedOnTheirOwnPort_NotOnTheDevicesPort) {
   enrol("jo");
   auto over_tls = [&](const std::string& target) {
-    return run({"/usr/bin/openssl", "s_client", "-quiet", "-verify_return_error", "-CAfile", ca().string(),
-                "-connect", "127.0.0.1:" + std::to_string(server_->port())},
+    return run({"/usr/bin/openssl", "s_client", "-quiet", "-verify_return_error", "-CAfile", ca().string(), "-connect",
+                "127.0.0.1:" + std::to_string(server_->port())},
                {}, "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
                std::chrono::seconds(20));
   };

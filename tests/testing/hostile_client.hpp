@@ -30,16 +30,13 @@ class HostileClient {
  public:
   using Clock = std::chrono::steady_clock;
 
-  HostileClient() : tls_(boost::asio::ssl::context::tls_client) {
-    tls_.set_verify_mode(boost::asio::ssl::verify_none);
-  }
+  HostileClient() : tls_(boost::asio::ssl::context::tls_client) { tls_.set_verify_mode(boost::asio::ssl::verify_none); }
 
   // TCP connect from `source` (port 0), TLS and the WebSocket handshake
   // offering `subprotocol`, all within `limit`. False when the server refused
   // or closed the connection (e.g. over a cap) or the time ran out.
   bool connect(std::uint16_t port, const std::string& source = "127.0.0.1",
-               std::chrono::milliseconds limit = std::chrono::seconds(10),
-               const std::string& subprotocol = "psm.v1") {
+               std::chrono::milliseconds limit = std::chrono::seconds(10), const std::string& subprotocol = "psm.v1") {
     namespace asio = boost::asio;
     namespace websocket = boost::beast::websocket;
     ws_ = std::make_unique<Stream>(io_, tls_);
@@ -104,8 +101,7 @@ class HostileClient {
       });
     };
     next();
-    run_until([&] { return failed || (!writing && Clock::now() >= until); },
-              duration + std::chrono::milliseconds(50));
+    run_until([&] { return failed || (!writing && Clock::now() >= until); }, duration + std::chrono::milliseconds(50));
     if (writing && !run_until([&] { return !writing; }, drain)) {
       abandon();
     }
@@ -128,9 +124,8 @@ class HostileClient {
       ws_->async_read(buffer, [&](boost::system::error_code ec, std::size_t) {
         if (ec) {
           done = true;
-          code = ws_->reason().code == boost::beast::websocket::close_code::none
-                     ? 0
-                     : static_cast<int>(ws_->reason().code);
+          code = ws_->reason().code == boost::beast::websocket::close_code::none ? 0
+                                                                                 : static_cast<int>(ws_->reason().code);
           return;
         }
         buffer.consume(buffer.size());

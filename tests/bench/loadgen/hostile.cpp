@@ -61,8 +61,8 @@ int run_hostile(const HostileOptions& options) {
   const std::string env = std::string("PSM_PASSPHRASE=") + quote(kPassphrase) + " ";
   const std::string quiet = " >>" + quote((options.work_dir / "psm.log").string()) + " 2>&1";
   if (timed("PSM_PASSWORD=" + quote(std::string(kPassword)) + " " + env + client + " enrol --server " +
-            quote(server.url()) + " --ca " + quote(server.ca_file().string()) + " --username " +
-            std::string(kWorker) + " --device-name bench-laptop" + quiet) < 0) {
+            quote(server.url()) + " --ca " + quote(server.ca_file().string()) + " --username " + std::string(kWorker) +
+            " --device-name bench-laptop" + quiet) < 0) {
     std::cerr << "psm-loadgen: psm enrol failed; see " << (options.work_dir / "psm.log") << "\n";
     return 1;
   }
@@ -126,9 +126,9 @@ int run_hostile(const HostileOptions& options) {
     }
   }
   say(std::to_string(options.flooders) + " strangers flooding for " + std::to_string(options.flood_time.count()) +
-      " s: " + std::to_string(sent_messages.load()) + " sign-ins (" + std::to_string(sent_bytes.load() / (1024 * 1024)) +
-      " MiB) sent over " + std::to_string(connections.load()) + " connections (" + std::to_string(refused.load()) +
-      " refused)");
+      " s: " + std::to_string(sent_messages.load()) + " sign-ins (" +
+      std::to_string(sent_bytes.load() / (1024 * 1024)) + " MiB) sent over " + std::to_string(connections.load()) +
+      " connections (" + std::to_string(refused.load()) + " refused)");
   say("server RSS: " + std::to_string(rss_before / 1024) + " MiB before, at most " +
       std::to_string(rss_max.load() / 1024) + " MiB during, " + std::to_string(rss_after / 1024) + " MiB after");
   say("psm sync during the flood: " + std::to_string(attacked_syncs.size()) + " runs, median " +

@@ -15,10 +15,10 @@ struct HostileOptions {
   std::filesystem::path server_bin;
   std::filesystem::path client_bin;
   std::filesystem::path work_dir;
-  std::size_t flooders = 10;                   // connections flooding at once
-  std::chrono::seconds flood_time{10};         // how long they flood
-  std::size_t held_addresses = 40;             // loopback source addresses for the held-connections count
-  std::size_t quiet_syncs = 3;                 // `psm sync` runs without an attack, for the baseline
+  std::size_t flooders = 10;            // connections flooding at once
+  std::chrono::seconds flood_time{10};  // how long they flood
+  std::size_t held_addresses = 40;      // loopback source addresses for the held-connections count
+  std::size_t quiet_syncs = 3;          // `psm sync` runs without an attack, for the baseline
 };
 
 // Returns 0, or 1 when the server could not be set up.
