@@ -945,6 +945,12 @@ class HttpListener::State : public std::enable_shared_from_this<HttpListener::St
   }
 
   asio::awaitable<void> serve(std::shared_ptr<State> self, std::shared_ptr<beast::tcp_stream> stream) {
+    // Counted out however the coroutine ends, so a failure cannot use up the
+    // kMaxConnections places for good.
+    struct Active {
+      std::atomic<std::size_t>& count;
+      ~Active() { count.fetch_sub(1); }
+    } active{self->active_};
     boost::system::error_code ignored;
     const auto remote = stream->socket().remote_endpoint(ignored);
     const std::string remote_address = format_endpoint(remote);
@@ -959,7 +965,6 @@ class HttpListener::State : public std::enable_shared_from_this<HttpListener::St
     }
     stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream->close();
-    self->active_.fetch_sub(1);
   }
 
   asio::io_context& io_context_;

@@ -164,6 +164,7 @@ int run_hostile(const HostileOptions& options) {
   const double opening = seconds_since(opened_from);
   std::size_t most_per_address = 0;
   for (auto n : per_address) most_per_address = std::max(most_per_address, n);
+  say("server RSS holding them: " + std::to_string(server.rss_kib() / 1024) + " MiB");
   say(std::to_string(held.size()) + " connections before sign-in accepted from " +
       std::to_string(options.held_addresses) + " addresses (at most " + std::to_string(most_per_address) +
       " from one) in " + std::to_string(opening) + " s");

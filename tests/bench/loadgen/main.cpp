@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
     hostile_options.server_bin = options.server_bin;
     hostile_options.work_dir = work_dir;
     try {
+      fs::create_directories(work_dir);
       rc = psm::loadgen::run_hostile(hostile_options);
     } catch (const std::exception& e) {
       std::cerr << "psm-loadgen: " << e.what() << "\n";
