@@ -226,6 +226,7 @@ class Listener::State : public std::enable_shared_from_this<Listener::State> {
   bool admit(const asio::ip::address& address);
   void signed_in_from(const asio::ip::address& address);
   void finished(const asio::ip::address& address, bool before_sign_in);
+  void forget_before_sign_in(const asio::ip::address& address);  // mutex_ held
   void log_refusal();
 
   // Read-but-not-handled bytes for the whole server. Sessions add what they
@@ -666,16 +667,21 @@ bool Listener::State::admit(const asio::ip::address& address) {
 
 void Listener::State::signed_in_from(const asio::ip::address& address) {
   std::lock_guard lock(mutex_);
+  forget_before_sign_in(address);
+}
+
+void Listener::State::finished(const asio::ip::address& address, bool before_sign_in) {
+  // One lock, so that no one sees the connection gone from one count only.
+  std::lock_guard lock(mutex_);
+  if (before_sign_in) forget_before_sign_in(address);
+  --connections_;
+}
+
+void Listener::State::forget_before_sign_in(const asio::ip::address& address) {
   --before_sign_in_;
   if (auto it = before_sign_in_by_address_.find(address); it != before_sign_in_by_address_.end() && --it->second == 0) {
     before_sign_in_by_address_.erase(it);
   }
-}
-
-void Listener::State::finished(const asio::ip::address& address, bool before_sign_in) {
-  if (before_sign_in) signed_in_from(address);
-  std::lock_guard lock(mutex_);
-  --connections_;
 }
 
 void Listener::State::log_refusal() {
@@ -794,9 +800,10 @@ asio::awaitable<void> Listener::State::accept_loop(std::shared_ptr<State> self) 
     boost::system::error_code ignored;
     const auto remote = socket.remote_endpoint(ignored);
     if (!admit(remote.address())) {
-      // Over a cap: closed before any TLS work, so a flood costs an accept.
-      socket.close(ignored);
+      // Over a cap: closed before any TLS work, so a flood costs an accept
+      // (counted first, so the count is there when the peer sees the close).
       log_refusal();
+      socket.close(ignored);
       continue;
     }
     // Replies are whole messages; Nagle would only delay the last segment.
