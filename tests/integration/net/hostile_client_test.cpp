@@ -236,9 +236,13 @@ TEST_F(HostileClientTest, BeforeSignIn_MessageOverTheSmallLimit_ClosesTheConnect
   auto reply = stranger->receive(kTimeout);
   ASSERT_FALSE(reply);
   EXPECT_EQ(reply.error(), Errc::unavailable);
-  ASSERT_TRUE(stranger->peer_close());
-  EXPECT_EQ(stranger->peer_close()->code, 1009);  // too big
-  EXPECT_EQ(handled_.delivered.load(), 0u);       // never reached (nor was buffered for) the handler
+  // The server sends 1009 (too big) and closes with the payload unread, so
+  // the peer's kernel may see a reset before the close frame.
+  if (stranger->peer_close()) {
+    EXPECT_EQ(stranger->peer_close()->code, 1009);
+  }
+  EXPECT_EQ(stranger->send("after", kTimeout), Errc::unavailable);
+  EXPECT_EQ(handled_.delivered.load(), 0u);  // never reached (nor was buffered for) the handler
 
   // Exactly the limit is fine, and after sign-in the normal limit applies.
   auto device = connect_device(/*sign_in=*/false);
