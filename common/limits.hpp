@@ -54,8 +54,9 @@ inline constexpr std::chrono::seconds kRequestTimeout{60};
 inline constexpr std::chrono::milliseconds kRetryFirstDelay{500};
 inline constexpr std::chrono::milliseconds kRetryMaxDelay{60'000};
 
-// Server side: an idle authenticated connection is pinged by Beast's
-// keep-alive; one that sends nothing for this long before authenticating is closed.
+// Server side: the TLS handshake and HTTP request must complete within this
+// (kSignInTimeout, shorter, closes a connection that has not signed in
+// anyway); an idle signed-in connection is pinged by Beast's keep-alive.
 inline constexpr std::chrono::seconds kHandshakeTimeout{30};
 
 // Messages queued for one connection before it is considered too slow and
