@@ -84,13 +84,57 @@ inline constexpr std::chrono::seconds kRequestTimeout{60};
 inline constexpr std::chrono::milliseconds kRetryFirstDelay{500};
 inline constexpr std::chrono::milliseconds kRetryMaxDelay{60'000};
 
-// Server side: an idle authenticated connection is pinged by Beast's
-// keep-alive; one that sends nothing for this long before authenticating is closed.
+// Server side: the TLS handshake and HTTP request must complete within this
+// (kSignInTimeout, shorter, closes a connection that has not signed in
+// anyway); an idle signed-in connection is pinged by Beast's keep-alive.
 inline constexpr std::chrono::seconds kHandshakeTimeout{30};
 
 // Messages queued for one connection before it is considered too slow and
 // closed (the device will reconnect and pull what it missed).
 inline constexpr std::size_t kMaxQueuedMessagesPerConnection = 64;
+
+// Largest message accepted before the peer has signed in. A LoginRequest or an
+// AuthRequest is a few short strings (usernames and ids of at most
+// kMaxShortStringBytes, a password, a 64-character token): well under 2 KiB.
+// 16 KiB leaves room for long passwords and later fields while a stranger can
+// no longer make the server read megabytes before proving who it is.
+inline constexpr std::size_t kMaxMessageBytesBeforeSignIn = 16 * 1024;
+
+// Time from TCP accept to a successful sign-in (TLS, HTTP upgrade, WebSocket
+// handshake and the sign-in itself). A device on one bar of 4G does all of it
+// in a few seconds; a connection that has not signed in by then is closed,
+// even if it answers pings, so strangers cannot hold connections open.
+inline constexpr std::chrono::seconds kSignInTimeout{10};
+
+// Read-but-not-yet-handled messages. The transport stops reading from a
+// connection (TCP backpressure does the rest; nothing is dropped) while it has
+// kMaxMessagesInHandPerConnection messages or kMaxBytesInHandPerConnection
+// bytes that its handler has not finished, or while the whole server has
+// kMaxBytesInHandTotal. Each check comes before a read, so a connection may go
+// over by the one message it was reading: a connection holds at most
+// 4 × 16 KiB before sign-in and 4 MiB + one message after; the server at most
+// the total plus one message per connection reading at the time.
+// Four messages keep the store thread busy (the next request is already read
+// when one finishes); 4 MiB is one largest message; 64 MiB is what a small
+// server can hold for devices' pushes without swapping.
+inline constexpr std::size_t kMaxMessagesInHandPerConnection = 4;
+inline constexpr std::size_t kMaxBytesInHandPerConnection = 4 * 1024 * 1024;
+inline constexpr std::size_t kMaxBytesInHandTotal = 64 * 1024 * 1024;
+
+// Connections before sign-in (from TCP accept to a successful sign-in). One
+// address (an office's or a mobile network's shared address) may have
+// kMaxConnectionsBeforeSignInPerAddress at once: dozens of people signing in
+// within the same ten seconds. The whole server may have half of its
+// connections (and at most kMaxConnectionsBeforeSignIn) before sign-in, so
+// signed-in devices always have room; 1,024 strangers cost at most ~130 MiB
+// (TLS state and 64 KiB of messages each).
+inline constexpr std::size_t kMaxConnectionsBeforeSignInPerAddress = 32;
+inline constexpr std::size_t kMaxConnectionsBeforeSignIn = 1024;
+
+// Open files the server keeps for itself out of RLIMIT_NOFILE: the store and
+// its WAL and journal, logs, certificates and keys being read, the metrics
+// listener, backups taken while serving. The rest are connections.
+inline constexpr std::size_t kFileDescriptorsReserved = 64;
 
 // How often the server looks for overdue actions to escalate (R8). Escalation
 // thresholds are whole working days, so minutes of delay do not matter; a

@@ -99,7 +99,34 @@ class ServeLock {
   bool held_ = false;
 };
 
-int cmd_serve(const fs::path& data, const std::string& listen, const ServerPolicy& policy, bool check_store) {
+// "ADDRESS:PORT" → address and port; false when it is not that shape.
+bool split_address_port(const std::string& text, std::string& address, std::uint16_t& port) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  try {
+    std::size_t used = 0;
+    const unsigned long value = std::stoul(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1 || value > 65535) return false;
+    port = static_cast<std::uint16_t>(value);
+  } catch (const std::exception&) {
+    return false;
+  }
+  address = text.substr(0, colon);
+  if (address.size() >= 2 && address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
+  }
+  return true;
+}
+
+int cmd_serve(const fs::path& data, const std::string& listen, const std::string& metrics_listen,
+              std::size_t max_before_sign_in_per_address, const ServerPolicy& policy, bool check_store) {
+  std::string metrics_address;
+  std::uint16_t metrics_port = 0;
+  const bool serve_metrics = metrics_listen != "off";
+  if (serve_metrics && !split_address_port(metrics_listen, metrics_address, metrics_port)) {
+    std::cerr << "psm-server: --metrics-listen must be ADDRESS:PORT or off\n";
+    return kExitUsage;
+  }
   DataPaths paths(data);
   std::string detail;
   net::ListenerOptions options;
@@ -116,6 +143,7 @@ int cmd_serve(const fs::path& data, const std::string& listen, const ServerPolic
     return kExitUsage;
   }
   options.subprotocol = std::string(protocol::kSubprotocol);
+  options.max_connections_before_sign_in_per_address = max_before_sign_in_per_address;
   ServeLock lock(paths.serve_lock());
   if (!lock.held() && fs::exists(paths.root)) {
     std::cerr << "psm-server: another psm-server is already serving " << data.string() << "\n";
@@ -172,17 +200,43 @@ int cmd_serve(const fs::path& data, const std::string& listen, const ServerPolic
   auto hub = std::make_shared<SyncHub>(store_context, std::move(service));
 
   asio::io_context io;
-  auto http = [&metrics](std::string_view method, std::string_view target) -> std::optional<net::HttpResponse> {
+  // The devices' port answers only /healthz: /metrics has its own listener,
+  // on loopback unless the operator says otherwise.
+  auto health = [](std::string_view method, std::string_view target) -> std::optional<net::HttpResponse> {
     if (method != "GET") return std::nullopt;
     if (target == "/healthz") return net::HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
-    if (target == "/metrics") return net::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics.render()};
     return std::nullopt;
   };
-  net::Listener listener(io, *tls, options, hub->handler_factory(), http);
+  // Strangers are capped by the open-file limit, so take all the kernel allows.
+  net::raise_open_file_limit();
+  net::Listener listener(io, *tls, options, hub->handler_factory(), health);
+  auto monitoring = [&metrics, &listener, health](std::string_view method,
+                                                  std::string_view target) -> std::optional<net::HttpResponse> {
+    if (method == "GET" && target == "/metrics") {
+      return net::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(listener.gauges())};
+    }
+    return health(method, target);
+  };
+  net::HttpListener metrics_listener(io, metrics_address, metrics_port, monitoring);
   std::string listen_detail;
   if (auto ec = listener.start(&listen_detail)) {
     std::cerr << "psm-server: cannot listen on " << listen << ": " << (listen_detail.empty() ? ec.message() : listen_detail) << "\n";
     return kExitFailure;
+  }
+  if (serve_metrics) {
+    if (auto ec = metrics_listener.start(&listen_detail)) {
+      std::cerr << "psm-server: cannot serve metrics on " << metrics_listen << ": "
+                << (listen_detail.empty() ? ec.message() : listen_detail)
+                << " (choose another with --metrics-listen ADDRESS:PORT, or --metrics-listen off)\n";
+      listener.stop();
+      return kExitFailure;
+    }
+    const auto mep = metrics_listener.local_endpoint();
+    if (!mep.address().is_loopback()) {
+      spdlog::warn("metrics are served without TLS on {}: keep that address on a private network", metrics_listen);
+    }
+    const std::string host = mep.address().is_v6() ? "[" + mep.address().to_string() + "]" : mep.address().to_string();
+    std::cout << "metrics on http://" << host << ":" << mep.port() << "/metrics" << std::endl;
   }
   const auto ep = listener.local_endpoint();
   std::cout << "listening on wss://" << ep.address().to_string() << ":" << ep.port() << std::endl;
@@ -192,6 +246,7 @@ int cmd_serve(const fs::path& data, const std::string& listen, const ServerPolic
     if (ec) return;
     spdlog::info("shutting down: no new connections; finishing in-flight work");
     listener.stop();
+    metrics_listener.stop();
   });
 
   // R8: escalate overdue actions at start-up and then every few minutes, on
@@ -453,6 +508,15 @@ int run_cli(int argc, char** argv) {
   add_data(serve);
   std::string listen = "127.0.0.1:8443";
   serve->add_option("--listen", listen, "ADDRESS:PORT to listen on (port 0: any free port)");
+  std::string metrics_listen = "127.0.0.1:9443";
+  serve->add_option("--metrics-listen", metrics_listen,
+                    "ADDRESS:PORT for GET /metrics over plain HTTP (default 127.0.0.1:9443; off: none)");
+  std::size_t max_before_sign_in_per_address = limits::kMaxConnectionsBeforeSignInPerAddress;
+  serve
+      ->add_option("--max-signing-in-per-address", max_before_sign_in_per_address,
+                   "connections one IP address may have open before they sign in (default " +
+                       std::to_string(limits::kMaxConnectionsBeforeSignInPerAddress) + ")")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
   ServerPolicy policy;
   bool check_store = false;
   serve->add_flag("--check-store", check_store,
@@ -553,7 +617,7 @@ int run_cli(int argc, char** argv) {
   try {
     if (auto rc = run_security_command(security)) return *rc;
     if (*init) return cmd_init(data, hostnames);
-    if (*serve) return cmd_serve(data, listen, policy, check_store);
+    if (*serve) return cmd_serve(data, listen, metrics_listen, max_before_sign_in_per_address, policy, check_store);
     if (*user_add) return cmd_user_add(data, username, role, name, person_id, password_stdin);
     if (*import) return cmd_import(data, file);
     if (*device_list) return cmd_devices(data, as_json);

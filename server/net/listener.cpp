@@ -31,9 +31,15 @@
 #include <boost/beast/websocket/stream.hpp>
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <deque>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <vector>
 
@@ -61,8 +67,14 @@ constexpr std::chrono::seconds kHttpWriteTimeout{10};
 // flush a full queue of ordinary batches on a slow link, short enough that
 // shutdown does not hang on a peer that stopped reading.
 constexpr std::chrono::seconds kCloseTimeout{10};
+// From a sign-in timeout to the TCP socket being closed regardless: a
+// stranger gets its close frame if it reads, and no longer than this if not.
+constexpr std::chrono::seconds kSignInCloseTimeout{2};
 // Back-off after a failed accept (EMFILE and friends) so the loop cannot spin.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+// Connections refused over a cap are logged at most this often, with a count,
+// so that a flood cannot fill the log.
+constexpr std::chrono::seconds kRefusalLogInterval{10};
 // An offered subprotocol is echoed back in a refusal; a real one is short.
 constexpr std::size_t kMaxEchoedProtocolBytes = 64;
 // RFC 6455: a close frame's payload is at most 125 bytes, 2 of them the code.
@@ -115,7 +127,66 @@ bool is_normal_end(const error_code& ec) {
          ec == asio::error::connection_reset || ec == beast::error::timeout;
 }
 
+http::response<http::string_body> make_http_response(unsigned version, http::status status,
+                                                     std::string_view content_type, std::string body) {
+  http::response<http::string_body> response{status, version};
+  response.set(http::field::server, "psm");
+  response.set(http::field::content_type, content_type);
+  response.set(http::field::cache_control, "no-store");
+  response.keep_alive(false);
+  response.body() = std::move(body);
+  response.prepare_payload();
+  return response;
+}
+
+// The answer to a plain HTTP(S) request that is not a WebSocket upgrade.
+http::response<http::string_body> answer_http(const HttpHandler& handler,
+                                              const http::request<http::string_body>& request,
+                                              const std::string& remote_address) {
+  constexpr std::string_view kText = "text/plain; charset=utf-8";
+  if (request.method() != http::verb::get) {
+    return make_http_response(request.version(), http::status::method_not_allowed, kText, "method not allowed\n");
+  }
+  std::optional<HttpResponse> response;
+  try {
+    if (handler) response = handler(request.method_string(), request.target());
+  } catch (const std::exception& e) {
+    spdlog::error("net: {}: HTTP handler threw: {}", remote_address, e.what());
+    return make_http_response(request.version(), http::status::internal_server_error, kText, "internal error\n");
+  }
+  if (!response) {
+    return make_http_response(request.version(), http::status::not_found, kText, "not found\n");
+  }
+  return make_http_response(request.version(), static_cast<http::status>(response->status), response->content_type,
+                            std::move(response->body));
+}
+
+std::size_t open_file_soft_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
+    return 1024 * 1024;  // no stated limit: the kernel's nr_open default
+  }
+  return static_cast<std::size_t>(limit.rlim_cur);
+}
+
 }  // namespace
+
+std::size_t raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    spdlog::warn("net: cannot read the open-file limit: {}", std::strerror(errno));
+    return open_file_soft_limit();
+  }
+  if (limit.rlim_cur != limit.rlim_max) {
+    const rlim_t before = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+      spdlog::warn("net: cannot raise the open-file limit from {} to {}: {}", before, limit.rlim_max,
+                   std::strerror(errno));
+    }
+  }
+  return open_file_soft_limit();
+}
 
 class Listener::State : public std::enable_shared_from_this<Listener::State> {
  public:
@@ -136,6 +207,8 @@ class Listener::State : public std::enable_shared_from_this<Listener::State> {
     return local_endpoint_;
   }
 
+  TransportGauges gauges() const;
+
   asio::io_context& io_context_;
   const std::shared_ptr<asio::ssl::context> tls_;
   const ListenerOptions options_;
@@ -147,6 +220,24 @@ class Listener::State : public std::enable_shared_from_this<Listener::State> {
   class Session;
   asio::awaitable<void> accept_loop(std::shared_ptr<State> self);
 
+  // Connection caps (mutex_). admit() counts a new connection, before sign-in,
+  // or refuses it; the session undoes its counts with signed_in_from() and
+  // finished().
+  bool admit(const asio::ip::address& address);
+  void signed_in_from(const asio::ip::address& address);
+  void finished(const asio::ip::address& address, bool before_sign_in);
+  void forget_before_sign_in(const asio::ip::address& address);  // mutex_ held
+  void log_refusal();
+
+  // Read-but-not-handled bytes for the whole server. Sessions add what they
+  // deliver (hold) and subtract what their handler finished (release); a
+  // session that finds the total over its bound registers to be woken by the
+  // next release.
+  void hold(std::size_t bytes);
+  void release(std::size_t bytes);
+  bool over_total() const { return bytes_in_hand_.load() >= options_.max_bytes_in_hand_total; }
+  void wait_for_room(const std::shared_ptr<Session>& session);
+
   asio::any_io_executor strand_;
   tcp::acceptor acceptor_;  // touched only on strand_ once started
   mutable std::mutex mutex_;
@@ -154,20 +245,44 @@ class Listener::State : public std::enable_shared_from_this<Listener::State> {
   bool started_ = false;                         // guarded by mutex_
   bool stopping_ = false;                        // guarded by mutex_
   std::vector<std::weak_ptr<Session>> sessions_;  // guarded by mutex_
+  // Caps resolved at start() from options_ and the open-file limit.
+  std::size_t max_connections_ = 0;                                     // guarded by mutex_
+  std::size_t max_before_sign_in_ = 0;                                  // guarded by mutex_
+  std::size_t connections_ = 0;                                         // guarded by mutex_
+  std::size_t before_sign_in_ = 0;                                      // guarded by mutex_
+  std::map<asio::ip::address, std::size_t> before_sign_in_by_address_;  // guarded by mutex_
+  std::vector<std::weak_ptr<Session>> waiting_for_room_;                // guarded by mutex_
+  std::uint64_t refusals_unlogged_ = 0;                                 // guarded by mutex_
+  std::chrono::steady_clock::time_point last_refusal_log_{};            // guarded by mutex_
+  std::atomic<std::size_t> bytes_in_hand_{0};
+  std::atomic<std::size_t> messages_in_hand_{0};
+  std::atomic<std::uint64_t> refused_{0};
+  std::atomic<std::uint64_t> sign_in_timeouts_{0};
 };
 
 class Listener::State::Session final : public Connection,
                                        public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<State> listener)
+  // `socket` was admit()ted: the session counts as one connection before
+  // sign-in until signed_in() or its end.
+  Session(tcp::socket socket, asio::ip::address remote_ip, std::shared_ptr<State> listener)
       : listener_(std::move(listener)),
         strand_(socket.get_executor()),
         remote_address_(remote_of(socket)),
+        remote_ip_(std::move(remote_ip)),
         ws_(std::move(socket), *listener_->tls_),
         wake_(strand_),
-        close_deadline_(strand_) {}
+        read_wake_(strand_),
+        close_deadline_(strand_),
+        sign_in_deadline_(strand_) {}
 
   void start() {
+    // The deadline runs from accept: TLS, HTTP and the WebSocket handshake
+    // all count against it, so a stranger cannot hold a socket by being slow.
+    sign_in_deadline_.expires_after(listener_->options_.sign_in_timeout);
+    sign_in_deadline_.async_wait([self = shared_from_this()](error_code ec) {
+      if (!ec) self->sign_in_timed_out();
+    });
     asio::co_spawn(strand_, run(shared_from_this()),
                    [](std::exception_ptr e) { log_exception("session", e); });
   }
@@ -187,6 +302,20 @@ class Listener::State::Session final : public Connection,
 
   std::string remote_address() const override { return remote_address_; }
 
+  void message_handled(std::size_t bytes) override {
+    asio::post(strand_, [self = shared_from_this(), bytes] { self->release(bytes); });
+  }
+
+  void signed_in() override {
+    asio::post(strand_, [self = shared_from_this()] {
+      if (self->signed_in_ || self->phase_ != Phase::websocket) return;
+      self->signed_in_ = true;
+      self->sign_in_deadline_.cancel();
+      self->ws_.read_message_max(self->listener_->options_.max_message_bytes);
+      self->listener_->signed_in_from(self->remote_ip_);
+    });
+  }
+
   // Listener::stop(): end the session gracefully, whatever phase it is in.
   void shutdown() {
     asio::post(strand_, [self = shared_from_this()] {
@@ -205,6 +334,11 @@ class Listener::State::Session final : public Connection,
           break;
       }
     });
+  }
+
+  // The server's total has room again: look at this session's bounds again.
+  void wake_reader() {
+    asio::post(strand_, [self = shared_from_this()] { self->read_wake_.cancel(); });
   }
 
  private:
@@ -248,7 +382,7 @@ class Listener::State::Session final : public Connection,
     }
     const auto& request = parser.get();
     if (!websocket::is_upgrade(request)) {
-      co_await serve_http(request);
+      co_await write_http(answer_http(listener_->http_handler_, request, remote_address_));
       co_return;
     }
 
@@ -263,8 +397,8 @@ class Listener::State::Session final : public Connection,
                                          : "unsupported protocol version: client offered \"" +
                                                std::string(offered) + "\"";
       body += "; this server speaks " + subprotocol;
-      co_await write_http(request.version(), http::status::bad_request, "text/plain; charset=utf-8",
-                          std::move(body));
+      co_await write_http(make_http_response(request.version(), http::status::bad_request, "text/plain; charset=utf-8",
+                                             std::move(body)));
       co_return;
     }
 
@@ -275,13 +409,14 @@ class Listener::State::Session final : public Connection,
       res.set(http::field::server, "psm");
       res.set(http::field::sec_websocket_protocol, subprotocol);
     }));
-    ws_.read_message_max(listener_->options_.max_message_bytes);
+    // Small until the handler says the peer signed in (signed_in()).
+    ws_.read_message_max(listener_->options_.max_message_bytes_before_sign_in);
     ws_.binary(true);
     if (auto [ec] = co_await ws_.async_accept(request, kUseTuple); ec) {
       spdlog::debug("net: {}: WebSocket accept failed: {}", remote_address_, ec.message());
       co_return;
     }
-    if (shutdown_requested_) co_return;  // stop() arrived as the accept completed
+    if (shutdown_requested_) co_return;  // stop() or the sign-in deadline, as the accept completed
     phase_ = Phase::websocket;
     listener_->websocket_count_.fetch_add(1);
 
@@ -302,14 +437,19 @@ class Listener::State::Session final : public Connection,
   asio::awaitable<void> read_loop() {
     beast::flat_buffer buffer;
     for (;;) {
+      co_await wait_for_room();
       auto [ec, bytes] = co_await ws_.async_read(buffer, kUseTuple);
       if (ec) {
+        // Before sign-in these are strangers' doings: debug only, so that a
+        // flood of connections cannot flood the log.
+        const auto level = signed_in_ ? spdlog::level::info : spdlog::level::debug;
         if (ec == websocket::error::message_too_big) {
-          // Beast has already sent a 1009 close frame and torn the stream down.
-          spdlog::warn("net: {}: message over {} bytes; connection closed", remote_address_,
-                       listener_->options_.max_message_bytes);
+          // Beast has already sent a 1009 close frame and torn the stream down,
+          // having read only the frame's header.
+          spdlog::log(signed_in_ ? spdlog::level::warn : level, "net: {}: message over {} bytes{}; connection closed",
+                      remote_address_, ws_.read_message_max(), signed_in_ ? "" : " before sign-in");
         } else if (!is_normal_end(ec)) {
-          spdlog::info("net: {}: connection lost: {}", remote_address_, ec.message());
+          spdlog::log(level, "net: {}: connection lost: {}", remote_address_, ec.message());
         }
         co_return;
       }
@@ -319,14 +459,60 @@ class Listener::State::Session final : public Connection,
       // still in flight from the peer is read (to reach its close frame) but
       // not delivered.
       if (close_requested_ || !handler_) continue;
+      const std::size_t size = message.size();
+      hold(size);
       try {
         handler_->on_message(std::move(message));
       } catch (const std::exception& e) {
         spdlog::error("net: {}: message handler threw: {}", remote_address_, e.what());
+        release(size);
         request_close(make_close_reason(websocket::close_code::internal_error, "server error"),
                       /*drop_queue=*/true);
       }
     }
+  }
+
+  // Returns when this session may read another message: it is under its own
+  // bounds and the server under its total, or it is only reading to reach the
+  // peer's close frame (nothing more is delivered, so nothing is held).
+  // Anything that can change the answer cancels read_wake_: release(), a
+  // close request, the socket closing, and State::release() for the total.
+  asio::awaitable<void> wait_for_room() {
+    const auto& options = listener_->options_;
+    for (;;) {
+      if (close_requested_ || !handler_ || phase_ != Phase::websocket || socket_closed_) {
+        co_return;
+      }
+      if (messages_in_hand_ < options.max_messages_in_hand_per_connection &&
+          bytes_in_hand_ < options.max_bytes_in_hand_per_connection) {
+        if (!listener_->over_total()) co_return;
+        listener_->wait_for_room(shared_from_this());
+        // A release between the check and the registration has woken no one.
+        if (!listener_->over_total()) co_return;
+      }
+      read_wake_.expires_at(asio::steady_timer::time_point::max());
+      co_await read_wake_.async_wait(kUseTuple);  // cancelled = woken
+    }
+  }
+
+  void hold(std::size_t bytes) {
+    bytes_in_hand_ += bytes;
+    ++messages_in_hand_;
+    listener_->hold(bytes);
+  }
+
+  // A handler's message_handled(), on the strand. A handler that reports more
+  // than it was given cannot drive the counts below zero.
+  void release(std::size_t bytes) {
+    if (messages_in_hand_ == 0) {
+      spdlog::error("net: {}: message_handled() without a message in hand", remote_address_);
+      return;
+    }
+    bytes = std::min(bytes, bytes_in_hand_);
+    bytes_in_hand_ -= bytes;
+    --messages_in_hand_;
+    listener_->release(bytes);
+    read_wake_.cancel();
   }
 
   // The only writer of ws_: one async_write (or the final async_close) at a
@@ -359,52 +545,29 @@ class Listener::State::Session final : public Connection,
     }
   }
 
-  asio::awaitable<void> serve_http(const http::request<http::string_body>& request) {
-    if (request.method() != http::verb::get) {
-      co_await write_http(request.version(), http::status::method_not_allowed,
-                          "text/plain; charset=utf-8", "method not allowed\n");
-      co_return;
-    }
-    std::optional<HttpResponse> response;
-    bool handler_failed = false;
-    try {
-      if (listener_->http_handler_) {
-        response = listener_->http_handler_(request.method_string(), request.target());
-      }
-    } catch (const std::exception& e) {
-      spdlog::error("net: {}: HTTP handler threw: {}", remote_address_, e.what());
-      handler_failed = true;
-    }
-    if (handler_failed) {
-      co_await write_http(request.version(), http::status::internal_server_error,
-                          "text/plain; charset=utf-8", "internal error\n");
-      co_return;
-    }
-    if (!response) {
-      co_await write_http(request.version(), http::status::not_found, "text/plain; charset=utf-8",
-                          "not found\n");
-      co_return;
-    }
-    co_await write_http(request.version(), static_cast<http::status>(response->status),
-                        response->content_type, std::move(response->body));
-  }
-
   // One response, then TLS close_notify and the end of the connection.
-  asio::awaitable<void> write_http(unsigned version, http::status status,
-                                   std::string_view content_type, std::string body) {
-    http::response<http::string_body> response{status, version};
-    response.set(http::field::server, "psm");
-    response.set(http::field::content_type, content_type);
-    response.set(http::field::cache_control, "no-store");
-    response.keep_alive(false);
-    response.body() = std::move(body);
-    response.prepare_payload();
+  asio::awaitable<void> write_http(http::response<http::string_body> response) {
     beast::get_lowest_layer(ws_).expires_after(kHttpWriteTimeout);
     if (auto [ec, bytes] = co_await http::async_write(ws_.next_layer(), response, kUseTuple); ec) {
       spdlog::debug("net: {}: HTTP write failed: {}", remote_address_, ec.message());
       co_return;
     }
     co_await ws_.next_layer().async_shutdown(kUseTuple);  // the peer may just hang up
+  }
+
+  // On the strand, when sign_in_timeout has passed since accept.
+  void sign_in_timed_out() {
+    if (signed_in_ || phase_ == Phase::finished) return;
+    listener_->sign_in_timeouts_.fetch_add(1);
+    spdlog::debug("net: {}: not signed in within {} ms; closing", remote_address_,
+                  listener_->options_.sign_in_timeout.count());
+    if (phase_ == Phase::handshake) {
+      shutdown_requested_ = true;
+      close_socket();
+      return;
+    }
+    request_close(make_close_reason(websocket::close_code::policy_error, "sign in took too long"),
+                  /*drop_queue=*/true, kSignInCloseTimeout);
   }
 
   void enqueue(std::string message) {
@@ -420,17 +583,19 @@ class Listener::State::Session final : public Connection,
     wake_.cancel();
   }
 
-  void request_close(websocket::close_reason reason, bool drop_queue) {
+  void request_close(websocket::close_reason reason, bool drop_queue,
+                     std::chrono::steady_clock::duration timeout = kCloseTimeout) {
     if (phase_ != Phase::websocket || close_requested_) return;
     close_requested_ = true;
     close_reason_ = std::move(reason);
     if (drop_queue) queue_.clear();
     wake_.cancel();
-    close_deadline_.expires_after(kCloseTimeout);
+    read_wake_.cancel();  // read on to the peer's close frame, delivering nothing
+    close_deadline_.expires_after(timeout);
     close_deadline_.async_wait([self = shared_from_this()](error_code ec) {
       if (ec) return;  // cancelled: the session finished in time
-      spdlog::info("net: {}: close did not complete in time; dropping the connection",
-                   self->remote_address_);
+      spdlog::log(self->signed_in_ ? spdlog::level::info : spdlog::level::debug,
+                  "net: {}: close did not complete in time; dropping the connection", self->remote_address_);
       self->close_socket();
     });
   }
@@ -440,8 +605,11 @@ class Listener::State::Session final : public Connection,
     phase_ = Phase::finished;
     queue_.clear();
     wake_.cancel();
+    read_wake_.cancel();
     close_deadline_.cancel();
+    sign_in_deadline_.cancel();
     if (was_websocket) listener_->websocket_count_.fetch_sub(1);
+    listener_->finished(remote_ip_, /*before_sign_in=*/!signed_in_);
     if (handler_) {
       // Released before the call returns to us: a handler that holds its
       // Connection would otherwise keep both alive forever.
@@ -455,6 +623,8 @@ class Listener::State::Session final : public Connection,
   }
 
   void close_socket() {
+    socket_closed_ = true;
+    read_wake_.cancel();  // a paused read loop must see the end
     boost::system::error_code ignored;
     beast::get_lowest_layer(ws_).socket().close(ignored);
   }
@@ -462,17 +632,109 @@ class Listener::State::Session final : public Connection,
   const std::shared_ptr<State> listener_;
   const asio::any_io_executor strand_;
   const std::string remote_address_;
+  const asio::ip::address remote_ip_;
   WebSocketStream ws_;
   asio::steady_timer wake_;
+  asio::steady_timer read_wake_;
   asio::steady_timer close_deadline_;
+  asio::steady_timer sign_in_deadline_;
   // Everything below is touched only on strand_.
   Phase phase_ = Phase::handshake;
   std::shared_ptr<ConnectionHandler> handler_;
   std::deque<std::string> queue_;
   bool shutdown_requested_ = false;
   bool close_requested_ = false;
+  bool socket_closed_ = false;
+  bool signed_in_ = false;
+  std::size_t messages_in_hand_ = 0;
+  std::size_t bytes_in_hand_ = 0;
   websocket::close_reason close_reason_;
 };
+
+bool Listener::State::admit(const asio::ip::address& address) {
+  std::lock_guard lock(mutex_);
+  auto& from_address = before_sign_in_by_address_[address];
+  if (connections_ >= max_connections_ || before_sign_in_ >= max_before_sign_in_ ||
+      from_address >= options_.max_connections_before_sign_in_per_address) {
+    if (from_address == 0) before_sign_in_by_address_.erase(address);
+    return false;
+  }
+  ++connections_;
+  ++before_sign_in_;
+  ++from_address;
+  return true;
+}
+
+void Listener::State::signed_in_from(const asio::ip::address& address) {
+  std::lock_guard lock(mutex_);
+  forget_before_sign_in(address);
+}
+
+void Listener::State::finished(const asio::ip::address& address, bool before_sign_in) {
+  // One lock, so that no one sees the connection gone from one count only.
+  std::lock_guard lock(mutex_);
+  if (before_sign_in) forget_before_sign_in(address);
+  --connections_;
+}
+
+void Listener::State::forget_before_sign_in(const asio::ip::address& address) {
+  --before_sign_in_;
+  if (auto it = before_sign_in_by_address_.find(address); it != before_sign_in_by_address_.end() && --it->second == 0) {
+    before_sign_in_by_address_.erase(it);
+  }
+}
+
+void Listener::State::log_refusal() {
+  refused_.fetch_add(1);
+  std::lock_guard lock(mutex_);
+  ++refusals_unlogged_;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_refusal_log_ < kRefusalLogInterval) return;
+  spdlog::warn(
+      "net: refused {} connection(s) over the caps ({} connections, {} before sign-in, {} per "
+      "address before sign-in)",
+      refusals_unlogged_, max_connections_, max_before_sign_in_, options_.max_connections_before_sign_in_per_address);
+  refusals_unlogged_ = 0;
+  last_refusal_log_ = now;
+}
+
+void Listener::State::hold(std::size_t bytes) {
+  bytes_in_hand_.fetch_add(bytes);
+  messages_in_hand_.fetch_add(1);
+}
+
+void Listener::State::release(std::size_t bytes) {
+  bytes_in_hand_.fetch_sub(bytes);
+  messages_in_hand_.fetch_sub(1);
+  if (over_total()) return;
+  std::vector<std::weak_ptr<Session>> waiting;
+  {
+    std::lock_guard lock(mutex_);
+    waiting.swap(waiting_for_room_);
+  }
+  for (const auto& weak : waiting) {
+    if (auto session = weak.lock()) session->wake_reader();
+  }
+}
+
+void Listener::State::wait_for_room(const std::shared_ptr<Session>& session) {
+  std::lock_guard lock(mutex_);
+  waiting_for_room_.push_back(session);
+}
+
+TransportGauges Listener::State::gauges() const {
+  TransportGauges gauges;
+  {
+    std::lock_guard lock(mutex_);
+    gauges.connections = connections_;
+    gauges.connections_before_sign_in = before_sign_in_;
+  }
+  gauges.bytes_in_hand = bytes_in_hand_.load();
+  gauges.messages_in_hand = messages_in_hand_.load();
+  gauges.connections_refused = refused_.load();
+  gauges.sign_in_timeouts = sign_in_timeouts_.load();
+  return gauges;
+}
 
 error_code Listener::State::start(std::string* error_detail) {
   auto fail = [&](Errc code, std::string text) -> error_code {
@@ -504,7 +766,19 @@ error_code Listener::State::start(std::string* error_detail) {
   }
   local_endpoint_ = acceptor_.local_endpoint(ec);
   started_ = true;
+  max_connections_ = options_.max_connections;
+  if (max_connections_ == 0) {
+    const std::size_t files = open_file_soft_limit();
+    max_connections_ =
+        files > 2 * limits::kFileDescriptorsReserved ? files - limits::kFileDescriptorsReserved : files / 2;
+  }
+  max_before_sign_in_ = options_.max_connections_before_sign_in;
+  if (max_before_sign_in_ == 0) {
+    max_before_sign_in_ = std::max<std::size_t>(1, std::min(max_connections_ / 2, limits::kMaxConnectionsBeforeSignIn));
+  }
   spdlog::info("net: listening on {}", format_endpoint(local_endpoint_));
+  spdlog::info("net: accepting up to {} connections ({} before sign-in, {} per address before sign-in)",
+               max_connections_, max_before_sign_in_, options_.max_connections_before_sign_in_per_address);
   asio::co_spawn(strand_, accept_loop(shared_from_this()),
                  [](std::exception_ptr e) { log_exception("accept loop", e); });
   return {};
@@ -523,10 +797,18 @@ asio::awaitable<void> Listener::State::accept_loop(std::shared_ptr<State> self) 
       co_await retry_timer.async_wait(kUseTuple);
       continue;
     }
-    // Replies are whole messages; Nagle would only delay the last segment.
     boost::system::error_code ignored;
+    const auto remote = socket.remote_endpoint(ignored);
+    if (!admit(remote.address())) {
+      // Over a cap: closed before any TLS work, so a flood costs an accept
+      // (counted first, so the count is there when the peer sees the close).
+      log_refusal();
+      socket.close(ignored);
+      continue;
+    }
+    // Replies are whole messages; Nagle would only delay the last segment.
     socket.set_option(tcp::no_delay(true), ignored);
-    auto session = std::make_shared<Session>(std::move(socket), self);
+    auto session = std::make_shared<Session>(std::move(socket), remote.address(), self);
     {
       std::lock_guard lock(mutex_);
       std::erase_if(sessions_, [](const auto& weak) { return weak.expired(); });
@@ -571,5 +853,149 @@ tcp::endpoint Listener::local_endpoint() const { return state_->local_endpoint()
 void Listener::stop() { state_->stop(); }
 
 std::size_t Listener::connection_count() const { return state_->websocket_count_.load(); }
+
+TransportGauges Listener::gauges() const { return state_->gauges(); }
+
+// --- HttpListener -----------------------------------------------------------
+
+class HttpListener::State : public std::enable_shared_from_this<HttpListener::State> {
+ public:
+  // Reading a GET and writing its answer, together.
+  static constexpr std::chrono::seconds kTimeout{10};
+
+  State(asio::io_context& io_context, std::string address, std::uint16_t port, HttpHandler handler)
+      : io_context_(io_context),
+        address_(std::move(address)),
+        port_(port),
+        handler_(std::move(handler)),
+        strand_(asio::make_strand(io_context)),
+        acceptor_(strand_) {}
+
+  error_code start(std::string* error_detail) {
+    auto fail = [&](Errc code, std::string text) -> error_code {
+      spdlog::error("net: {}", text);
+      if (error_detail) *error_detail = std::move(text);
+      return code;
+    };
+    std::lock_guard lock(mutex_);
+    if (started_) return fail(Errc::invalid_argument, "metrics listener already started");
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(address_, ec);
+    if (ec) return fail(Errc::invalid_argument, "invalid listen address \"" + address_ + "\"");
+    const tcp::endpoint endpoint{address, port_};
+    const std::string where = format_endpoint(endpoint);
+    boost::system::error_code ignored;
+    if (acceptor_.open(endpoint.protocol(), ec); ec) {
+      return fail(Errc::io_error, "cannot open a socket for " + where + ": " + ec.message());
+    }
+    acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (acceptor_.bind(endpoint, ec); ec) {
+      acceptor_.close(ignored);
+      return fail(Errc::io_error, "cannot listen on " + where + ": " + ec.message());
+    }
+    if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
+      acceptor_.close(ignored);
+      return fail(Errc::io_error, "cannot listen on " + where + ": " + ec.message());
+    }
+    local_endpoint_ = acceptor_.local_endpoint(ec);
+    started_ = true;
+    asio::co_spawn(strand_, accept_loop(shared_from_this()),
+                   [](std::exception_ptr e) { log_exception("metrics accept loop", e); });
+    return {};
+  }
+
+  tcp::endpoint local_endpoint() const {
+    std::lock_guard lock(mutex_);
+    return local_endpoint_;
+  }
+
+  void stop() {
+    asio::post(strand_, [self = shared_from_this()] {
+      boost::system::error_code ignored;
+      self->acceptor_.close(ignored);
+      std::vector<std::weak_ptr<beast::tcp_stream>> streams;
+      {
+        std::lock_guard lock(self->mutex_);
+        streams.swap(self->streams_);
+      }
+      for (const auto& weak : streams) {
+        if (auto stream = weak.lock()) {
+          asio::post(stream->get_executor(), [stream] { stream->close(); });
+        }
+      }
+    });
+  }
+
+ private:
+  asio::awaitable<void> accept_loop(std::shared_ptr<State> self) {
+    asio::steady_timer retry_timer(strand_);
+    for (;;) {
+      tcp::socket socket(asio::make_strand(io_context_));
+      auto [ec] = co_await acceptor_.async_accept(socket, kUseTuple);
+      if (!acceptor_.is_open()) co_return;  // stop()
+      if (ec) {
+        retry_timer.expires_after(kAcceptRetryDelay);
+        co_await retry_timer.async_wait(kUseTuple);
+        continue;
+      }
+      if (active_.load() >= kMaxConnections) continue;  // the socket closes here
+      auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+      {
+        std::lock_guard lock(mutex_);
+        std::erase_if(streams_, [](const auto& weak) { return weak.expired(); });
+        streams_.push_back(stream);
+      }
+      active_.fetch_add(1);
+      asio::co_spawn(stream->get_executor(), serve(self, stream),
+                     [](std::exception_ptr e) { log_exception("metrics connection", e); });
+    }
+  }
+
+  asio::awaitable<void> serve(std::shared_ptr<State> self, std::shared_ptr<beast::tcp_stream> stream) {
+    // Counted out however the coroutine ends, so a failure cannot use up the
+    // kMaxConnections places for good.
+    struct Active {
+      std::atomic<std::size_t>& count;
+      ~Active() { count.fetch_sub(1); }
+    } active{self->active_};
+    boost::system::error_code ignored;
+    const auto remote = stream->socket().remote_endpoint(ignored);
+    const std::string remote_address = format_endpoint(remote);
+    stream->expires_after(kTimeout);
+    beast::flat_buffer buffer;
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(kMaxHttpHeaderBytes);
+    parser.body_limit(kMaxHttpBodyBytes);
+    if (auto [ec, bytes] = co_await http::async_read(*stream, buffer, parser, kUseTuple); !ec) {
+      auto response = answer_http(self->handler_, parser.get(), remote_address);
+      co_await http::async_write(*stream, response, kUseTuple);
+    }
+    stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream->close();
+  }
+
+  asio::io_context& io_context_;
+  const std::string address_;
+  const std::uint16_t port_;
+  const HttpHandler handler_;
+  asio::any_io_executor strand_;
+  tcp::acceptor acceptor_;  // touched only on strand_ once started
+  std::atomic<std::size_t> active_{0};
+  mutable std::mutex mutex_;
+  tcp::endpoint local_endpoint_;                           // guarded by mutex_
+  bool started_ = false;                                   // guarded by mutex_
+  std::vector<std::weak_ptr<beast::tcp_stream>> streams_;  // guarded by mutex_
+};
+
+HttpListener::HttpListener(asio::io_context& io_context, std::string address, std::uint16_t port, HttpHandler handler)
+    : state_(std::make_shared<State>(io_context, std::move(address), port, std::move(handler))) {}
+
+HttpListener::~HttpListener() { state_->stop(); }
+
+error_code HttpListener::start(std::string* error_detail) { return state_->start(error_detail); }
+
+tcp::endpoint HttpListener::local_endpoint() const { return state_->local_endpoint(); }
+
+void HttpListener::stop() { state_->stop(); }
 
 }  // namespace psm::server::net

@@ -128,4 +128,24 @@ std::string Metrics::render() const {
   return out;
 }
 
+std::string Metrics::render(const TransportGauges& transport) const {
+  std::string out = render();
+  auto gauge = [&out](const char* name, const char* help, std::uint64_t value) {
+    render_scalar(out, name, "gauge", help, std::to_string(value));
+  };
+  auto counter = [&out](const char* name, const char* help, std::uint64_t value) {
+    render_scalar(out, name, "counter", help, std::to_string(value));
+  };
+  gauge("transport_connections", "TCP connections accepted and not yet finished, in any phase.", transport.connections);
+  gauge("connections_before_sign_in", "Connections that have not (yet) signed in.",
+        transport.connections_before_sign_in);
+  gauge("bytes_read_not_handled", "Bytes read from devices that the server has not yet handled.",
+        transport.bytes_in_hand);
+  gauge("messages_read_not_handled", "Messages read from devices not yet handled.", transport.messages_in_hand);
+  counter("connections_refused_total", "Connections closed at accept because a cap was reached.",
+          transport.connections_refused);
+  counter("sign_in_timeouts_total", "Connections closed for not signing in in time.", transport.sign_in_timeouts);
+  return out;
+}
+
 }  // namespace psm::server

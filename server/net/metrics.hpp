@@ -6,10 +6,21 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
 namespace psm::server {
+
+// What the transport holds at one moment (net::Listener::gauges()).
+struct TransportGauges {
+  std::size_t connections = 0;                 // accepted and not finished, any phase
+  std::size_t connections_before_sign_in = 0;  // of those, not signed in
+  std::size_t bytes_in_hand = 0;               // read from peers, not yet handled
+  std::size_t messages_in_hand = 0;
+  std::uint64_t connections_refused = 0;  // closed at accept over a cap, since start
+  std::uint64_t sign_in_timeouts = 0;     // closed for not signing in in time, since start
+};
 
 // Thread-safe: every method may be called from any thread at any time. Updates
 // are relaxed atomics; render() reads each value once, so a scrape taken during
@@ -39,8 +50,10 @@ class Metrics {
   // gauge out. Alert on psm_tls_certificate_expiry_timestamp_seconds - time().
   void set_tls_certificate_expiry(std::int64_t unix_seconds) noexcept;
 
-  // Every metric, prefixed `psm_`, with # HELP and # TYPE lines.
+  // Every metric, prefixed `psm_`, with # HELP and # TYPE lines; with
+  // `transport`, the transport's gauges too.
   std::string render() const;
+  std::string render(const TransportGauges& transport) const;
 
  private:
   class Histogram {

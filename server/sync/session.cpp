@@ -38,7 +38,13 @@ net::HandlerFactory SyncHub::handler_factory() {
   };
 }
 
-void SyncHub::attach(const std::shared_ptr<SyncSession>& session) { sessions_[session.get()] = session; }
+void SyncHub::attach(const std::shared_ptr<SyncSession>& session) {
+  sessions_[session.get()] = session;
+  // Attached = signed in: the transport lifts its before-sign-in limits (the
+  // reply telling the device is sent after this, so its next message is read
+  // under them).
+  session->connection_->signed_in();
+}
 
 void SyncHub::detach(const SyncSession* session) { sessions_.erase(session); }
 
@@ -136,8 +142,11 @@ SyncSession::SyncSession(std::shared_ptr<SyncHub> hub, std::shared_ptr<net::Conn
 
 void SyncSession::on_message(std::string message) {
   // Off the I/O thread: SQLite work runs on the store thread, in arrival order.
+  // The transport reads no further while too much is in hand (backpressure).
   boost::asio::post(hub_->store_context(), [self = shared_from_this(), m = std::move(message)]() mutable {
+    const std::size_t bytes = m.size();
     self->handle(std::move(m));
+    self->connection_->message_handled(bytes);
   });
 }
 

@@ -93,6 +93,7 @@ class SyncSession : public net::ConnectionHandler, public std::enable_shared_fro
   void send(const protocol::Message& message);
   void fail(Errc code, std::string message);
 
+  friend class SyncHub;  // attach() tells the connection it has signed in
   std::shared_ptr<SyncHub> hub_;
   std::shared_ptr<net::Connection> connection_;
   Identity who_;                 // store thread only

@@ -2,11 +2,13 @@
 // SQLCipher files on disk.
 #include "support/e2e_fixture.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/json.hpp>
 #include <csignal>
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <sstream>
 
@@ -153,19 +155,42 @@ TEST_F(EndToEnd, RevokedDevice_WipesItsReplicaOnNextContact) {
   EXPECT_FALSE(fs::exists(home("jo") / "replica.db"));
 }
 
-TEST_F(EndToEnd, HealthAndMetrics_AnswerOverHttpsOnTheSamePort) {
+TEST_F(EndToEnd, Metrics_AreServedOnTheirOwnPort_NotOnTheDevicesPort) {
   enrol("jo");
-  const std::string request = "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-  auto r = run({"/usr/bin/openssl", "s_client", "-quiet", "-verify_return_error", "-CAfile", ca().string(), "-connect",
+  auto over_tls = [&](const std::string& target) {
+    return run({"/usr/bin/openssl", "s_client", "-quiet", "-verify_return_error", "-CAfile", ca().string(), "-connect",
                 "127.0.0.1:" + std::to_string(server_->port())},
-               {}, request, std::chrono::seconds(20));
-  EXPECT_NE(r.out.find("200 OK"), std::string::npos) << r.out << r.err;
-  EXPECT_NE(r.out.find("# TYPE psm_connections_open gauge"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("psm_pulls_total"), std::string::npos) << r.out;
-  auto h = run({"/usr/bin/openssl", "s_client", "-quiet", "-CAfile", ca().string(), "-connect",
-                "127.0.0.1:" + std::to_string(server_->port())},
-               {}, "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", std::chrono::seconds(20));
+               {}, "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+               std::chrono::seconds(20));
+  };
+  // The devices' port: health yes, metrics no.
+  auto metrics_on_devices_port = over_tls("/metrics");
+  EXPECT_NE(metrics_on_devices_port.out.find("404 Not Found"), std::string::npos) << metrics_on_devices_port.out;
+  EXPECT_EQ(metrics_on_devices_port.out.find("psm_"), std::string::npos) << metrics_on_devices_port.out;
+  auto h = over_tls("/healthz");
   EXPECT_NE(h.out.find("ok"), std::string::npos) << h.out;
+
+  // The metrics port (loopback, plain HTTP), with the transport's gauges.
+  ASSERT_NE(server_->metrics_port(), 0) << server_->output();
+  boost::asio::ip::tcp::iostream http("127.0.0.1", std::to_string(server_->metrics_port()));
+  http.expires_after(std::chrono::seconds(20));
+  http << "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n" << std::flush;
+  RunResult m;
+  m.out.assign(std::istreambuf_iterator<char>(http), std::istreambuf_iterator<char>());
+  EXPECT_NE(m.out.find("200 OK"), std::string::npos) << m.out;
+  EXPECT_NE(m.out.find("# TYPE psm_connections_open gauge"), std::string::npos) << m.out;
+  EXPECT_NE(m.out.find("psm_pulls_total"), std::string::npos) << m.out;
+  EXPECT_NE(m.out.find("psm_connections_before_sign_in "), std::string::npos) << m.out;
+  EXPECT_NE(m.out.find("psm_bytes_read_not_handled "), std::string::npos) << m.out;
+  EXPECT_NE(server_->output().find("net: accepting up to "), std::string::npos) << server_->output();
+}
+
+TEST_F(EndToEnd, MetricsListenOff_ServesNoMetricsPort) {
+  server_->stop();
+  serve_args_ = {"--metrics-listen", "off"};
+  start_server();
+  EXPECT_EQ(server_->metrics_port(), 0);
+  EXPECT_EQ(server_->output().find("metrics on"), std::string::npos) << server_->output();
 }
 
 TEST_F(EndToEnd, LiveDevice_IsPokedAndPullsAnotherDevicesChange) {

@@ -48,8 +48,15 @@ namespace {
 
 class Echo final : public server::net::ConnectionHandler {
  public:
-  explicit Echo(std::shared_ptr<server::net::Connection> connection) : connection_(std::move(connection)) {}
-  void on_message(std::string message) override { connection_->send(std::move(message)); }
+  // The transport alone is measured: every peer counts as signed in.
+  explicit Echo(std::shared_ptr<server::net::Connection> connection) : connection_(std::move(connection)) {
+    connection_->signed_in();
+  }
+  void on_message(std::string message) override {
+    const std::size_t bytes = message.size();
+    connection_->send(std::move(message));
+    connection_->message_handled(bytes);
+  }
   void on_close() override {}
 
  private:

@@ -45,7 +45,10 @@ class ServerProcess {
   ~ServerProcess();
 
   // Starts `psm-server serve` on a free loopback port and waits until it listens.
-  void start();
+  // Unless `default_caps`, 127.0.0.1 may have any number of connections
+  // signing in at once (every simulated device comes from there).
+  void start(bool default_caps = false);
+  int pid() const { return pid_; }
   // SIGTERM and wait.
   void stop();
   bool running() const { return pid_ > 0; }

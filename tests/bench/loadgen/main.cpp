@@ -3,6 +3,7 @@
 // performance targets against ceilings measured in the same run.
 // scripts/bench.sh runs it at full size and writes docs/performance.md;
 // `--smoke` runs everything tiny (CI: no timing is asserted).
+#include "hostile.hpp"
 #include "scenarios.hpp"
 #include "sign_in_attack.hpp"
 
@@ -59,6 +60,12 @@ int main(int argc, char** argv) {
   app.add_option("--attack-passwords", attack.passwords, "wrong passwords tried in the sign-in attack");
   app.add_option("--attack-addresses", attack.addresses, "loopback addresses they come from (at most 250)")
       ->check(CLI::Range(1, 250));
+  bool hostile = false;
+  psm::loadgen::HostileOptions hostile_options;
+  hostile_options.client_bin = PSM_CLIENT_BIN;
+  app.add_flag("--hostile", hostile,
+               "instead of the scenarios: strangers who never sign in against a real server (docs/security.md)");
+  app.add_option("--hostile-flooders", hostile_options.flooders, "--hostile: connections flooding at once");
   CLI11_PARSE(app, argc, argv);
 
   if (smoke) {
@@ -89,6 +96,23 @@ int main(int argc, char** argv) {
   }
   options.work_dir = work_dir;
   int rc = 0;
+  if (hostile) {
+    raise_descriptor_limit(8192);
+    hostile_options.server_bin = options.server_bin;
+    hostile_options.work_dir = work_dir;
+    try {
+      fs::create_directories(work_dir);
+      rc = psm::loadgen::run_hostile(hostile_options);
+    } catch (const std::exception& e) {
+      std::cerr << "psm-loadgen: " << e.what() << "\n";
+      rc = 1;
+    }
+    if (made_dir && !keep) {
+      std::error_code ec;
+      fs::remove_all(work_dir, ec);
+    }
+    return rc;
+  }
   try {
     fs::create_directories(options.work_dir);
     attack.server_bin = options.server_bin;

@@ -1,5 +1,7 @@
 #include "support/process.hpp"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -156,6 +158,10 @@ Server::Server(const fs::path& data, std::uint16_t port, const std::vector<std::
   { std::ofstream f(in); }
   std::vector<std::string> argv{server_bin().string(), "serve", "--data", data.string(), "--listen",
                                 "127.0.0.1:" + std::to_string(port)};
+  // Servers running side by side must not race for the default metrics port.
+  if (std::find(extra_args.begin(), extra_args.end(), "--metrics-listen") == extra_args.end()) {
+    argv.insert(argv.end(), {"--metrics-listen", "127.0.0.1:0"});
+  }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   pid_ = spawn(argv, {}, in, log_, log_.string() + ".err");
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -165,6 +171,12 @@ Server::Server(const fs::path& data, std::uint16_t port, const std::vector<std::
     if (pos != std::string::npos && text.find('\n', pos) != std::string::npos) {
       url_ = text.substr(pos + 13, text.find('\n', pos) - pos - 13);
       port_ = static_cast<std::uint16_t>(std::stoi(url_.substr(url_.rfind(':') + 1)));
+      // Printed before "listening on".
+      if (auto at = text.find("metrics on http://"); at != std::string::npos && at < pos) {
+        const auto end = text.find("/metrics", at + 18);
+        const std::string host_port = text.substr(at + 18, end - at - 18);
+        metrics_port_ = static_cast<std::uint16_t>(std::stoi(host_port.substr(host_port.rfind(':') + 1)));
+      }
       break;
     }
     int status = 0;

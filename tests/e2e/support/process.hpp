@@ -54,6 +54,8 @@ class Server {
   bool ready() const { return !url_.empty(); }
   const std::string& url() const { return url_; }
   std::uint16_t port() const { return port_; }
+  // The plain-HTTP metrics port (0 when started with --metrics-listen off).
+  std::uint16_t metrics_port() const { return metrics_port_; }
   // Sends a signal and waits; returns the exit code (or -1).
   int stop(int signal = 15, std::chrono::seconds timeout = std::chrono::seconds(20));
   void kill_hard();
@@ -64,6 +66,7 @@ class Server {
   std::filesystem::path log_;
   std::string url_;
   std::uint16_t port_ = 0;
+  std::uint16_t metrics_port_ = 0;
 };
 
 std::filesystem::path server_bin();

@@ -90,12 +90,18 @@ struct ServerLog {
 
 class RecordingHandler final : public ConnectionHandler {
  public:
+  // These tests are about the transport alone: every peer counts as signed in
+  // (hostile_client_test.cpp covers strangers).
   RecordingHandler(std::shared_ptr<Connection> connection, ServerLog& log, bool echo)
-      : connection_(std::move(connection)), log_(log), echo_(echo) {}
+      : connection_(std::move(connection)), log_(log), echo_(echo) {
+    connection_->signed_in();
+  }
   void on_message(std::string message) override {
     log_.messages.fetch_add(1);
     if (message == "throw") throw std::runtime_error("handler bug");
+    const std::size_t bytes = message.size();
     if (echo_) connection_->send(std::move(message));
+    connection_->message_handled(bytes);
   }
   void on_close() override { log_.closes.fetch_add(1); }
 

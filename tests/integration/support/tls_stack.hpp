@@ -40,7 +40,9 @@ struct TlsDevice {
 class TlsStack {
  public:
   // Serves `store`; `tls_dir` holds (or receives) the CA and server certificate.
-  TlsStack(std::unique_ptr<server::ServerStore> store, const std::filesystem::path& tls_dir)
+  // `options` (port and subprotocol are set here) lets a test use small caps.
+  TlsStack(std::unique_ptr<server::ServerStore> store, const std::filesystem::path& tls_dir,
+           server::net::ListenerOptions options = {})
       : tls_dir_(tls_dir) {
     auto service = std::make_unique<server::SyncService>(std::move(store), metrics_);
     // Receipts are signed as a served store signs them (psm-server init makes the key).
@@ -56,7 +58,6 @@ class TlsStack {
     auto tls = server::net::make_server_tls_context(tls_dir / "server.pem", tls_dir / "server.key");
     EXPECT_TRUE(tls);
     if (!tls) return;
-    server::net::ListenerOptions options;
     options.port = 0;
     options.subprotocol = std::string(protocol::kSubprotocol);
     listener_ = std::make_unique<server::net::Listener>(
@@ -114,6 +115,8 @@ class TlsStack {
     tls.ca_file = tls_dir_ / "ca.pem";
     return tls;
   }
+  server::net::Listener& listener() { return *listener_; }
+  std::uint16_t port() const { return listener_->local_endpoint().port(); }
 
   // Runs `f(service)` on the store thread, where the service lives, and returns its result.
   template <class F>
