@@ -228,6 +228,11 @@ Result<bool> wait_for_poke(Transport& transport, std::chrono::milliseconds timeo
   }
   auto message = protocol::decode(*bytes);
   if (!message) return Result<bool>(boost::system::in_place_error, message.error());
+  // The server ends a live connection with an error, e.g. device_revoked
+  // when the device is revoked while connected: the caller must hear which.
+  if (auto* err = std::get_if<protocol::ErrorMessage>(&*message)) {
+    return Result<bool>(boost::system::in_place_error, make_error_code(static_cast<Errc>(err->error)));
+  }
   return std::holds_alternative<protocol::Poke>(*message);
 }
 

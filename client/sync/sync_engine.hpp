@@ -93,6 +93,8 @@ std::optional<SyncError> sync_with_retry(Replica& replica, const Connect& connec
                                          const std::function<void(const SyncReport&)>& progress = {});
 
 // Waits for a poke (or `timeout`); true when the server said something changed.
+// An error the server ended the connection with (device_revoked, say) is
+// returned as that error; a dropped connection as Errc::unavailable.
 Result<bool> wait_for_poke(Transport& transport, std::chrono::milliseconds timeout);
 
 }  // namespace psm::client

@@ -185,6 +185,7 @@ ServerStore::~ServerStore() {
   // state is recorded so the next serve need not check every page again.
   audit_.reset();
   st_.reset();
+  data_version_.reset();
   db_.close();
   if (!file_.empty()) store::record_clean_close(file_, closed_clean_);
 }
