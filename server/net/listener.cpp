@@ -736,34 +736,51 @@ TransportGauges Listener::State::gauges() const {
   return gauges;
 }
 
-error_code Listener::State::start(std::string* error_detail) {
+namespace {
+
+// Opens, binds and listens on `address:port` for both listeners. The reason
+// for a failure, for the operator, is logged and written to *error_detail.
+error_code bind_and_listen(tcp::acceptor& acceptor, const std::string& address_text, std::uint16_t port,
+                           std::string* error_detail) {
   auto fail = [&](Errc code, std::string text) -> error_code {
     spdlog::error("net: {}", text);
     if (error_detail) *error_detail = std::move(text);
     return code;
   };
-  std::lock_guard lock(mutex_);
-  if (started_) return fail(Errc::invalid_argument, "listener already started");
   boost::system::error_code ec;
-  const auto address = asio::ip::make_address(options_.address, ec);
-  if (ec) return fail(Errc::invalid_argument, "invalid listen address \"" + options_.address + "\"");
-  const tcp::endpoint endpoint{address, options_.port};
+  const auto address = asio::ip::make_address(address_text, ec);
+  if (ec) return fail(Errc::invalid_argument, "invalid listen address \"" + address_text + "\"");
+  const tcp::endpoint endpoint{address, port};
   const std::string where = format_endpoint(endpoint);
-  if (acceptor_.open(endpoint.protocol(), ec); ec) {
+  if (acceptor.open(endpoint.protocol(), ec); ec) {
     return fail(Errc::io_error, "cannot open a socket for " + where + ": " + ec.message());
   }
   // SO_REUSEADDR lets a restarted server bind while old connections sit in
   // TIME_WAIT; it does not let two servers listen on one port.
-  acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   boost::system::error_code ignored;
-  if (acceptor_.bind(endpoint, ec); ec) {
-    acceptor_.close(ignored);
+  if (acceptor.bind(endpoint, ec); ec) {
+    acceptor.close(ignored);
     return fail(Errc::io_error, "cannot listen on " + where + ": " + ec.message());
   }
-  if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
-    acceptor_.close(ignored);
+  if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) {
+    acceptor.close(ignored);
     return fail(Errc::io_error, "cannot listen on " + where + ": " + ec.message());
   }
+  return {};
+}
+
+}  // namespace
+
+error_code Listener::State::start(std::string* error_detail) {
+  std::lock_guard lock(mutex_);
+  if (started_) {
+    spdlog::error("net: listener already started");
+    if (error_detail) *error_detail = "listener already started";
+    return make_error_code(Errc::invalid_argument);
+  }
+  if (auto failed = bind_and_listen(acceptor_, options_.address, options_.port, error_detail)) return failed;
+  boost::system::error_code ec;
   local_endpoint_ = acceptor_.local_endpoint(ec);
   started_ = true;
   max_connections_ = options_.max_connections;
@@ -872,31 +889,14 @@ class HttpListener::State : public std::enable_shared_from_this<HttpListener::St
         acceptor_(strand_) {}
 
   error_code start(std::string* error_detail) {
-    auto fail = [&](Errc code, std::string text) -> error_code {
-      spdlog::error("net: {}", text);
-      if (error_detail) *error_detail = std::move(text);
-      return code;
-    };
     std::lock_guard lock(mutex_);
-    if (started_) return fail(Errc::invalid_argument, "metrics listener already started");
+    if (started_) {
+      spdlog::error("net: metrics listener already started");
+      if (error_detail) *error_detail = "metrics listener already started";
+      return make_error_code(Errc::invalid_argument);
+    }
+    if (auto failed = bind_and_listen(acceptor_, address_, port_, error_detail)) return failed;
     boost::system::error_code ec;
-    const auto address = asio::ip::make_address(address_, ec);
-    if (ec) return fail(Errc::invalid_argument, "invalid listen address \"" + address_ + "\"");
-    const tcp::endpoint endpoint{address, port_};
-    const std::string where = format_endpoint(endpoint);
-    boost::system::error_code ignored;
-    if (acceptor_.open(endpoint.protocol(), ec); ec) {
-      return fail(Errc::io_error, "cannot open a socket for " + where + ": " + ec.message());
-    }
-    acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-    if (acceptor_.bind(endpoint, ec); ec) {
-      acceptor_.close(ignored);
-      return fail(Errc::io_error, "cannot listen on " + where + ": " + ec.message());
-    }
-    if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
-      acceptor_.close(ignored);
-      return fail(Errc::io_error, "cannot listen on " + where + ": " + ec.message());
-    }
     local_endpoint_ = acceptor_.local_endpoint(ec);
     started_ = true;
     asio::co_spawn(strand_, accept_loop(shared_from_this()),
