@@ -235,7 +235,8 @@ int cmd_sync(Session& s, bool live, int live_seconds, int retry_for_seconds) {
     auto poked = wait_for_poke(*current->transport, std::chrono::milliseconds(500));
     // Revoked while connected: one more sync is refused as revoked, which
     // wipes this device's copy and exits 8, as at any other contact.
-    if (!poked && poked.error() == Errc::device_revoked) return sync_retrying(s, *config, std::chrono::seconds(0), current);
+    if (!poked && poked.error() == Errc::device_revoked)
+      return sync_retrying(s, *config, std::chrono::seconds(0), current);
     if (!poked && retry_for_seconds == 0) return fail(kExitUnreachable, "the connection to the server was lost");
     if (!poked || *poked) {
       // Lost: reconnect (with backoff) and catch up; poked: pull what changed.

@@ -76,17 +76,26 @@ SyncService::EscalationSummary SyncService::escalate(const policy::Date& today) 
   return {result.notifications, std::move(result.changed_scopes)};
 }
 
-void SyncService::audit(const Identity& who, std::string kind, std::string detail, std::uint64_t device_time_ms,
-                        const std::set<std::string>& scopes) {
+namespace {
+// An audit entry about `who` (a signed-in person or a refused attempt), now.
+AuditEntry entry_about(const Identity& who, std::string kind, std::string detail, std::uint64_t device_time_ms,
+                       std::uint64_t now_ms) {
   AuditEntry e;
-  e.server_time_ms = now_();
+  e.server_time_ms = now_ms;
   e.device_time_ms = device_time_ms;
   e.kind = std::move(kind);
   e.username = who.username;
   e.device_id = who.device_id;
   e.address = who.address;
-  e.children = children_of(scopes);
   e.detail = std::move(detail);
+  return e;
+}
+}  // namespace
+
+void SyncService::audit(const Identity& who, std::string kind, std::string detail, std::uint64_t device_time_ms,
+                        const std::set<std::string>& scopes) {
+  AuditEntry e = entry_about(who, std::move(kind), std::move(detail), device_time_ms, now_());
+  e.children = children_of(scopes);
   store_->audit().append(std::move(e));
 }
 
@@ -365,15 +374,7 @@ AuthResult SyncService::authenticate(const protocol::AuthRequest& request, Ident
 
 void SyncService::audit_refusal(const Identity& attempt, std::string kind, std::string detail,
                                 std::uint64_t device_time_ms) {
-  AuditEntry e;
-  e.server_time_ms = now_();
-  e.device_time_ms = device_time_ms;
-  e.kind = std::move(kind);
-  e.username = attempt.username;
-  e.device_id = attempt.device_id;
-  e.address = attempt.address;
-  e.detail = std::move(detail);
-  refusals_.refused(std::move(e));
+  refusals_.refused(entry_about(attempt, std::move(kind), std::move(detail), device_time_ms, now_()));
 }
 
 void SyncService::flush_refusals(bool all) { refusals_.flush(now_(), all); }
