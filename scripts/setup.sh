@@ -10,7 +10,7 @@ packages=(
   libsqlcipher-dev sqlcipher sqlite3
   libcereal-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format clang-tidy
   faketime
   chromium
 )

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs the curated clang-tidy checks (.clang-tidy) on the C++ sources changed
+# recently and fails on any finding. "Recently" is every commit in the 24 hours
+# before the newest one (one working session), or since $PSM_TIDY_BASE when it
+# is set (a commit). Needs a configured build tree for compile_commands.json:
+# $PSM_BUILD_DIR, default build/.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+build=${PSM_BUILD_DIR:-$root/build}
+tidy=$(command -v clang-tidy-14 || command -v clang-tidy || true)
+[ -n "$tidy" ] || { echo "tidy: clang-tidy is not installed (scripts/setup.sh installs it)" >&2; exit 1; }
+[ -f "$build/compile_commands.json" ] || { echo "tidy: no $build/compile_commands.json; build first" >&2; exit 1; }
+
+base=${PSM_TIDY_BASE:-}
+if [ -z "$base" ]; then
+  newest=$(git log -1 --format=%ct HEAD)
+  base=$(git rev-list -1 --before="$((newest - 24 * 3600))" HEAD || true)
+fi
+if [ -n "$base" ]; then
+  mapfile -t files < <(git diff --name-only --diff-filter=AMR "$base" HEAD -- 'common/*.cpp' 'server/*.cpp' 'client/*.cpp')
+else
+  mapfile -t files < <(git ls-files 'common/*.cpp' 'server/*.cpp' 'client/*.cpp')
+fi
+# Only files the build compiles (a generated or removed file has no entry).
+checked=()
+for f in "${files[@]}"; do grep -q "\"file\": \"$root/$f\"" "$build/compile_commands.json" && checked+=("$f"); done
+if [ ${#checked[@]} -eq 0 ]; then echo "tidy: no changed sources to check"; exit 0; fi
+echo "tidy: checking ${#checked[@]} changed sources since ${base:0:12}"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! printf '%s\n' "${checked[@]}" | xargs -P "${PSM_JOBS:-2}" -n 4 \
+     "$tidy" -p "$build" --quiet --warnings-as-errors='*' >"$log" 2>&1; then
+  grep -E 'error:|warning:' "$log" | sort -u >&2 || cat "$log" >&2
+  echo "tidy: findings above; fix them or, for a deliberate exception, NOLINT(check) with the reason" >&2
+  exit 1
+fi
+echo "tidy: ok"
