@@ -16,20 +16,23 @@ Record make_conflict(const Record& target, const std::string& field, const Field
   c.scope = target.scope;
   // professionals_only comes from the target through ops::apply()'s
   // inherit_professionals_only (target_collection, target_id).
-  auto put = [&](std::string_view name, std::string value) { c.set(name, std::move(value), write.version, write.author_id); };
-  put("target_collection", target.collection);
-  put("target_id", target.id);
-  put("field", field);
-  put("status", "open");
-  put("kept_value", kept.value);
-  put("kept_author", kept.author);
-  put("kept_device", kept.version.device);
-  put("kept_hlc", std::to_string(kept.version.hlc.value));
-  put("other_value", other.value);
-  put("other_author", other.author);
-  put("other_device", other.version.device);
-  put("other_hlc", std::to_string(other.version.hlc.value));
-  put("detected_at_ms", std::to_string(write.at_ms));
+  namespace f = model::schema::conflicts;
+  auto put = [&](const auto& field_of_conflict, auto value) {
+    c.set(field_of_conflict, std::move(value), write.version, write.author_id);
+  };
+  put(f::target_collection, target.collection);
+  put(f::target_id, target.id);
+  put(f::field, field);
+  put(f::status, model::ConflictStatus::open);
+  put(f::kept_value, kept.value);
+  put(f::kept_author, kept.author);
+  put(f::kept_device, kept.version.device);
+  put(f::kept_hlc, kept.version.hlc.value);
+  put(f::other_value, other.value);
+  put(f::other_author, other.author);
+  put(f::other_device, other.version.device);
+  put(f::other_hlc, other.version.hlc.value);
+  put(f::detected_at_ms, write.at_ms);
   return c;
 }
 

@@ -3,7 +3,9 @@
 // operations (common/ops) that produce records.
 #pragma once
 
+#include "common/model/field.hpp"
 #include "common/model/hlc.hpp"
+#include "common/model/schema.hpp"
 
 #include <cereal/types/map.hpp>
 #include <cereal/types/string.hpp>
@@ -15,29 +17,37 @@
 
 namespace psm::model {
 
+// The collections' names: aliases of each schema's kName (common/model/schema.hpp),
+// kept for code that predates the schema.
 namespace collection {
 // Reference data, imported on the server.
-inline constexpr std::string_view kPeople = "people";
-inline constexpr std::string_view kHouseholds = "households";
-inline constexpr std::string_view kChildren = "children";
-inline constexpr std::string_view kPlacements = "placements";
+inline constexpr std::string_view kPeople = schema::people::kName;
+inline constexpr std::string_view kHouseholds = schema::households::kName;
+inline constexpr std::string_view kChildren = schema::children::kName;
+inline constexpr std::string_view kPlacements = schema::placements::kName;
 // Work data, created on any device.
-inline constexpr std::string_view kMeetings = "meetings";
-inline constexpr std::string_view kViews = "views";
-inline constexpr std::string_view kActions = "actions";
-inline constexpr std::string_view kActionUpdates = "action_updates";
-inline constexpr std::string_view kConflicts = "conflicts";
-inline constexpr std::string_view kInvitations = "invitations";    // who is asked to a meeting, and whether they came
-inline constexpr std::string_view kDecisions = "decisions";        // append-only: e.g. not inviting the child, and why
-inline constexpr std::string_view kAgendaNotes = "agenda_notes";   // append-only notes against agenda items
-inline constexpr std::string_view kNotifications = "notifications";
-inline constexpr std::string_view kConcerns = "concerns";          // R13: concerns about a carer's conduct (professionals only)
-inline constexpr std::string_view kShortBreaks = "short_breaks";   // R15
-inline constexpr std::string_view kSupportItems = "support_items"; // R10: the Placement Support Plan's items
-inline constexpr std::string_view kPanelRequests = "panel_requests"; // R11: support needing the Practice and Resources Panel
-inline constexpr std::string_view kPlanCopies = "plan_copies";     // R10: the carer household's minimised copy
+inline constexpr std::string_view kMeetings = schema::meetings::kName;
+inline constexpr std::string_view kViews = schema::views::kName;
+inline constexpr std::string_view kActions = schema::actions::kName;
+inline constexpr std::string_view kActionUpdates = schema::action_updates::kName;
+inline constexpr std::string_view kConflicts = schema::conflicts::kName;
+inline constexpr std::string_view kInvitations =
+    schema::invitations::kName;  // who is asked to a meeting, and whether they came
+inline constexpr std::string_view kDecisions =
+    schema::decisions::kName;  // append-only: e.g. not inviting the child, and why
+inline constexpr std::string_view kAgendaNotes = schema::agenda_notes::kName;  // append-only notes against agenda items
+inline constexpr std::string_view kNotifications = schema::notifications::kName;
+inline constexpr std::string_view kConcerns =
+    schema::concerns::kName;  // R13: concerns about a carer's conduct (professionals only)
+inline constexpr std::string_view kShortBreaks = schema::short_breaks::kName;  // R15
+inline constexpr std::string_view kSupportItems =
+    schema::support_items::kName;  // R10: the Placement Support Plan's items
+inline constexpr std::string_view kPanelRequests =
+    schema::panel_requests::kName;  // R11: support needing the Practice and Resources Panel
+inline constexpr std::string_view kPlanCopies =
+    schema::plan_copies::kName;  // R10: the carer household's minimised copy
 // Directory-wide settings the rules read, e.g. which service managers are told of every support meeting.
-inline constexpr std::string_view kSettings = "settings";
+inline constexpr std::string_view kSettings = schema::settings::kName;
 }  // namespace collection
 
 // Scopes decide who receives a record (common/policy/access.hpp).
@@ -73,6 +83,34 @@ struct Record {
 
   bool operator==(const Record&) const = default;
 
+  // Typed access through the schema (common/model/schema.hpp): the field's
+  // value parsed as its kind, or nullopt when absent or not of that kind.
+  template <class Kind>
+  std::optional<typename Field<Kind>::value_type> get(const Field<Kind>& field) const {
+    auto it = fields.find(std::string(field.name));
+    if (it == fields.end()) return std::nullopt;
+    return FieldCodec<Kind>::parse(it->second.value);
+  }
+  // A text-like field's value, or "" when absent.
+  template <class Kind>
+  requires is_text_field_v<Kind> std::string value(const Field<Kind>& field)
+  const { return get(field).value_or(std::string()); }
+  // Any field's value as stored, or "" when absent (e.g. to name an
+  // unexpected status in a message).
+  template <class Kind>
+  std::string spelling(const Field<Kind>& field) const {
+    auto it = fields.find(std::string(field.name));
+    return it == fields.end() ? std::string() : it->second.value;
+  }
+  // Writes a typed field with the given version.
+  template <class Kind>
+  void set(const Field<Kind>& field, typename Field<Kind>::value_type v, const Version& version,
+           std::string_view author = {}) {
+    set(field.name, FieldCodec<Kind>::format(std::move(v)), version, author);
+  }
+
+  // By name, for names known only at run time (a conflict's field, a
+  // field-level merge). Elsewhere use the typed forms above.
   // The field's value, or nullopt when the record has no such field.
   std::optional<std::string> get(std::string_view field) const;
   // The field's value, or "" when absent.
@@ -88,6 +126,13 @@ struct Record {
     ar(collection, id, scope, professionals_only, fields);
   }
 };
+
+// The free form of Record::set: set(rec, schema::actions::status, ActionStatus::done, version, author).
+template <class Kind>
+void set(Record& record, const Field<Kind>& field, typename Field<Kind>::value_type value, const Version& version,
+         std::string_view author = {}) {
+  record.set(field, std::move(value), version, author);
+}
 
 }  // namespace psm::model
 

@@ -5,6 +5,7 @@ namespace psm::policy {
 using model::Record;
 using model::Role;
 namespace col = model::collection;
+namespace schema = model::schema;
 
 std::vector<std::string> split_ids(std::string_view list) {
   std::vector<std::string> out;
@@ -20,7 +21,7 @@ std::vector<std::string> split_ids(std::string_view list) {
   return out;
 }
 
-bool placement_is_active(const Record& placement) { return placement.value("end_date").empty(); }
+bool placement_is_active(const Record& placement) { return placement.value(schema::placements::end_date).empty(); }
 
 void ReferenceData::upsert(const Record& record) {
   Table* t = const_cast<Table*>(table(record.collection));
@@ -44,13 +45,13 @@ const Record* ReferenceData::find(std::string_view collection, std::string_view 
 
 void ReferenceData::add_placement_scopes(const Record& placement, std::set<std::string>& out) const {
   out.insert(model::scope::placement(placement.id));
-  out.insert(model::scope::child(placement.value("child_id")));
-  out.insert(model::scope::household(placement.value("household_id")));
+  out.insert(model::scope::child(placement.value(schema::placements::child_id)));
+  out.insert(model::scope::household(placement.value(schema::placements::household_id)));
 }
 
 std::string ReferenceData::team_of(std::string_view person_id) const {
   const Record* person = find(col::kPeople, person_id);
-  return person ? person->value("team") : std::string();
+  return person ? person->value(schema::people::team) : std::string();
 }
 
 std::vector<const Record*> ReferenceData::placements_for(std::string_view person_id, Role role) const {
@@ -58,34 +59,36 @@ std::vector<const Record*> ReferenceData::placements_for(std::string_view person
   const std::string my_team =
       role == Role::fostering_team_manager || role == Role::cla_team_manager ? team_of(person_id) : std::string();
   for (const auto& [id, placement] : placements_) {
-    const Record* child = find(col::kChildren, placement.value("child_id"));
-    const Record* household = find(col::kHouseholds, placement.value("household_id"));
+    const Record* child = find(col::kChildren, placement.value(schema::placements::child_id));
+    const Record* household = find(col::kHouseholds, placement.value(schema::placements::household_id));
     bool related = false;
     switch (role) {
       case Role::foster_carer:
         // A carer's access ends with the placement: their device loses it.
         if (household && placement_is_active(placement)) {
-          for (const auto& carer : split_ids(household->value("carer_ids"))) related |= carer == person_id;
+          for (const auto& carer : split_ids(household->value(schema::households::carer_ids))) {
+            related |= carer == person_id;
+          }
         }
         break;
       case Role::child_social_worker:
-        related = child && child->value("social_worker_id") == person_id;
+        related = child && child->value(schema::children::social_worker_id) == person_id;
         break;
       case Role::iro:
-        related = child && child->value("iro_id") == person_id;
+        related = child && child->value(schema::children::iro_id) == person_id;
         break;
       case Role::supervising_social_worker:
-        related = household && household->value("ssw_id") == person_id;
+        related = household && household->value(schema::households::ssw_id) == person_id;
         break;
       case Role::fostering_team_manager:
       case Role::cla_team_manager:
         // Their team's cases: placements they manage (R1/R4), and those whose
         // child's social worker or household's supervising social worker is
         // in their team.
-        related = placement.value("team_manager_id") == person_id;
+        related = placement.value(schema::placements::team_manager_id) == person_id;
         if (!related && !my_team.empty()) {
-          related = (child && team_of(child->value("social_worker_id")) == my_team) ||
-                    (household && team_of(household->value("ssw_id")) == my_team);
+          related = (child && team_of(child->value(schema::children::social_worker_id)) == my_team) ||
+                    (household && team_of(household->value(schema::households::ssw_id)) == my_team);
         }
         break;
       case Role::service_manager:
@@ -117,7 +120,7 @@ std::set<std::string> ReferenceData::visible_scopes(std::string_view person_id, 
   if (role == Role::foster_carer) {
     // A carer always sees their own household record, even between placements.
     for (const auto& [id, household] : households_) {
-      for (const auto& carer : split_ids(household.value("carer_ids"))) {
+      for (const auto& carer : split_ids(household.value(schema::households::carer_ids))) {
         if (carer == person_id) out.insert(model::scope::household(id));
       }
     }
@@ -132,13 +135,19 @@ namespace psm::policy {
 namespace {
 
 // A field naming the record this one is derived from, and that record's collection.
+// The link fields have the same stored name in every collection that has them
+// (schema.hpp); the names are taken from one collection that holds each.
 struct Link {
   std::string_view field;
   std::string_view collection;
 };
 constexpr Link kLinks[] = {
-    {"meeting_id", col::kMeetings},  {"action_id", col::kActions},        {"concern_id", col::kConcerns},
-    {"item_id", col::kSupportItems}, {"request_id", col::kPanelRequests}, {"decision_id", col::kDecisions},
+    {schema::views::meeting_id.name, col::kMeetings},
+    {schema::action_updates::action_id.name, col::kActions},
+    {schema::actions::concern_id.name, col::kConcerns},
+    {schema::panel_requests::item_id.name, col::kSupportItems},
+    {schema::notifications::request_id.name, col::kPanelRequests},
+    {schema::invitations::decision_id.name, col::kDecisions},
 };
 
 bool is_reference_data(std::string_view collection) {
@@ -156,8 +165,8 @@ std::vector<DerivedFrom> derived_from(const Record& record) {
     if (id && !id->empty()) out.push_back({std::string(link.collection), std::move(*id)});
   }
   if (record.collection == col::kConflicts) {
-    auto collection = record.value("target_collection");
-    auto id = record.value("target_id");
+    auto collection = record.value(schema::conflicts::target_collection);
+    auto id = record.value(schema::conflicts::target_id);
     if (!collection.empty() && !id.empty()) out.push_back({std::move(collection), std::move(id)});
   }
   return out;

@@ -1,7 +1,5 @@
 #include "common/policy/deadlines.hpp"
 
-#include <charconv>
-
 namespace psm::policy {
 namespace {
 
@@ -9,14 +7,6 @@ constexpr int kSupportMeetingWorkingDays = 5;
 constexpr std::uint64_t kHourMs = 3'600'000;
 constexpr std::uint64_t kPreDisruptionHours = 48;
 constexpr std::uint64_t kPlacementPlanningHours = 72;
-
-std::optional<std::uint64_t> ms_field(const model::Record& r, std::string_view field) {
-  const std::string text = r.value(field);
-  std::uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
 
 }  // namespace
 
@@ -76,8 +66,8 @@ std::string_view to_string(DeadlineState s) {
 }
 
 std::optional<std::uint64_t> held_at(const model::Record& meeting, std::uint64_t now_ms) {
-  const auto status = model::parse_meeting_status(meeting.value("status"));
-  const auto scheduled = ms_field(meeting, "scheduled_for_ms");
+  const auto status = meeting.get(model::schema::meetings::status);
+  const auto scheduled = meeting.get(model::schema::meetings::scheduled_for_ms);
   if (!status || !scheduled) return std::nullopt;
   switch (*status) {
     case model::MeetingStatus::held:
@@ -96,7 +86,7 @@ std::optional<std::uint64_t> held_at(const model::Record& meeting, std::uint64_t
 }
 
 DeadlineState deadline_state(const model::Record& meeting, std::uint64_t now_ms) {
-  const auto deadline = ms_field(meeting, "deadline_ms");
+  const auto deadline = meeting.get(model::schema::meetings::deadline_ms);
   if (!deadline) return DeadlineState::pending;
   if (const auto held = held_at(meeting, now_ms)) return *held <= *deadline ? DeadlineState::met : DeadlineState::missed;
   return now_ms > *deadline ? DeadlineState::missed : DeadlineState::pending;

@@ -57,9 +57,9 @@ int working_days_overdue(const Date& due, const Date& today, const WorkingDayCal
 
 std::size_t escalation_level(const model::Record& action, const Date& today, const std::vector<EscalationStep>& ladder,
                              const WorkingDayCalendar& calendar) {
-  const auto status = action.value("status");
-  if (status == "done" || status == "cancelled") return 0;
-  const auto due = parse_date(action.value("due_date"));
+  const auto status = action.get(model::schema::actions::status);
+  if (status == model::ActionStatus::done || status == model::ActionStatus::cancelled) return 0;
+  const auto due = parse_date(action.value(model::schema::actions::due_date));
   if (!due) return 0;
   const int overdue = working_days_overdue(*due, today, calendar);
   std::size_t level = 0;

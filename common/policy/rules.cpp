@@ -1,26 +1,29 @@
 #include "common/policy/rules.hpp"
 
+#include "common/policy/permissions.hpp"
+
 namespace psm::policy {
 
 using model::ActionStatus;
 using model::Role;
 
-bool may_request_meeting(Role role) {
-  return role == Role::foster_carer || role == Role::child_social_worker ||
-         role == Role::supervising_social_worker;
+// These read the permission table (common/policy/permissions.hpp), the one
+// place who may do what is written.
+bool may_request_meeting(Role role) { return !refusal(Act::request_meeting, role); }
+
+Act record_view_act(model::ViewSubject subject) {
+  return subject == model::ViewSubject::carer || subject == model::ViewSubject::birth_child
+             ? Act::record_carer_household_views
+             : Act::record_others_views;
 }
 
-bool may_record_view(Role role, model::ViewSubject subject) {
-  if (model::is_professional(role)) return true;
-  return subject == model::ViewSubject::carer || subject == model::ViewSubject::birth_child;
+bool may_record_view(Role role, model::ViewSubject subject) { return !refusal(record_view_act(subject), role); }
+
+Act schedule_meeting_act(model::PlacementType type) {
+  return type == model::PlacementType::in_house ? Act::schedule_in_house_meeting : Act::schedule_agency_meeting;
 }
 
-bool may_schedule_meeting(Role role, model::PlacementType type) {
-  if (type == model::PlacementType::in_house) {
-    return role == Role::supervising_social_worker || role == Role::fostering_team_manager;
-  }
-  return role == Role::cla_team_manager || role == Role::child_social_worker;
-}
+bool may_schedule_meeting(Role role, model::PlacementType type) { return !refusal(schedule_meeting_act(type), role); }
 
 bool is_usual_review_interval(const Date& meeting_day, const Date& review_day) {
   using namespace std::chrono;

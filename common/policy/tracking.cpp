@@ -9,14 +9,15 @@ namespace {
 using namespace std::chrono;
 
 std::optional<TrackedPlacement> read_placement(const model::Record& p, const std::set<std::string>& planned_endings) {
-  const auto start = parse_date(p.value("start_date"));
+  namespace f = model::schema::placements;
+  const auto start = parse_date(p.value(f::start_date));
   if (!start) return std::nullopt;
   TrackedPlacement t{
-      p.id, p.value("child_id"), p.value("household_id"), *start, parse_date(p.value("end_date")), std::nullopt, false};
+      p.id, p.value(f::child_id), p.value(f::household_id), *start, parse_date(p.value(f::end_date)), std::nullopt,
+      false};
   if (!t.end) return t;
-  const std::string recorded = p.value("ending");
-  if (recorded == "planned" || recorded == "unplanned") {
-    t.ending = recorded == "planned" ? EndingKind::planned : EndingKind::unplanned;
+  if (const auto recorded = p.get(f::ending)) {
+    t.ending = *recorded == model::PlacementEnding::planned ? EndingKind::planned : EndingKind::unplanned;
     t.ending_recorded = true;
   } else if (planned_endings.count(p.id)) {
     t.ending = EndingKind::planned;
@@ -41,7 +42,9 @@ Date tracking_window_start(const Date& today) {
 std::set<std::string> placements_with_planned_ending(const std::vector<model::Record>& meetings) {
   std::set<std::string> out;
   for (const auto& m : meetings) {
-    if (m.value("outcome") == "planned-ending") out.insert(m.value("placement_id"));
+    if (m.get(model::schema::meetings::outcome) == model::MeetingOutcome::planned_ending) {
+      out.insert(m.value(model::schema::meetings::placement_id));
+    }
   }
   return out;
 }

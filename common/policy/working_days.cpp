@@ -250,7 +250,7 @@ const WorkingDayCalendar& default_calendar() {
 WorkingDayCalendar calendar_in_force(const std::optional<model::Record>& setting) {
   const WorkingDayCalendar& built_in = default_calendar();
   if (!setting) return built_in;
-  auto synced = WorkingDayCalendar::from_json(setting->value("calendar"));
+  auto synced = WorkingDayCalendar::from_json(setting->value(model::schema::settings::calendar));
   if (!synced || synced->version() < built_in.version()) return built_in;
   return *std::move(synced);
 }
@@ -261,8 +261,8 @@ model::Record make_calendar_setting(const WorkingDayCalendar& calendar, const mo
   r.collection = std::string(model::collection::kSettings);
   r.id = std::string(kCalendarSettingId);
   r.scope = std::string(model::scope::kDirectory);
-  r.set("calendar", calendar.to_json(), version, author);
-  r.set("version", std::to_string(calendar.version()), version, author);
+  r.set(model::schema::settings::calendar, calendar.to_json(), version, author);
+  r.set(model::schema::settings::version, static_cast<std::uint64_t>(calendar.version()), version, author);
   return r;
 }
 

@@ -7,8 +7,6 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <charconv>
-#include <cstdlib>
 #include <map>
 #include <sstream>
 #include <tuple>
@@ -17,16 +15,9 @@ namespace psm::server::report {
 namespace {
 
 namespace col = model::collection;
+namespace schema = model::schema;
 namespace json = boost::json;
 using model::Record;
-
-std::optional<std::uint64_t> ms_field(const Record& r, std::string_view field) {
-  const std::string text = r.value(field);
-  std::uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
 
 std::map<std::string, Record> by_id(std::vector<Record> records) {
   std::map<std::string, Record> out;
@@ -37,9 +28,11 @@ std::map<std::string, Record> by_id(std::vector<Record> records) {
   return out;
 }
 
-std::string name_in(const std::map<std::string, Record>& table, const std::string& id) {
+// The name of record `id` of `table` (`name` is that collection's name field), or the id.
+std::string name_in(const std::map<std::string, Record>& table, const std::string& id,
+                    const model::Field<model::kind::Text>& name) {
   auto it = table.find(id);
-  return it == table.end() ? id : it->second.value("name");
+  return it == table.end() ? id : it->second.value(name);
 }
 
 json::value optional_time(const std::optional<std::uint64_t>& ms) {
@@ -85,14 +78,15 @@ Timeliness timeliness(ServerStore& store, std::uint64_t now_ms) {
   for (const auto& m : store.all_in(col::kMeetings)) {
     MeetingTimeliness row;
     row.meeting_id = m.id;
-    row.placement_id = m.value("placement_id");
-    row.child_id = m.value("child_id");
-    row.child = name_in(children, row.child_id);
-    row.type = m.value("type");
-    row.status = m.value("status");
-    row.identified_at_ms = ms_field(m, "identified_at_ms").value_or(0);
-    row.deadline_ms = ms_field(m, "deadline_ms").value_or(0);
-    row.scheduled_for_ms = ms_field(m, "scheduled_for_ms");
+    namespace f = schema::meetings;
+    row.placement_id = m.value(f::placement_id);
+    row.child_id = m.value(f::child_id);
+    row.child = name_in(children, row.child_id, schema::children::name);
+    row.type = m.spelling(f::type);
+    row.status = m.spelling(f::status);
+    row.identified_at_ms = m.get(f::identified_at_ms).value_or(0);
+    row.deadline_ms = m.get(f::deadline_ms).value_or(0);
+    row.scheduled_for_ms = m.get(f::scheduled_for_ms);
     row.held_at_ms = policy::held_at(m, now_ms);
     row.state = policy::deadline_state(m, now_ms);
     switch (row.state) {
@@ -124,28 +118,30 @@ OpenActions open_actions(ServerStore& store, const policy::Date& today, ActionGr
   const auto meetings = by_id(store.all_in(col::kMeetings));
   std::map<std::string, ActionGroup> groups;
   for (const auto& a : store.all_in(col::kActions)) {
-    const auto status = model::parse_action_status(a.value("status"));
+    namespace f = schema::actions;
+    const auto status = a.get(f::status);
     if (status != model::ActionStatus::open && status != model::ActionStatus::in_progress) continue;
     OpenAction row;
     row.action_id = a.id;
-    row.meeting_id = a.value("meeting_id");
+    row.meeting_id = a.value(f::meeting_id);
     if (auto m = meetings.find(row.meeting_id); m != meetings.end()) {
-      row.placement_id = m->second.value("placement_id");
-      row.child = name_in(children, m->second.value("child_id"));
+      row.placement_id = m->second.value(schema::meetings::placement_id);
+      row.child = name_in(children, m->second.value(schema::meetings::child_id), schema::children::name);
     }
-    row.owner_id = a.value("owner_id");
-    row.owner = name_in(people, row.owner_id);
-    if (auto p = people.find(row.owner_id); p != people.end() && !p->second.value("team").empty()) {
-      row.team = p->second.value("team");
+    row.owner_id = a.value(f::owner_id);
+    row.owner = name_in(people, row.owner_id, schema::people::name);
+    if (auto p = people.find(row.owner_id); p != people.end() && !p->second.value(schema::people::team).empty()) {
+      row.team = p->second.value(schema::people::team);
     } else {
-      row.team = "no team (" + (p == people.end() ? std::string("unknown person") : p->second.value("role")) + ")";
+      row.team = "no team (" +
+                 (p == people.end() ? std::string("unknown person") : p->second.spelling(schema::people::role)) + ")";
     }
-    row.due_date = a.value("due_date");
-    row.status = a.value("status");
-    row.text = a.value("text");
+    row.due_date = a.value(f::due_date);
+    row.status = a.spelling(f::status);
+    row.text = a.value(f::text);
     if (auto due = policy::parse_date(row.due_date))
       row.working_days_overdue = policy::working_days_overdue(*due, today, calendar);
-    row.escalation_level = std::atoi(a.value("escalation_level").c_str());
+    row.escalation_level = static_cast<int>(a.get(f::escalation_level).value_or(0));
     ++out.open;
     if (row.working_days_overdue > 0) ++out.overdue;
     const std::string key = by == ActionGrouping::team ? row.team : row.placement_id;
@@ -166,8 +162,8 @@ Tracking tracking(ServerStore& store, const policy::Date& today) {
   Tracking out;
   const auto planned = policy::placements_with_planned_ending(store.all_in(col::kMeetings));
   out.flags = policy::track_placement_stability(store.all_in(col::kPlacements), planned, today);
-  for (const auto& c : store.all_in(col::kChildren)) out.names[c.id] = c.value("name");
-  for (const auto& h : store.all_in(col::kHouseholds)) out.names[h.id] = h.value("name");
+  for (const auto& c : store.all_in(col::kChildren)) out.names[c.id] = c.value(schema::children::name);
+  for (const auto& h : store.all_in(col::kHouseholds)) out.names[h.id] = h.value(schema::households::name);
   return out;
 }
 

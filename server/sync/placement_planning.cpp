@@ -2,6 +2,7 @@
 
 #include "common/model/domain.hpp"
 #include "common/model/ids.hpp"
+#include "common/ops/records.hpp"
 #include "common/policy/access.hpp"
 #include "common/policy/deadlines.hpp"
 
@@ -9,19 +10,20 @@
 
 namespace psm::server {
 
-namespace col = model::collection;
 using model::Record;
 
 std::vector<Record> arrange_placement_planning(const Record& placement, std::uint64_t now_ms,
                                                const model::Version& version) {
-  const auto start = policy::parse_date(placement.value("start_date"));
-  if (!start || !placement.value("end_date").empty()) return {};
+  namespace p_ = model::schema::placements;
+  const std::string start_date = placement.value(p_::start_date);
+  const auto start = policy::parse_date(start_date);
+  if (!start || !placement.value(p_::end_date).empty()) return {};
   const auto earliest = std::chrono::sys_days{policy::uk_date_of(now_ms)} - std::chrono::days{kPlanningLookbackDays};
   if (std::chrono::sys_days{*start} < earliest) return {};
 
   std::optional<std::uint64_t> made_at;
-  if (placement.value("emergency") == "yes") {
-    const std::string made = placement.value("made_at");
+  if (placement.get(p_::emergency) == true) {
+    const std::string made = placement.value(p_::made_at);
     // Without the hour it was made, the start of its first day: the deadline
     // can only come early, never late.
     const std::uint64_t first_day =
@@ -29,46 +31,34 @@ std::vector<Record> arrange_placement_planning(const Record& placement, std::uin
     made_at = made.empty() ? first_day : policy::parse_local_datetime(made).value_or(first_day);
   }
   const std::uint64_t deadline = policy::placement_planning_deadline(*start, made_at);
-  auto set = [&](Record& r, std::string_view field, std::string value) {
-    r.set(field, std::move(value), version, "system");
-  };
 
-  Record m;
-  m.collection = std::string(col::kMeetings);
-  m.id = model::new_uuid_v7(now_ms);
-  m.scope = model::scope::placement(placement.id);
-  set(m, "placement_id", placement.id);
-  set(m, "child_id", placement.value("child_id"));
-  set(m, "household_id", placement.value("household_id"));
-  set(m, "type", std::string(model::to_string(model::MeetingType::placement_planning)));
-  set(m, "status", std::string(model::to_string(model::MeetingStatus::requested)));
-  set(m, "reason",
-      made_at ? "Emergency placement starting " + placement.value("start_date") +
-                    ": a placement planning meeting within 72 hours (policy 2)"
-              : "Placement starting " + placement.value("start_date") +
-                    ": a placement planning meeting before it starts (policy 2)");
-  set(m, "requested_by", "system");
-  set(m, "requested_at_ms", std::to_string(now_ms));
-  set(m, "identified_at_ms", std::to_string(now_ms));
-  set(m, "deadline_ms", std::to_string(deadline));
-  set(m, "chair_id", placement.value("team_manager_id"));
+  ops::MeetingRequest request;
+  request.id = model::new_uuid_v7(now_ms);
+  request.scope = model::scope::placement(placement.id);
+  request.type = model::MeetingType::placement_planning;
+  request.reason =
+      made_at
+          ? "Emergency placement starting " + start_date + ": a placement planning meeting within 72 hours (policy 2)"
+          : "Placement starting " + start_date + ": a placement planning meeting before it starts (policy 2)";
+  request.requested_by = "system";
+  request.requested_at_ms = now_ms;
+  request.identified_at_ms = now_ms;
+  request.deadline_ms = deadline;
+  const Record m = ops::make_meeting_request(placement, request, version, "system");
 
   std::vector<Record> out{m};
-  const std::string manager = placement.value("team_manager_id");
+  const std::string manager = placement.value(p_::team_manager_id);
   if (!manager.empty()) {
-    Record n;
-    n.collection = std::string(col::kNotifications);
+    ops::Notification n;
     n.id = m.id + ".n1";
-    n.scope = model::scope::person(manager);
-    set(n, "recipient_id", manager);
-    set(n, "kind", "meeting-requested");
-    set(n, "meeting_id", m.id);
-    set(n, "placement_id", placement.id);
-    set(n, "text",
-        "Placement planning meeting to arrange for placement " + placement.id + ", due by " +
-            policy::format_local_datetime(deadline));
-    set(n, "created_at_ms", std::to_string(now_ms));
-    out.push_back(std::move(n));
+    n.recipient_id = manager;
+    n.kind = model::NotificationKind::meeting_requested;
+    n.meeting_id = m.id;
+    n.placement_id = placement.id;
+    n.text = "Placement planning meeting to arrange for placement " + placement.id + ", due by " +
+             policy::format_local_datetime(deadline);
+    n.created_at_ms = now_ms;
+    out.push_back(ops::make_notification(n, version, "system"));
   }
   // The invariant every builder of records keeps (policy::inherit_professionals_only):
   // these derive only from the placement (reference data) and from each other.

@@ -1,0 +1,111 @@
+#include "common/model/ids.hpp"
+#include "common/ops/kinds/kinds.hpp"
+#include "common/policy/access.hpp"
+
+namespace psm::ops::kinds {
+
+Outcome reject(Errc code, std::string reason) {
+  Outcome o;
+  o.kind = OutcomeKind::rejected;
+  o.code = code;
+  o.reason = std::move(reason);
+  return o;
+}
+
+Outcome accept(std::vector<Record> writes) {
+  Outcome o;
+  o.kind = OutcomeKind::accepted;
+  o.writes = std::move(writes);
+  return o;
+}
+
+Problem bad(std::string message) { return std::pair{Errc::invalid_argument, std::move(message)}; }
+
+bool id_ok(const std::string& id) { return model::is_valid_id(id); }
+
+bool text_ok(const std::string& s, std::size_t max) { return !s.empty() && s.size() <= max; }
+
+std::optional<Outcome> Context::refuse_unless(policy::Act act, bool related) const {
+  if (auto message = policy::refusal(act, ctx_.actor.role, related)) {
+    return reject(Errc::permission_denied, std::move(*message));
+  }
+  return std::nullopt;
+}
+
+std::optional<Record> Context::visible(std::string_view collection, const std::string& id) const {
+  auto r = state_.get(collection, id);
+  if (!r || !ctx_.can_see(r->scope)) return std::nullopt;
+  if (r->professionals_only && !professional()) return std::nullopt;
+  return r;
+}
+
+Outcome Context::not_found(std::string_view noun, const std::string& id) const {
+  return reject(Errc::not_found, "no " + std::string(noun) + " " + id + " that you can see");
+}
+
+Context::MeetingOrError Context::scheduled_meeting(const std::string& id) const {
+  auto m = visible(schema::meetings::kName, id);
+  if (!m) return {std::nullopt, not_found(schema::meetings::kCollection, id)};
+  const auto status = m->get(schema::meetings::status);
+  if (status == model::MeetingStatus::requested) {
+    return {std::nullopt, reject(Errc::rule_violation, "meeting " + id + " has not been scheduled yet")};
+  }
+  if (status != model::MeetingStatus::scheduled && status != model::MeetingStatus::held) {
+    return {std::nullopt,
+            reject(Errc::rule_violation, "meeting " + id + " is " + m->spelling(schema::meetings::status))};
+  }
+  return {std::move(m), {}};
+}
+
+Record Context::new_record(std::string_view collection, const std::string& id, const std::string& scope) const {
+  Record r;
+  r.collection = std::string(collection);
+  r.id = id;
+  r.scope = scope;
+  return r;
+}
+
+void Context::notify(std::vector<Record>& writes, const std::string& recipient, model::NotificationKind kind,
+                     const Record& meeting, const std::string& text, Notification::About about,
+                     const std::string& about_id) {
+  if (recipient.empty()) return;
+  Notification n;
+  n.id = op_.op_id + ".n" + std::to_string(++notifications_);
+  n.recipient_id = recipient;
+  n.kind = kind;
+  n.meeting_id = meeting.id;
+  n.placement_id = meeting.value(schema::meetings::placement_id);
+  n.about = about;
+  n.about_id = about_id;
+  n.text = text;
+  n.created_at_ms = ctx_.now_ms;
+  writes.push_back(make_notification(n, version_, ctx_.actor.person_id));
+}
+
+const policy::WorkingDayCalendar& Context::calendar() {
+  if (!calendar_) calendar_ = calendar_in_force(state_);
+  return *calendar_;
+}
+
+bool Context::has_role(const std::string& person_id, std::initializer_list<model::Role> roles) const {
+  auto person = state_.get(schema::people::kName, person_id);
+  if (!person) return false;
+  const auto role = person->get(schema::people::role);
+  for (auto r : roles) {
+    if (role == r) return true;
+  }
+  return false;
+}
+
+std::string Context::person_name(const std::string& id) const {
+  auto p = state_.get(schema::people::kName, id);
+  return p ? p->value(schema::people::name) : id;
+}
+
+std::vector<std::string> Context::setting_ids(std::string_view setting_id) const {
+  auto setting = state_.get(schema::settings::kName, setting_id);
+  if (!setting) return {};
+  return policy::split_ids(setting->value(schema::settings::ids));
+}
+
+}  // namespace psm::ops::kinds

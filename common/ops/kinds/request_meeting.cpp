@@ -1,0 +1,67 @@
+// request-meeting (R1, R2, R9): a foster carer, the child's social worker or the
+// supervising social worker asks for a Placement Support Meeting or a
+// Pre-disruption meeting. Writes the meeting, then tells the placement's team
+// manager and (support meetings) every service manager.
+#include "common/limits.hpp"
+#include "common/ops/kinds/kinds.hpp"
+#include "common/policy/access.hpp"
+#include "common/policy/deadlines.hpp"
+
+namespace psm::ops::kinds {
+
+Problem check_shape(const RequestMeeting& p) {
+  if (!id_ok(p.meeting_id) || !id_ok(p.placement_id)) return bad("meeting or placement id is not valid");
+  if (!text_ok(p.reason, limits::kMaxTextBytes)) return bad("a reason for the meeting is required");
+  if (static_cast<int>(p.type) < 0 || static_cast<int>(p.type) > 2) return bad("unknown meeting type");
+  return std::nullopt;
+}
+
+Outcome apply_kind(Context& cx, const RequestMeeting& p) {
+  auto placement = cx.visible(schema::placements::kName, p.placement_id);
+  if (!placement) return cx.not_found(schema::placements::kCollection, p.placement_id);
+  if (auto refused = cx.refuse_unless(policy::Act::request_meeting)) return *refused;
+  if (p.type == model::MeetingType::placement_planning) {
+    return reject(Errc::invalid_argument, "placement planning meetings are arranged, not requested");
+  }
+  return request_meeting(cx, *placement, p.meeting_id, p.type, p.reason, p.identified_at_ms);
+}
+
+Outcome request_meeting(Context& cx, const Record& placement, const std::string& meeting_id, model::MeetingType type,
+                        const std::string& reason, std::uint64_t identified_at_ms) {
+  if (!policy::placement_is_active(placement)) {
+    return reject(Errc::rule_violation, "placement " + placement.id + " has ended");
+  }
+  if (cx.state().get(schema::meetings::kName, meeting_id)) {
+    return reject(Errc::already_exists, "meeting " + meeting_id + " already exists");
+  }
+  const std::uint64_t identified = identified_at_ms ? identified_at_ms : cx.now_ms();
+  MeetingRequest request;
+  request.id = meeting_id;
+  request.scope = placement.scope;
+  request.type = type;
+  request.reason = reason;
+  request.requested_by = cx.me();
+  request.requested_at_ms = cx.now_ms();
+  request.identified_at_ms = identified;
+  request.deadline_ms = policy::meeting_deadline(type, identified, cx.calendar());
+  // R4: the placement's team manager chairs (Fostering for in-house, CLA for IFA).
+  Record m = make_meeting_request(placement, request, cx.version(), cx.me());
+  std::vector<Record> writes{m};
+  // R1: the request goes to the team manager, who is told.
+  const std::string what =
+      std::string(type == model::MeetingType::support ? "Placement Support Meeting" : "Pre-disruption meeting");
+  const std::string manager = placement.value(schema::placements::team_manager_id);
+  cx.notify(writes, manager, model::NotificationKind::meeting_requested, m,
+            what + " requested for placement " + placement.id);
+  // R9: every support meeting is made known to the Fostering, Family
+  // Safeguarding and CLA Service Managers.
+  if (type == model::MeetingType::support) {
+    for (const auto& id : cx.setting_ids("service-managers")) {
+      cx.notify(writes, id, model::NotificationKind::support_meeting, m,
+                "Placement Support Meeting requested for placement " + placement.id);
+    }
+  }
+  return accept(std::move(writes));
+}
+
+}  // namespace psm::ops::kinds
