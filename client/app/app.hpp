@@ -4,6 +4,7 @@
 // app"; threat model in docs/security.md).
 #pragma once
 
+#include "client/core/exit_codes.hpp"
 #include "client/core/front_end.hpp"
 #include "client/replica/replica.hpp"
 
