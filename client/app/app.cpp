@@ -3,8 +3,7 @@
 #include "client/app/app_state.hpp"
 #include "client/app/http_api.hpp"
 #include "client/app/sync_worker.hpp"
-#include "client/cli.hpp"
-#include "client/cli_common.hpp"
+#include "client/core/exit_codes.hpp"
 #include "common/store/database.hpp"
 
 #include <fcntl.h>
@@ -12,6 +11,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -31,6 +31,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 namespace psm::client::app {
 
@@ -152,9 +153,9 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, HttpApi& api) {
 int run_app(const HomePaths& home, const AppOptions& options) {
   std::string why;
   auto endpoint = parse_listen(options.listen, why);
-  if (!endpoint) return cli::fail(kExitUsage, why);
+  if (!endpoint) return fail(kExitUsage, why);
   if (!std::filesystem::exists(home.wrapped_key())) {
-    return cli::fail(kExitNotEnrolled, "no replica in " + home.root.string() + "; enrol this device first");
+    return fail(kExitNotEnrolled, "no replica in " + home.root.string() + "; enrol this device first");
   }
 
   asio::io_context io(1);
@@ -164,7 +165,7 @@ int run_app(const HomePaths& home, const AppOptions& options) {
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor.bind(*endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return cli::fail(kExitFailure, "cannot listen on " + options.listen + ": " + ec.message());
+  if (ec) return fail(kExitFailure, "cannot listen on " + options.listen + ": " + ec.message());
   const auto port = acceptor.local_endpoint().port();
 
   // Before any replica is opened: closing it on lock then leaves none of the
@@ -213,6 +214,37 @@ int run_app(const HomePaths& home, const AppOptions& options) {
   state.stop();
   std::cout << "psm app: stopped" << std::endl;
   return kExitOk;
+}
+
+FrontEndCommand app_command() {
+  // What the parser writes into; shared by the two functions, which outlive this call.
+  struct Parsed {
+    AppOptions options;
+    int lock_after_seconds = static_cast<int>(options.lock_after.count());
+    int sync_every_seconds = static_cast<int>(options.sync_every.count());
+  };
+  auto parsed = std::make_shared<Parsed>();
+  FrontEndCommand command;
+  command.add = [parsed](CLI::App& psm) {
+    auto* app_command = psm.add_subcommand("app", "open the local web app (served on this computer only)");
+    app_command->add_option("--listen", parsed->options.listen, "loopback IP:PORT (default 127.0.0.1:0, a free port)");
+    app_command
+        ->add_option("--lock-after", parsed->lock_after_seconds,
+                     "lock after this many seconds without use (default 600)")
+        ->check(CLI::Range(5, 24 * 3600));
+    app_command
+        ->add_option("--sync-every", parsed->sync_every_seconds,
+                     "seconds between syncs when nothing is pushed (default 30)")
+        ->check(CLI::Range(1, 3600));
+    return app_command;
+  };
+  command.run = [parsed](const HomePaths& home) {
+    AppOptions options = parsed->options;
+    options.lock_after = std::chrono::seconds(parsed->lock_after_seconds);
+    options.sync_every = std::chrono::seconds(parsed->sync_every_seconds);
+    return run_app(home, options);
+  };
+  return command;
 }
 
 }  // namespace psm::client::app

@@ -4,6 +4,8 @@
 // app"; threat model in docs/security.md).
 #pragma once
 
+#include "client/core/exit_codes.hpp"
+#include "client/core/front_end.hpp"
 #include "client/replica/replica.hpp"
 
 #include <chrono>
@@ -24,5 +26,9 @@ struct AppOptions {
 // secret) on stdout. Returns a psm exit code: kExitUsage for a listen address
 // that is malformed or not loopback, kExitNotEnrolled when there is no replica.
 int run_app(const HomePaths& home, const AppOptions& options);
+
+// `psm app [--listen IP:PORT] [--lock-after SECONDS] [--sync-every SECONDS]`,
+// for main.cpp to hand to run_cli(): its options, then run_app() with them.
+FrontEndCommand app_command();
 
 }  // namespace psm::client::app

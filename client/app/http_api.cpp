@@ -1,10 +1,11 @@
 #include "client/app/http_api.hpp"
 
 #include "client/app/assets.hpp"
-#include "client/cli.hpp"
-#include "client/cli_common.hpp"
-#include "client/cli_operations.hpp"
-#include "client/cli_views.hpp"
+#include "client/core/intents/intents.hpp"
+#include "client/core/views/format.hpp"
+#include "client/core/views/listings.hpp"
+#include "client/core/views/meeting.hpp"
+#include "client/core/views/sync_state.hpp"
 #include "common/policy/calendar.hpp"
 
 #include <openssl/crypto.h>
@@ -15,7 +16,6 @@
 #include <boost/json.hpp>
 
 #include <filesystem>
-#include <set>
 
 namespace psm::client::app {
 
@@ -85,54 +85,21 @@ bool flag(const json::object& body, std::string_view name) {
   return v && v->is_bool() && v->as_bool();
 }
 
-// The words the pages show for each record's sync state.
-struct SyncWords {
-  std::string_view state;  // waiting | sent | accepted | attention
-  std::string reason;
-};
-
-class SyncStates {
- public:
-  explicit SyncStates(Replica& r) : details_(cli::record_sync_details(r)) {
-    for (const auto& c : r.list(col::kConflicts)) {
-      if (c.value("status") == "open") open_conflicts_.insert({c.value("target_collection"), c.value("target_id")});
-    }
+// Adds each record's sync state (views/sync_state.hpp) to a listing, as "sync".
+void annotate(json::array& arr, const views::SyncStates& states, std::string_view collection) {
+  for (auto& v : arr) {
+    auto& o = v.as_object();
+    o["sync"] = views::sync_json(states.of(collection, o.at("id").as_string()));
   }
-  json::object of(std::string_view collection, std::string_view id) const {
-    const std::pair<std::string, std::string> key{std::string(collection), std::string(id)};
-    if (open_conflicts_.contains(key)) {
-      return {{"state", "attention"}, {"reason", "changed on two devices at the same time: choose which to keep"}};
-    }
-    auto it = details_.find(key);
-    if (it == details_.end()) return {{"state", "accepted"}, {"reason", ""}};
-    switch (it->second.state) {
-      case OpState::queued: return {{"state", "waiting"}, {"reason", ""}};
-      case OpState::sent: return {{"state", "sent"}, {"reason", ""}};
-      case OpState::rejected: return {{"state", "attention"}, {"reason", it->second.reason}};
-      case OpState::conflict:
-      case OpState::accepted: break;
-    }
-    return {{"state", "accepted"}, {"reason", ""}};
-  }
-  void annotate(json::array& arr, std::string_view collection) const {
-    for (auto& v : arr) {
-      auto& o = v.as_object();
-      o["sync"] = of(collection, o.at("id").as_string());
-    }
-  }
-
- private:
-  std::map<std::pair<std::string, std::string>, cli::RecordSyncState> details_;
-  std::set<std::pair<std::string, std::string>> open_conflicts_;
-};
+}
 
 // Runs a prepared operation against the replica: the answer the pages show.
-json::object submit(Replica& r, const cli::Prepared& prepared, http::status& status) {
-  if (const auto* invalid = std::get_if<cli::InvalidRequest>(&prepared)) {
+json::object submit(Replica& r, const intents::Prepared& prepared, http::status& status) {
+  if (const auto* invalid = std::get_if<intents::InvalidRequest>(&prepared)) {
     status = http::status::unprocessable_entity;
     return {{"ok", false}, {"error", invalid->message}};
   }
-  const auto& op = std::get<cli::PreparedOperation>(prepared);
+  const auto& op = std::get<intents::PreparedOperation>(prepared);
   const auto outcome = r.submit(op.payload, op.base);
   if (!outcome.ok()) {
     status = http::status::unprocessable_entity;
@@ -142,8 +109,8 @@ json::object submit(Replica& r, const cli::Prepared& prepared, http::status& sta
   return {{"ok", true}, {"id", op.id}, {"note", outcome.reason}, {"waiting_to_send", r.pending_count()}};
 }
 
-cli::Prepared prepare(Replica& r, std::string_view name, const json::object& b) {
-  using namespace cli;
+intents::Prepared prepare(Replica& r, std::string_view name, const json::object& b) {
+  using namespace intents;
   if (name == "request-meeting") {
     return prepare_request_meeting(field(b, "placement"), field(b, "type"), field(b, "reason"), field(b, "identified_at"));
   }
@@ -273,11 +240,7 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
                     {"name", r.meta("display_name").value_or("")},
                     {"role", r.meta("role").value_or("")}};
       out["waiting_to_send"] = r.pending_count();
-      std::size_t attention = r.outbox(OpState::rejected).size();
-      for (const auto& c : r.list(col::kConflicts)) {
-        if (c.value("status") == "open") ++attention;
-      }
-      out["needs_attention"] = attention;
+      out["needs_attention"] = views::needs_attention_count(r);
       return true;
     });
     return json_response(req, http::status::ok, out);
@@ -312,8 +275,8 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
       auto out = submit(r, prepare(r, path.substr(9), body), status);
       if (status == http::status::ok) {
         const std::string id(out.at("id").as_string());
-        if (auto m = cli::meeting_json(r, id)) {
-          (*m)["sync"] = SyncStates(r).of(col::kMeetings, id);
+        if (auto m = views::meeting_json(r, id)) {
+          (*m)["sync"] = views::sync_json(views::SyncStates(r).of(col::kMeetings, id));
           out["meeting"] = std::move(*m);  // e.g. a request's deadline, worked out on this device
         }
         state_.request_sync();
@@ -321,38 +284,38 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
       return json_response(req, status, out);
     }
     if (!is_get) return error_response(req, http::status::not_found, "no such operation");
-    SyncStates states(r);
-    if (path == "/api/placements") return json_response(req, http::status::ok, cli::placements_json(r));
+    const views::SyncStates states(r);
+    if (path == "/api/placements") return json_response(req, http::status::ok, views::placements_json(r));
     if (path == "/api/meetings") {
-      auto arr = cli::meetings_json(r);
-      states.annotate(arr, col::kMeetings);
+      auto arr = views::meetings_json(r);
+      annotate(arr, states, col::kMeetings);
       return json_response(req, http::status::ok, arr);
     }
     if (path.starts_with("/api/meetings/")) {
-      auto m = cli::meeting_json(r, std::string(path.substr(14)));
+      auto m = views::meeting_json(r, std::string(path.substr(14)));
       if (!m) return error_response(req, http::status::not_found, "no such meeting that you can see");
-      (*m)["sync"] = states.of(col::kMeetings, path.substr(14));
-      states.annotate((*m)["views"].as_array(), col::kViews);
-      states.annotate((*m)["actions"].as_array(), col::kActions);
-      states.annotate((*m)["invitations"].as_array(), col::kInvitations);
-      states.annotate((*m)["agenda_notes"].as_array(), col::kAgendaNotes);
+      (*m)["sync"] = views::sync_json(states.of(col::kMeetings, path.substr(14)));
+      annotate((*m)["views"].as_array(), states, col::kViews);
+      annotate((*m)["actions"].as_array(), states, col::kActions);
+      annotate((*m)["invitations"].as_array(), states, col::kInvitations);
+      annotate((*m)["agenda_notes"].as_array(), states, col::kAgendaNotes);
       json::array items;
-      const auto plans = cli::plans_json(r);  // named: a temporary would die before the loop body runs
+      const auto plans = views::plans_json(r);  // named: a temporary would die before the loop body runs
       for (const auto& i : plans.at("support_items").as_array()) {
         if (i.at("meeting_id") == m->at("id")) items.push_back(i);
       }
-      states.annotate(items, col::kSupportItems);
+      annotate(items, states, col::kSupportItems);
       (*m)["support_items"] = std::move(items);
       return json_response(req, http::status::ok, *m);
     }
     if (path == "/api/actions") {
-      auto arr = cli::actions_json(r);
-      states.annotate(arr, col::kActions);
+      auto arr = views::actions_json(r);
+      annotate(arr, states, col::kActions);
       return json_response(req, http::status::ok, arr);
     }
     if (path == "/api/conflicts") {
-      auto arr = cli::conflicts_json(r);
-      states.annotate(arr, col::kConflicts);
+      auto arr = views::conflicts_json(r);
+      annotate(arr, states, col::kConflicts);
       // What the conflict is about, so the page can name it (an action: its owner and due date).
       for (auto& v : arr) {
         auto& c = v.as_object();
@@ -361,7 +324,7 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
         const auto target = r.get(record.substr(0, slash), record.substr(slash + 1));
         json::object about{{"collection", record.substr(0, slash)}};
         if (target && target->collection == col::kActions) {
-          about["owner"] = cli::name_of(r, target->value("owner_id"));
+          about["owner"] = views::name_of(r, target->value("owner_id"));
           about["due_date"] = target->value("due_date");
           about["meeting_id"] = target->value("meeting_id");
         }
@@ -369,10 +332,10 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
       }
       return json_response(req, http::status::ok, arr);
     }
-    if (path == "/api/notifications") return json_response(req, http::status::ok, cli::notifications_json(r));
-    if (path == "/api/plans") return json_response(req, http::status::ok, cli::plans_json(r));
-    if (path == "/api/people") return json_response(req, http::status::ok, cli::people_json(r));
-    if (path == "/api/changes") return json_response(req, http::status::ok, cli::status_json(r, std::nullopt));
+    if (path == "/api/notifications") return json_response(req, http::status::ok, views::notifications_json(r));
+    if (path == "/api/plans") return json_response(req, http::status::ok, views::plans_json(r));
+    if (path == "/api/people") return json_response(req, http::status::ok, views::people_json(r));
+    if (path == "/api/changes") return json_response(req, http::status::ok, views::status_json(r, std::nullopt));
     return error_response(req, http::status::not_found, "no such page");
   });
   if (!answer) return error_response(req, http::status::locked, "locked: enter your passphrase");

@@ -1,6 +1,6 @@
 #include "client/app/sync_worker.hpp"
 
-#include "client/cli_common.hpp"
+#include "client/core/connection.hpp"
 #include "common/model/hlc.hpp"
 
 #include <spdlog/spdlog.h>
@@ -31,7 +31,7 @@ SyncWorker::~SyncWorker() {
 }
 
 void SyncWorker::run() {
-  std::optional<cli::Connected> connection;
+  std::optional<Connected> connection;
   auto retry = kFirstRetry;
   auto next_attempt = Clock::now();
   bool requested = true;
@@ -65,19 +65,19 @@ void SyncWorker::run() {
         requested = state_.wait_for_sync_request(std::min(next_attempt, Clock::now() + std::chrono::seconds(1)));
         continue;
       }
-      auto config = cli::read_config(state_.home());
+      auto config = read_config(state_.home());
       if (!config) {
         go_offline("this device is not enrolled");
         requested = false;
         continue;
       }
-      auto connected = cli::connect(state_.home(), config->server_url, config->pin);
+      auto connected = connect(state_.home(), config->server_url, config->pin);
       if (auto* e = std::get_if<SyncError>(&connected)) {
         go_offline(e->message);
         requested = false;
         continue;
       }
-      connection = std::move(std::get<cli::Connected>(connected));
+      connection = std::move(std::get<Connected>(connected));
       requested = true;  // a fresh connection always starts with a sync
     }
 

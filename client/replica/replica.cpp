@@ -124,22 +124,84 @@ std::string_view to_string(OpState s) {
   return "queued";
 }
 
+// Every statement of the replica, prepared once when it opens: each name sits
+// beside its SQL, so finding the SQL behind `st_->name` is one search for
+// "name{" or "name =". Members are prepared in the order written.
 struct Replica::Statements {
-  Statement get_meta;
-  store::Upsert set_meta;
-  Statement get_view;
-  store::Upsert put_view;
-  Statement del_view, list_view, count_view;
-  Statement get_base;
-  store::Upsert put_base;
-  Statement purge_base, purge_view;
-  Statement insert_outbox, outbox_all, outbox_by_state, set_state, set_result, pending_count, pending_ops;
-  Statement touched_of, unsettled, settle, list_in_scope, count_answered, requeue_answered;
-  Statement first_in_state, pending_from;
-  Statement answered_touched, scope_of, forget_answered, forget_receipts_of, drop_unused_receipts;
-  Statement insert_key, get_key, insert_receipt;
-  store::Upsert put_op_receipt;
-  Statement receipt_for, receipts_newest, op_body;
+  explicit Statements(store::Database& database) : db(database) {}
+  store::Database& db;
+
+  Statement get_meta = db.prepare("SELECT value FROM meta WHERE key = ?1");
+  store::Upsert set_meta{db, "meta", {"key"}, {"value"}};
+  Statement get_view = db.prepare("SELECT body FROM view WHERE collection = ?1 AND id = ?2");
+  store::Upsert put_view{db, "view", {"collection", "id"}, {"scope", "body"}};
+  Statement del_view = db.prepare("DELETE FROM view WHERE collection = ?1 AND id = ?2");
+  Statement list_view = db.prepare("SELECT body FROM view WHERE collection = ?1 ORDER BY id");
+  Statement count_view = db.prepare("SELECT count(*) FROM view");
+  Statement get_base = db.prepare("SELECT body FROM base WHERE collection = ?1 AND id = ?2");
+  store::Upsert put_base{db, "base", {"collection", "id"}, {"scope", "body"}};
+  Statement purge_base = db.prepare("DELETE FROM base WHERE scope = ?1");
+  Statement purge_view = db.prepare("DELETE FROM view WHERE scope = ?1");
+  Statement insert_outbox = db.prepare(
+      "INSERT INTO outbox(seq, op_id, kind, state, created_at_ms, body, touched) "
+      "VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6)");
+  Statement outbox_all =
+      db.prepare("SELECT seq, op_id, kind, state, error, reason, created_at_ms, body FROM outbox ORDER BY seq");
+  Statement outbox_by_state = db.prepare(
+      "SELECT seq, op_id, kind, state, error, reason, created_at_ms, body FROM outbox "
+      "WHERE state = ?1 ORDER BY seq");
+  // OR FAIL: no statement journal (see store::Upsert).
+  Statement set_state = db.prepare("UPDATE OR FAIL outbox SET state = ?2 WHERE op_id = ?1");
+  Statement set_result = db.prepare("UPDATE OR FAIL outbox SET state = ?2, error = ?3, reason = ?4 WHERE op_id = ?1");
+  Statement pending_count = db.prepare("SELECT count(*) FROM outbox WHERE state IN ('queued', 'sent')");
+  Statement pending_ops =
+      db.prepare("SELECT body, touched, created_at_ms FROM outbox WHERE state IN ('queued', 'sent') ORDER BY seq");
+  Statement touched_of = db.prepare("SELECT touched FROM outbox WHERE op_id = ?1");
+  Statement unsettled = db.prepare("SELECT touched FROM outbox WHERE settled = 0 AND state NOT IN ('queued', 'sent')");
+  Statement settle =
+      db.prepare("UPDATE OR FAIL outbox SET settled = 1 WHERE settled = 0 AND state NOT IN ('queued', 'sent')");
+  Statement list_in_scope = db.prepare("SELECT body FROM view WHERE scope = ?1 AND collection = ?2 ORDER BY id");
+  Statement count_answered = db.prepare("SELECT count(*) FROM outbox WHERE state IN ('accepted', 'conflict')");
+  Statement requeue_answered = db.prepare(
+      "UPDATE OR FAIL outbox SET state = 'queued', error = 0, reason = '', settled = 0 "
+      "WHERE state IN ('accepted', 'conflict')");
+  // The oldest operation in a state (index outbox_by_state), then a walk
+  // along seq from there: a push batch reads the rows it sends, not the
+  // whole history of answered operations. The unary + keeps SQLite from
+  // using outbox_by_state for the IN, which would collect and sort every
+  // pending row to return the first few.
+  Statement first_in_state = db.prepare("SELECT seq FROM outbox WHERE state = ?1 ORDER BY seq LIMIT 1");
+  Statement pending_from =
+      db.prepare("SELECT body FROM outbox WHERE seq >= ?1 AND +state IN ('queued', 'sent') ORDER BY seq LIMIT ?2");
+  Statement answered_touched =
+      db.prepare("SELECT seq, touched FROM outbox WHERE state IN ('accepted', 'conflict', 'rejected')");
+  Statement scope_of = db.prepare("SELECT scope FROM base WHERE collection = ?1 AND id = ?2");
+  Statement forget_answered = db.prepare("DELETE FROM outbox WHERE seq = ?1 AND settled = 1");
+  // A receipt is one signed statement for a whole push batch and names
+  // every operation's children, so it goes with any operation it covers.
+  Statement forget_receipts_of = db.prepare(
+      "DELETE FROM op_receipts WHERE receipt_id IN (SELECT receipt_id FROM op_receipts WHERE op_id = "
+      "(SELECT op_id FROM outbox WHERE seq = ?1 AND settled = 1))");
+  Statement drop_unused_receipts = db.prepare("DELETE FROM receipts WHERE id NOT IN (SELECT receipt_id FROM op_receipts)");
+  Statement insert_key = db.prepare("INSERT OR IGNORE INTO receipt_keys(key_id, public_key) VALUES (?1, ?2)");
+  Statement get_key = db.prepare("SELECT public_key FROM receipt_keys WHERE key_id = ?1");
+  Statement insert_receipt = db.prepare("INSERT INTO receipts(key_id, statement, signature) VALUES (?1, ?2, ?3)");
+  // A re-sent operation's newer receipt replaces the older one; both say
+  // the same first received time.
+  store::Upsert put_op_receipt{db, "op_receipts", {"op_id"}, {"receipt_id", "subject", "children", "received_at_ms", "line"}};
+  Statement receipt_for = db.prepare(
+      "SELECT o.line, r.key_id, r.statement, r.signature FROM op_receipts o "
+      "JOIN receipts r ON r.id = o.receipt_id WHERE o.op_id = ?1");
+  // Newest first, optionally for one record (?2) or one child (?3, one
+  // of the comma-separated ids); a device holds only its own receipts,
+  // so the walk down op_receipts_by_time stays short.
+  Statement receipts_newest = db.prepare(
+      "SELECT o.line, r.key_id, r.statement, r.signature FROM op_receipts o "
+      "JOIN receipts r ON r.id = o.receipt_id "
+      "WHERE (?2 = '' OR o.subject = ?2) "
+      "AND (?3 = '' OR instr(',' || o.children || ',', ',' || ?3 || ',') > 0) "
+      "ORDER BY o.received_at_ms DESC, o.op_id LIMIT ?1");
+  Statement op_body = db.prepare("SELECT body FROM outbox WHERE op_id = ?1");
 };
 
 Replica::Replica(HomePaths home, store::Database db) : home_(std::move(home)), db_(std::move(db)) {}
@@ -235,70 +297,7 @@ error_code Replica::wipe(const HomePaths& home) {
   return {};
 }
 
-void Replica::prepare() {
-  st_ = std::make_unique<Statements>(Statements{
-      db_.prepare("SELECT value FROM meta WHERE key = ?1"),
-      store::Upsert(db_, "meta", {"key"}, {"value"}),
-      db_.prepare("SELECT body FROM view WHERE collection = ?1 AND id = ?2"),
-      store::Upsert(db_, "view", {"collection", "id"}, {"scope", "body"}),
-      db_.prepare("DELETE FROM view WHERE collection = ?1 AND id = ?2"),
-      db_.prepare("SELECT body FROM view WHERE collection = ?1 ORDER BY id"),
-      db_.prepare("SELECT count(*) FROM view"),
-      db_.prepare("SELECT body FROM base WHERE collection = ?1 AND id = ?2"),
-      store::Upsert(db_, "base", {"collection", "id"}, {"scope", "body"}),
-      db_.prepare("DELETE FROM base WHERE scope = ?1"),
-      db_.prepare("DELETE FROM view WHERE scope = ?1"),
-      db_.prepare("INSERT INTO outbox(seq, op_id, kind, state, created_at_ms, body, touched) "
-                  "VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6)"),
-      db_.prepare("SELECT seq, op_id, kind, state, error, reason, created_at_ms, body FROM outbox ORDER BY seq"),
-      db_.prepare("SELECT seq, op_id, kind, state, error, reason, created_at_ms, body FROM outbox "
-                  "WHERE state = ?1 ORDER BY seq"),
-      // OR FAIL: no statement journal (see store::Upsert).
-      db_.prepare("UPDATE OR FAIL outbox SET state = ?2 WHERE op_id = ?1"),
-      db_.prepare("UPDATE OR FAIL outbox SET state = ?2, error = ?3, reason = ?4 WHERE op_id = ?1"),
-      db_.prepare("SELECT count(*) FROM outbox WHERE state IN ('queued', 'sent')"),
-      db_.prepare("SELECT body, touched, created_at_ms FROM outbox WHERE state IN ('queued', 'sent') ORDER BY seq"),
-      db_.prepare("SELECT touched FROM outbox WHERE op_id = ?1"),
-      db_.prepare("SELECT touched FROM outbox WHERE settled = 0 AND state NOT IN ('queued', 'sent')"),
-      db_.prepare("UPDATE OR FAIL outbox SET settled = 1 WHERE settled = 0 AND state NOT IN ('queued', 'sent')"),
-      db_.prepare("SELECT body FROM view WHERE scope = ?1 AND collection = ?2 ORDER BY id"),
-      db_.prepare("SELECT count(*) FROM outbox WHERE state IN ('accepted', 'conflict')"),
-      db_.prepare("UPDATE OR FAIL outbox SET state = 'queued', error = 0, reason = '', settled = 0 "
-                  "WHERE state IN ('accepted', 'conflict')"),
-      // The oldest operation in a state (index outbox_by_state), then a walk
-      // along seq from there: a push batch reads the rows it sends, not the
-      // whole history of answered operations. The unary + keeps SQLite from
-      // using outbox_by_state for the IN, which would collect and sort every
-      // pending row to return the first few.
-      db_.prepare("SELECT seq FROM outbox WHERE state = ?1 ORDER BY seq LIMIT 1"),
-      db_.prepare("SELECT body FROM outbox WHERE seq >= ?1 AND +state IN ('queued', 'sent') ORDER BY seq LIMIT ?2"),
-      db_.prepare("SELECT seq, touched FROM outbox WHERE state IN ('accepted', 'conflict', 'rejected')"),
-      db_.prepare("SELECT scope FROM base WHERE collection = ?1 AND id = ?2"),
-      db_.prepare("DELETE FROM outbox WHERE seq = ?1 AND settled = 1"),
-      // A receipt is one signed statement for a whole push batch and names
-      // every operation's children, so it goes with any operation it covers.
-      db_.prepare("DELETE FROM op_receipts WHERE receipt_id IN (SELECT receipt_id FROM op_receipts WHERE op_id = "
-                  "(SELECT op_id FROM outbox WHERE seq = ?1 AND settled = 1))"),
-      db_.prepare("DELETE FROM receipts WHERE id NOT IN (SELECT receipt_id FROM op_receipts)"),
-      db_.prepare("INSERT OR IGNORE INTO receipt_keys(key_id, public_key) VALUES (?1, ?2)"),
-      db_.prepare("SELECT public_key FROM receipt_keys WHERE key_id = ?1"),
-      db_.prepare("INSERT INTO receipts(key_id, statement, signature) VALUES (?1, ?2, ?3)"),
-      // A re-sent operation's newer receipt replaces the older one; both say
-      // the same first received time.
-      store::Upsert(db_, "op_receipts", {"op_id"}, {"receipt_id", "subject", "children", "received_at_ms", "line"}),
-      db_.prepare("SELECT o.line, r.key_id, r.statement, r.signature FROM op_receipts o "
-                  "JOIN receipts r ON r.id = o.receipt_id WHERE o.op_id = ?1"),
-      // Newest first, optionally for one record (?2) or one child (?3, one
-      // of the comma-separated ids); a device holds only its own receipts,
-      // so the walk down op_receipts_by_time stays short.
-      db_.prepare("SELECT o.line, r.key_id, r.statement, r.signature FROM op_receipts o "
-                  "JOIN receipts r ON r.id = o.receipt_id "
-                  "WHERE (?2 = '' OR o.subject = ?2) "
-                  "AND (?3 = '' OR instr(',' || o.children || ',', ',' || ?3 || ',') > 0) "
-                  "ORDER BY o.received_at_ms DESC, o.op_id LIMIT ?1"),
-      db_.prepare("SELECT body FROM outbox WHERE op_id = ?1"),
-  });
-}
+void Replica::prepare() { st_ = std::make_unique<Statements>(db_); }
 
 std::optional<std::string> Replica::meta(std::string_view key) {
   auto& s = st_->get_meta;

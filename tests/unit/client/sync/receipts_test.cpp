@@ -1,6 +1,6 @@
 #include "client/sync/receipts.hpp"
 
-#include "client/cli_views.hpp"
+#include "client/core/views/receipts.hpp"
 #include "common/crypto/hash.hpp"
 #include "common/crypto/signature.hpp"
 #include "testing/temp_dir.hpp"
@@ -137,7 +137,7 @@ TEST_F(ClientReceipts, SignedHashThatIsNotTheLocalOperation_IsShownAsNotVerified
   ASSERT_TRUE(std::holds_alternative<std::vector<protocol::ReceiptEntry>>(checked));
   replica_->record_results(response.results, response.receipt, std::get<0>(checked));
 
-  auto shown = cli::receipt_json(*replica_, ops_[0].op_id, /*evidence=*/true);
+  auto shown = views::receipt_json(*replica_, ops_[0].op_id, /*evidence=*/true);
   ASSERT_TRUE(shown);
   EXPECT_FALSE(shown->at("verified").as_bool());
   ASSERT_EQ(shown->at("problems").as_array().size(), 1u);
@@ -146,7 +146,7 @@ TEST_F(ClientReceipts, SignedHashThatIsNotTheLocalOperation_IsShownAsNotVerified
   // The honest one verifies, and carries what an outsider needs to check it.
   auto good = answer(2, key_);
   replica_->record_results(good.results, good.receipt, std::get<0>(check_receipt(*replica_, good)));
-  auto fine = cli::receipt_json(*replica_, ops_[1].op_id, /*evidence=*/true);
+  auto fine = views::receipt_json(*replica_, ops_[1].op_id, /*evidence=*/true);
   ASSERT_TRUE(fine);
   EXPECT_TRUE(fine->at("verified").as_bool());
   EXPECT_EQ(fine->at("signature_base64").as_string(), crypto::to_base64(good.receipt.signature));

@@ -1,4 +1,4 @@
-#include "client/deadline_report.hpp"
+#include "client/core/views/deadline_report.hpp"
 
 #include "common/policy/deadlines.hpp"
 
@@ -6,7 +6,7 @@
 
 #include <array>
 
-namespace psm::client {
+namespace psm::client::views {
 namespace {
 
 namespace json = boost::json;
@@ -97,4 +97,4 @@ json::value deadline_to_json(const DeadlineReport& r) {
                       {"calendar_version", r.calendar_version}};
 }
 
-}  // namespace psm::client
+}  // namespace psm::client::views

@@ -7,6 +7,7 @@
 // only read it.
 #pragma once
 
+#include "client/core/exit_codes.hpp"
 #include "client/replica/replica.hpp"
 
 #include <map>
@@ -14,7 +15,7 @@
 #include <string>
 #include <variant>
 
-namespace psm::client::cli {
+namespace psm::client::intents {
 
 struct PreparedOperation {
   ops::Payload payload;
@@ -59,4 +60,4 @@ Prepared prepare_support_item(const std::string& meeting, const std::string& kin
                               const std::string& provider, const std::string& frequency, bool professionals_only,
                               bool needs_panel = false);
 
-}  // namespace psm::client::cli
+}  // namespace psm::client::intents

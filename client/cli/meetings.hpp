@@ -2,7 +2,7 @@
 // agenda notes, finalising the minutes, permanence matches, notifications.
 #pragma once
 
-#include "client/cli_common.hpp"
+#include "client/cli/common.hpp"
 
 #include <CLI/CLI.hpp>
 

@@ -1,13 +1,13 @@
-#include "client/cli.hpp"
-#include "client/cli_common.hpp"
-#include "client/cli_meetings.hpp"
-#include "client/cli_operations.hpp"
-#include "client/cli_views.hpp"
-#include "client/app/app.hpp"
+#include "client/cli/cli.hpp"
 
-#include "client/deadline_report.hpp"
-#include "client/net/websocket_client.hpp"
-#include "client/net/websocket_transport.hpp"
+#include "client/cli/common.hpp"
+#include "client/cli/meetings.hpp"
+#include "client/core/connection.hpp"
+#include "client/core/intents/intents.hpp"
+#include "client/core/views/deadline_report.hpp"
+#include "client/core/views/format.hpp"
+#include "client/core/views/listings.hpp"
+#include "client/core/views/receipts.hpp"
 #include "client/replica/replica.hpp"
 #include "client/sync/progress.hpp"
 #include "client/sync/sync_engine.hpp"
@@ -29,6 +29,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 namespace psm::client {
 namespace {
@@ -251,7 +252,7 @@ int cmd_sync(Session& s, bool live, int live_seconds, int retry_for_seconds) {
 int cmd_status(Session& s, bool as_json) {
   auto config = read_config(s.home);
   auto& r = *s.replica;
-  const auto status = status_json(r, config ? std::optional<ClientConfig>(*config) : std::nullopt);
+  const auto status = views::status_json(r, config ? std::optional<ClientConfig>(*config) : std::nullopt);
   if (as_json) {
     print_json(status);
     return kExitOk;
@@ -274,7 +275,7 @@ int cmd_status(Session& s, bool as_json) {
 // The server's signed receipt for one operation, checked again now. Exit 0
 // only when it verifies (signature and operation hash).
 int cmd_receipt(Session& s, const std::string& op_id, bool as_json) {
-  auto receipt = receipt_json(*s.replica, op_id, /*evidence=*/as_json);
+  auto receipt = views::receipt_json(*s.replica, op_id, /*evidence=*/as_json);
   if (!receipt) {
     return fail(kExitFailure, "no receipt for operation " + op_id +
                                   " on this device (not yet accepted by the server, refused, or not this device's)");
@@ -300,7 +301,7 @@ int cmd_receipt(Session& s, const std::string& op_id, bool as_json) {
 }
 
 int cmd_receipts(Session& s, std::size_t last, const std::string& record, const std::string& child, bool as_json) {
-  const auto list = receipts_json(*s.replica, last, record, child);
+  const auto list = views::receipts_json(*s.replica, last, record, child);
   if (as_json) {
     print_json(list);
     return kExitOk;
@@ -315,7 +316,7 @@ int cmd_receipts(Session& s, std::size_t last, const std::string& record, const 
 }
 
 int cmd_placements(Session& s, bool as_json) {
-  const auto arr = placements_json(*s.replica);
+  const auto arr = views::placements_json(*s.replica);
   if (as_json) {
     print_json(arr);
     return kExitOk;
@@ -330,18 +331,18 @@ int cmd_placements(Session& s, bool as_json) {
 
 int cmd_request_meeting(Session& s, const std::string& placement, const std::string& type_name,
                         const std::string& reason, const std::string& identified_at) {
-  const auto prepared = prepare_request_meeting(placement, type_name, reason, identified_at);
+  const auto prepared = intents::prepare_request_meeting(placement, type_name, reason, identified_at);
   int rc = submit_and_report(*s.replica, prepared);
   if (rc == kExitOk) {
-    auto m = s.replica->get(col::kMeetings, std::get<PreparedOperation>(prepared).id);
-    if (m) std::cout << "to be held by " << ms_field_local(*m, "deadline_ms") << "\n";
+    auto m = s.replica->get(col::kMeetings, std::get<intents::PreparedOperation>(prepared).id);
+    if (m) std::cout << "to be held by " << views::ms_field_local(*m, "deadline_ms") << "\n";
   }
   return rc;
 }
 
 int cmd_meetings(Session& s, bool as_json) {
   auto& r = *s.replica;
-  const auto arr = meetings_json(r);
+  const auto arr = views::meetings_json(r);
   if (as_json) {
     print_json(arr);
     return kExitOk;
@@ -352,12 +353,12 @@ int cmd_meetings(Session& s, bool as_json) {
     const auto id = str(m.at("id"));
     const auto record = r.get(col::kMeetings, id);
     std::cout << id << "  " << str(m.at("type")) << " meeting, " << str(m.at("status")) << ", due by "
-              << (record ? ms_field_local(*record, "deadline_ms") : "") << (m.at("overdue").as_bool() ? " (OVERDUE)" : "")
+              << (record ? views::ms_field_local(*record, "deadline_ms") : "") << (m.at("overdue").as_bool() ? " (OVERDUE)" : "")
               << ", deadline " << str(m.at("deadline_met")) << "  [" << str(m.at("sync_state")) << "]\n    placement " << str(m.at("placement_id")) << ", requested by "
-              << name_of(r, str(m.at("requested_by"))) << ": " << str(m.at("reason")) << "\n";
+              << views::name_of(r, str(m.at("requested_by"))) << ": " << str(m.at("reason")) << "\n";
     for (const auto& view : views) {
       if (view.value("meeting_id") != id) continue;
-      std::cout << "    views (" << view.value("subject") << ", recorded by " << name_of(r, view.value("recorded_by"))
+      std::cout << "    views (" << view.value("subject") << ", recorded by " << views::name_of(r, view.value("recorded_by"))
                 << "): " << view.value("text") << "\n";
     }
   }
@@ -367,25 +368,25 @@ int cmd_meetings(Session& s, bool as_json) {
 int cmd_record_view(Session& s, const std::string& meeting, const std::string& subject_name, const std::string& text,
                     bool professionals_only, bool share_with_carers, const std::string& sought_on) {
   return submit_and_report(
-      *s.replica, prepare_record_view(meeting, subject_name, text, professionals_only, share_with_carers, sought_on));
+      *s.replica, intents::prepare_record_view(meeting, subject_name, text, professionals_only, share_with_carers, sought_on));
 }
 
 int cmd_add_action(Session& s, const std::string& meeting, const std::string& owner, const std::string& due,
                    const std::string& text) {
-  return submit_and_report(*s.replica, prepare_add_action(meeting, owner, due, text));
+  return submit_and_report(*s.replica, intents::prepare_add_action(meeting, owner, due, text));
 }
 
 int cmd_update_action(Session& s, const std::string& id, const std::string& status_name, const std::string& note) {
-  return submit_and_report(*s.replica, prepare_update_action(*s.replica, id, status_name, note));
+  return submit_and_report(*s.replica, intents::prepare_update_action(*s.replica, id, status_name, note));
 }
 
 int cmd_edit_action(Session& s, const std::string& id, const std::optional<std::string>& text,
                     const std::optional<std::string>& due, const std::optional<std::string>& owner) {
-  return submit_and_report(*s.replica, prepare_edit_action(*s.replica, id, text, due, owner));
+  return submit_and_report(*s.replica, intents::prepare_edit_action(*s.replica, id, text, due, owner));
 }
 
 int cmd_actions(Session& s, bool as_json) {
-  const auto arr = actions_json(*s.replica);
+  const auto arr = views::actions_json(*s.replica);
   if (as_json) {
     print_json(arr);
     return kExitOk;
@@ -399,7 +400,7 @@ int cmd_actions(Session& s, bool as_json) {
 }
 
 int cmd_conflicts(Session& s, bool as_json) {
-  const auto arr = conflicts_json(*s.replica);
+  const auto arr = views::conflicts_json(*s.replica);
   if (as_json) {
     print_json(arr);
     return kExitOk;
@@ -419,7 +420,7 @@ int cmd_conflicts(Session& s, bool as_json) {
 }
 
 int cmd_resolve(Session& s, const std::string& id, const std::string& keep) {
-  return submit_and_report(*s.replica, prepare_resolve_conflict(*s.replica, id, keep));
+  return submit_and_report(*s.replica, intents::prepare_resolve_conflict(*s.replica, id, keep));
 }
 
 int cmd_change_passphrase(Session& s) {
@@ -445,19 +446,19 @@ int cmd_deadline(Session* s, const std::string& type_name, const std::string& fr
   if (!type) return fail(kExitUsage, "--type must be one of " + model::spellings_of_meeting_type());
   auto from_ms = policy::parse_local_datetime(from);
   if (!from_ms) return fail(kExitUsage, "--from must be YYYY-MM-DDTHH:MM (UK time) or YYYY-MM-DDTHH:MMZ (UTC)");
-  const DeadlineReport report = make_deadline_report(
+  const views::DeadlineReport report = views::make_deadline_report(
       *type, *from_ms, s ? ops::calendar_in_force(*s->replica) : policy::default_calendar());
   if (as_json) {
-    print_json(deadline_to_json(report));
+    print_json(views::deadline_to_json(report));
   } else {
-    std::cout << format_deadline_text(report) << "\n";
+    std::cout << views::format_deadline_text(report) << "\n";
   }
   return kExitOk;
 }
 
 }  // namespace
 
-int run_cli(int argc, char** argv) {
+int run_cli(int argc, char** argv, std::span<const FrontEndCommand> front_ends) {
   platform::harden_process();
   // Everything printed from here on has control characters made visible: a
   // record's text comes from other people (common/text/terminal.hpp).
@@ -565,15 +566,9 @@ int run_cli(int argc, char** argv) {
   receipts->add_option("--child", receipts_child, "only those for operations that wrote this child's records (child id)");
   add_json(receipts);
 
-  auto* app_command = app.add_subcommand("app", "open the local web app (served on this computer only)");
-  app::AppOptions app_options;
-  int lock_after_seconds = static_cast<int>(app_options.lock_after.count());
-  int sync_every_seconds = static_cast<int>(app_options.sync_every.count());
-  app_command->add_option("--listen", app_options.listen, "loopback IP:PORT (default 127.0.0.1:0, a free port)");
-  app_command->add_option("--lock-after", lock_after_seconds, "lock after this many seconds without use (default 600)")
-      ->check(CLI::Range(5, 24 * 3600));
-  app_command->add_option("--sync-every", sync_every_seconds, "seconds between syncs when nothing is pushed (default 30)")
-      ->check(CLI::Range(1, 3600));
+  // The other front ends (the local app): their subcommands, in the order given.
+  std::vector<CLI::App*> front_end_commands;
+  for (const auto& f : front_ends) front_end_commands.push_back(f.add(app));
 
   auto* change_passphrase = app.add_subcommand("change-passphrase", "re-protect this device's copy with a new passphrase");
 
@@ -599,10 +594,8 @@ int run_cli(int argc, char** argv) {
   try {
     if (*enrol) return cmd_enrol(s, server, ca, username, device_name, pin);
     if (*change_passphrase) return cmd_change_passphrase(s);
-    if (*app_command) {
-      app_options.lock_after = std::chrono::seconds(lock_after_seconds);
-      app_options.sync_every = std::chrono::seconds(sync_every_seconds);
-      return app::run_app(s.home, app_options);
+    for (std::size_t i = 0; i < front_ends.size(); ++i) {
+      if (*front_end_commands[i]) return front_ends[i].run(s.home);
     }
     if (int rc = s.open(); rc != kExitOk) return rc;
     if (*deadline) return cmd_deadline(&s, deadline_type, deadline_from, as_json);

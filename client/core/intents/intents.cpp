@@ -1,10 +1,9 @@
-#include "client/cli_operations.hpp"
+#include "client/core/intents/intents.hpp"
 
-#include "client/cli.hpp"
 #include "common/model/ids.hpp"
 #include "common/policy/calendar.hpp"
 
-namespace psm::client::cli {
+namespace psm::client::intents {
 
 namespace col = model::collection;
 
@@ -136,4 +135,4 @@ Prepared prepare_support_item(const std::string& meeting, const std::string& kin
   return PreparedOperation{p, {}, id, "added support item"};
 }
 
-}  // namespace psm::client::cli
+}  // namespace psm::client::intents

@@ -1,14 +1,14 @@
 // What the CLI and the local app share for turning a request into an
 // operation: malformed words and dates are refused with a message before
 // anything reaches the replica; good ones become the expected operation.
-#include "client/cli_operations.hpp"
+#include "client/core/intents/intents.hpp"
 
-#include "client/cli.hpp"
+#include "client/core/exit_codes.hpp"
 #include "testing/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
-namespace psm::client::cli {
+namespace psm::client::intents {
 namespace {
 
 const InvalidRequest* invalid(const Prepared& p) { return std::get_if<InvalidRequest>(&p); }
@@ -58,4 +58,4 @@ TEST(CliOperations, ChangesToRecordsNobodyCanSee_AreRefused_AndTheReplicaKeepsNo
 }
 
 }  // namespace
-}  // namespace psm::client::cli
+}  // namespace psm::client::intents

@@ -1,31 +1,18 @@
-#include "client/cli_common.hpp"
+#include "client/cli/common.hpp"
 
-#include "client/net/websocket_transport.hpp"
-#include "common/limits.hpp"
 #include "common/model/hlc.hpp"
 #include "common/platform/platform.hpp"
-#include "common/policy/calendar.hpp"
-#include "common/protocol/messages.hpp"
 
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 namespace psm::client::cli {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
-using model::Record;
-namespace col = model::collection;
 
 std::string passphrase_from_env_or_prompt(const char* prompt) {
   if (const char* env = std::getenv("PSM_PASSPHRASE")) return env;
   return platform::read_secret(prompt);
-}
-
-int fail(int code, const std::string& message) {
-  std::cerr << "psm: " << message << "\n";
-  return code;
 }
 
 std::string storage_refused_message(const std::string& detail) {
@@ -98,103 +85,15 @@ int Session::check_days_offline(bool enforce) {
   return kExitOk;
 }
 
-Result<ClientConfig> read_config(const HomePaths& home) {
-  std::ifstream in(home.config());
-  if (!in) return make_error_code(Errc::not_enrolled);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  boost::system::error_code ec;
-  auto v = json::parse(buffer.str(), ec);
-  if (ec || !v.is_object()) return make_error_code(Errc::corrupt_data);
-  ClientConfig c;
-  const auto& o = v.as_object();
-  if (auto* s = o.if_contains("server_url"); s && s->is_string()) c.server_url = std::string(s->as_string());
-  if (auto* s = o.if_contains("username"); s && s->is_string()) c.username = std::string(s->as_string());
-  if (auto* s = o.if_contains("pin"); s && s->is_string()) c.pin = std::string(s->as_string());
-  return c;
-}
-
-std::variant<Connected, SyncError> connect(const HomePaths& home, const std::string& url, const std::string& pin) {
-  net::ClientTlsOptions tls;
-  tls.ca_file = home.ca();
-  tls.pinned_sha256_hex = pin;
-  std::string detail;
-  auto client = net::WebSocketClient::connect(url, tls, protocol::kSubprotocol,
-                                              std::chrono::duration_cast<std::chrono::milliseconds>(limits::kConnectTimeout),
-                                              &detail);
-  if (!client) {
-    std::string message;
-    if (client.error() == Errc::untrusted_server) {
-      message = "refusing to sync: the server's certificate is not trusted (" + detail + ")";
-    } else if (client.error() == Errc::unsupported_version) {
-      message = "the server does not speak this version of psm: " + detail;
-    } else {
-      message = "cannot reach the server at " + url + (detail.empty() ? "" : " (" + detail + ")");
-    }
-    return SyncError{client.error(), message};
-  }
-  Connected c;
-  c.client = std::move(*client);
-  c.transport = std::make_unique<net::WebSocketTransport>(*c.client);
-  return c;
-}
-
-// --- presentation helpers
-
-std::string name_of(Replica& r, std::string_view person_id) {
-  if (person_id.empty()) return "";
-  auto p = r.get(col::kPeople, person_id);
-  return p ? p->value("name") : std::string(person_id);
-}
-
-std::string ms_field_local(const Record& rec, std::string_view field) {
-  auto v = rec.value(field);
-  if (v.empty()) return "";
-  return policy::format_local_datetime(std::stoull(v));
-}
-
-std::string ms_field_utc(const Record& rec, std::string_view field) {
-  auto v = rec.value(field);
-  if (v.empty()) return "";
-  return policy::format_utc(std::stoull(v));
-}
-
-// The sync state a person sees next to each record.
-std::map<std::pair<std::string, std::string>, std::string> record_sync_states(Replica& r) {
-  std::map<std::pair<std::string, std::string>, std::string> out;
-  for (const auto& e : r.outbox()) {
-    if (e.state != OpState::queued && e.state != OpState::sent) continue;
-    std::string id;
-    std::string collection;
-    std::visit(
-        [&](const auto& p) {
-          using T = std::decay_t<decltype(p)>;
-          if constexpr (std::is_same_v<T, ops::RequestMeeting>) { collection = col::kMeetings; id = p.meeting_id; }
-          if constexpr (std::is_same_v<T, ops::RecordView>) { collection = col::kViews; id = p.view_id; }
-          if constexpr (std::is_same_v<T, ops::AddAction>) { collection = col::kActions; id = p.action_id; }
-          if constexpr (std::is_same_v<T, ops::UpdateActionStatus>) { collection = col::kActions; id = p.action_id; }
-          if constexpr (std::is_same_v<T, ops::EditAction>) { collection = col::kActions; id = p.action_id; }
-          if constexpr (std::is_same_v<T, ops::ResolveConflict>) { collection = col::kConflicts; id = p.conflict_id; }
-        },
-        e.op.payload);
-    out[{collection, id}] = e.state == OpState::queued ? "waiting to send" : "sent";
-  }
-  return out;
-}
-
-std::string sync_state_of(const std::map<std::pair<std::string, std::string>, std::string>& states,
-                          const Record& rec) {
-  auto it = states.find({rec.collection, rec.id});
-  return it == states.end() ? "synced" : it->second;
-}
-
 void print_json(const json::value& v) { std::cout << json::serialize(v) << "\n"; }
 
 std::string str(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : json::serialize(v); }
 
-int submit_and_report(Replica& r, const Prepared& prepared) {
-  if (const auto* invalid = std::get_if<InvalidRequest>(&prepared)) return fail(invalid->exit_code, invalid->message);
-  const auto& op = std::get<PreparedOperation>(prepared);
+int submit_and_report(Replica& r, const intents::Prepared& prepared) {
+  if (const auto* invalid = std::get_if<intents::InvalidRequest>(&prepared)) {
+    return fail(invalid->exit_code, invalid->message);
+  }
+  const auto& op = std::get<intents::PreparedOperation>(prepared);
   return report_outcome(r.submit(op.payload, op.base), op.what, op.id, r);
 }
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace psm::client {
+namespace psm::client::views {
 
 struct DeadlineReport {
   model::MeetingType type = model::MeetingType::support;
@@ -37,4 +37,4 @@ std::string format_deadline_text(const DeadlineReport& report);
 // documented in docs/cli.md.
 boost::json::value deadline_to_json(const DeadlineReport& report);
 
-}  // namespace psm::client
+}  // namespace psm::client::views

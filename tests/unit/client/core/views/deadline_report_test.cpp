@@ -1,9 +1,9 @@
-#include "client/deadline_report.hpp"
+#include "client/core/views/deadline_report.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
-namespace psm::client {
+namespace psm::client::views {
 namespace {
 
 std::uint64_t at(const char* local) { return *policy::parse_local_datetime(local); }
@@ -66,4 +66,4 @@ TEST(DeadlineReport, FormatLongDate_SpellsWeekdayAndMonth) {
 }
 
 }  // namespace
-}  // namespace psm::client
+}  // namespace psm::client::views

@@ -1,5 +1,8 @@
-#include "client/cli_meetings.hpp"
-#include "client/cli_views.hpp"
+#include "client/cli/meetings.hpp"
+
+#include "client/core/views/format.hpp"
+#include "client/core/views/listings.hpp"
+#include "client/core/views/meeting.hpp"
 
 #include "common/model/ids.hpp"
 #include "common/policy/agenda.hpp"
@@ -109,7 +112,7 @@ namespace {
 
 int show_meeting(Session& s, const std::string& id, bool as_json) {
   auto& r = *s.replica;
-  auto found = meeting_json(r, id);
+  auto found = views::meeting_json(r, id);
   if (!found) return fail(kExitRefused, "no meeting " + id + " that you can see");
   const auto& o = *found;
   if (as_json) {
@@ -118,9 +121,9 @@ int show_meeting(Session& s, const std::string& id, bool as_json) {
   }
   auto m = r.get(col::kMeetings, id);
   std::cout << str(o.at("type")) << " meeting " << id << " — " << str(o.at("status")) << "\n  reason: " << str(o.at("reason"))
-            << "\n  to be held by: " << ms_field_local(*m, "deadline_ms") << "\n  chair: " << str(o.at("chair")) << "\n";
+            << "\n  to be held by: " << views::ms_field_local(*m, "deadline_ms") << "\n  chair: " << str(o.at("chair")) << "\n";
   if (!m->value("scheduled_for_ms").empty()) {
-    std::cout << "  scheduled: " << ms_field_local(*m, "scheduled_for_ms") << " at " << str(o.at("location"))
+    std::cout << "  scheduled: " << views::ms_field_local(*m, "scheduled_for_ms") << " at " << str(o.at("location"))
               << "; minutes: " << str(o.at("minute_taker")) << "\n";
   }
   std::cout << "invitations:\n";
@@ -157,14 +160,14 @@ int show_meeting(Session& s, const std::string& id, bool as_json) {
 
 int show_notifications(Session& s, bool as_json) {
   auto& r = *s.replica;
-  const auto arr = notifications_json(r);
+  const auto arr = views::notifications_json(r);
   if (as_json) {
     print_json(arr);
     return kExitOk;
   }
   const auto me = r.actor().person_id;
   for (const auto& n : r.list_in_scope(col::kNotifications, model::scope::person(me))) {
-    std::cout << ms_field_local(n, "created_at_ms") << "  " << n.value("text") << " (meeting " << n.value("meeting_id")
+    std::cout << views::ms_field_local(n, "created_at_ms") << "  " << n.value("text") << " (meeting " << n.value("meeting_id")
               << ")\n";
   }
   return kExitOk;
@@ -172,15 +175,7 @@ int show_notifications(Session& s, bool as_json) {
 
 int show_panel_requests(Session& s, bool as_json) {
   auto& r = *s.replica;
-  boost::json::array arr;
-  for (const auto& q : r.list(col::kPanelRequests)) {
-    arr.push_back({{"id", q.id}, {"meeting_id", q.value("meeting_id")}, {"placement_id", q.value("placement_id")},
-                   {"kind", q.value("kind")}, {"description", q.value("description")},
-                   {"provider", q.value("provider")}, {"frequency", q.value("frequency")},
-                   {"requested_by", q.value("requested_by")}, {"requested_at", ms_field_utc(q, "requested_at_ms")},
-                   {"status", q.value("status")}, {"reason", q.value("reason")},
-                   {"decided_by", q.value("decided_by")}, {"decided_at", ms_field_utc(q, "decided_at_ms")}});
-  }
+  const auto arr = views::panel_requests_json(r);
   if (as_json) {
     print_json(arr);
     return kExitOk;
@@ -189,14 +184,14 @@ int show_panel_requests(Session& s, bool as_json) {
   for (const auto& q : r.list(col::kPanelRequests)) {
     std::cout << q.id << "  " << q.value("status") << "  " << q.value("kind") << ": " << q.value("description") << " ("
               << q.value("provider") << ", " << q.value("frequency") << "), placement " << q.value("placement_id")
-              << ", asked by " << name_of(r, q.value("requested_by"))
+              << ", asked by " << views::name_of(r, q.value("requested_by"))
               << (q.value("reason").empty() ? "" : "; reason: " + q.value("reason")) << "\n";
   }
   return kExitOk;
 }
 
 int show_plans(Session& s, bool as_json) {
-  const auto plans = plans_json(*s.replica);
+  const auto plans = views::plans_json(*s.replica);
   if (as_json) {
     print_json(plans);
     return kExitOk;
@@ -220,7 +215,7 @@ int show_plans(Session& s, bool as_json) {
 std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, bool as_json) {
   auto& r = *s.replica;
   if (*m.schedule) {
-    return submit_and_report(r, prepare_schedule_meeting(m.meeting_id, m.at, m.location, m.minute_taker));
+    return submit_and_report(r, intents::prepare_schedule_meeting(m.meeting_id, m.at, m.location, m.minute_taker));
   }
   if (*m.invite) {
     ops::InviteAttendee p{model::new_uuid_v7(), m.meeting_id, m.person, m.name, m.organisation};
@@ -231,14 +226,14 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
     return report_outcome(r.submit(p), "recorded the decision", p.decision_id, r);
   }
   if (*m.attendance) {
-    return submit_and_report(r, prepare_record_attendance(m.invitation_id, m.status));
+    return submit_and_report(r, intents::prepare_record_attendance(m.invitation_id, m.status));
   }
   if (*m.agenda_note) {
     return submit_and_report(
-        r, prepare_agenda_note(m.meeting_id, m.item, m.text, m.professionals_only, m.share_with_carers));
+        r, intents::prepare_agenda_note(m.meeting_id, m.item, m.text, m.professionals_only, m.share_with_carers));
   }
   if (*m.finalise) {
-    return submit_and_report(r, prepare_finalise_minutes(m.meeting_id, m.review_date, m.review_reason));
+    return submit_and_report(r, intents::prepare_finalise_minutes(m.meeting_id, m.review_date, m.review_reason));
   }
   if (*m.permanence) {
     ops::MarkPermanenceMatch p{m.placement, m.agreed_on, model::new_uuid_v7()};
@@ -253,7 +248,7 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
     return report_outcome(r.submit(p), "recorded short break", p.break_id, r);
   }
   if (*m.support_item) {
-    return submit_and_report(r, prepare_support_item(m.meeting_id, m.kind, m.text, m.provider, m.frequency,
+    return submit_and_report(r, intents::prepare_support_item(m.meeting_id, m.kind, m.text, m.provider, m.frequency,
                                                      m.professionals_only, m.needs_panel));
   }
   if (*m.panel_decision) {
