@@ -14,6 +14,7 @@
 #include "server/net/metrics.hpp"
 #include "server/net/tls.hpp"
 #include "server/report/report.hpp"
+#include "server/server.hpp"
 #include "server/store/server_store.hpp"
 #include "server/sync/calendar_import.hpp"
 #include "server/sync/session.hpp"
@@ -79,26 +80,6 @@ int cmd_init(const fs::path& data, const std::vector<std::string>& hostnames) {
   return kExitOk;
 }
 
-// An exclusive flock on DATA/serve.lock, released when the process ends
-// (however it ends: the kernel drops the lock with the descriptor).
-class ServeLock {
- public:
-  explicit ServeLock(const fs::path& path) {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    held_ = fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) == 0;
-  }
-  ~ServeLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  ServeLock(const ServeLock&) = delete;
-  ServeLock& operator=(const ServeLock&) = delete;
-  bool held() const { return held_; }
-
- private:
-  int fd_ = -1;
-  bool held_ = false;
-};
-
 // "ADDRESS:PORT" → address and port; false when it is not that shape.
 bool split_address_port(const std::string& text, std::string& address, std::uint16_t& port) {
   const auto colon = text.rfind(':');
@@ -120,161 +101,69 @@ bool split_address_port(const std::string& text, std::string& address, std::uint
 
 int cmd_serve(const fs::path& data, const std::string& listen, const std::string& metrics_listen,
               std::size_t max_before_sign_in_per_address, const ServerPolicy& policy, bool check_store) {
+  ServerOptions options;
+  options.data = data;
+  options.policy = policy;
+  options.check_store = check_store;
+  options.stop_on_signals = true;
   std::string metrics_address;
-  std::uint16_t metrics_port = 0;
   const bool serve_metrics = metrics_listen != "off";
-  if (serve_metrics && !split_address_port(metrics_listen, metrics_address, metrics_port)) {
+  if (serve_metrics && !split_address_port(metrics_listen, metrics_address, options.metrics_port)) {
     std::cerr << "psm-server: --metrics-listen must be ADDRESS:PORT or off\n";
     return kExitUsage;
   }
-  DataPaths paths(data);
-  std::string detail;
-  net::ListenerOptions options;
+  if (serve_metrics) options.metrics_address = metrics_address;
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) {
     std::cerr << "psm-server: --listen must be ADDRESS:PORT\n";
     return kExitUsage;
   }
-  options.address = listen.substr(0, colon);
+  options.listener.address = listen.substr(0, colon);
   try {
-    options.port = static_cast<std::uint16_t>(std::stoul(listen.substr(colon + 1)));
+    options.listener.port = static_cast<std::uint16_t>(std::stoul(listen.substr(colon + 1)));
   } catch (const std::exception&) {
     std::cerr << "psm-server: --listen must be ADDRESS:PORT\n";
     return kExitUsage;
   }
-  options.subprotocol = std::string(protocol::kSubprotocol);
-  options.max_connections_before_sign_in_per_address = max_before_sign_in_per_address;
-  ServeLock lock(paths.serve_lock());
-  if (!lock.held() && fs::exists(paths.root)) {
-    std::cerr << "psm-server: another psm-server is already serving " << data.string() << "\n";
-    return kExitFailure;
-  }
-  // Every page is checked before a device is served, unless the store is as
-  // the last clean stop left it (docs/operations.md, "Starting"): a damaged
-  // store is refused here, with its exit code, rather than found later by
-  // devices that would be told to retry for ever.
-  const auto check_started = std::chrono::steady_clock::now();
-  bool checked = false;
-  auto store =
-      ServerStore::open(paths, &detail, check_store ? StoreCheck::full : StoreCheck::unless_closed_clean, &checked);
-  if (!store) return data_error(detail, store.error());
-  if (checked) {
-    spdlog::info("store integrity check passed in {} ms",
-                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - check_started)
-                     .count());
-  } else {
-    spdlog::info("store integrity check skipped: the store is as the last clean stop left it");
-  }
+  options.listener.max_connections_before_sign_in_per_address = max_before_sign_in_per_address;
 
-  if (auto ec = platform::check_owner_only(paths.tls_dir() / net::kServerKeyFile, "TLS key", &detail)) {
-    return data_error(detail, ec);
-  }
-  // Made on first start of a data directory from before receipts.
-  bool receipt_key_created = false;
-  auto receipt_keys = ReceiptKeys::load_or_create(paths, &detail, &receipt_key_created);
-  if (!receipt_keys) return data_error(detail, receipt_keys.error());
-  if (receipt_key_created) {
-    audit_admin_action(**store, "created receipt key " + (*receipt_keys)->signing_key().key_id());
-  }
-
-  auto tls = net::make_server_tls_context(paths.tls_dir() / "server.pem", paths.tls_dir() / "server.key");
-  if (!tls) {
-    std::cerr << "psm-server: cannot load TLS certificate and key from " << paths.tls_dir() << ": "
-              << tls.error().message() << "\n";
-    return kExitData;
-  }
-
-  Metrics metrics;
-  if (auto cert = net::read_certificate_info(paths.tls_dir() / net::kServerCertFile)) {
-    metrics.set_tls_certificate_expiry(cert->not_after);
-    const auto days_left = (cert->not_after - static_cast<std::int64_t>(std::time(nullptr))) / 86400;
-    if (days_left < 30) {
-      spdlog::warn("the server certificate expires in {} day(s): run psm-server cert renew --data {} and restart",
-                   days_left, data.string());
+  Server server(std::move(options));
+  if (auto failure = server.start()) {
+    switch (failure->step) {
+      case StartFailure::Step::already_serving:
+        std::cerr << "psm-server: another psm-server is already serving " << data.string() << "\n";
+        return kExitFailure;
+      case StartFailure::Step::store:
+      case StartFailure::Step::tls_key:
+      case StartFailure::Step::receipt_key:
+        return data_error(failure->detail, failure->code);
+      case StartFailure::Step::tls_context:
+        std::cerr << "psm-server: cannot load TLS certificate and key from " << server.tls_dir() << ": "
+                  << failure->code.message() << "\n";
+        return kExitData;
+      case StartFailure::Step::listen:
+        std::cerr << "psm-server: cannot listen on " << listen << ": "
+                  << (failure->detail.empty() ? failure->code.message() : failure->detail) << "\n";
+        return kExitFailure;
+      case StartFailure::Step::metrics_listen:
+        std::cerr << "psm-server: cannot serve metrics on " << metrics_listen << ": "
+                  << (failure->detail.empty() ? failure->code.message() : failure->detail)
+                  << " (choose another with --metrics-listen ADDRESS:PORT, or --metrics-listen off)\n";
+        return kExitFailure;
     }
-  }
-  asio::io_context store_context;
-  auto work = asio::make_work_guard(store_context);
-  auto service = std::make_unique<SyncService>(std::move(*store), metrics, model::HlcClock::system_now_millis, policy);
-  service->set_receipt_keys(*receipt_keys);
-  auto hub = std::make_shared<SyncHub>(store_context, std::move(service));
-
-  asio::io_context io;
-  // The devices' port answers only /healthz: /metrics has its own listener,
-  // on loopback unless the operator says otherwise.
-  auto health = [](std::string_view method, std::string_view target) -> std::optional<net::HttpResponse> {
-    if (method != "GET") return std::nullopt;
-    if (target == "/healthz") return net::HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
-    return std::nullopt;
-  };
-  // Strangers are capped by the open-file limit, so take all the kernel allows.
-  net::raise_open_file_limit();
-  net::Listener listener(io, *tls, options, hub->handler_factory(), health);
-  auto monitoring = [&metrics, &listener, health](std::string_view method,
-                                                  std::string_view target) -> std::optional<net::HttpResponse> {
-    if (method == "GET" && target == "/metrics") {
-      return net::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(listener.gauges())};
-    }
-    return health(method, target);
-  };
-  net::HttpListener metrics_listener(io, metrics_address, metrics_port, monitoring);
-  std::string listen_detail;
-  if (auto ec = listener.start(&listen_detail)) {
-    std::cerr << "psm-server: cannot listen on " << listen << ": " << (listen_detail.empty() ? ec.message() : listen_detail) << "\n";
     return kExitFailure;
   }
   if (serve_metrics) {
-    if (auto ec = metrics_listener.start(&listen_detail)) {
-      std::cerr << "psm-server: cannot serve metrics on " << metrics_listen << ": "
-                << (listen_detail.empty() ? ec.message() : listen_detail)
-                << " (choose another with --metrics-listen ADDRESS:PORT, or --metrics-listen off)\n";
-      listener.stop();
-      return kExitFailure;
-    }
-    const auto mep = metrics_listener.local_endpoint();
+    const auto mep = server.metrics_endpoint();
     if (!mep.address().is_loopback()) {
       spdlog::warn("metrics are served without TLS on {}: keep that address on a private network", metrics_listen);
     }
     const std::string host = mep.address().is_v6() ? "[" + mep.address().to_string() + "]" : mep.address().to_string();
     std::cout << "metrics on http://" << host << ":" << mep.port() << "/metrics" << std::endl;
   }
-  const auto ep = listener.local_endpoint();
+  const auto ep = server.endpoint();
   std::cout << "listening on wss://" << ep.address().to_string() << ":" << ep.port() << std::endl;
-
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int) {
-    if (ec) return;
-    spdlog::info("shutting down: no new connections; finishing in-flight work");
-    listener.stop();
-    metrics_listener.stop();
-  });
-
-  // R8: escalate overdue actions at start-up and then every few minutes, on
-  // the store thread like all other store work.
-  asio::steady_timer escalation_timer(store_context);
-  std::function<void()> schedule_escalation = [&] {
-    hub->escalate_now();
-    escalation_timer.expires_after(limits::kEscalationInterval);
-    escalation_timer.async_wait([&](const boost::system::error_code& ec) {
-      if (!ec) schedule_escalation();
-    });
-  };
-  asio::post(store_context, schedule_escalation);
-
-  std::thread store_thread([&] { store_context.run(); });
-  std::thread io_thread([&] { io.run(); });
-  io.run();
-  io_thread.join();
-  // The transport is gone; let the store thread finish anything already
-  // queued (a committed batch whose answer could not be sent is re-sent by the
-  // device and recognised as a duplicate).
-  asio::post(store_context, [&] {
-    escalation_timer.cancel();
-    hub->stop();
-  });
-  work.reset();
-  store_thread.join();
-  hub->shutdown();
+  server.run();
   std::cout << "stopped" << std::endl;
   return kExitOk;
 }

@@ -5,7 +5,9 @@
 
 #include "client/replica/replica.hpp"
 #include "client/sync/sync_engine.hpp"
+#include "server/server.hpp"
 #include "server/store/server_store.hpp"
+#include "server/sync/receipts.hpp"
 #include "server/sync/sync_service.hpp"
 #include "support/loopback.hpp"
 #include "testing/temp_dir.hpp"
@@ -73,14 +75,23 @@ class World {
       server::Account a{user, user, role, user, {}};
       EXPECT_FALSE(server::add_user(**store, a, kPassword, &detail, crypto::kScryptTest)) << detail;
     }
-    service_ = std::make_unique<server::SyncService>(std::move(*store), metrics_, std::move(clock), policy);
-    // Signed receipts, as psm-server serve gives them.
+    // The server psm-server serve builds, without the network: devices reach
+    // its sessions through the loopback, and its store work runs on this
+    // thread (deterministic; the test may read the store between syncs).
+    server::ServerOptions options;
+    options.data = server_dir_.path / "data";
+    options.store = std::move(*store);
+    options.clock = std::move(clock);
+    options.policy = policy;
+    options.network = false;
+    options.store_thread = false;
+    server_ = std::make_unique<server::Server>(std::move(options));
+    auto failure = server_->start();
+    EXPECT_FALSE(failure) << (failure ? failure->detail : "");
+    // Signed receipts, as psm-server serve gives them (it made the key).
     auto keys = server::ReceiptKeys::load_or_create(data_paths(), &detail);
     EXPECT_TRUE(keys) << detail;
-    if (keys) {
-      receipt_keys_ = *keys;
-      service_->set_receipt_keys(receipt_keys_);
-    }
+    if (keys) receipt_keys_ = *keys;
   }
 
   server::DataPaths data_paths() const { return server::DataPaths(server_dir_.path / "data"); }
@@ -95,7 +106,7 @@ class World {
     auto replica = client::Replica::create(client::HomePaths(d->home.path), "device passphrase", crypto::kScryptTest);
     EXPECT_TRUE(replica);
     d->replica = std::move(*replica);
-    LoopbackTransport t(*service_);
+    LoopbackTransport t(*server_);
     auto err = client::enrol_device(*d->replica, t, username, std::string(kPassword), username + "-laptop");
     EXPECT_FALSE(err) << (err ? err->message : "");
     EXPECT_FALSE(sync(*d));
@@ -103,20 +114,21 @@ class World {
   }
 
   std::optional<client::SyncError> sync(Device& d, client::SyncReport* report = nullptr) {
-    LoopbackTransport t(*service_);
+    LoopbackTransport t(*server_);
     client::SyncReport r;
     auto err = client::sync_once(*d.replica, t, r);
     if (report) *report = r;
     return err;
   }
 
-  server::SyncService& service() { return *service_; }
-  server::ServerStore& store() { return service_->store(); }
+  server::Server& server() { return *server_; }
+  // The store thread is this thread: the service may be used directly.
+  server::SyncService& service() { return server_->service(); }
+  server::ServerStore& store() { return service().store(); }
 
  private:
   TempDir server_dir_;
-  server::Metrics metrics_;
-  std::unique_ptr<server::SyncService> service_;
+  std::unique_ptr<server::Server> server_;
   std::shared_ptr<const server::ReceiptKeys> receipt_keys_;
 };
 

@@ -141,7 +141,7 @@ TEST(AccessControl, ExpiredToken_NeedsThePasswordAgain_AndKeepsUnsentWork) {
   EXPECT_EQ(err->code, Errc::token_expired);
   EXPECT_EQ(carer->replica->pending_count(), 1u);
 
-  LoopbackTransport t(w.service());
+  LoopbackTransport t(w.server());
   auto relogin = client::enrol_device(*carer->replica, t, "carer-1", "wrong password!", "laptop");
   ASSERT_TRUE(relogin);
   EXPECT_EQ(relogin->code, Errc::authentication_failed);

@@ -126,7 +126,7 @@ void random_local_work(Sim& sim, Device& d) {
 }
 
 void faulty_sync(Sim& sim, World& w, Device& d) {
-  LoopbackTransport t(w.service());
+  LoopbackTransport t(w.server());
   const std::size_t fault_at = sim.pick(6);
   const int kind = static_cast<int>(sim.pick(3));  // 0 none, 1 drop delivery, 2 lose answer
   if (kind == 1) t.deliver_if = [=](std::size_t i) { return i != fault_at; };

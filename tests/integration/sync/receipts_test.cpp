@@ -93,7 +93,7 @@ TEST(Receipts, ReSentBatchAfterALostAnswer_GetsReceiptsWithTheFirstReceivedTime)
   *clock.now += 1000;
   const std::uint64_t first_received = *clock.now;
   {
-    LoopbackTransport t(w.service());
+    LoopbackTransport t(w.server());
     t.lose_answer_if = [](std::size_t i) { return i == 1; };  // the push's answer (0 is the sign-in)
     client::SyncReport report;
     ASSERT_TRUE(client::sync_once(*carer->replica, t, report));  // the connection "drops"
@@ -152,7 +152,7 @@ TEST(Receipts, OperationIdOfAnotherDevicesWork_GetsNoReceipt_EvenForAProfessiona
 // A transport that changes one byte of every push answer's receipt statement.
 class TamperingTransport final : public client::Transport {
  public:
-  explicit TamperingTransport(server::SyncService& service) : inner_(service) {}
+  explicit TamperingTransport(server::Server& server) : inner_(server) {}
   error_code send(std::string_view bytes) override { return inner_.send(bytes); }
   Result<std::string> receive(std::chrono::milliseconds timeout) override {
     auto bytes = inner_.receive(timeout);
@@ -176,7 +176,7 @@ TEST(Receipts, ReceiptWithABadSignature_IsAProtocolError_AndNothingIsMarkedAnswe
   auto carer = w.enrol("carer-1");
   const auto meeting = request_meeting(*carer->replica, "p1");
   const auto op_id = op_id_for(*carer->replica, meeting);
-  TamperingTransport t(w.service());
+  TamperingTransport t(w.server());
   client::SyncReport report;
   auto err = client::sync_once(*carer->replica, t, report);
   ASSERT_TRUE(err);

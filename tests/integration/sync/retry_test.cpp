@@ -62,7 +62,7 @@ struct FlakyServer {
     return [this]() -> std::variant<std::unique_ptr<Transport>, SyncError> {
       ++attempts;
       if (attempts <= down_for) return SyncError{make_error_code(Errc::unavailable), "cannot reach the server"};
-      auto t = std::make_unique<LoopbackTransport>(world.service());
+      auto t = std::make_unique<LoopbackTransport>(world.server());
       if (shape) shape(*t, attempts);
       return std::unique_ptr<Transport>(std::move(t));
     };

@@ -5,14 +5,13 @@
 // connected over real TLS, and its next push is not applied.
 #include "common/model/ids.hpp"
 #include "common/protocol/codec.hpp"
+#include "server/server.hpp"
 #include "server/sync/password_checks.hpp"
 #include "server/sync/session.hpp"
 #include "support/tls_stack.hpp"
 #include "support/world.hpp"
 
 #include <gtest/gtest.h>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 
 #include <condition_variable>
 #include <future>
@@ -80,31 +79,39 @@ class SignInUnderAttack : public ::testing::Test {
       ASSERT_FALSE(
           server::add_user(**store, {user, user, role, user, {}}, World::kPassword, &detail, crypto::kScryptTest));
     }
-    auto service = std::make_unique<server::SyncService>(std::move(*store), metrics_);
-    // The carer's device enrolled earlier (its token sign-ins need no password).
-    server::Identity who;
-    auto enrolled = service->login({"carer-1", std::string(World::kPassword), "laptop", "", 0}, who, "192.0.2.10");
-    ASSERT_TRUE(enrolled.ok) << enrolled.message;
-    device_id_ = enrolled.device_id;
-    device_token_ = enrolled.device_token;
     auto gate = gate_.get_future().share();
     checks_ = std::make_shared<server::PasswordChecks>(1, kWaiting,
                                                        [gate](std::string_view password, std::string_view encoded) {
                                                          gate.wait();
                                                          return crypto::verify_password(password, encoded);
                                                        });
-    hub_ = std::make_shared<server::SyncHub>(store_context_, std::move(service), checks_);
-    store_thread_ = std::thread([this] { store_context_.run(); });
+    // The server psm-server serve builds, with connections made here instead
+    // of by a listener.
+    server::ServerOptions options;
+    options.data = dir_.path / "data";
+    options.store = std::move(*store);
+    options.password_checks = checks_;
+    options.network = false;
+    server_ = std::make_unique<server::Server>(std::move(options));
+    auto failure = server_->start();
+    ASSERT_FALSE(failure) << failure->detail;
+    server_->run_in_background();
+    // The carer's device enrolled earlier (its token sign-ins need no password).
+    auto enrolled = server_->on_store_thread([](server::SyncService& service) {
+      server::Identity who;
+      return service.login({"carer-1", std::string(World::kPassword), "laptop", "", 0}, who, "192.0.2.10");
+    });
+    ASSERT_TRUE(enrolled.ok) << enrolled.message;
+    device_id_ = enrolled.device_id;
+    device_token_ = enrolled.device_token;
   }
 
   void TearDown() override {
     open_gate();
     for (auto& [connection, handler] : handlers_) handler->on_close();
-    boost::asio::post(store_context_, [hub = hub_] { hub->stop(); });
-    work_.reset();
-    if (store_thread_.joinable()) store_thread_.join();
-    checks_.reset();  // the hub's is then the last reference: shutdown() joins the pool
-    if (hub_) hub_->shutdown();
+    handlers_.clear();
+    checks_.reset();  // the hub's is then the last reference: its shutdown joins the pool
+    server_.reset();  // stops the hub and the store thread, as psm-server serve stops
   }
 
   void open_gate() {
@@ -115,7 +122,7 @@ class SignInUnderAttack : public ::testing::Test {
   // A new connection to the hub, as the listener makes one.
   std::shared_ptr<RecordingConnection> open(const std::string& address) {
     auto connection = std::make_shared<RecordingConnection>(address);
-    handlers_.emplace_back(connection.get(), hub_->handler_factory()(connection));
+    handlers_.emplace_back(connection.get(), server_->hub().handler_factory()(connection));
     return connection;
   }
   void send(const std::shared_ptr<RecordingConnection>& c, const protocol::Message& m) {
@@ -131,15 +138,10 @@ class SignInUnderAttack : public ::testing::Test {
 
   static constexpr std::size_t kWaiting = 8;
   TempDir dir_;
-  server::Metrics metrics_;
-  boost::asio::io_context store_context_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ =
-      boost::asio::make_work_guard(store_context_);
   std::promise<void> gate_;
   bool gate_open_ = false;
   std::shared_ptr<server::PasswordChecks> checks_;
-  std::shared_ptr<server::SyncHub> hub_;
-  std::thread store_thread_;
+  std::unique_ptr<server::Server> server_;
   std::vector<std::pair<const server::net::Connection*, std::shared_ptr<server::net::ConnectionHandler>>> handlers_;
   std::string device_id_, device_token_;
 };

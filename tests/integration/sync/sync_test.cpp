@@ -94,7 +94,7 @@ TEST(Sync, ExactlyOnce_WhenTheServersAnswerIsLost) {
   const auto id = request_meeting(*carer->replica, "p1", "Need help with contact arrangements");
   const auto applied_before = w.store().applied_count();
   {
-    LoopbackTransport t(w.service());
+    LoopbackTransport t(w.server());
     t.lose_answer_if = [](std::size_t i) { return i == 1; };  // message 0 auth, 1 push
     client::SyncReport report;
     auto err = client::sync_once(*carer->replica, t, report);
@@ -264,7 +264,7 @@ TEST(Sync, WrongPassword_IsRefusedWithAClearMessage) {
   TempDir home;
   auto replica = client::Replica::create(client::HomePaths(home.path), "device passphrase", crypto::kScryptTest);
   ASSERT_TRUE(replica);
-  LoopbackTransport t(w.service());
+  LoopbackTransport t(w.server());
   auto err = client::enrol_device(**replica, t, "carer-1", "not the password", "laptop");
   ASSERT_TRUE(err);
   EXPECT_EQ(err->code, Errc::authentication_failed);
