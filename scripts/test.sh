@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs every test:
-#   1. the layering check and clang-format in check mode (a few seconds);
+#   1. the layering check, the schema check (no stored field name as a string
+#      literal) and clang-format in check mode (a few seconds);
 #   2. a warnings-as-errors build and the whole suite (unit, integration over
 #      loopback and real TLS, end-to-end with real processes), then the local
 #      app's browser tests in headless Chromium (scripts/test_browser.sh, about
@@ -22,6 +23,7 @@ phase() { echo "== $1 (at $((SECONDS / 60))m$((SECONDS % 60))s)"; }
 bash scripts/setup.sh
 bash scripts/check_layering.sh
 bash scripts/check_format.sh
+bash scripts/check_schema.sh
 
 phase "build (warnings are errors)"
 PSM_BUILD_DIR=$root/build bash scripts/build.sh -DPSM_WERROR=ON
