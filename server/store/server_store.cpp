@@ -199,10 +199,10 @@ struct ServerStore::Statements {
   // --- accounts
   Statement insert_account{db.prepare(
       "INSERT INTO accounts(username, person_id, role, display_name, password_hash) VALUES (?1, ?2, ?3, ?4, ?5)")};
-  Statement find_account{db.prepare(
-      "SELECT username, person_id, role, display_name, password_hash FROM accounts WHERE username = ?1")};
-  Statement find_account_by_person{db.prepare(
-      "SELECT username, person_id, role, display_name, password_hash FROM accounts WHERE person_id = ?1")};
+  Statement find_account{
+      db.prepare("SELECT username, person_id, role, display_name, password_hash FROM accounts WHERE username = ?1")};
+  Statement find_account_by_person{
+      db.prepare("SELECT username, person_id, role, display_name, password_hash FROM accounts WHERE person_id = ?1")};
 
   // --- devices (read_device() reads these columns in this order)
   Statement insert_device{
@@ -217,9 +217,9 @@ struct ServerStore::Statements {
   // OR FAIL: no statement journal (see store::Upsert).
   Statement revoke_device{db.prepare("UPDATE OR FAIL devices SET revoked = 1 WHERE device_id = ?1")};
   Statement touch_device{db.prepare("UPDATE OR FAIL devices SET last_seen_ms = ?2 WHERE device_id = ?1")};
-  Statement set_token{db.prepare(
-      "UPDATE OR FAIL devices SET token_hash = ?2, previous_token_hash = ?3, token_expires_at_ms = ?4 "
-      "WHERE device_id = ?1")};
+  Statement set_token{
+      db.prepare("UPDATE OR FAIL devices SET token_hash = ?2, previous_token_hash = ?3, token_expires_at_ms = ?4 "
+                 "WHERE device_id = ?1")};
   Statement forget_previous{db.prepare("UPDATE OR FAIL devices SET previous_token_hash = '' WHERE device_id = ?1")};
 
   // --- meta

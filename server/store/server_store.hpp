@@ -169,7 +169,7 @@ class ServerStore final : public Store {
   std::uint64_t next_seq_ = 1;
   std::function<void()> after_pull_scope_read_;
   std::unique_ptr<store::Statement> data_version_;  // prepared on first use
-  std::optional<store::Transaction> work_;           // the unit of work in progress, if any
+  std::optional<store::Transaction> work_;          // the unit of work in progress, if any
   // PRAGMA synchronous = FULL could not be put back when a bookkeeping unit
   // rolled back (a destructor cannot throw): the next unit puts it back first.
   bool restore_full_sync_ = false;

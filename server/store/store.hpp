@@ -173,8 +173,8 @@ class Store : public ops::StateReader {
   virtual void touch_device(std::string_view device_id, std::uint64_t now_ms) = 0;
   // Gives a device a new token hash and expiry. `previous_hash` stays valid
   // until forget_previous_token() (pass "" to end the old token at once).
-  virtual void set_device_token(std::string_view device_id, std::string_view token_hash,
-                                std::string_view previous_hash, std::uint64_t expires_at_ms) = 0;
+  virtual void set_device_token(std::string_view device_id, std::string_view token_hash, std::string_view previous_hash,
+                                std::uint64_t expires_at_ms) = 0;
   virtual void forget_previous_token(std::string_view device_id) = 0;
 
   // --- the audit trail, in the same store and units of work

@@ -25,8 +25,7 @@ struct CalendarImport {
 // saying why (Errc::invalid_argument), when the document is malformed or over
 // limits::kMaxTextBytes, older than the built-in calendar or than the edition
 // already distributed, or reuses that edition's version with different dates.
-error_code import_calendar(Store& store, std::string_view json, std::string* detail,
-                           CalendarImport* result = nullptr);
+error_code import_calendar(Store& store, std::string_view json, std::string* detail, CalendarImport* result = nullptr);
 
 // The calendar the server's rules use now, and whether it was imported.
 struct CalendarInForce {

@@ -37,7 +37,8 @@ std::string read_entry(const json::value& v, std::string_view collection, std::i
   for (const auto& spec : specs) {
     const auto* f = obj.if_contains(spec.name);
     if (!f || f->is_null()) {
-      if (spec.required) return std::string(collection) + " " + out.id + ": \"" + std::string(spec.name) + "\" is required";
+      if (spec.required)
+        return std::string(collection) + " " + out.id + ": \"" + std::string(spec.name) + "\" is required";
       continue;
     }
     std::string value;
@@ -45,14 +46,16 @@ std::string read_entry(const json::value& v, std::string_view collection, std::i
       value = std::string(f->as_string());
     } else if (f->is_array()) {
       for (const auto& item : f->as_array()) {
-        if (!item.is_string()) return std::string(collection) + " " + out.id + ": \"" + std::string(spec.name) + "\" must list strings";
+        if (!item.is_string())
+          return std::string(collection) + " " + out.id + ": \"" + std::string(spec.name) + "\" must list strings";
         if (!value.empty()) value += ",";
         value += std::string(item.as_string());
       }
     } else {
       return std::string(collection) + " " + out.id + ": \"" + std::string(spec.name) + "\" must be a string";
     }
-    if (value.size() > limits::kMaxShortStringBytes * 16) return std::string(collection) + " " + out.id + ": value too long";
+    if (value.size() > limits::kMaxShortStringBytes * 16)
+      return std::string(collection) + " " + out.id + ": value too long";
     out.set(spec.name, std::move(value), version, "import");
   }
   return {};
@@ -60,8 +63,7 @@ std::string read_entry(const json::value& v, std::string_view collection, std::i
 
 }  // namespace
 
-error_code import_reference_data(Store& store, std::string_view text, std::string* detail,
-                                 std::size_t* imported) {
+error_code import_reference_data(Store& store, std::string_view text, std::string* detail, std::size_t* imported) {
   auto fail = [&](std::string msg) {
     if (detail) *detail = std::move(msg);
     return make_error_code(Errc::invalid_argument);
@@ -102,9 +104,11 @@ error_code import_reference_data(Store& store, std::string_view text, std::strin
       if (!err.empty()) return fail(err);
       if (!model::parse_carer_type(r.value("carer_type"))) return fail("households " + r.id + ": unknown carer_type");
       for (const auto& carer : policy::split_ids(r.value("carer_ids"))) {
-        if (!ref.find(model::collection::kPeople, carer)) return fail("households " + r.id + ": unknown carer " + carer);
+        if (!ref.find(model::collection::kPeople, carer))
+          return fail("households " + r.id + ": unknown carer " + carer);
       }
-      if (!ref.find(model::collection::kPeople, r.value("ssw_id"))) return fail("households " + r.id + ": unknown ssw_id");
+      if (!ref.find(model::collection::kPeople, r.value("ssw_id")))
+        return fail("households " + r.id + ": unknown ssw_id");
       r.scope = model::scope::household(r.id);
       // A carer's own person record belongs to their household, not to the
       // directory every user receives: carers never learn of other carers.
@@ -139,22 +143,32 @@ error_code import_reference_data(Store& store, std::string_view text, std::strin
     for (const auto& v : *placements) {
       Record r;
       auto err = read_entry(v, model::collection::kPlacements,
-                            {{"child_id", true}, {"household_id", true}, {"type", true}, {"start_date", true},
-                             {"end_date", false}, {"ending", false}, {"emergency", false}, {"made_at", false},
+                            {{"child_id", true},
+                             {"household_id", true},
+                             {"type", true},
+                             {"start_date", true},
+                             {"end_date", false},
+                             {"ending", false},
+                             {"emergency", false},
+                             {"made_at", false},
                              {"team_manager_id", true}},
                             version, r);
       if (!err.empty()) return fail(err);
-      if (!ref.find(model::collection::kChildren, r.value("child_id"))) return fail("placements " + r.id + ": unknown child_id");
+      if (!ref.find(model::collection::kChildren, r.value("child_id")))
+        return fail("placements " + r.id + ": unknown child_id");
       if (!ref.find(model::collection::kHouseholds, r.value("household_id"))) {
         return fail("placements " + r.id + ": unknown household_id");
       }
-      if (!model::parse_placement_type(r.value("type"))) return fail("placements " + r.id + ": type must be in-house, ifa or independent");
-      if (!policy::parse_date(r.value("start_date"))) return fail("placements " + r.id + ": start_date must be YYYY-MM-DD");
+      if (!model::parse_placement_type(r.value("type")))
+        return fail("placements " + r.id + ": type must be in-house, ifa or independent");
+      if (!policy::parse_date(r.value("start_date")))
+        return fail("placements " + r.id + ": start_date must be YYYY-MM-DD");
       if (!r.value("end_date").empty() && !policy::parse_date(r.value("end_date"))) {
         return fail("placements " + r.id + ": end_date must be YYYY-MM-DD");
       }
       // R14: whether an ending was planned (agreed, e.g. at a pre-disruption meeting) or not.
-      if (r.get("ending") && (r.value("end_date").empty() || (r.value("ending") != "planned" && r.value("ending") != "unplanned"))) {
+      if (r.get("ending") &&
+          (r.value("end_date").empty() || (r.value("ending") != "planned" && r.value("ending") != "unplanned"))) {
         return fail("placements " + r.id + ": ending must be planned or unplanned, with an end_date");
       }
       // R2: an emergency placement's planning meeting is due 72 hours after it was made.
@@ -204,9 +218,8 @@ error_code import_reference_data(Store& store, std::string_view text, std::strin
       records.push_back(std::move(s));
     };
     setting("service-managers", [](const Record& p) { return p.value("role") == "service-manager"; });
-    setting("fostering-service-managers", [](const Record& p) {
-      return p.value("role") == "service-manager" && p.value("service") == "fostering";
-    });
+    setting("fostering-service-managers",
+            [](const Record& p) { return p.value("role") == "service-manager" && p.value("service") == "fostering"; });
     setting("lados", [](const Record& p) { return p.value("role") == "lado"; });
     setting("panel-members", [](const Record& p) { return p.value("role") == "panel-member"; });
   }

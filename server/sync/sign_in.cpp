@@ -29,7 +29,7 @@ std::string token_hash(std::string_view token) { return crypto::to_hex(crypto::s
 
 // An audit entry about `who` (a signed-in person or a refused attempt), now.
 AuditEntry audit_entry_about(const Identity& who, std::string kind, std::string detail, std::uint64_t device_time_ms,
-                       std::uint64_t now_ms) {
+                             std::uint64_t now_ms) {
   AuditEntry e;
   e.server_time_ms = now_ms;
   e.device_time_ms = device_time_ms;
@@ -40,7 +40,6 @@ AuditEntry audit_entry_about(const Identity& who, std::string kind, std::string 
   e.detail = std::move(detail);
   return e;
 }
-
 
 SignIn::SignIn(Store& store, Metrics& metrics, const Clock& now, const ServerPolicy& policy)
     : store_(store),
@@ -90,7 +89,7 @@ AuthResult busy_answer() {
 }  // namespace
 
 std::variant<AuthResult, PasswordCheck> SignIn::begin_login(const protocol::LoginRequest& request,
-                                                                 const std::string& address) {
+                                                            const std::string& address) {
   const std::uint64_t now = now_();
   // Only fields that passed their check are recorded or become throttle keys.
   Identity attempt{{}, {}, {}, model::Role::foster_carer, address};
@@ -206,8 +205,9 @@ AuthResult SignIn::finish_login(const PasswordCheck& check, bool password_ok, Id
     spdlog::info("enrolled device {} for {}", device.device_id, account->username);
   }
   who = {device_id, account->username, account->person_id, account->role, address};
-  audit(who, "sign-in", request.device_id.empty() ? "enrolled device \"" + request.device_name + "\""
-                                                  : "signed in again; new device token",
+  audit(who, "sign-in",
+        request.device_id.empty() ? "enrolled device \"" + request.device_name + "\""
+                                  : "signed in again; new device token",
         request.device_time_ms);
   AuthResult r = welcome(*account);
   r.device_id = device_id;
@@ -231,10 +231,9 @@ AuthResult SignIn::authenticate(const protocol::AuthRequest& request, Identity& 
   auto device = store_.find_device(request.device_id);
   const std::string presented = token_hash(request.device_token);
   auto same = [&](const std::string& stored) {
-    return !stored.empty() &&
-           crypto::constant_time_equal(
-               std::span(reinterpret_cast<const std::uint8_t*>(presented.data()), presented.size()),
-               std::span(reinterpret_cast<const std::uint8_t*>(stored.data()), stored.size()));
+    return !stored.empty() && crypto::constant_time_equal(
+                                  std::span(reinterpret_cast<const std::uint8_t*>(presented.data()), presented.size()),
+                                  std::span(reinterpret_cast<const std::uint8_t*>(stored.data()), stored.size()));
   };
   const bool current = device && same(device->token_hash);
   const bool previous = device && !current && same(device->previous_token_hash);
@@ -257,8 +256,8 @@ AuthResult SignIn::authenticate(const protocol::AuthRequest& request, Identity& 
     return auth_failure(Errc::device_revoked, "this device has been revoked; its replica must be wiped");
   }
   const std::uint64_t lifetime = static_cast<std::uint64_t>(policy_.token_lifetime.count());
-  const std::uint64_t expires = device->token_expires_at_ms ? device->token_expires_at_ms
-                                                            : device->enrolled_at_ms + lifetime;
+  const std::uint64_t expires =
+      device->token_expires_at_ms ? device->token_expires_at_ms : device->enrolled_at_ms + lifetime;
   if (now >= expires) {
     audit_refusal(attempt, "connect-refused", "device token expired", device_time);
     return auth_failure(Errc::token_expired, "this device's sign-in has expired; sign in again with your password");
@@ -312,7 +311,7 @@ AuthResult SignIn::authenticate(const protocol::AuthRequest& request, Identity& 
 }
 
 void SignIn::audit_refusal(const Identity& attempt, std::string kind, std::string detail,
-                                std::uint64_t device_time_ms) {
+                           std::uint64_t device_time_ms) {
   refusals_.refused(audit_entry_about(attempt, std::move(kind), std::move(detail), device_time_ms, now_()));
 }
 

@@ -62,8 +62,8 @@ struct PasswordCheck {
 
 // An audit entry about `who` (a signed-in person or a refused attempt) at
 // `now_ms`, concerning no child (the caller fills in `children`).
-AuditEntry audit_entry_about(const Identity& who, std::string kind, std::string detail,
-                             std::uint64_t device_time_ms, std::uint64_t now_ms);
+AuditEntry audit_entry_about(const Identity& who, std::string kind, std::string detail, std::uint64_t device_time_ms,
+                             std::uint64_t now_ms);
 
 class SignIn {
  public:
@@ -128,7 +128,7 @@ class SignIn {
 
 // Creates an account with an scrypt password hash. Shared by the CLI and tests.
 // `params` is for tests, which use a cheap scrypt; accounts use the default.
-error_code add_user(Store& store, const Account& account_without_hash, std::string_view password,
-                    std::string* detail, crypto::ScryptParams params = crypto::kScryptInteractive);
+error_code add_user(Store& store, const Account& account_without_hash, std::string_view password, std::string* detail,
+                    crypto::ScryptParams params = crypto::kScryptInteractive);
 
 }  // namespace psm::server

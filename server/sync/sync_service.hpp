@@ -20,7 +20,7 @@
 #include "server/sync/receipts.hpp"
 #include "server/sync/reference_import.hpp"  // import_reference_data, re-exported
 #include "server/sync/refusal_log.hpp"
-#include "server/sync/sign_in.hpp"           // Identity, ServerPolicy, PasswordCheck, SignIn, add_user
+#include "server/sync/sign_in.hpp"  // Identity, ServerPolicy, PasswordCheck, SignIn, add_user
 
 #include <chrono>
 
