@@ -248,7 +248,7 @@ int store_open_failed(const std::string& detail, error_code ec) {
              : kExitFailure;
 }
 
-void audit_admin_action(ServerStore& store, std::string detail, std::string children) {
+void audit_admin_action(Store& store, std::string detail, std::string children) {
   AuditEntry e;
   e.server_time_ms = model::HlcClock::system_now_millis();
   e.kind = "admin";

@@ -49,6 +49,6 @@ std::optional<int> run_security_command(const SecurityCommands& c);
 
 // Records an administrator's action (who: the operating-system user running
 // psm-server) in the audit trail.
-void audit_admin_action(ServerStore& store, std::string detail, std::string children = {});
+void audit_admin_action(Store& store, std::string detail, std::string children = {});
 
 }  // namespace psm::server

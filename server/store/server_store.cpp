@@ -165,16 +165,69 @@ const boost::system::error_category& store_category() noexcept {
   return category;
 }
 
+// Every statement the store prepares, once, at open: each member's name beside
+// its SQL. Members are prepared in the order they are declared.
 struct ServerStore::Statements {
-  Statement get_record;
-  store::Upsert put_record;
-  Statement max_seq, pull_scope, all_in;
-  Statement find_applied, find_applied_by_device_seq, insert_applied, count_applied;
-  Statement insert_account, find_account, find_account_by_person;
-  Statement insert_device, find_device, list_devices, revoke_device, touch_device, set_token, forget_previous;
-  Statement get_meta, list_in_scope;
-  Statement count_after, count_visible_after;
+  explicit Statements(store::Database& database) : db(database) {}
+  store::Database& db;
+
+  // --- records
+  Statement get_record{db.prepare("SELECT body FROM records WHERE collection = ?1 AND id = ?2")};
+  // (UPDATE ... WHERE collection = ?1 AND id = ?2, else INSERT; see store::Upsert)
+  store::Upsert put_record{db, "records", {"collection", "id"}, {"scope", "professionals_only", "seq", "body"}};
+  Statement max_seq{db.prepare("SELECT coalesce(max(seq), 0) FROM records")};
+  Statement pull_scope{db.prepare(
+      "SELECT seq, body, professionals_only FROM records WHERE scope = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")};
+  Statement all_in{db.prepare("SELECT body FROM records WHERE collection = ?1 ORDER BY id")};
+  Statement list_in_scope{db.prepare("SELECT body FROM records WHERE scope = ?1 AND collection = ?2 ORDER BY id")};
+  // Counted on the (scope, seq) index alone; the carer's variant must read
+  // each row, and carers' scopes are small.
+  Statement count_after{db.prepare("SELECT count(*) FROM records WHERE scope = ?1 AND seq > ?2")};
+  Statement count_visible_after{
+      db.prepare("SELECT count(*) FROM records WHERE scope = ?1 AND seq > ?2 AND professionals_only = 0")};
+
+  // --- exactly-once ledger
+  Statement find_applied{
+      db.prepare("SELECT kind, error, reason, receipt_line, device_id FROM applied_ops WHERE op_id = ?1")};
+  Statement find_applied_by_device_seq{
+      db.prepare("SELECT op_id FROM applied_ops WHERE device_id = ?1 AND device_seq = ?2")};
+  Statement insert_applied{
+      db.prepare("INSERT INTO applied_ops(op_id, device_id, device_seq, kind, error, reason, applied_at_ms, "
+                 "receipt_line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")};
+  Statement count_applied{db.prepare("SELECT count(*) FROM applied_ops")};
+
+  // --- accounts
+  Statement insert_account{db.prepare(
+      "INSERT INTO accounts(username, person_id, role, display_name, password_hash) VALUES (?1, ?2, ?3, ?4, ?5)")};
+  Statement find_account{
+      db.prepare("SELECT username, person_id, role, display_name, password_hash FROM accounts WHERE username = ?1")};
+  Statement find_account_by_person{
+      db.prepare("SELECT username, person_id, role, display_name, password_hash FROM accounts WHERE person_id = ?1")};
+
+  // --- devices (read_device() reads these columns in this order)
+  Statement insert_device{
+      db.prepare("INSERT INTO devices(device_id, username, name, token_hash, enrolled_at_ms, last_seen_ms, revoked, "
+                 "token_expires_at_ms, previous_token_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")};
+  Statement find_device{
+      db.prepare("SELECT device_id, username, name, token_hash, enrolled_at_ms, last_seen_ms, revoked, "
+                 "token_expires_at_ms, previous_token_hash FROM devices WHERE device_id = ?1")};
+  Statement list_devices{
+      db.prepare("SELECT device_id, username, name, token_hash, enrolled_at_ms, last_seen_ms, revoked, "
+                 "token_expires_at_ms, previous_token_hash FROM devices ORDER BY enrolled_at_ms, device_id")};
+  // OR FAIL: no statement journal (see store::Upsert).
+  Statement revoke_device{db.prepare("UPDATE OR FAIL devices SET revoked = 1 WHERE device_id = ?1")};
+  Statement touch_device{db.prepare("UPDATE OR FAIL devices SET last_seen_ms = ?2 WHERE device_id = ?1")};
+  Statement set_token{
+      db.prepare("UPDATE OR FAIL devices SET token_hash = ?2, previous_token_hash = ?3, token_expires_at_ms = ?4 "
+                 "WHERE device_id = ?1")};
+  Statement forget_previous{db.prepare("UPDATE OR FAIL devices SET previous_token_hash = '' WHERE device_id = ?1")};
+
+  // --- meta
+  Statement get_meta{db.prepare("SELECT value FROM meta WHERE key = ?1")};
 };
+
+// Prepared on first use (admin commands never need it).
+constexpr std::string_view kDataVersionSql = "PRAGMA data_version";
 
 ServerStore::ServerStore(store::Database db, fs::path file, fs::path closed_clean)
     : db_(std::move(db)), file_(std::move(file)), closed_clean_(std::move(closed_clean)) {}
@@ -424,43 +477,7 @@ error_code ServerStore::restore(const DataPaths& paths, const fs::path& from, st
   return {};
 }
 
-void ServerStore::prepare_statements() {
-  st_ = std::make_unique<Statements>(Statements{
-      db_.prepare("SELECT body FROM records WHERE collection = ?1 AND id = ?2"),
-      store::Upsert(db_, "records", {"collection", "id"}, {"scope", "professionals_only", "seq", "body"}),
-      db_.prepare("SELECT coalesce(max(seq), 0) FROM records"),
-      db_.prepare("SELECT seq, body, professionals_only FROM records WHERE scope = ?1 AND seq > ?2 "
-                  "ORDER BY seq LIMIT ?3"),
-      db_.prepare("SELECT body FROM records WHERE collection = ?1 ORDER BY id"),
-      db_.prepare("SELECT kind, error, reason, receipt_line, device_id FROM applied_ops WHERE op_id = ?1"),
-      db_.prepare("SELECT op_id FROM applied_ops WHERE device_id = ?1 AND device_seq = ?2"),
-      db_.prepare("INSERT INTO applied_ops(op_id, device_id, device_seq, kind, error, reason, applied_at_ms, "
-                  "receipt_line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
-      db_.prepare("SELECT count(*) FROM applied_ops"),
-      db_.prepare("INSERT INTO accounts(username, person_id, role, display_name, password_hash) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5)"),
-      db_.prepare("SELECT username, person_id, role, display_name, password_hash FROM accounts WHERE username = ?1"),
-      db_.prepare("SELECT username, person_id, role, display_name, password_hash FROM accounts WHERE person_id = ?1"),
-      db_.prepare("INSERT INTO devices(device_id, username, name, token_hash, enrolled_at_ms, last_seen_ms, revoked, "
-                  "token_expires_at_ms, previous_token_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
-      db_.prepare("SELECT device_id, username, name, token_hash, enrolled_at_ms, last_seen_ms, revoked, "
-                  "token_expires_at_ms, previous_token_hash FROM devices WHERE device_id = ?1"),
-      db_.prepare("SELECT device_id, username, name, token_hash, enrolled_at_ms, last_seen_ms, revoked, "
-                  "token_expires_at_ms, previous_token_hash FROM devices ORDER BY enrolled_at_ms, device_id"),
-      // OR FAIL: no statement journal (see store::Upsert).
-      db_.prepare("UPDATE OR FAIL devices SET revoked = 1 WHERE device_id = ?1"),
-      db_.prepare("UPDATE OR FAIL devices SET last_seen_ms = ?2 WHERE device_id = ?1"),
-      db_.prepare("UPDATE OR FAIL devices SET token_hash = ?2, previous_token_hash = ?3, token_expires_at_ms = ?4 "
-                  "WHERE device_id = ?1"),
-      db_.prepare("UPDATE OR FAIL devices SET previous_token_hash = '' WHERE device_id = ?1"),
-      db_.prepare("SELECT value FROM meta WHERE key = ?1"),
-      db_.prepare("SELECT body FROM records WHERE scope = ?1 AND collection = ?2 ORDER BY id"),
-      // Counted on the (scope, seq) index alone; the carer's variant must read
-      // each row, and carers' scopes are small.
-      db_.prepare("SELECT count(*) FROM records WHERE scope = ?1 AND seq > ?2"),
-      db_.prepare("SELECT count(*) FROM records WHERE scope = ?1 AND seq > ?2 AND professionals_only = 0"),
-  });
-}
+void ServerStore::prepare_statements() { st_ = std::make_unique<Statements>(db_); }
 
 namespace {
 Account read_account(Statement& s) {
@@ -543,7 +560,7 @@ std::vector<Device> ServerStore::list_devices() {
 }
 
 std::int64_t ServerStore::data_version() {
-  if (!data_version_) data_version_ = std::make_unique<Statement>(db_.prepare("PRAGMA data_version"));
+  if (!data_version_) data_version_ = std::make_unique<Statement>(db_.prepare(kDataVersionSql));
   store::ScopedReset r{*data_version_};
   return data_version_->step() ? data_version_->column_int64(0) : 0;
 }
@@ -563,19 +580,46 @@ void ServerStore::touch_device(std::string_view device_id, std::uint64_t now_ms)
   s.step();
 }
 
-void ServerStore::commit_without_fsync(const std::function<void()>& work) {
-  // Setting the pragma only sets a flag on the connection; if putting FULL back
-  // ever failed, the StoreError reaches the session edge like any other.
-  db_.exec("PRAGMA synchronous = NORMAL");
-  try {
-    store::Transaction tx(db_);
-    work();
-    tx.commit();
-  } catch (...) {
-    db_.exec("PRAGMA synchronous = FULL");
-    throw;
+void ServerStore::begin_work(WorkKind kind) {
+  if (work_) {
+    throw store::StoreError(make_error_code(Errc::internal), "a unit of work began inside another");
   }
-  db_.exec("PRAGMA synchronous = FULL");
+  if (kind == WorkKind::bookkeeping) {
+    // Setting the pragma only sets a flag on the connection; if putting FULL
+    // back ever failed, the StoreError reaches the session edge like any other.
+    db_.exec("PRAGMA synchronous = NORMAL");
+    restore_full_sync_ = false;
+    try {
+      work_.emplace(db_, store::TransactionMode::immediate);
+    } catch (...) {
+      db_.exec("PRAGMA synchronous = FULL");
+      throw;
+    }
+    return;
+  }
+  if (restore_full_sync_) {
+    db_.exec("PRAGMA synchronous = FULL");
+    restore_full_sync_ = false;
+  }
+  work_.emplace(db_, kind == WorkKind::snapshot ? store::TransactionMode::deferred : store::TransactionMode::immediate);
+}
+
+void ServerStore::commit_work(WorkKind kind) {
+  if (work_) {
+    work_->commit();  // throws: still open; rollback_work follows
+    work_.reset();
+  }
+  if (kind == WorkKind::bookkeeping) db_.exec("PRAGMA synchronous = FULL");
+}
+
+void ServerStore::rollback_work(WorkKind kind) noexcept {
+  work_.reset();  // store::Transaction rolls back; never throws
+  if (kind != WorkKind::bookkeeping) return;
+  try {
+    db_.exec("PRAGMA synchronous = FULL");
+  } catch (...) {
+    restore_full_sync_ = true;
+  }
 }
 
 void ServerStore::set_device_token(std::string_view device_id, std::string_view token_hash,
@@ -652,7 +696,7 @@ PullPage ServerStore::pull(const std::map<std::string, std::uint64_t>& scope_sta
   // import while serving) could put a row below the last_seq() read at the
   // end into a scope already read: the cursor would pass a row the device
   // never received, for good. In WAL mode the snapshot blocks no writer.
-  store::Transaction snapshot(db_, store::TransactionMode::deferred);
+  auto snapshot = begin(WorkKind::snapshot);
   auto& s = st_->pull_scope;
   for (const auto& [scope, start] : scope_starts) {
     {
@@ -754,17 +798,6 @@ std::uint64_t ServerStore::applied_count() {
   s.step();
   return static_cast<std::uint64_t>(s.column_int64(0));
 }
-
-policy::ReferenceData ServerStore::load_reference_data() {
-  policy::ReferenceData ref;
-  for (auto c : {model::collection::kPeople, model::collection::kHouseholds, model::collection::kChildren,
-                 model::collection::kPlacements}) {
-    for (const auto& rec : all_in(c)) ref.upsert(rec);
-  }
-  return ref;
-}
-
-std::string ServerStore::epoch() { return meta("epoch"); }
 
 std::string ServerStore::meta(std::string_view key) {
   auto& s = st_->get_meta;

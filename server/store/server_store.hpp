@@ -1,19 +1,19 @@
-// The server's authoritative store: accounts, devices, records, the
-// exactly-once ledger of applied operations. All SQL of the server lives here,
-// each statement prepared once. Encrypted at rest with SQLCipher, keyed from
-// DATA/store.key (which must be readable by its owner only).
+// The server's authoritative store on SQLCipher: the Store interface
+// (server/store/store.hpp) over one encrypted SQLite file, plus what only a
+// file-backed store has (create, open with checks, key rotation, backup,
+// restore). All SQL of the server lives here and in audit_log.cpp, each
+// statement prepared once, its SQL beside its name (server_store.cpp).
+// Encrypted at rest, keyed from DATA/store.key (readable by its owner only).
 //
 // Thread-safety: none. The sync service owns the store and touches it only from
 // its one store thread; admin commands open it when the server is not serving.
 #pragma once
 
 #include "common/error.hpp"
-#include "common/model/record.hpp"
-#include "common/ops/apply.hpp"
-#include "common/policy/access.hpp"
-#include "common/protocol/messages.hpp"
 #include "common/store/database.hpp"
+#include "common/store/transaction.hpp"
 #include "server/store/audit_log.hpp"
+#include "server/store/store.hpp"
 
 #include <filesystem>
 #include <functional>
@@ -25,34 +25,6 @@
 #include <vector>
 
 namespace psm::server {
-
-struct Account {
-  std::string username;
-  std::string person_id;
-  model::Role role = model::Role::foster_carer;
-  std::string display_name;
-  std::string password_hash;
-};
-
-struct Device {
-  std::string device_id;
-  std::string username;
-  std::string name;
-  std::string token_hash;  // SHA-256 of the token, hex; the token itself is never stored
-  std::uint64_t enrolled_at_ms = 0;
-  std::uint64_t last_seen_ms = 0;
-  bool revoked = false;
-  std::uint64_t token_expires_at_ms = 0;  // 0: enrolled before tokens expired; counts from enrolment
-  // After a renewal, the token it replaced, until the device first uses the new one.
-  std::string previous_token_hash;
-};
-
-struct PullPage {
-  std::vector<model::Record> records;
-  std::uint64_t cursor = 0;
-  bool more = false;
-  std::uint64_t remaining = 0;  // records the device will still receive after this page (0 when !more)
-};
 
 // Paths inside a server data directory.
 struct DataPaths {
@@ -91,7 +63,7 @@ enum class StoreCheck {
   full,                 // every page, always
 };
 
-class ServerStore final : public ops::StateReader {
+class ServerStore final : public Store {
  public:
   // Creates DATA (0700), a new random store key (0600) and an empty store.
   // Fails with already_exists when DATA already holds a store.
@@ -125,88 +97,63 @@ class ServerStore final : public ops::StateReader {
 
   ~ServerStore() override;
 
-  // --- accounts and devices
-  error_code add_account(const Account& account);
-  std::optional<Account> find_account(std::string_view username);
-  std::optional<Account> find_account_by_person(std::string_view person_id);
-  void add_device(const Device& device);
-  std::optional<Device> find_device(std::string_view device_id);
-  std::vector<Device> list_devices();
-  bool revoke_device(std::string_view device_id);
-  // Records when a device was last seen, in its own commit without an fsync
-  // (made durable by the next synchronous commit). Outside a transaction only.
-  void touch_device(std::string_view device_id, std::uint64_t now_ms);
-  // Runs `work` in one transaction committed without waiting for the disk:
-  // for bookkeeping not worth an fsync on every sync (when a device was last
-  // seen, the audit entries of connections and reads). A power cut may lose the
-  // newest such commits, never part of one; in WAL mode the next synchronous
-  // commit (any push) makes them durable with everything before it. Call
-  // outside a transaction; commits after it are synchronous again.
-  void commit_without_fsync(const std::function<void()>& work);
-  // Gives a device a new token hash and expiry. `previous_hash` stays valid
-  // until forget_previous_token() (pass "" to end the old token at once).
+  // --- accounts and devices (Store)
+  error_code add_account(const Account& account) override;
+  std::optional<Account> find_account(std::string_view username) override;
+  std::optional<Account> find_account_by_person(std::string_view person_id) override;
+  void add_device(const Device& device) override;
+  std::optional<Device> find_device(std::string_view device_id) override;
+  std::vector<Device> list_devices() override;
+  bool revoke_device(std::string_view device_id) override;
+  // Records when a device was last seen. Outside a unit of work it is a
+  // durable commit of its own; the sync service calls it inside
+  // commit_without_fsync.
+  void touch_device(std::string_view device_id, std::uint64_t now_ms) override;
   void set_device_token(std::string_view device_id, std::string_view token_hash, std::string_view previous_hash,
-                        std::uint64_t expires_at_ms);
-  void forget_previous_token(std::string_view device_id);
+                        std::uint64_t expires_at_ms) override;
+  void forget_previous_token(std::string_view device_id) override;
 
   // The audit trail, in the same encrypted file and transactions.
-  AuditLog& audit() { return *audit_; }
+  AuditLog& audit() override { return *audit_; }
 
-  // --- records
+  // --- records (Store)
   std::optional<model::Record> get(std::string_view collection, std::string_view id) const override;
   std::vector<model::Record> list_in_scope(std::string_view collection, std::string_view scope) const override;
-  // Stores a record, giving it the next change sequence number.
-  void put(const model::Record& record);
-  // Changes in each scope after that scope's start sequence (the device's
-  // cursor, or 0 for a scope it is new to), oldest first, at most `limit`.
-  // Professionals-only records are left out unless `professional`. The page's
-  // cursor is where the device has now seen everything up to.
-  // Reads one snapshot (a read transaction of its own: not to be called
-  // inside another transaction), so a commit by another connection or process
-  // during the pull is wholly in this page or wholly after its cursor.
-  PullPage pull(const std::map<std::string, std::uint64_t>& scope_starts, std::uint64_t cursor,
-                std::size_t limit, bool professional);
+  void put(const model::Record& record) override;
+  PullPage pull(const std::map<std::string, std::uint64_t>& scope_starts, std::uint64_t cursor, std::size_t limit,
+                bool professional) override;
   // A seam for tests: runs inside pull() after each scope's rows are read,
   // where another process's commit could land.
   void set_after_pull_scope_read_for_tests(std::function<void()> hook) { after_pull_scope_read_ = std::move(hook); }
-  std::uint64_t last_seq();
-  std::vector<model::Record> all_in(std::string_view collection);
+  std::uint64_t last_seq() override;
+  std::vector<model::Record> all_in(std::string_view collection) override;
 
-  // --- exactly-once ledger
-  // `receipt_line`, when given, receives the receipt line kept with the
-  // entry ("" for a rejected operation or one applied before receipts), and
-  // `device_id` the device that sent it.
+  // --- exactly-once ledger (Store)
   std::optional<protocol::OpResult> find_applied(std::string_view op_id, std::string* receipt_line = nullptr,
-                                                 std::string* device_id = nullptr);
-  // The operation this device sent with sequence number `seq`, if any.
-  std::optional<std::string> op_at_device_seq(std::string_view device_id, std::uint64_t seq);
-  // Throws StoreError if the op id, or the device's sequence number, is
-  // already in the ledger (callers check both first).
+                                                 std::string* device_id = nullptr) override;
+  std::optional<std::string> op_at_device_seq(std::string_view device_id, std::uint64_t seq) override;
   void record_applied(const ops::Operation& op, const protocol::OpResult& result, std::uint64_t at_ms,
-                      std::string_view receipt_line = {});
-  std::uint64_t applied_count();
+                      std::string_view receipt_line = {}) override;
+  std::uint64_t applied_count() override;
 
-  // Reference data (people, households, children, placements) for access decisions.
-  policy::ReferenceData load_reference_data();
+  // --- small named values (Store): the meta table
+  std::string meta(std::string_view key) override;
+  void set_meta(std::string_view key, std::string_view value) override;
 
-  // A random id set when the store is created and replaced by each restore
-  // from a backup. Devices keep the epoch they last synced with; a different
-  // one tells them the server's history was rewound (docs/protocol.md).
-  std::string epoch();
-
-  // Small named values (meta table): the epoch, the reference-data version.
-  std::string meta(std::string_view key);
-  void set_meta(std::string_view key, std::string_view value);
-  // Changes whenever reference data is imported, so a serving process knows
-  // to re-read it (an import may run while the server serves).
-  static constexpr std::string_view kReferenceVersion = "reference_version";
-
+  // The SQLite connection, for admin tools and tests that work on the file
+  // itself (integrity checks, rekeying, raw transactions). Not part of Store:
+  // the sync service never uses it.
   store::Database& database() { return db_; }
 
-  // Changes whenever another connection to the store file (another
-  // psm-server process: device revoke, import) commits; stays the same
-  // across this store's own commits (SQLite's PRAGMA data_version).
-  std::int64_t data_version();
+  // SQLite's PRAGMA data_version.
+  std::int64_t data_version() override;
+
+ protected:
+  // write: BEGIN IMMEDIATE; snapshot: BEGIN DEFERRED; bookkeeping: BEGIN
+  // IMMEDIATE with PRAGMA synchronous = NORMAL until it ends (FULL again after).
+  void begin_work(WorkKind kind) override;
+  void commit_work(WorkKind kind) override;
+  void rollback_work(WorkKind kind) noexcept override;
 
  private:
   explicit ServerStore(store::Database db, std::filesystem::path file, std::filesystem::path closed_clean);
@@ -222,6 +169,10 @@ class ServerStore final : public ops::StateReader {
   std::uint64_t next_seq_ = 1;
   std::function<void()> after_pull_scope_read_;
   std::unique_ptr<store::Statement> data_version_;  // prepared on first use
+  std::optional<store::Transaction> work_;          // the unit of work in progress, if any
+  // PRAGMA synchronous = FULL could not be put back when a bookkeeping unit
+  // rolled back (a destructor cannot throw): the next unit puts it back first.
+  bool restore_full_sync_ = false;
 };
 
 }  // namespace psm::server

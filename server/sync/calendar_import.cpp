@@ -2,7 +2,6 @@
 
 #include "common/limits.hpp"
 #include "common/model/hlc.hpp"
-#include "common/store/transaction.hpp"
 
 #include <boost/json.hpp>
 
@@ -10,7 +9,7 @@ namespace psm::server {
 
 namespace col = model::collection;
 
-error_code import_calendar(ServerStore& store, std::string_view json, std::string* detail, CalendarImport* result) {
+error_code import_calendar(Store& store, std::string_view json, std::string* detail, CalendarImport* result) {
   auto refuse = [&](std::string why) {
     if (detail) *detail = std::move(why);
     return make_error_code(Errc::invalid_argument);
@@ -35,7 +34,7 @@ error_code import_calendar(ServerStore& store, std::string_view json, std::strin
   }
   // The write lock is taken before reading the edition in the store, so two
   // imports at once cannot both pass the version check.
-  store::Transaction tx(store.database());
+  auto work = store.begin();
   const auto existing = store.get(col::kSettings, policy::kCalendarSettingId);
   if (existing) {
     if (auto current = policy::WorkingDayCalendar::from_json(existing->value("calendar"))) {
@@ -56,12 +55,12 @@ error_code import_calendar(ServerStore& store, std::string_view json, std::strin
   }
   const model::Version version{model::HlcClock().tick(), "server"};
   store.put(policy::make_calendar_setting(*calendar, version, "import"));
-  tx.commit();
+  work.commit();
   if (result) *result = {calendar->version(), calendar->changes().size(), false};
   return {};
 }
 
-CalendarInForce calendar_in_store(ServerStore& store) {
+CalendarInForce calendar_in_store(Store& store) {
   const auto setting = store.get(col::kSettings, policy::kCalendarSettingId);
   auto imported = setting ? policy::WorkingDayCalendar::from_json(setting->value("calendar"))
                           : Result<policy::WorkingDayCalendar>(make_error_code(Errc::not_found));

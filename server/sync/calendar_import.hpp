@@ -7,7 +7,7 @@
 
 #include "common/error.hpp"
 #include "common/policy/working_days.hpp"
-#include "server/store/server_store.hpp"
+#include "server/store/store.hpp"
 
 #include <string>
 #include <string_view>
@@ -25,15 +25,14 @@ struct CalendarImport {
 // saying why (Errc::invalid_argument), when the document is malformed or over
 // limits::kMaxTextBytes, older than the built-in calendar or than the edition
 // already distributed, or reuses that edition's version with different dates.
-error_code import_calendar(ServerStore& store, std::string_view json, std::string* detail,
-                           CalendarImport* result = nullptr);
+error_code import_calendar(Store& store, std::string_view json, std::string* detail, CalendarImport* result = nullptr);
 
 // The calendar the server's rules use now, and whether it was imported.
 struct CalendarInForce {
   policy::WorkingDayCalendar calendar;
   bool imported = false;
 };
-CalendarInForce calendar_in_store(ServerStore& store);
+CalendarInForce calendar_in_store(Store& store);
 
 // What `psm-server calendar import` and `calendar show` print: a line about
 // the import; the edition in force as text, or as its JSON document with

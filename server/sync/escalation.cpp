@@ -3,7 +3,6 @@
 #include "common/ops/apply.hpp"
 #include "common/ops/records.hpp"
 #include "common/policy/escalation.hpp"
-#include "common/store/transaction.hpp"
 
 #include <map>
 
@@ -16,7 +15,7 @@ namespace schema = model::schema;
 namespace {
 
 // Who holds each rung of the ladder for one action.
-std::vector<std::string> recipients_for(std::string_view rung, ServerStore& store, const Record& action,
+std::vector<std::string> recipients_for(std::string_view rung, Store& store, const Record& action,
                                         const std::vector<Record>& people) {
   std::vector<std::string> out;
   auto meeting = store.get(col::kMeetings, action.value(schema::actions::meeting_id));
@@ -39,7 +38,7 @@ std::vector<std::string> recipients_for(std::string_view rung, ServerStore& stor
 
 }  // namespace
 
-EscalationResult run_escalation_sweep(ServerStore& store, model::HlcClock& clock, const policy::Date& today,
+EscalationResult run_escalation_sweep(Store& store, model::HlcClock& clock, const policy::Date& today,
                                       std::uint64_t now_ms) {
   EscalationResult result;
   std::vector<policy::EscalationStep> ladder = policy::default_escalation_ladder();
@@ -48,7 +47,7 @@ EscalationResult run_escalation_sweep(ServerStore& store, model::HlcClock& clock
   }
   const policy::WorkingDayCalendar calendar = ops::calendar_in_force(store);
   const auto people = store.all_in(col::kPeople);
-  store::Transaction tx(store.database());
+  auto work = store.begin();
   for (auto action : store.all_in(col::kActions)) {
     const std::size_t reached = policy::escalation_level(action, today, ladder, calendar);
     const std::size_t recorded = action.get(schema::actions::escalation_level).value_or(0);
@@ -83,7 +82,7 @@ EscalationResult run_escalation_sweep(ServerStore& store, model::HlcClock& clock
     result.changed_scopes.insert(action.scope);
     ++result.actions_escalated;
   }
-  tx.commit();
+  work.commit();
   return result;
 }
 

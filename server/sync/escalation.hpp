@@ -6,7 +6,7 @@
 
 #include "common/model/hlc.hpp"
 #include "common/policy/calendar.hpp"
-#include "server/store/server_store.hpp"
+#include "server/store/store.hpp"
 
 #include <set>
 #include <string>
@@ -22,7 +22,7 @@ struct EscalationResult {
 // One sweep, in one transaction. Each notification's id is the action's id and
 // the step, and the level reached is stored on the action, so running the sweep
 // again (or after a crash) never notifies a step twice.
-EscalationResult run_escalation_sweep(ServerStore& store, model::HlcClock& clock, const policy::Date& today,
+EscalationResult run_escalation_sweep(Store& store, model::HlcClock& clock, const policy::Date& today,
                                       std::uint64_t now_ms);
 
 }  // namespace psm::server

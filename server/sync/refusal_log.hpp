@@ -12,7 +12,7 @@
 // Thread-safety: none; the sync service's store thread.
 #pragma once
 
-#include "server/store/audit_log.hpp"
+#include "server/store/store.hpp"
 
 #include <cstdint>
 #include <functional>

@@ -1,6 +1,9 @@
-// The sync service: authentication, exactly-once application of pushed
-// operations, and filtered pulls. Pure request → response functions over the
-// store, with no sockets, so tests drive it directly.
+// The sync service: exactly-once application of pushed operations, filtered
+// pulls, the escalation sweep, and the glue that keeps reference data and
+// the audit trail current. Sign-in is its own unit (sign_in.hpp), to which
+// the service forwards; reference-data import is reference_import.hpp. Pure
+// request → response functions over the Store interface
+// (server/store/store.hpp), with no sockets, so tests drive it directly.
 //
 // Thread-safety: none. The server calls it only from its one store thread.
 #pragma once
@@ -11,10 +14,13 @@
 #include "common/policy/calendar.hpp"
 #include "common/protocol/messages.hpp"
 #include "server/net/metrics.hpp"
-#include "server/store/server_store.hpp"
+#include "server/store/server_store.hpp"  // ServerStore, for store() and callers that build the service
+#include "server/store/store.hpp"
 #include "server/sync/login_throttle.hpp"
 #include "server/sync/receipts.hpp"
+#include "server/sync/reference_import.hpp"  // import_reference_data, re-exported
 #include "server/sync/refusal_log.hpp"
+#include "server/sync/sign_in.hpp"  // Identity, ServerPolicy, PasswordCheck, SignIn, add_user
 
 #include <chrono>
 
@@ -26,44 +32,12 @@
 
 namespace psm::server {
 
-// Who is on the other end of an authenticated connection.
-struct Identity {
-  std::string device_id;
-  std::string username;
-  std::string person_id;
-  model::Role role = model::Role::foster_carer;
-  std::string address;  // where the connection came from (audit, throttling)
-  bool authenticated() const { return !device_id.empty(); }
-};
-
-// What the authority may tune (psm-server serve options; docs/security.md).
-struct ServerPolicy {
-  // A device token works this long; in its second half each connection renews it.
-  std::chrono::milliseconds token_lifetime{std::chrono::hours(24 * 30)};
-  // Devices warn as this nears and refuse to open once past it until they sync.
-  std::uint32_t max_days_offline = 30;
-  // Per device; more in one minute are answered "later" and stay queued.
-  std::uint32_t max_ops_per_minute = 6000;
-  // Wrong passwords per account+address, per account, per address (password
-  // sign-ins only), and wrong tokens per device (login_throttle.hpp).
-  ThrottlePolicies sign_in;
-};
-
-// A password sign-in between its two halves on the store thread: the account
-// was looked up and the throttle consulted (begin_login); the password is
-// being checked off the store thread; finish_login completes it.
-struct PasswordCheck {
-  protocol::LoginRequest request;
-  std::string address;
-  std::optional<Account> account;  // nullopt: no such account (checked against a dummy hash)
-  std::string encoded_hash;        // what the password is checked against
-};
-
 class SyncService {
  public:
   using Clock = std::function<std::uint64_t()>;
 
-  SyncService(std::unique_ptr<ServerStore> store, Metrics& metrics, Clock now = model::HlcClock::system_now_millis,
+  // Any backend (std::unique_ptr<ServerStore> converts).
+  SyncService(std::unique_ptr<Store> store, Metrics& metrics, Clock now = model::HlcClock::system_now_millis,
               ServerPolicy policy = {});
 
   // Checks the password and enrols a new device (or re-issues an existing
@@ -91,7 +65,7 @@ class SyncService {
 
   // Signs receipts with these keys from now on and tells devices about them
   // when they sign in or connect. Without keys, pushes get no receipt.
-  void set_receipt_keys(std::shared_ptr<const ReceiptKeys> keys) { receipt_keys_ = std::move(keys); }
+  void set_receipt_keys(std::shared_ptr<const ReceiptKeys> keys);
 
   // Applies each operation exactly once, in one transaction for the batch.
   // `changed_scopes` receives the scopes whose records changed (for pokes).
@@ -135,11 +109,15 @@ class SyncService {
   void flush_refusals(bool all = false);
 
   // The sign-in throttle (tests and metrics read its size).
-  const LoginThrottle& throttle() const { return throttle_; }
+  const LoginThrottle& throttle() const { return sign_in_.throttle(); }
 
   ~SyncService();
 
-  ServerStore& store() { return *store_; }
+  // The SQLCipher store behind the service, for admin commands and tests that
+  // use what only it has; throws std::logic_error when the service runs over
+  // another backend. The service itself uses only backend().
+  ServerStore& store();
+  Store& backend() { return *store_; }
   // Thread-safe (atomic counters).
   Metrics& metrics() { return metrics_; }
 
@@ -148,33 +126,21 @@ class SyncService {
   // one kept in the ledger for an operation applied before).
   protocol::OpResult apply_one(const Identity& who, ops::Operation op, std::set<std::string>& changed_scopes,
                                std::optional<protocol::ReceiptEntry>& receipt);
-  protocol::AuthResult welcome(const Account& account, const Identity& who);
-  // A refused sign-in: counted, and written to the audit trail in bounded form.
-  void audit_refusal(const Identity& attempt, std::string kind, std::string detail, std::uint64_t device_time_ms);
-  void release_check(const PasswordCheck& check);
   void refresh_reference_data();
   // Comma-separated ids of the children whose records live in these scopes.
   std::string children_of(const std::set<std::string>& scopes) const;
   // How many of `wanted` operations this device may send now (token bucket).
   std::size_t take_op_allowance(const std::string& device_id, std::size_t wanted, std::uint64_t& retry_after_ms);
 
-  std::unique_ptr<ServerStore> store_;
+  std::unique_ptr<Store> store_;
+  ServerStore* sqlcipher_;  // store_ when it is the SQLCipher store, else null
   Metrics& metrics_;
   Clock now_;
   model::HlcClock hlc_;
   policy::ReferenceData reference_;
   std::string reference_version_;
-  std::string epoch_;
   ServerPolicy policy_;
-  LoginThrottle throttle_;
-  RefusalLog refusals_;
-  // Password checks in flight, per address (at most kMaxPasswordChecksPerAddress)
-  // and per account+address (at most one: a device waits for its answer).
-  std::map<std::string, std::size_t> checks_by_address_;
-  std::set<std::string> checks_by_account_address_;
-  // When each device's token was last renewed, for kTokenRotationGrace.
-  std::map<std::string, std::uint64_t> renewed_at_;
-  static constexpr std::size_t kMaxTrackedRenewals = 10'000;
+  SignIn sign_in_;  // after store_, now_ and policy_, which it refers to
   std::int64_t data_version_ = -1;
   struct Bucket {
     double tokens = 0;
@@ -183,15 +149,8 @@ class SyncService {
   std::map<std::string, Bucket> buckets_;  // per device
   std::shared_ptr<const ReceiptKeys> receipt_keys_;
 };
-
-// Creates an account with an scrypt password hash. Shared by the CLI and tests.
-// `params` is for tests, which use a cheap scrypt; accounts use the default.
-error_code add_user(ServerStore& store, const Account& account_without_hash, std::string_view password,
-                    std::string* detail, crypto::ScryptParams params = crypto::kScryptInteractive);
-
-// Imports reference data from a JSON document (format: docs/reference-data.md).
-// All or nothing: any invalid entry → nothing is imported and `detail` names it.
-error_code import_reference_data(ServerStore& store, std::string_view json, std::string* detail,
-                                 std::size_t* imported = nullptr);
+// add_user (sign_in.hpp) and import_reference_data (reference_import.hpp)
+// are declared with the units they belong to and reach callers through the
+// includes above.
 
 }  // namespace psm::server
