@@ -19,39 +19,37 @@ using Result = boost::system::result<T>;
 enum class Errc {
   ok = 0,
   // Permanent: retrying the same input gives the same answer.
-  invalid_argument = 1,    // a field is missing, malformed or out of range
-  malformed_message,       // bytes that do not decode to a protocol message
-  message_too_large,       // over a limit in common/limits.hpp
-  unsupported_version,     // protocol or operation schema version we do not speak
-  not_found,               // no such record, or one the caller may not see
-  permission_denied,       // the caller's role may not do this
-  rule_violation,          // a domain rule (common/policy) refuses it
-  illegal_transition,      // a status may not move that way
-  authentication_failed,   // wrong username, password or device token
-  device_revoked,          // this device was revoked: wipe the replica
-  wrong_passphrase,        // the replica key could not be unwrapped
-  corrupt_data,            // a file or record failed an integrity check
-  already_exists,          // e.g. a replica already enrolled in this home
-  not_enrolled,            // the replica has not been enrolled with a server
-  untrusted_server,        // TLS certificate, host name or pinned key did not verify
-  token_expired,           // the device token expired: sign in again with the password
-  locked_out,              // too many failed sign-ins: wait, then try again
-  offline_too_long,        // the replica has not synced within the server's limit
-  sequence_reused,         // a device sent a new operation under a sequence number it used before
+  invalid_argument = 1,   // a field is missing, malformed or out of range
+  malformed_message,      // bytes that do not decode to a protocol message
+  message_too_large,      // over a limit in common/limits.hpp
+  unsupported_version,    // protocol or operation schema version we do not speak
+  not_found,              // no such record, or one the caller may not see
+  permission_denied,      // the caller's role may not do this
+  rule_violation,         // a domain rule (common/policy) refuses it
+  illegal_transition,     // a status may not move that way
+  authentication_failed,  // wrong username, password or device token
+  device_revoked,         // this device was revoked: wipe the replica
+  wrong_passphrase,       // the replica key could not be unwrapped
+  corrupt_data,           // a file or record failed an integrity check
+  already_exists,         // e.g. a replica already enrolled in this home
+  not_enrolled,           // the replica has not been enrolled with a server
+  untrusted_server,       // TLS certificate, host name or pinned key did not verify
+  token_expired,          // the device token expired: sign in again with the password
+  locked_out,             // too many failed sign-ins: wait, then try again
+  offline_too_long,       // the replica has not synced within the server's limit
+  sequence_reused,        // a device sent a new operation under a sequence number it used before
   // Transient: the same request may succeed later.
-  unavailable = 100,       // server unreachable, connection dropped
+  unavailable = 100,  // server unreachable, connection dropped
   timeout,
-  busy,                    // database locked, queue full
-  io_error,                // disk error, disk full
-  internal,                // a bug: logged with context
-  rate_limited,            // too many operations from one device this minute
+  busy,          // database locked, queue full
+  io_error,      // disk error, disk full
+  internal,      // a bug: logged with context
+  rate_limited,  // too many operations from one device this minute
 };
 
 const boost::system::error_category& psm_category() noexcept;
 
-inline error_code make_error_code(Errc e) noexcept {
-  return {static_cast<int>(e), psm_category()};
-}
+inline error_code make_error_code(Errc e) noexcept { return {static_cast<int>(e), psm_category()}; }
 
 // True for errors where retrying later (with backoff) is the right response:
 // every code from Errc::unavailable on, and any error from outside psm (the

@@ -6,9 +6,9 @@
 #include "server/net/tls.hpp"
 #include "server/sync/receipts.hpp"
 
-#include <boost/json.hpp>
 #include <pwd.h>
 #include <unistd.h>
+#include <boost/json.hpp>
 
 #include <iostream>
 

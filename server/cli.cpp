@@ -1,7 +1,7 @@
 #include "server/cli.hpp"
 
-#include "server/admin_commands.hpp"
 #include "common/crypto/pin.hpp"
+#include "server/admin_commands.hpp"
 
 #include "common/limits.hpp"
 #include "common/model/domain.hpp"
@@ -20,14 +20,14 @@
 #include "server/sync/session.hpp"
 #include "server/sync/sync_service.hpp"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -283,8 +283,8 @@ int cmd_calendar(const fs::path& data, const fs::path& file, bool as_json) {
       return kExitUsage;
     }
     if (!imported.unchanged) {
-      audit_admin_action(**store, "imported calendar version " + std::to_string(imported.version) + " from " +
-                                      file.string());
+      audit_admin_action(**store,
+                         "imported calendar version " + std::to_string(imported.version) + " from " + file.string());
     }
     std::cout << describe(imported);
     return kExitOk;
@@ -302,9 +302,12 @@ int cmd_devices(const fs::path& data, bool as_json) {
   if (as_json) {
     boost::json::array arr;
     for (const auto& d : devices) {
-      arr.push_back({{"device_id", d.device_id}, {"username", d.username}, {"name", d.name},
+      arr.push_back({{"device_id", d.device_id},
+                     {"username", d.username},
+                     {"name", d.name},
                      {"enrolled_at", policy::format_utc(d.enrolled_at_ms)},
-                     {"last_seen", policy::format_utc(d.last_seen_ms)}, {"revoked", d.revoked}});
+                     {"last_seen", policy::format_utc(d.last_seen_ms)},
+                     {"revoked", d.revoked}});
     }
     std::cout << boost::json::serialize(arr) << "\n";
     return kExitOk;
@@ -321,7 +324,8 @@ int cmd_backup(const fs::path& data, const fs::path& to) {
   DataPaths paths(data);
   std::string detail;
   if (auto ec = ServerStore::backup(paths, to, &detail)) return data_error(detail, ec);
-  if (auto store = ServerStore::open(paths, &detail)) audit_admin_action(**store, "backed up the store to " + to.string());
+  if (auto store = ServerStore::open(paths, &detail))
+    audit_admin_action(**store, "backed up the store to " + to.string());
   std::cout << "backed up " << paths.store().string() << " to " << to.string()
             << " (encrypted with the store key; keep " << paths.key().string() << " safe and apart from it)\n";
   return kExitOk;
@@ -413,11 +417,13 @@ int run_cli(int argc, char** argv) {
   double token_days = 30;
   serve->add_option("--token-days", token_days, "days a device's sign-in lasts without connecting (default 30)")
       ->check(CLI::Range(0.00001, 3650.0));
-  serve->add_option("--max-days-offline", policy.max_days_offline,
-                    "days a device may go without syncing before it must sync to open (0: no limit; default 30)")
+  serve
+      ->add_option("--max-days-offline", policy.max_days_offline,
+                   "days a device may go without syncing before it must sync to open (0: no limit; default 30)")
       ->check(CLI::Range(0, 3650));
-  serve->add_option("--max-ops-per-minute", policy.max_ops_per_minute,
-                    "operations one device may send per minute; more wait (default 6000)")
+  serve
+      ->add_option("--max-ops-per-minute", policy.max_ops_per_minute,
+                   "operations one device may send per minute; more wait (default 6000)")
       ->check(CLI::Range(1, 10'000'000));
   serve
       ->add_option("--lockout-failures", policy.sign_in.per_account_address.max_failures,
@@ -470,7 +476,8 @@ int run_cli(int argc, char** argv) {
 
   SecurityCommands security;
   add_security_commands(app, security);
-  auto* report_cmd = app.add_subcommand("report", "reports for managers: timeliness, actions, tracking (docs/operations.md)");
+  auto* report_cmd =
+      app.add_subcommand("report", "reports for managers: timeliness, actions, tracking (docs/operations.md)");
   add_data(report_cmd);
   report::ReportRequest report_request;
   report_cmd->add_option("REPORT", report_request.kind, "timeliness, actions or tracking")->required();

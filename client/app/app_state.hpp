@@ -24,10 +24,10 @@
 namespace psm::client::app {
 
 struct SyncStatus {
-  bool online = false;          // connected to the server now
-  bool syncing = false;         // a sync is running
-  bool revoked = false;         // the server revoked this device: the replica was wiped
-  std::string last_error;       // why the last attempt failed, for the person ("" when it worked)
+  bool online = false;     // connected to the server now
+  bool syncing = false;    // a sync is running
+  bool revoked = false;    // the server revoked this device: the replica was wiped
+  std::string last_error;  // why the last attempt failed, for the person ("" when it worked)
   std::uint64_t last_sync_ms = 0;
   std::uint64_t next_attempt_ms = 0;  // when offline: the next automatic try (UTC ms)
 };
@@ -90,9 +90,9 @@ class AppState {
   // Lock order: replica_mutex_ before mutex_, never the other way round. The
   // status is under its own lock so the pages can show it while a sync runs.
   std::mutex replica_mutex_;
-  std::unique_ptr<Replica> replica_;     // guarded by replica_mutex_
-  std::atomic<bool> unlocked_{false};    // mirrors replica_ != nullptr, readable without waiting for a sync
-  mutable std::mutex mutex_;             // guards the members below
+  std::unique_ptr<Replica> replica_;   // guarded by replica_mutex_
+  std::atomic<bool> unlocked_{false};  // mirrors replica_ != nullptr, readable without waiting for a sync
+  mutable std::mutex mutex_;           // guards the members below
   std::condition_variable wake_;
   std::chrono::steady_clock::time_point last_activity_;
   SyncStatus status_;

@@ -112,21 +112,25 @@ json::object submit(Replica& r, const intents::Prepared& prepared, http::status&
 intents::Prepared prepare(Replica& r, std::string_view name, const json::object& b) {
   using namespace intents;
   if (name == "request-meeting") {
-    return prepare_request_meeting(field(b, "placement"), field(b, "type"), field(b, "reason"), field(b, "identified_at"));
+    return prepare_request_meeting(field(b, "placement"), field(b, "type"), field(b, "reason"),
+                                   field(b, "identified_at"));
   }
   if (name == "record-view") {
     return prepare_record_view(field(b, "meeting"), field(b, "subject"), field(b, "text"),
                                flag(b, "professionals_only"), flag(b, "share_with_carers"), field(b, "sought_on"));
   }
-  if (name == "add-action") return prepare_add_action(field(b, "meeting"), field(b, "owner"), field(b, "due"), field(b, "text"));
-  if (name == "update-action") return prepare_update_action(r, field(b, "action"), field(b, "status"), field(b, "note"));
+  if (name == "add-action")
+    return prepare_add_action(field(b, "meeting"), field(b, "owner"), field(b, "due"), field(b, "text"));
+  if (name == "update-action")
+    return prepare_update_action(r, field(b, "action"), field(b, "status"), field(b, "note"));
   if (name == "edit-action") {
     return prepare_edit_action(r, field(b, "action"), optional_field(b, "text"), optional_field(b, "due"),
                                optional_field(b, "owner"));
   }
   if (name == "resolve-conflict") return prepare_resolve_conflict(r, field(b, "conflict"), field(b, "keep"));
   if (name == "schedule-meeting") {
-    return prepare_schedule_meeting(field(b, "meeting"), field(b, "at"), field(b, "location"), field(b, "minute_taker"));
+    return prepare_schedule_meeting(field(b, "meeting"), field(b, "at"), field(b, "location"),
+                                    field(b, "minute_taker"));
   }
   if (name == "record-attendance") return prepare_record_attendance(field(b, "invitation"), field(b, "status"));
   if (name == "add-agenda-note") {
@@ -154,7 +158,8 @@ bool HttpApi::host_allowed(std::string_view host) const {
 
 bool HttpApi::origin_allowed(std::string_view origin) const {
   const auto port = std::to_string(port_);
-  return origin == "http://127.0.0.1:" + port || origin == "http://localhost:" + port || origin == "http://[::1]:" + port;
+  return origin == "http://127.0.0.1:" + port || origin == "http://localhost:" + port ||
+         origin == "http://[::1]:" + port;
 }
 
 HttpResponse HttpApi::handle(HttpRequest& req) {
@@ -192,13 +197,15 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
     // A page from anywhere else cannot send these: its Origin differs, and a
     // JSON Content-Type cannot be sent across origins without the browser asking first.
     auto origin = req[http::field::origin];
-    if (!origin_allowed(origin)) return error_response(req, http::status::forbidden, "request from another site refused");
+    if (!origin_allowed(origin))
+      return error_response(req, http::status::forbidden, "request from another site refused");
     if (!req[http::field::content_type].starts_with("application/json")) {
       return error_response(req, http::status::unsupported_media_type, "send JSON");
     }
     boost::system::error_code ec;
     auto parsed = json::parse(req.body(), ec);
-    if (ec || !parsed.is_object()) return error_response(req, http::status::bad_request, "the request is not a JSON object");
+    if (ec || !parsed.is_object())
+      return error_response(req, http::status::bad_request, "the request is not a JSON object");
     body = std::move(parsed.as_object());
   } else if (!is_get) {
     return error_response(req, http::status::method_not_allowed, "use GET or POST");
@@ -252,7 +259,9 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
     auto ec = state_.unlock(passphrase);
     wipe(passphrase);
     if (ec == Errc::wrong_passphrase) return error_response(req, http::status::forbidden, "wrong passphrase");
-    if (ec) return error_response(req, http::status::internal_server_error, "cannot open this device's copy: " + ec.message());
+    if (ec)
+      return error_response(req, http::status::internal_server_error,
+                            "cannot open this device's copy: " + ec.message());
     return json_response(req, http::status::ok, json::object{{"ok", true}});
   }
 

@@ -39,8 +39,8 @@ void SyncWorker::run() {
   auto go_offline = [&](const std::string& why) {
     connection.reset();
     next_attempt = Clock::now() + retry;
-    const auto next_ms = now_ms() + static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(retry).count());
+    const auto next_ms =
+        now_ms() + static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(retry).count());
     retry = std::min(retry * 2, kMaxRetry);
     state_.update_sync_status([&](SyncStatus& s) {
       s.online = false;
@@ -55,7 +55,10 @@ void SyncWorker::run() {
     if (state_.locked()) {
       // Nothing to sync without the key: drop the connection and wait for an unlock.
       connection.reset();
-      state_.update_sync_status([](SyncStatus& s) { s.online = false; s.syncing = false; });
+      state_.update_sync_status([](SyncStatus& s) {
+        s.online = false;
+        s.syncing = false;
+      });
       requested = state_.wait_for_sync_request(Clock::now() + std::chrono::seconds(1)) || requested;
       continue;
     }

@@ -259,14 +259,16 @@ int cmd_status(Session& s, bool as_json) {
   }
   const auto last_sync = r.meta("last_sync_ms");
   std::cout << "signed in as " << r.meta("display_name").value_or("?") << " (" << r.meta("role").value_or("?")
-            << ")\nserver: " << (config ? config->server_url : "?") << "\nlast sync: "
-            << (last_sync ? policy::format_local_datetime(std::stoull(*last_sync)) : "never") << "\nrecords on this device: "
-            << r.record_count() << "\nchanges waiting to send: " << status.at("waiting_to_send").as_uint64() << "\n";
+            << ")\nserver: " << (config ? config->server_url : "?")
+            << "\nlast sync: " << (last_sync ? policy::format_local_datetime(std::stoull(*last_sync)) : "never")
+            << "\nrecords on this device: " << r.record_count()
+            << "\nchanges waiting to send: " << status.at("waiting_to_send").as_uint64() << "\n";
   for (const auto& e : status.at("operations").as_array()) {
     const auto& o = e.as_object();
     const auto state = str(o.at("state"));
     if (state == "rejected" || state == "conflict") {
-      std::cout << "  " << state << ": " << str(o.at("kind")) << " " << str(o.at("op_id")) << ": " << str(o.at("reason")) << "\n";
+      std::cout << "  " << state << ": " << str(o.at("kind")) << " " << str(o.at("op_id")) << ": "
+                << str(o.at("reason")) << "\n";
     }
   }
   return kExitOk;
@@ -292,7 +294,8 @@ int cmd_receipt(Session& s, const std::string& op_id, bool as_json) {
               << "  received at: " << str(o.at("received_at")) << " (the server's clock)\n"
               << "  signed with: receipt key " << str(o.at("key_id")) << "\n";
     if (verified) {
-      std::cout << "  verified: the server's signature is valid and covers this operation exactly as this device made it\n";
+      std::cout
+          << "  verified: the server's signature is valid and covers this operation exactly as this device made it\n";
     } else {
       for (const auto& p : o.at("problems").as_array()) std::cout << "  NOT VERIFIED: " << str(p) << "\n";
     }
@@ -323,8 +326,9 @@ int cmd_placements(Session& s, bool as_json) {
   }
   for (const auto& v : arr) {
     const auto& p = v.as_object();
-    std::cout << str(p.at("id")) << "  " << or_unknown(str(p.at("child"))) << " with " << or_unknown(str(p.at("household")))
-              << " (" << str(p.at("type")) << ", since " << str(p.at("start_date")) << ")\n";
+    std::cout << str(p.at("id")) << "  " << or_unknown(str(p.at("child"))) << " with "
+              << or_unknown(str(p.at("household"))) << " (" << str(p.at("type")) << ", since "
+              << str(p.at("start_date")) << ")\n";
   }
   return kExitOk;
 }
@@ -353,13 +357,14 @@ int cmd_meetings(Session& s, bool as_json) {
     const auto id = str(m.at("id"));
     const auto record = r.get(col::kMeetings, id);
     std::cout << id << "  " << str(m.at("type")) << " meeting, " << str(m.at("status")) << ", due by "
-              << (record ? views::ms_field_local(*record, "deadline_ms") : "") << (m.at("overdue").as_bool() ? " (OVERDUE)" : "")
-              << ", deadline " << str(m.at("deadline_met")) << "  [" << str(m.at("sync_state")) << "]\n    placement " << str(m.at("placement_id")) << ", requested by "
+              << (record ? views::ms_field_local(*record, "deadline_ms") : "")
+              << (m.at("overdue").as_bool() ? " (OVERDUE)" : "") << ", deadline " << str(m.at("deadline_met")) << "  ["
+              << str(m.at("sync_state")) << "]\n    placement " << str(m.at("placement_id")) << ", requested by "
               << views::name_of(r, str(m.at("requested_by"))) << ": " << str(m.at("reason")) << "\n";
     for (const auto& view : views) {
       if (view.value("meeting_id") != id) continue;
-      std::cout << "    views (" << view.value("subject") << ", recorded by " << views::name_of(r, view.value("recorded_by"))
-                << "): " << view.value("text") << "\n";
+      std::cout << "    views (" << view.value("subject") << ", recorded by "
+                << views::name_of(r, view.value("recorded_by")) << "): " << view.value("text") << "\n";
     }
   }
   return kExitOk;
@@ -367,8 +372,8 @@ int cmd_meetings(Session& s, bool as_json) {
 
 int cmd_record_view(Session& s, const std::string& meeting, const std::string& subject_name, const std::string& text,
                     bool professionals_only, bool share_with_carers, const std::string& sought_on) {
-  return submit_and_report(
-      *s.replica, intents::prepare_record_view(meeting, subject_name, text, professionals_only, share_with_carers, sought_on));
+  return submit_and_report(*s.replica, intents::prepare_record_view(meeting, subject_name, text, professionals_only,
+                                                                    share_with_carers, sought_on));
 }
 
 int cmd_add_action(Session& s, const std::string& meeting, const std::string& owner, const std::string& due,
@@ -412,9 +417,9 @@ int cmd_conflicts(Session& s, bool as_json) {
     const auto record = str(c.at("record"));
     const auto slash = record.find('/');
     std::cout << str(c.at("id")) << "  [" << str(c.at("status")) << "] " << record.substr(0, slash) << " "
-              << record.substr(slash + 1) << " field " << str(c.at("field")) << "\n    current: \"" << str(current.at("value"))
-              << "\" by " << str(current.at("author")) << "\n    other:   \"" << str(other.at("value")) << "\" by "
-              << str(other.at("author")) << "\n";
+              << record.substr(slash + 1) << " field " << str(c.at("field")) << "\n    current: \""
+              << str(current.at("value")) << "\" by " << str(current.at("author")) << "\n    other:   \""
+              << str(other.at("value")) << "\" by " << str(other.at("author")) << "\n";
   }
   return kExitOk;
 }
@@ -554,7 +559,8 @@ int run_cli(int argc, char** argv, std::span<const FrontEndCommand> front_ends) 
   MeetingCommands meeting_commands;
   add_meeting_commands(app, meeting_commands, add_json);
 
-  auto* receipt = app.add_subcommand("receipt", "the server's signed receipt for one of your operations: what it received, when");
+  auto* receipt =
+      app.add_subcommand("receipt", "the server's signed receipt for one of your operations: what it received, when");
   std::string receipt_op;
   receipt->add_option("OP_ID", receipt_op, "operation id (psm status lists them)")->required();
   add_json(receipt);
@@ -563,19 +569,23 @@ int run_cli(int argc, char** argv, std::span<const FrontEndCommand> front_ends) 
   std::string receipts_record, receipts_child;
   receipts->add_option("--last", receipts_last, "at most this many (0: all; default 20)");
   receipts->add_option("--record", receipts_record, "only those for this record id (a meeting, action, view…)");
-  receipts->add_option("--child", receipts_child, "only those for operations that wrote this child's records (child id)");
+  receipts->add_option("--child", receipts_child,
+                       "only those for operations that wrote this child's records (child id)");
   add_json(receipts);
 
   // The other front ends (the local app): their subcommands, in the order given.
   std::vector<CLI::App*> front_end_commands;
   for (const auto& f : front_ends) front_end_commands.push_back(f.add(app));
 
-  auto* change_passphrase = app.add_subcommand("change-passphrase", "re-protect this device's copy with a new passphrase");
+  auto* change_passphrase =
+      app.add_subcommand("change-passphrase", "re-protect this device's copy with a new passphrase");
 
-  auto* deadline = app.add_subcommand("deadline", "when a meeting must be held by, counting working days (with --home: the calendar the server sent)");
+  auto* deadline = app.add_subcommand(
+      "deadline", "when a meeting must be held by, counting working days (with --home: the calendar the server sent)");
   std::string deadline_type, deadline_from;
   deadline->add_option("--type", deadline_type, model::spellings_of_meeting_type())->required();
-  deadline->add_option("--from", deadline_from, "when the need was identified: YYYY-MM-DDTHH:MM (UK time), or …Z for UTC")
+  deadline
+      ->add_option("--from", deadline_from, "when the need was identified: YYYY-MM-DDTHH:MM (UK time), or …Z for UTC")
       ->required();
   add_json(deadline);
 

@@ -38,30 +38,31 @@ int exit_code_for(const error_code& ec) {
 }
 
 int Session::open() {
-    if (!fs::exists(home.wrapped_key())) {
-      return fail(kExitNotEnrolled, "no replica in " + home.root.string() + "; run: psm --home " +
-                                        home.root.string() + " enrol --server wss://HOST:PORT --ca FILE --username U");
+  if (!fs::exists(home.wrapped_key())) {
+    return fail(kExitNotEnrolled, "no replica in " + home.root.string() + "; run: psm --home " + home.root.string() +
+                                      " enrol --server wss://HOST:PORT --ca FILE --username U");
+  }
+  fs::path damaged;
+  auto r = Replica::open(home, passphrase_from_env_or_prompt(), &damaged);
+  if (!r) {
+    if (r.error() == Errc::wrong_passphrase) return fail(kExitWrongPassphrase, "wrong passphrase; nothing was changed");
+    if (r.error() == Errc::corrupt_data && damaged == home.wrapped_key()) {
+      return fail(kExitDamagedReplica, "this device's key file " + damaged.string() +
+                                           " is damaged (truncated or changed), so the copy cannot be unlocked; "
+                                           "your passphrase was not tried. Nothing was changed: keep a copy of the "
+                                           "folder and ask your administrator for help");
     }
-    fs::path damaged;
-    auto r = Replica::open(home, passphrase_from_env_or_prompt(), &damaged);
-    if (!r) {
-      if (r.error() == Errc::wrong_passphrase) return fail(kExitWrongPassphrase, "wrong passphrase; nothing was changed");
-      if (r.error() == Errc::corrupt_data && damaged == home.wrapped_key()) {
-        return fail(kExitDamagedReplica, "this device's key file " + damaged.string() +
-                                             " is damaged (truncated or changed), so the copy cannot be unlocked; "
-                                             "your passphrase was not tried. Nothing was changed: keep a copy of the "
-                                             "folder and ask your administrator for help");
-      }
-      if (r.error() == Errc::corrupt_data) {
-        return fail(kExitDamagedReplica, "the replica in " + home.root.string() +
-                                             " is damaged (truncated or corrupted) and was left as it is; "
-                                             "keep a copy of the folder and ask your administrator for help");
-      }
-      if (r.error() == Errc::io_error) return fail(kExitStorage, storage_refused_message(""));
-      return fail(exit_code_for(r.error()), "cannot open the replica in " + home.root.string() + ": " + r.error().message());
+    if (r.error() == Errc::corrupt_data) {
+      return fail(kExitDamagedReplica, "the replica in " + home.root.string() +
+                                           " is damaged (truncated or corrupted) and was left as it is; "
+                                           "keep a copy of the folder and ask your administrator for help");
     }
-    replica = std::move(*r);
-    return kExitOk;
+    if (r.error() == Errc::io_error) return fail(kExitStorage, storage_refused_message(""));
+    return fail(exit_code_for(r.error()),
+                "cannot open the replica in " + home.root.string() + ": " + r.error().message());
+  }
+  replica = std::move(*r);
+  return kExitOk;
 }
 
 int Session::check_days_offline(bool enforce) {
@@ -99,8 +100,7 @@ int submit_and_report(Replica& r, const intents::Prepared& prepared) {
 
 int report_outcome(const ops::Outcome& o, const std::string& what, const std::string& id, Replica& r) {
   if (!o.ok()) return fail(o.code == Errc::not_enrolled ? kExitNotEnrolled : kExitRefused, o.reason);
-  std::cout << what << " " << id << " (saved on this device; " << r.pending_count()
-            << " change(s) waiting to send)\n";
+  std::cout << what << " " << id << " (saved on this device; " << r.pending_count() << " change(s) waiting to send)\n";
   if (!o.reason.empty()) std::cout << "note: " << o.reason << "\n";  // e.g. a short break over two weeks
   return kExitOk;
 }

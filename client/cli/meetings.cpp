@@ -32,7 +32,8 @@ void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function
   m.child_not_invited = app.add_subcommand("child-not-invited", "record the shared decision not to invite the child");
   m.child_not_invited->add_option("MEETING_ID", m.meeting_id)->required();
   m.child_not_invited->add_option("--reason", m.reason)->required();
-  m.child_not_invited->add_option("--social-worker", m.social_worker, "who decided for children's social work")->required();
+  m.child_not_invited->add_option("--social-worker", m.social_worker, "who decided for children's social work")
+      ->required();
   m.child_not_invited->add_option("--fostering", m.fostering, "who decided for fostering")->required();
 
   m.attendance = app.add_subcommand("record-attendance", "record whether someone invited came");
@@ -70,7 +71,9 @@ void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function
 
   m.support_item = app.add_subcommand("add-support-item", "add an item to a support meeting's Placement Support Plan");
   m.support_item->add_option("MEETING_ID", m.meeting_id)->required();
-  m.support_item->add_option("--kind", m.kind, "camhs, respite, short-break, practical, buddy, support-group, training, extra-visits, other")
+  m.support_item
+      ->add_option("--kind", m.kind,
+                   "camhs, respite, short-break, practical, buddy, support-group, training, extra-visits, other")
       ->required();
   m.support_item->add_option("--text", m.text, "what support")->required();
   m.support_item->add_option("--provider", m.provider);
@@ -78,9 +81,11 @@ void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function
   m.support_item->add_flag("--professionals-only", m.professionals_only, "left out of the carer's copy");
   m.support_item->add_flag("--needs-panel", m.needs_panel,
                            "significant extra resources: pending until the Practice and Resources Panel decides (R11)");
-  m.panel_requests = app.add_subcommand("panel-requests", "support waiting for, or decided by, the Practice and Resources Panel");
+  m.panel_requests =
+      app.add_subcommand("panel-requests", "support waiting for, or decided by, the Practice and Resources Panel");
   add_json(m.panel_requests);
-  m.panel_decision = app.add_subcommand("panel-decision", "record the Practice and Resources Panel's decision (panel members)");
+  m.panel_decision =
+      app.add_subcommand("panel-decision", "record the Practice and Resources Panel's decision (panel members)");
   m.panel_decision->add_option("REQUEST_ID", m.request_id)->required();
   auto* approve = m.panel_decision->add_flag("--approve", m.approve, "approve the support");
   auto* decline = m.panel_decision->add_flag("--decline", m.decline, "decline it (give --reason)");
@@ -93,7 +98,8 @@ void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function
 
   m.pd_outcome = app.add_subcommand("pre-disruption-outcome", "what a pre-disruption meeting decided");
   m.pd_outcome->add_option("MEETING_ID", m.meeting_id)->required();
-  m.pd_outcome->add_flag("--planned-ending", m.planned_ending, "an ending is planned (otherwise: continue with support)");
+  m.pd_outcome->add_flag("--planned-ending", m.planned_ending,
+                         "an ending is planned (otherwise: continue with support)");
   m.pd_outcome->add_option("--future-contact", m.future_contact);
   m.pd_outcome->add_option("--carers-support-move", m.carers_support_move, "yes or no");
   m.pd_outcome->add_option("--lessons", m.lessons, "for the End of Placement Review");
@@ -120,8 +126,10 @@ int show_meeting(Session& s, const std::string& id, bool as_json) {
     return kExitOk;
   }
   auto m = r.get(col::kMeetings, id);
-  std::cout << str(o.at("type")) << " meeting " << id << " — " << str(o.at("status")) << "\n  reason: " << str(o.at("reason"))
-            << "\n  to be held by: " << views::ms_field_local(*m, "deadline_ms") << "\n  chair: " << str(o.at("chair")) << "\n";
+  std::cout << str(o.at("type")) << " meeting " << id << " — " << str(o.at("status"))
+            << "\n  reason: " << str(o.at("reason"))
+            << "\n  to be held by: " << views::ms_field_local(*m, "deadline_ms") << "\n  chair: " << str(o.at("chair"))
+            << "\n";
   if (!m->value("scheduled_for_ms").empty()) {
     std::cout << "  scheduled: " << views::ms_field_local(*m, "scheduled_for_ms") << " at " << str(o.at("location"))
               << "; minutes: " << str(o.at("minute_taker")) << "\n";
@@ -152,8 +160,8 @@ int show_meeting(Session& s, const std::string& id, bool as_json) {
   }
   std::cout << "actions:\n";
   for (const auto& a : o.at("actions").as_array()) {
-    std::cout << "  [" << str(a.at("status")) << "] " << str(a.at("text")) << " — "
-              << str(a.at("owner")) << ", due " << str(a.at("due_date")) << "\n";
+    std::cout << "  [" << str(a.at("status")) << "] " << str(a.at("text")) << " — " << str(a.at("owner")) << ", due "
+              << str(a.at("due_date")) << "\n";
   }
   return kExitOk;
 }
@@ -167,8 +175,8 @@ int show_notifications(Session& s, bool as_json) {
   }
   const auto me = r.actor().person_id;
   for (const auto& n : r.list_in_scope(col::kNotifications, model::scope::person(me))) {
-    std::cout << views::ms_field_local(n, "created_at_ms") << "  " << n.value("text") << " (meeting " << n.value("meeting_id")
-              << ")\n";
+    std::cout << views::ms_field_local(n, "created_at_ms") << "  " << n.value("text") << " (meeting "
+              << n.value("meeting_id") << ")\n";
   }
   return kExitOk;
 }
@@ -198,13 +206,16 @@ int show_plans(Session& s, bool as_json) {
   }
   for (const auto& c : plans.at("carer_copies").as_array()) {
     std::cout << "Placement Support Plan (placement " << str(c.at("placement_id")) << "), review "
-              << str(c.at("review_date")) << "\n" << str(c.at("support_items")) << str(c.at("actions"));
+              << str(c.at("review_date")) << "\n"
+              << str(c.at("support_items")) << str(c.at("actions"));
   }
   for (const auto& i : plans.at("support_items").as_array()) {
     const auto panel = str(i.at("panel_status"));
-    std::cout << "  item " << str(i.at("kind")) << ": " << str(i.at("description")) << " ("
-              << str(i.at("provider")) << ", " << str(i.at("frequency")) << ")"
-              << (panel.empty() ? "" : panel == "pending" ? "  [awaiting the panel's decision]" : "  [panel: " + panel + "]")
+    std::cout << "  item " << str(i.at("kind")) << ": " << str(i.at("description")) << " (" << str(i.at("provider"))
+              << ", " << str(i.at("frequency")) << ")"
+              << (panel.empty()        ? ""
+                  : panel == "pending" ? "  [awaiting the panel's decision]"
+                                       : "  [panel: " + panel + "]")
               << "\n";
   }
   return kExitOk;
@@ -241,7 +252,8 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
   }
   if (*m.concern) {
     ops::RaiseConductConcern p{model::new_uuid_v7(), m.meeting_id, m.text};
-    return report_outcome(r.submit(p), "recorded the concern (professionals only); LADO task", p.concern_id + ".lado", r);
+    return report_outcome(r.submit(p), "recorded the concern (professionals only); LADO task", p.concern_id + ".lado",
+                          r);
   }
   if (*m.short_break) {
     ops::RecordShortBreak p{model::new_uuid_v7(), m.placement, m.from, m.to, m.with_whom};
@@ -249,12 +261,13 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
   }
   if (*m.support_item) {
     return submit_and_report(r, intents::prepare_support_item(m.meeting_id, m.kind, m.text, m.provider, m.frequency,
-                                                     m.professionals_only, m.needs_panel));
+                                                              m.professionals_only, m.needs_panel));
   }
   if (*m.panel_decision) {
     if (m.approve == m.decline) return fail(kExitUsage, "give --approve or --decline");
     ops::DecidePanelRequest p{m.request_id, m.approve, m.reason};
-    return report_outcome(r.submit(p), m.approve ? "recorded the panel's approval of" : "recorded the panel's decision to decline",
+    return report_outcome(r.submit(p),
+                          m.approve ? "recorded the panel's approval of" : "recorded the panel's decision to decline",
                           m.request_id, r);
   }
   if (*m.panel_requests) return show_panel_requests(s, as_json);
@@ -263,7 +276,8 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
                           "recorded that the child was told of the plan for meeting", m.meeting_id, r);
   }
   if (*m.pd_outcome) {
-    ops::RecordPreDisruptionOutcome p{m.meeting_id, m.planned_ending, m.future_contact, m.carers_support_move, m.lessons};
+    ops::RecordPreDisruptionOutcome p{m.meeting_id, m.planned_ending, m.future_contact, m.carers_support_move,
+                                      m.lessons};
     return report_outcome(r.submit(p), "recorded the outcome of meeting", m.meeting_id, r);
   }
   if (*m.plan) return show_plans(s, as_json);

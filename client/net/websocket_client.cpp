@@ -15,6 +15,10 @@
 
 #include "common/limits.hpp"
 
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -26,10 +30,6 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
-#include <openssl/evp.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
 #include <array>
 #include <cctype>
@@ -87,8 +87,7 @@ Result<ParsedUrl> parse_url(std::string_view url) {
   }
   unsigned port = 0;
   const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc{} || end != port_text.data() + port_text.size() || port == 0 ||
-      port > 65535) {
+  if (ec != std::errc{} || end != port_text.data() + port_text.size() || port == 0 || port > 65535) {
     return Errc::invalid_argument;
   }
   parsed.port = static_cast<std::uint16_t>(port);
@@ -127,9 +126,8 @@ class WebSocketClient::Impl {
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
 
-  error_code connect(const ParsedUrl& url, const ClientTlsOptions& tls,
-                     std::string_view subprotocol, Clock::time_point deadline,
-                     std::string& detail);
+  error_code connect(const ParsedUrl& url, const ClientTlsOptions& tls, std::string_view subprotocol,
+                     Clock::time_point deadline, std::string& detail);
   error_code send(std::string_view message, Clock::time_point deadline);
   Result<std::string> receive(Clock::time_point deadline);
   void close();
@@ -185,9 +183,8 @@ class WebSocketClient::Impl {
           peer_close_ = PeerClose{static_cast<std::uint16_t>(reason.code),
                                   std::string(reason.reason.data(), reason.reason.size())};
         }
-        inbox_ = ec == websocket::error::message_too_big
-                     ? Result<std::string>(make_error_code(Errc::message_too_large))
-                     : Result<std::string>(make_error_code(Errc::unavailable));
+        inbox_ = ec == websocket::error::message_too_big ? Result<std::string>(make_error_code(Errc::message_too_large))
+                                                         : Result<std::string>(make_error_code(Errc::unavailable));
       } else {
         inbox_ = beast::buffers_to_string(read_buffer_.data());
         read_buffer_.consume(read_buffer_.size());
@@ -212,8 +209,8 @@ class WebSocketClient::Impl {
 };
 
 error_code WebSocketClient::Impl::connect(const ParsedUrl& url, const ClientTlsOptions& tls,
-                                          std::string_view subprotocol,
-                                          Clock::time_point deadline, std::string& detail) {
+                                          std::string_view subprotocol, Clock::time_point deadline,
+                                          std::string& detail) {
   const std::string where = host_port(url);
   auto timed_out = [&] {
     detail = "no answer from " + where + " in time";
@@ -248,11 +245,10 @@ error_code WebSocketClient::Impl::connect(const ParsedUrl& url, const ClientTlsO
   }
 
   auto connected = std::make_shared<Pending<>>();
-  beast::get_lowest_layer(ws_).async_connect(
-      resolved->value, [connected](error_code ec, const tcp::endpoint&) {
-        connected->done = true;
-        connected->ec = ec;
-      });
+  beast::get_lowest_layer(ws_).async_connect(resolved->value, [connected](error_code ec, const tcp::endpoint&) {
+    connected->done = true;
+    connected->ec = ec;
+  });
   if (!run_until(connected->done, deadline)) return timed_out();
   if (connected->ec) {
     detail = "cannot connect to " + where + ": " + connected->ec.message();
@@ -279,8 +275,8 @@ error_code WebSocketClient::Impl::connect(const ParsedUrl& url, const ClientTlsO
       return Errc::untrusted_server;
     }
     if (verify != X509_V_OK) {
-      detail = "the server's certificate is not signed by the CA in " + tls.ca_file.string() +
-               " (" + X509_verify_cert_error_string(verify) + ")";
+      detail = "the server's certificate is not signed by the CA in " + tls.ca_file.string() + " (" +
+               X509_verify_cert_error_string(verify) + ")";
       return Errc::untrusted_server;
     }
     detail = "TLS handshake with " + where + " failed: " + handshake->ec.message();
@@ -292,8 +288,8 @@ error_code WebSocketClient::Impl::connect(const ParsedUrl& url, const ClientTlsO
     const std::string presented = crypto::public_key_pin(certificate);
     X509_free(certificate);
     if (presented.empty() || presented != crypto::normalise_pin(tls.pinned_sha256_hex)) {
-      detail = "the server's key is not the pinned key (pinned " + tls.pinned_sha256_hex + ", server has " +
-               presented + ")";
+      detail =
+          "the server's key is not the pinned key (pinned " + tls.pinned_sha256_hex + ", server has " + presented + ")";
       return Errc::untrusted_server;
     }
   }
@@ -301,8 +297,8 @@ error_code WebSocketClient::Impl::connect(const ParsedUrl& url, const ClientTlsO
   // Our own deadline bounds the handshake; Beast's suggested client settings
   // add no idle timeout (the server pings, and we answer while in any call).
   ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-  ws_.set_option(websocket::stream_base::decorator(
-      [protocol = std::string(subprotocol)](websocket::request_type& request) {
+  ws_.set_option(
+      websocket::stream_base::decorator([protocol = std::string(subprotocol)](websocket::request_type& request) {
         request.set(http::field::user_agent, "psm");
         request.set(http::field::sec_websocket_protocol, protocol);
       }));
@@ -317,10 +313,8 @@ error_code WebSocketClient::Impl::connect(const ParsedUrl& url, const ClientTlsO
   });
   if (!run_until(upgraded->done, deadline)) return timed_out();
   const auto& response = upgraded->value;
-  if (upgraded->ec == websocket::error::upgrade_declined &&
-      response.result() == http::status::bad_request) {
-    detail = response.body().empty() ? "the server does not speak " + std::string(subprotocol)
-                                     : response.body();
+  if (upgraded->ec == websocket::error::upgrade_declined && response.result() == http::status::bad_request) {
+    detail = response.body().empty() ? "the server does not speak " + std::string(subprotocol) : response.body();
     return Errc::unsupported_version;
   }
   if (upgraded->ec) {
@@ -338,11 +332,10 @@ error_code WebSocketClient::Impl::connect(const ParsedUrl& url, const ClientTlsO
 error_code WebSocketClient::Impl::send(std::string_view message, Clock::time_point deadline) {
   if (broken_ || closed_) return Errc::unavailable;
   auto written = std::make_shared<Pending<>>();
-  ws_.async_write(asio::buffer(message.data(), message.size()),
-                  [written](error_code ec, std::size_t) {
-                    written->done = true;
-                    written->ec = ec;
-                  });
+  ws_.async_write(asio::buffer(message.data(), message.size()), [written](error_code ec, std::size_t) {
+    written->done = true;
+    written->ec = ec;
+  });
   if (!run_until(written->done, deadline)) {
     // The frame may be half written: the stream cannot be used again. The
     // write must finish (aborted) before `message` goes out of scope.
@@ -388,9 +381,10 @@ void WebSocketClient::Impl::close() {
   abort();
 }
 
-Result<std::unique_ptr<WebSocketClient>> WebSocketClient::connect(
-    std::string_view url, const ClientTlsOptions& tls, std::string_view subprotocol,
-    std::chrono::milliseconds timeout, std::string* error_detail) {
+Result<std::unique_ptr<WebSocketClient>> WebSocketClient::connect(std::string_view url, const ClientTlsOptions& tls,
+                                                                  std::string_view subprotocol,
+                                                                  std::chrono::milliseconds timeout,
+                                                                  std::string* error_detail) {
   const auto deadline = Clock::now() + timeout;
   std::string detail;
   auto fail = [&](error_code ec) -> Result<std::unique_ptr<WebSocketClient>> {

@@ -53,8 +53,7 @@ class WebSocketClient {
   //   Errc::timeout            not connected within `timeout`;
   //   Errc::unsupported_version the server does not speak `subprotocol`
   //                            (*error_detail gets the server's explanation).
-  static Result<std::unique_ptr<WebSocketClient>> connect(std::string_view url,
-                                                          const ClientTlsOptions& tls,
+  static Result<std::unique_ptr<WebSocketClient>> connect(std::string_view url, const ClientTlsOptions& tls,
                                                           std::string_view subprotocol,
                                                           std::chrono::milliseconds timeout,
                                                           std::string* error_detail = nullptr);

@@ -115,11 +115,16 @@ bool intact(store::Database& db) {
 
 std::string_view to_string(OpState s) {
   switch (s) {
-    case OpState::queued: return "queued";
-    case OpState::sent: return "sent";
-    case OpState::accepted: return "accepted";
-    case OpState::conflict: return "conflict";
-    case OpState::rejected: return "rejected";
+    case OpState::queued:
+      return "queued";
+    case OpState::sent:
+      return "sent";
+    case OpState::accepted:
+      return "accepted";
+    case OpState::conflict:
+      return "conflict";
+    case OpState::rejected:
+      return "rejected";
   }
   return "queued";
 }
@@ -182,13 +187,15 @@ struct Replica::Statements {
   Statement forget_receipts_of = db.prepare(
       "DELETE FROM op_receipts WHERE receipt_id IN (SELECT receipt_id FROM op_receipts WHERE op_id = "
       "(SELECT op_id FROM outbox WHERE seq = ?1 AND settled = 1))");
-  Statement drop_unused_receipts = db.prepare("DELETE FROM receipts WHERE id NOT IN (SELECT receipt_id FROM op_receipts)");
+  Statement drop_unused_receipts =
+      db.prepare("DELETE FROM receipts WHERE id NOT IN (SELECT receipt_id FROM op_receipts)");
   Statement insert_key = db.prepare("INSERT OR IGNORE INTO receipt_keys(key_id, public_key) VALUES (?1, ?2)");
   Statement get_key = db.prepare("SELECT public_key FROM receipt_keys WHERE key_id = ?1");
   Statement insert_receipt = db.prepare("INSERT INTO receipts(key_id, statement, signature) VALUES (?1, ?2, ?3)");
   // A re-sent operation's newer receipt replaces the older one; both say
   // the same first received time.
-  store::Upsert put_op_receipt{db, "op_receipts", {"op_id"}, {"receipt_id", "subject", "children", "received_at_ms", "line"}};
+  store::Upsert put_op_receipt{
+      db, "op_receipts", {"op_id"}, {"receipt_id", "subject", "children", "received_at_ms", "line"}};
   Statement receipt_for = db.prepare(
       "SELECT o.line, r.key_id, r.statement, r.signature FROM op_receipts o "
       "JOIN receipts r ON r.id = o.receipt_id WHERE o.op_id = ?1");
@@ -396,8 +403,12 @@ ops::Outcome Replica::submit(ops::Payload payload, std::map<std::string, model::
     auto& s = st_->insert_outbox;
     store::ScopedReset r{s};
     const std::string body = protocol::encode_operation(op);
-    s.bind(1, static_cast<std::int64_t>(seq)).bind(2, op.op_id).bind(3, ops::kind_name(op.payload))
-        .bind(4, static_cast<std::int64_t>(now)).bind_bytes(5, body).bind(6, join_touched(touched));
+    s.bind(1, static_cast<std::int64_t>(seq))
+        .bind(2, op.op_id)
+        .bind(3, ops::kind_name(op.payload))
+        .bind(4, static_cast<std::int64_t>(now))
+        .bind_bytes(5, body)
+        .bind(6, join_touched(touched));
     s.step();
   }
   set_meta("next_seq", std::to_string(seq + 1));
@@ -483,8 +494,12 @@ void Replica::record_results(const std::vector<protocol::OpResult>& results, con
       auto line = protocol::encode_receipt_entry(e);
       if (!line) continue;  // cannot happen: the entries were parsed from the statement
       st_->put_op_receipt.run([&](Statement& op) {
-        op.bind(1, e.op_id).bind(2, receipt_id).bind(3, e.subject).bind(4, e.children)
-            .bind(5, static_cast<std::int64_t>(e.received_at_ms)).bind(6, *line);
+        op.bind(1, e.op_id)
+            .bind(2, receipt_id)
+            .bind(3, e.subject)
+            .bind(4, e.children)
+            .bind(5, static_cast<std::int64_t>(e.received_at_ms))
+            .bind(6, *line);
       });
     }
   }
@@ -566,8 +581,8 @@ void Replica::apply_pull(const protocol::PullResponse& page) {
   }
   // What this device sent about a scope it is losing (a carer's request for a
   // meeting on a placement that ended) goes too, once answered, with its
-  // receipt: the server holds it, and its audit trail when it was received. Found now, while the records that tell their scope are here;
-  // forgotten below, once settled. Unsent work is kept.
+  // receipt: the server holds it, and its audit trail when it was received. Found now, while the records that tell
+  // their scope are here; forgotten below, once settled. Unsent work is kept.
   const std::vector<std::int64_t> forget = answered_operations_in(lost);
   for (const auto& scope : lost) {
     // Access to this scope has ended: remove it from the device (overwritten
@@ -736,7 +751,9 @@ std::vector<StoredReceipt> Replica::receipts(std::size_t limit, std::string_view
   store::ScopedReset r{s};
   // std::string_view{} would bind NULL, which matches nothing; "" means "any".
   const auto text = [](std::string_view v) { return v.data() ? v : std::string_view(""); };
-  s.bind(1, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit)).bind(2, text(record)).bind(3, text(child));
+  s.bind(1, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit))
+      .bind(2, text(record))
+      .bind(3, text(child));
   std::vector<StoredReceipt> out;
   while (s.step()) out.push_back(*read_receipt(s));
   return out;

@@ -66,7 +66,7 @@ struct OutboxEntry {
 struct StoredReceipt {
   protocol::ReceiptEntry entry;  // this operation's line of the statement
   std::string key_id;
-  std::string statement;         // the whole signed statement (all the batch's operations)
+  std::string statement;  // the whole signed statement (all the batch's operations)
   std::string signature;
 };
 

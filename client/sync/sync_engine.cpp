@@ -1,9 +1,9 @@
 #include "client/sync/sync_engine.hpp"
 
 #include "client/sync/receipts.hpp"
-#include "common/limits.hpp"
 #include "common/crypto/random.hpp"
 #include "common/crypto/signature.hpp"
+#include "common/limits.hpp"
 #include "common/model/hlc.hpp"
 #include "common/protocol/codec.hpp"
 
@@ -27,7 +27,8 @@ template <class T>
 std::variant<T, SyncError> receive_answer(Transport& transport) {
   const auto deadline = std::chrono::steady_clock::now() + limits::kRequestTimeout;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left <= 0ms) return SyncError{make_error_code(Errc::timeout), "the server did not answer in time"};
     auto bytes = transport.receive(left);
     if (!bytes) return transport_error(bytes.error());
@@ -82,8 +83,7 @@ void remember_sign_in(Replica& replica, const protocol::AuthResult& r) {
 
 std::optional<SyncError> enrol_device(Replica& replica, Transport& transport, const std::string& username,
                                       const std::string& password, const std::string& device_name) {
-  protocol::LoginRequest request{username, password, device_name, replica.meta("device_id").value_or(""),
-                                 device_now()};
+  protocol::LoginRequest request{username, password, device_name, replica.meta("device_id").value_or(""), device_now()};
   auto answer = round_trip<protocol::AuthResult>(transport, request);
   if (auto* e = std::get_if<SyncError>(&answer)) return *e;
   auto& r = std::get<protocol::AuthResult>(answer);
@@ -142,9 +142,15 @@ std::optional<SyncError> sync_once(Replica& replica, Transport& transport, SyncR
     for (const auto& r : response.results) {
       ++report.pushed;
       switch (static_cast<ops::OutcomeKind>(r.kind)) {
-        case ops::OutcomeKind::accepted: ++report.accepted; break;
-        case ops::OutcomeKind::conflict: ++report.conflicts; break;
-        case ops::OutcomeKind::rejected: ++report.rejected; break;
+        case ops::OutcomeKind::accepted:
+          ++report.accepted;
+          break;
+        case ops::OutcomeKind::conflict:
+          ++report.conflicts;
+          break;
+        case ops::OutcomeKind::rejected:
+          ++report.rejected;
+          break;
       }
     }
     ++report.batches;

@@ -33,8 +33,7 @@ CipherCtx new_ctx() {
 using UpdateFn = int (*)(EVP_CIPHER_CTX*, unsigned char*, int*, const unsigned char*, int);
 
 // Runs `update` over `in` writing to `out` (null for AAD). Returns false on failure.
-bool update_chunked(EVP_CIPHER_CTX* ctx, UpdateFn update, std::span<const std::uint8_t> in,
-                    std::uint8_t* out) {
+bool update_chunked(EVP_CIPHER_CTX* ctx, UpdateFn update, std::span<const std::uint8_t> in, std::uint8_t* out) {
   while (!in.empty()) {
     const std::size_t n = std::min(in.size(), kMaxChunk);
     int written = 0;

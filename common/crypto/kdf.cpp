@@ -42,8 +42,8 @@ unsigned scrypt_log2_n(const ScryptParams& params) noexcept {
   return static_cast<unsigned>(std::countr_zero(params.n));
 }
 
-Result<SecureBytes> scrypt(std::string_view secret, std::span<const std::uint8_t> salt,
-                           ScryptParams params, std::size_t out_len) {
+Result<SecureBytes> scrypt(std::string_view secret, std::span<const std::uint8_t> salt, ScryptParams params,
+                           std::size_t out_len) {
   if (!scrypt_params_acceptable(params) || out_len == 0) {
     return make_error_code(Errc::invalid_argument);
   }

@@ -47,8 +47,8 @@ unsigned scrypt_log2_n(const ScryptParams& params) noexcept;
 // Derives `out_len` bytes from `secret` and `salt`. Errc::invalid_argument when
 // the parameters are not acceptable or out_len is 0; Errc::internal if OpenSSL
 // fails (e.g. out of memory).
-Result<SecureBytes> scrypt(std::string_view secret, std::span<const std::uint8_t> salt,
-                           ScryptParams params, std::size_t out_len);
+Result<SecureBytes> scrypt(std::string_view secret, std::span<const std::uint8_t> salt, ScryptParams params,
+                           std::size_t out_len);
 
 // Hashes a server account password with a fresh 16-byte salt. The result is
 // self-describing so the cost can be raised later without a migration:

@@ -77,8 +77,7 @@ SecureBytes new_data_key() {
   return key;
 }
 
-std::string wrap_key(std::span<const std::uint8_t> data_key, std::string_view passphrase,
-                     ScryptParams params) {
+std::string wrap_key(std::span<const std::uint8_t> data_key, std::string_view passphrase, ScryptParams params) {
   if (data_key.size() != kDataKeyBytes) throw std::invalid_argument("wrap_key: data key must be 32 bytes");
   if (!scrypt_params_acceptable(params)) throw std::invalid_argument("wrap_key: unacceptable scrypt parameters");
 
@@ -126,8 +125,7 @@ Result<SecureBytes> unwrap_key(std::string_view wrapped_document, std::string_vi
   }
   if (format != kFormatName || kdf != kKdfName) return corrupt;
   if (log2_n < 1 || log2_n > kScryptMaxLog2N || r > kScryptMaxR || p > kScryptMaxP) return corrupt;
-  const ScryptParams params{std::uint64_t{1} << log2_n, static_cast<std::uint32_t>(r),
-                            static_cast<std::uint32_t>(p)};
+  const ScryptParams params{std::uint64_t{1} << log2_n, static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(p)};
   if (!scrypt_params_acceptable(params)) return corrupt;
 
   auto salt = from_hex(salt_hex);

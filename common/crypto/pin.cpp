@@ -26,8 +26,7 @@ std::string public_key_pin(const x509_st* certificate) {
 Result<std::string> public_key_pin_of_pem_file(const std::filesystem::path& pem) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(pem.c_str(), "r"), &BIO_free);
   if (!bio) return make_error_code(Errc::not_found);
-  std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr),
-                                                   &X509_free);
+  std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), &X509_free);
   if (!cert) return make_error_code(Errc::invalid_argument);
   auto pin = public_key_pin(cert.get());
   if (pin.empty()) return make_error_code(Errc::invalid_argument);

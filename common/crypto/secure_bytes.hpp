@@ -32,10 +32,7 @@ class SecureBytes {
   SecureBytes(const SecureBytes&) = delete;
   SecureBytes& operator=(const SecureBytes&) = delete;
 
-  SecureBytes(SecureBytes&& other) noexcept
-      : data_(std::move(other.data_)), size_(other.size_) {
-    other.size_ = 0;
-  }
+  SecureBytes(SecureBytes&& other) noexcept : data_(std::move(other.data_)), size_(other.size_) { other.size_ = 0; }
   SecureBytes& operator=(SecureBytes&& other) noexcept {
     if (this != &other) {
       wipe();

@@ -8,8 +8,8 @@ using model::FieldValue;
 using model::Record;
 using model::Version;
 
-Record make_conflict(const Record& target, const std::string& field, const FieldValue& kept,
-                     const FieldValue& other, const Write& write) {
+Record make_conflict(const Record& target, const std::string& field, const FieldValue& kept, const FieldValue& other,
+                     const Write& write) {
   Record c;
   c.collection = std::string(model::collection::kConflicts);
   c.id = write.op_id + "." + field;

@@ -12,7 +12,7 @@
 namespace psm::merge {
 
 struct Write {
-  model::Version version;   // the operation's (HLC, device)
+  model::Version version;  // the operation's (HLC, device)
   std::string author_id;
   std::uint64_t at_ms = 0;  // for the conflict record's "when"
   std::string op_id;        // makes conflict ids deterministic
@@ -28,14 +28,12 @@ struct FieldMergeResult {
 // the writer had not seen the stored value (its base version differs from the
 // stored one) and the two values differ, a conflict record keeps both values,
 // their authors, devices and times, so nothing a person typed is lost.
-FieldMergeResult merge_fields(const model::Record& current,
-                              const std::map<std::string, std::string>& changes,
+FieldMergeResult merge_fields(const model::Record& current, const std::map<std::string, std::string>& changes,
                               const std::map<std::string, model::Version>& base, const Write& write);
 
 // A conflict record for `field` of `target`: `kept` is the value in place,
 // `other` the one that did not win. Its id is derived from the op id and field.
-model::Record make_conflict(const model::Record& target, const std::string& field,
-                            const model::FieldValue& kept, const model::FieldValue& other,
-                            const Write& write);
+model::Record make_conflict(const model::Record& target, const std::string& field, const model::FieldValue& kept,
+                            const model::FieldValue& other, const Write& write);
 
 }  // namespace psm::merge

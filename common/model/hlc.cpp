@@ -9,8 +9,7 @@ HlcClock::HlcClock(NowMillis now, Hlc last) : now_(std::move(now)), last_(last) 
 
 std::uint64_t HlcClock::system_now_millis() {
   using namespace std::chrono;
-  return static_cast<std::uint64_t>(
-      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+  return static_cast<std::uint64_t>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
 }
 
 Hlc HlcClock::tick() {

@@ -27,7 +27,9 @@ struct Hlc {
   auto operator<=>(const Hlc&) const = default;
 
   template <class Archive>
-  void serialize(Archive& ar) { ar(value); }
+  void serialize(Archive& ar) {
+    ar(value);
+  }
 };
 
 // Issues HLC timestamps for one device (or the server). Not thread-safe: each
@@ -69,7 +71,9 @@ struct Version {
   bool empty() const { return hlc.value == 0 && device.empty(); }
 
   template <class Archive>
-  void serialize(Archive& ar) { ar(hlc, device); }
+  void serialize(Archive& ar) {
+    ar(hlc, device);
+  }
 };
 
 }  // namespace psm::model

@@ -37,8 +37,8 @@ std::string new_uuid_v7() { return new_uuid_v7(HlcClock::system_now_millis()); }
 bool is_valid_id(std::string_view id) {
   if (id.empty() || id.size() > 100) return false;
   for (char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == ':' || c == '-';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == ':' || c == '-';
     if (!ok) return false;
   }
   return true;

@@ -10,8 +10,7 @@ std::optional<std::string> Record::get(std::string_view field) const {
 
 std::string Record::value(std::string_view field) const { return get(field).value_or(""); }
 
-void Record::set(std::string_view field, std::string new_value, const Version& version,
-                 std::string_view author) {
+void Record::set(std::string_view field, std::string new_value, const Version& version, std::string_view author) {
   fields[std::string(field)] = FieldValue{std::move(new_value), version, std::string(author)};
 }
 

@@ -70,7 +70,9 @@ struct FieldValue {
   bool operator==(const FieldValue&) const = default;
 
   template <class Archive>
-  void serialize(Archive& ar) { ar(value, version, author); }
+  void serialize(Archive& ar) {
+    ar(value, version, author);
+  }
 };
 
 struct Record {
@@ -116,8 +118,7 @@ struct Record {
   // The field's value, or "" when absent.
   std::string value(std::string_view field) const;
   // Sets a field with the given version (used by operations and importers).
-  void set(std::string_view field, std::string value, const Version& version,
-           std::string_view author = {});
+  void set(std::string_view field, std::string value, const Version& version, std::string_view author = {});
   // The newest version among the fields (the record's "last modified").
   Version latest_version() const;
 

@@ -80,11 +80,25 @@ policy::WorkingDayCalendar calendar_in_force(const StateReader& state) {
 }
 
 std::string_view kind_name(const Payload& p) {
-  static constexpr std::string_view kNames[] = {
-      "request-meeting", "record-view",   "add-action",      "update-action",    "edit-action",
-      "resolve-conflict", "schedule-meeting", "invite",       "child-not-invited", "record-attendance",
-      "add-agenda-note", "finalise-minutes", "mark-permanence-match", "raise-conduct-concern", "record-short-break",
-      "add-support-item", "child-told-of-plan", "pre-disruption-outcome", "panel-decision"};
+  static constexpr std::string_view kNames[] = {"request-meeting",
+                                                "record-view",
+                                                "add-action",
+                                                "update-action",
+                                                "edit-action",
+                                                "resolve-conflict",
+                                                "schedule-meeting",
+                                                "invite",
+                                                "child-not-invited",
+                                                "record-attendance",
+                                                "add-agenda-note",
+                                                "finalise-minutes",
+                                                "mark-permanence-match",
+                                                "raise-conduct-concern",
+                                                "record-short-break",
+                                                "add-support-item",
+                                                "child-told-of-plan",
+                                                "pre-disruption-outcome",
+                                                "panel-decision"};
   static_assert(std::size(kNames) == std::variant_size_v<Payload>);
   return kNames[p.index()];
 }

@@ -31,7 +31,9 @@ struct RequestMeeting {
   std::uint64_t identified_at_ms = 0;  // when the need was identified (defaults to now)
 
   template <class A>
-  void serialize(A& ar, std::uint32_t const) { ar(meeting_id, placement_id, type, reason, identified_at_ms); }
+  void serialize(A& ar, std::uint32_t const) {
+    ar(meeting_id, placement_id, type, reason, identified_at_ms);
+  }
 };
 
 // Record someone's views for a meeting. Append-only: a correction is a new view.
@@ -47,7 +49,7 @@ struct RecordView {
   model::ViewSubject subject = model::ViewSubject::child;
   std::string text;
   bool professionals_only = false;
-  std::string sought_on;  // YYYY-MM-DD when views were asked for and none given; text may then be empty
+  std::string sought_on;           // YYYY-MM-DD when views were asked for and none given; text may then be empty
   bool share_with_carers = false;  // v3
 
   template <class A>
@@ -67,7 +69,9 @@ struct AddAction {
   std::string text;
 
   template <class A>
-  void serialize(A& ar, std::uint32_t const) { ar(action_id, meeting_id, owner_id, due_date, text); }
+  void serialize(A& ar, std::uint32_t const) {
+    ar(action_id, meeting_id, owner_id, due_date, text);
+  }
 };
 
 // Move an action along its status machine. `from` is the status the person saw;
@@ -80,7 +84,9 @@ struct UpdateActionStatus {
   std::string note;
 
   template <class A>
-  void serialize(A& ar, std::uint32_t const) { ar(action_id, update_id, from, to, note); }
+  void serialize(A& ar, std::uint32_t const) {
+    ar(action_id, update_id, from, to, note);
+  }
 };
 
 // Edit an action's plain fields. Only the fields given change. The versions the
@@ -92,7 +98,9 @@ struct EditAction {
   std::optional<std::string> owner_id;
 
   template <class A>
-  void serialize(A& ar, std::uint32_t const) { ar(action_id, text, due_date, owner_id); }
+  void serialize(A& ar, std::uint32_t const) {
+    ar(action_id, text, due_date, owner_id);
+  }
 };
 
 // Settle a conflict by keeping one of its two values.
@@ -101,7 +109,9 @@ struct ResolveConflict {
   enum class Keep : std::uint8_t { current, other } keep = Keep::current;
 
   template <class A>
-  void serialize(A& ar, std::uint32_t const) { ar(conflict_id, keep); }
+  void serialize(A& ar, std::uint32_t const) {
+    ar(conflict_id, keep);
+  }
 };
 
 // R4/R5: fix when and where a meeting is held. Invitations to everyone who
@@ -114,7 +124,9 @@ struct ScheduleMeeting {
   std::string minute_taker_id;  // in-house: the SSW books one; IFA: the chair minutes (may be empty)
 
   template <class A>
-  void serialize(A& ar, std::uint32_t const) { ar(meeting_id, scheduled_for_ms, location, minute_taker_id); }
+  void serialize(A& ar, std::uint32_t const) {
+    ar(meeting_id, scheduled_for_ms, location, minute_taker_id);
+  }
 };
 
 // R5: invite someone beyond the automatic list: a known person, or someone
@@ -122,12 +134,14 @@ struct ScheduleMeeting {
 struct InviteAttendee {
   std::string invitation_id;
   std::string meeting_id;
-  std::string person_id;     // or empty, with name and organisation
+  std::string person_id;  // or empty, with name and organisation
   std::string name;
   std::string organisation;
 
   template <class A>
-  void serialize(A& ar, std::uint32_t const) { ar(invitation_id, meeting_id, person_id, name, organisation); }
+  void serialize(A& ar, std::uint32_t const) {
+    ar(invitation_id, meeting_id, person_id, name, organisation);
+  }
 };
 
 // R5: a shared professional decision not to invite the child, with its reason
@@ -151,7 +165,9 @@ struct RecordAttendance {
   model::Attendance attendance = model::Attendance::attended;
 
   template <class A>
-  void serialize(A& ar, std::uint32_t const) { ar(invitation_id, attendance); }
+  void serialize(A& ar, std::uint32_t const) {
+    ar(invitation_id, attendance);
+  }
 };
 
 // R7: a note against one item of the meeting's agenda. Append-only.
@@ -182,7 +198,9 @@ struct FinaliseMinutes {
   std::string review_interval_reason;  // required when the review is not 6 weeks to 3 months ahead
 
   template <class A>
-  void serialize(A& ar, std::uint32_t const) { ar(meeting_id, review_date, review_interval_reason); }
+  void serialize(A& ar, std::uint32_t const) {
+    ar(meeting_id, review_date, review_interval_reason);
+  }
 };
 
 // R3: a permanence match was agreed; a support meeting request follows automatically.
@@ -192,7 +210,9 @@ struct MarkPermanenceMatch {
   std::string meeting_id;  // id for the support meeting request it creates
 
   template <class A>
-  void serialize(A& ar, std::uint32_t const) { ar(placement_id, agreed_on, meeting_id); }
+  void serialize(A& ar, std::uint32_t const) {
+    ar(placement_id, agreed_on, meeting_id);
+  }
 };
 
 // R13: a concern about a carer's conduct raised at a meeting. Creates an urgent
@@ -204,7 +224,9 @@ struct RaiseConductConcern {
   std::string text;
 
   template <class A>
-  void serialize(A& ar, std::uint32_t const) { ar(concern_id, meeting_id, text); }
+  void serialize(A& ar, std::uint32_t const) {
+    ar(concern_id, meeting_id, text);
+  }
 };
 
 // R15: a short break (respite) for the child with other carers.
@@ -216,7 +238,9 @@ struct RecordShortBreak {
   std::string with_whom;   // who the child stays with
 
   template <class A>
-  void serialize(A& ar, std::uint32_t const) { ar(break_id, placement_id, start_date, end_date, with_whom); }
+  void serialize(A& ar, std::uint32_t const) {
+    ar(break_id, placement_id, start_date, end_date, with_whom);
+  }
 };
 
 // R10: an item of the Placement Support Plan agreed at a support meeting.
@@ -247,7 +271,9 @@ struct DecidePanelRequest {
   std::string reason;
 
   template <class A>
-  void serialize(A& ar, std::uint32_t const) { ar(request_id, approve, reason); }
+  void serialize(A& ar, std::uint32_t const) {
+    ar(request_id, approve, reason);
+  }
 };
 
 // R10: whether the child has been told about the support plan.
@@ -256,16 +282,18 @@ struct RecordChildToldOfPlan {
   std::string told_on;  // YYYY-MM-DD
 
   template <class A>
-  void serialize(A& ar, std::uint32_t const) { ar(meeting_id, told_on); }
+  void serialize(A& ar, std::uint32_t const) {
+    ar(meeting_id, told_on);
+  }
 };
 
 // R12: what a pre-disruption meeting decided.
 struct RecordPreDisruptionOutcome {
   std::string meeting_id;
-  bool planned_ending = false;  // false: continue with a support plan
-  std::string future_contact;   // planned ending: future contact between the child and the carers
+  bool planned_ending = false;      // false: continue with a support plan
+  std::string future_contact;       // planned ending: future contact between the child and the carers
   std::string carers_support_move;  // planned ending: "yes" or "no"
-  std::string lessons;          // planned ending: lessons for the End of Placement Review
+  std::string lessons;              // planned ending: lessons for the End of Placement Review
 
   template <class A>
   void serialize(A& ar, std::uint32_t const) {
@@ -273,11 +301,10 @@ struct RecordPreDisruptionOutcome {
   }
 };
 
-using Payload = std::variant<RequestMeeting, RecordView, AddAction, UpdateActionStatus, EditAction,
-                             ResolveConflict, ScheduleMeeting, InviteAttendee, DecideChildNotInvited,
-                             RecordAttendance, AddAgendaNote, FinaliseMinutes, MarkPermanenceMatch,
-                             RaiseConductConcern, RecordShortBreak, AddSupportItem, RecordChildToldOfPlan,
-                             RecordPreDisruptionOutcome, DecidePanelRequest>;
+using Payload = std::variant<RequestMeeting, RecordView, AddAction, UpdateActionStatus, EditAction, ResolveConflict,
+                             ScheduleMeeting, InviteAttendee, DecideChildNotInvited, RecordAttendance, AddAgendaNote,
+                             FinaliseMinutes, MarkPermanenceMatch, RaiseConductConcern, RecordShortBreak,
+                             AddSupportItem, RecordChildToldOfPlan, RecordPreDisruptionOutcome, DecidePanelRequest>;
 
 // The schema version this build writes. The server accepts versions in
 // [kMinSchemaVersion, kSchemaVersion] and upgrades older ones before applying.
@@ -285,12 +312,12 @@ inline constexpr std::uint32_t kSchemaVersion = 1;
 inline constexpr std::uint32_t kMinSchemaVersion = 1;
 
 struct Operation {
-  std::string op_id;        // UUIDv7, made on the device; the exactly-once key
+  std::string op_id;  // UUIDv7, made on the device; the exactly-once key
   std::string device_id;
-  std::uint64_t seq = 0;    // per-device sequence, from 1
+  std::uint64_t seq = 0;  // per-device sequence, from 1
   std::uint32_t schema_version = kSchemaVersion;
-  model::Hlc hlc;           // the version every field this operation writes receives
-  std::string author_id;    // person id; the server replaces it with the authenticated person
+  model::Hlc hlc;         // the version every field this operation writes receives
+  std::string author_id;  // person id; the server replaces it with the authenticated person
   // The versions the author saw, keyed "field" of the record the op edits
   // (plain-field edits only). Absent key = the author saw no value.
   std::map<std::string, model::Version> base;

@@ -1,12 +1,12 @@
 #include "common/platform/platform.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <csignal>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <fstream>
 #include <iostream>

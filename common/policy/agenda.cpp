@@ -14,7 +14,8 @@ constexpr std::array kSupport{
     AgendaItem{"placement-history", "Placement history and history of the current placement"},
     AgendaItem{"presenting-problems", "Presenting problems and triggers"},
     AgendaItem{"child-views", "The child's views (gathered in advance if they are not attending)"},
-    AgendaItem{"professional-views", "Views of the CSW, SSW, IRO and other professionals, including health and education"},
+    AgendaItem{"professional-views",
+               "Views of the CSW, SSW, IRO and other professionals, including health and education"},
     AgendaItem{"cultural-identity", "Whether the child's cultural and identity needs are being met in placement"},
     AgendaItem{"pep-cla-review", "Outcomes of the recent (termly) PEP and CLA review"},
     AgendaItem{"camhs-adash", "Consideration of a referral to CAMHS / ADASH for consultation"},
@@ -58,9 +59,12 @@ constexpr std::array kPlacementPlanning{
 
 std::span<const AgendaItem> agenda_for(model::MeetingType type) {
   switch (type) {
-    case model::MeetingType::support: return kSupport;
-    case model::MeetingType::pre_disruption: return kPreDisruption;
-    case model::MeetingType::placement_planning: return kPlacementPlanning;
+    case model::MeetingType::support:
+      return kSupport;
+    case model::MeetingType::pre_disruption:
+      return kPreDisruption;
+    case model::MeetingType::placement_planning:
+      return kPlacementPlanning;
   }
   return {};
 }

@@ -88,7 +88,8 @@ std::optional<std::uint64_t> held_at(const model::Record& meeting, std::uint64_t
 DeadlineState deadline_state(const model::Record& meeting, std::uint64_t now_ms) {
   const auto deadline = meeting.get(model::schema::meetings::deadline_ms);
   if (!deadline) return DeadlineState::pending;
-  if (const auto held = held_at(meeting, now_ms)) return *held <= *deadline ? DeadlineState::met : DeadlineState::missed;
+  if (const auto held = held_at(meeting, now_ms))
+    return *held <= *deadline ? DeadlineState::met : DeadlineState::missed;
   return now_ms > *deadline ? DeadlineState::missed : DeadlineState::pending;
 }
 

@@ -15,10 +15,8 @@ constexpr std::array<std::string_view, 4> kRecipients{"supervising-social-worker
 }  // namespace
 
 const std::vector<EscalationStep>& default_escalation_ladder() {
-  static const std::vector<EscalationStep> ladder{{1, "supervising-social-worker"},
-                                                  {5, "team-manager"},
-                                                  {10, "fostering-service-manager"},
-                                                  {15, "senior-manager"}};
+  static const std::vector<EscalationStep> ladder{
+      {1, "supervising-social-worker"}, {5, "team-manager"}, {10, "fostering-service-manager"}, {15, "senior-manager"}};
   return ladder;
 }
 

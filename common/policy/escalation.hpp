@@ -17,7 +17,8 @@ namespace psm::policy {
 
 struct EscalationStep {
   int working_days_overdue = 0;  // reached when the action is at least this many working days overdue
-  std::string recipient;         // who: "supervising-social-worker", "team-manager", "fostering-service-manager", "senior-manager"
+  std::string
+      recipient;  // who: "supervising-social-worker", "team-manager", "fostering-service-manager", "senior-manager"
 };
 
 // Default: 1 → SSW; 5 → Fostering Team Manager; 10 → Fostering Service Manager; 15 → senior manager.

@@ -36,9 +36,8 @@ bool is_usual_review_interval(const Date& meeting_day, const Date& review_day) {
 }
 
 namespace {
-constexpr std::string_view kSupportItemKinds[] = {"camhs",         "respite",  "short-break",  "practical",
-                                                  "buddy",         "support-group", "training", "extra-visits",
-                                                  "other"};
+constexpr std::string_view kSupportItemKinds[] = {"camhs",         "respite",  "short-break",  "practical", "buddy",
+                                                  "support-group", "training", "extra-visits", "other"};
 }  // namespace
 
 bool is_support_item_kind(std::string_view kind) {
@@ -58,9 +57,12 @@ bool is_legal_action_transition(ActionStatus from, ActionStatus to) {
   if (from == to) return false;
   switch (from) {
     case ActionStatus::open:
-    case ActionStatus::in_progress: return true;
-    case ActionStatus::done: return to == ActionStatus::open;
-    case ActionStatus::cancelled: return false;
+    case ActionStatus::in_progress:
+      return true;
+    case ActionStatus::done:
+      return to == ActionStatus::open;
+    case ActionStatus::cancelled:
+      return false;
   }
   return false;
 }

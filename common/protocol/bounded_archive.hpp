@@ -15,8 +15,7 @@
 
 namespace psm::protocol {
 
-class BoundedInputArchive
-    : public cereal::InputArchive<BoundedInputArchive, cereal::AllowEmptyClassElision> {
+class BoundedInputArchive : public cereal::InputArchive<BoundedInputArchive, cereal::AllowEmptyClassElision> {
  public:
   explicit BoundedInputArchive(std::span<const std::uint8_t> data)
       : cereal::InputArchive<BoundedInputArchive, cereal::AllowEmptyClassElision>(this), data_(data) {
@@ -47,7 +46,7 @@ class BoundedInputArchive
 
 template <class T>
 std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>> CEREAL_LOAD_FUNCTION_NAME(BoundedInputArchive& ar,
-                                                                                               T& t) {
+                                                                                                T& t) {
   ar.template load_binary<sizeof(T)>(std::addressof(t), sizeof(t));
 }
 

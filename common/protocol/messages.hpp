@@ -28,9 +28,10 @@ struct LoginRequest {
   std::string username;
   std::string password;
   std::string device_name;
-  std::string device_id;            // v2: re-sign-in of this device
-  std::uint64_t device_time_ms = 0; // v2: the device's clock, for the audit trail
-  template <class A> void serialize(A& ar, std::uint32_t const version) {
+  std::string device_id;             // v2: re-sign-in of this device
+  std::uint64_t device_time_ms = 0;  // v2: the device's clock, for the audit trail
+  template <class A>
+  void serialize(A& ar, std::uint32_t const version) {
     ar(username, password, device_name);
     if (version >= 2) ar(device_id, device_time_ms);
   }
@@ -41,7 +42,8 @@ struct AuthRequest {
   std::string device_id;
   std::string device_token;
   std::uint64_t device_time_ms = 0;  // v2: the device's clock, for the audit trail
-  template <class A> void serialize(A& ar, std::uint32_t const version) {
+  template <class A>
+  void serialize(A& ar, std::uint32_t const version) {
     ar(device_id, device_token);
     if (version >= 2) ar(device_time_ms);
   }
@@ -52,7 +54,10 @@ struct AuthRequest {
 struct ReceiptKey {
   std::string key_id;      // crypto::signing_key_id(public_key)
   std::string public_key;  // raw 32-byte Ed25519 public key
-  template <class A> void serialize(A& ar, std::uint32_t const) { ar(key_id, public_key); }
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) {
+    ar(key_id, public_key);
+  }
 };
 
 // The server's signed receipt for a push batch (v3 of PushResponse): the
@@ -63,21 +68,24 @@ struct Receipt {
   std::string statement;
   std::string signature;  // 64 bytes
   bool empty() const { return statement.empty(); }
-  template <class A> void serialize(A& ar, std::uint32_t const) { ar(key_id, statement, signature); }
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) {
+    ar(key_id, statement, signature);
+  }
 };
 
 // Server → device: answer to LoginRequest or AuthRequest.
 struct AuthResult {
   bool ok = false;
-  std::uint16_t error = 0;       // psm::Errc when !ok (device_revoked: wipe the replica)
-  std::string message;           // for the person
-  std::string device_id;         // login only
-  std::string device_token;      // login only: the only time the token is sent
+  std::uint16_t error = 0;   // psm::Errc when !ok (device_revoked: wipe the replica)
+  std::string message;       // for the person
+  std::string device_id;     // login only
+  std::string device_token;  // login only: the only time the token is sent
   std::string person_id;
   std::string role;
   std::string display_name;
   std::uint64_t server_time_ms = 0;
-  std::string server_epoch;      // changes when the server store is restored from backup
+  std::string server_epoch;  // changes when the server store is restored from backup
   // v2:
   std::uint64_t retry_after_ms = 0;       // locked_out: when a sign-in may be tried again
   std::uint64_t token_expires_at_ms = 0;  // when device_token (new or renewed) stops working
@@ -85,7 +93,8 @@ struct AuthResult {
   // v3: the keys receipts may be signed with, current first (older ones stay
   // so receipts signed before a rotation still verify).
   std::vector<ReceiptKey> receipt_keys;
-  template <class A> void serialize(A& ar, std::uint32_t const version) {
+  template <class A>
+  void serialize(A& ar, std::uint32_t const version) {
     ar(ok, error, message, device_id, device_token, person_id, role, display_name, server_time_ms, server_epoch);
     if (version >= 2) ar(retry_after_ms, token_expires_at_ms, max_days_offline);
     if (version >= 3) ar(receipt_keys);
@@ -94,7 +103,10 @@ struct AuthResult {
 
 struct PushRequest {
   std::vector<ops::Operation> ops;
-  template <class A> void serialize(A& ar, std::uint32_t const) { ar(ops); }
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) {
+    ar(ops);
+  }
 };
 
 struct OpResult {
@@ -102,7 +114,10 @@ struct OpResult {
   std::uint8_t kind = 0;    // ops::OutcomeKind
   std::uint16_t error = 0;  // psm::Errc when rejected
   std::string reason;
-  template <class A> void serialize(A& ar, std::uint32_t const) { ar(op_id, kind, error, reason); }
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) {
+    ar(op_id, kind, error, reason);
+  }
 };
 
 struct PushResponse {
@@ -114,7 +129,8 @@ struct PushResponse {
   // v3: the server's signed receipt for the operations of this batch it
   // accepted (or answered from its ledger); none for rejected or deferred ones.
   Receipt receipt;
-  template <class A> void serialize(A& ar, std::uint32_t const version) {
+  template <class A>
+  void serialize(A& ar, std::uint32_t const version) {
     ar(results);
     if (version >= 2) ar(retry_after_ms);
     if (version >= 3) ar(receipt);
@@ -126,19 +142,23 @@ struct PushResponse {
 struct PullRequest {
   std::uint64_t cursor = 0;
   std::vector<std::string> known_scopes;
-  template <class A> void serialize(A& ar, std::uint32_t const) { ar(cursor, known_scopes); }
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) {
+    ar(cursor, known_scopes);
+  }
 };
 
 struct PullResponse {
   std::vector<model::Record> records;
-  std::uint64_t cursor = 0;          // everything up to here has now been sent
-  std::vector<std::string> scopes;   // the device's scopes now; any it holds beyond these it must purge
-  bool more = false;                 // another batch is waiting
+  std::uint64_t cursor = 0;         // everything up to here has now been sent
+  std::vector<std::string> scopes;  // the device's scopes now; any it holds beyond these it must purge
+  bool more = false;                // another batch is waiting
   // Version 2: how many records are still to come after this page (0 when
   // `more` is false), for the device's progress display. Counts only what
   // this person may receive.
   std::uint64_t remaining = 0;
-  template <class A> void serialize(A& ar, std::uint32_t const version) {
+  template <class A>
+  void serialize(A& ar, std::uint32_t const version) {
     ar(records, cursor, scopes, more);
     if (version >= 2) ar(remaining);
   }
@@ -147,14 +167,20 @@ struct PullResponse {
 // Server → device, unsolicited: something in your scopes changed; pull.
 struct Poke {
   std::uint64_t cursor = 0;
-  template <class A> void serialize(A& ar, std::uint32_t const) { ar(cursor); }
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) {
+    ar(cursor);
+  }
 };
 
 // Either side: a protocol-level failure; the sender closes after it.
 struct ErrorMessage {
   std::uint16_t error = 0;
   std::string message;
-  template <class A> void serialize(A& ar, std::uint32_t const) { ar(error, message); }
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) {
+    ar(error, message);
+  }
 };
 
 using Message = std::variant<LoginRequest, AuthRequest, AuthResult, PushRequest, PushResponse, PullRequest,

@@ -42,9 +42,7 @@ std::string sqlite_message(sqlite3* db, std::string_view what) {
 
 // Runs parameterless SQL, returning SQLite's code instead of throwing: open()
 // must report through Result.
-int exec_rc(sqlite3* db, const std::string& sql) {
-  return sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
-}
+int exec_rc(sqlite3* db, const std::string& sql) { return sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr); }
 
 // The raw-key form x'<64 hex>' makes SQLCipher use the bytes as the key
 // directly, skipping its per-open PBKDF2: our keys are already random.
@@ -100,14 +98,18 @@ void remove_with_sidecars(const std::filesystem::path& path) {
 
 error_code error_from_sqlite(int sqlite_code) noexcept {
   switch (sqlite_code & 0xff) {
-    case SQLITE_OK: return {};
+    case SQLITE_OK:
+      return {};
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return make_error_code(Errc::busy);
+    case SQLITE_LOCKED:
+      return make_error_code(Errc::busy);
     case SQLITE_FULL:
     case SQLITE_IOERR:
-    case SQLITE_CANTOPEN: return make_error_code(Errc::io_error);
+    case SQLITE_CANTOPEN:
+      return make_error_code(Errc::io_error);
     case SQLITE_NOTADB:
-    case SQLITE_CORRUPT: return make_error_code(Errc::corrupt_data);
+    case SQLITE_CORRUPT:
+      return make_error_code(Errc::corrupt_data);
     case SQLITE_CONSTRAINT:
       // Only a duplicate key means "already exists"; a failed CHECK, NOT NULL
       // or foreign key means the caller passed something invalid.
@@ -115,10 +117,13 @@ error_code error_from_sqlite(int sqlite_code) noexcept {
         case SQLITE_CONSTRAINT:
         case SQLITE_CONSTRAINT_UNIQUE:
         case SQLITE_CONSTRAINT_PRIMARYKEY:
-        case SQLITE_CONSTRAINT_ROWID: return make_error_code(Errc::already_exists);
-        default: return make_error_code(Errc::invalid_argument);
+        case SQLITE_CONSTRAINT_ROWID:
+          return make_error_code(Errc::already_exists);
+        default:
+          return make_error_code(Errc::invalid_argument);
       }
-    default: return make_error_code(Errc::internal);
+    default:
+      return make_error_code(Errc::internal);
   }
 }
 
@@ -230,8 +235,7 @@ Result<Database> Database::open(const std::filesystem::path& path, std::span<con
   // temp tables and indices must never spill to disk.
   const std::string pragmas = std::string("PRAGMA temp_store = MEMORY;") +
                               "PRAGMA journal_mode = " + (options.wal ? "WAL" : "DELETE") + ";" +
-                              "PRAGMA synchronous = " + options.synchronous + ";" +
-                              "PRAGMA foreign_keys = ON;" +
+                              "PRAGMA synchronous = " + options.synchronous + ";" + "PRAGMA foreign_keys = ON;" +
                               "PRAGMA cache_size = " + std::to_string(options.cache_pages) + ";";
   rc = exec_rc(db, pragmas);
   if (rc != SQLITE_OK) return error_from_sqlite(rc);

@@ -224,7 +224,10 @@ class Statement {
       bind(index, std::string_view(value));
     } else if constexpr (std::is_convertible_v<const T&, std::span<const std::uint8_t>>) {
       bind_blob(index, std::span<const std::uint8_t>(value));
-    } else if constexpr (requires { value.has_value(); *value; }) {
+    } else if constexpr (requires {
+                           value.has_value();
+                           *value;
+                         }) {
       if (value.has_value()) {
         bind_value(index, *value);
       } else {

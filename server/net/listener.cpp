@@ -11,6 +11,7 @@
 
 #include "server/net/listener.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -29,7 +30,6 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
-#include <spdlog/spdlog.h>
 
 #include <sys/resource.h>
 
@@ -122,9 +122,8 @@ void log_exception(const char* where, std::exception_ptr exception) {
 }
 
 bool is_normal_end(const error_code& ec) {
-  return ec == websocket::error::closed || ec == asio::error::eof ||
-         ec == asio::ssl::error::stream_truncated || ec == asio::error::operation_aborted ||
-         ec == asio::error::connection_reset || ec == beast::error::timeout;
+  return ec == websocket::error::closed || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated ||
+         ec == asio::error::operation_aborted || ec == asio::error::connection_reset || ec == beast::error::timeout;
 }
 
 http::response<http::string_body> make_http_response(unsigned version, http::status status,
@@ -190,8 +189,8 @@ std::size_t raise_open_file_limit() {
 
 class Listener::State : public std::enable_shared_from_this<Listener::State> {
  public:
-  State(asio::io_context& io_context, std::shared_ptr<asio::ssl::context> tls,
-        ListenerOptions options, HandlerFactory handler_factory, HttpHandler http_handler)
+  State(asio::io_context& io_context, std::shared_ptr<asio::ssl::context> tls, ListenerOptions options,
+        HandlerFactory handler_factory, HttpHandler http_handler)
       : io_context_(io_context),
         tls_(std::move(tls)),
         options_(std::move(options)),
@@ -241,9 +240,9 @@ class Listener::State : public std::enable_shared_from_this<Listener::State> {
   asio::any_io_executor strand_;
   tcp::acceptor acceptor_;  // touched only on strand_ once started
   mutable std::mutex mutex_;
-  tcp::endpoint local_endpoint_;                 // guarded by mutex_
-  bool started_ = false;                         // guarded by mutex_
-  bool stopping_ = false;                        // guarded by mutex_
+  tcp::endpoint local_endpoint_;                  // guarded by mutex_
+  bool started_ = false;                          // guarded by mutex_
+  bool stopping_ = false;                         // guarded by mutex_
   std::vector<std::weak_ptr<Session>> sessions_;  // guarded by mutex_
   // Caps resolved at start() from options_ and the open-file limit.
   std::size_t max_connections_ = 0;                                     // guarded by mutex_
@@ -260,8 +259,7 @@ class Listener::State : public std::enable_shared_from_this<Listener::State> {
   std::atomic<std::uint64_t> sign_in_timeouts_{0};
 };
 
-class Listener::State::Session final : public Connection,
-                                       public std::enable_shared_from_this<Session> {
+class Listener::State::Session final : public Connection, public std::enable_shared_from_this<Session> {
  public:
   // `socket` was admit()ted: the session counts as one connection before
   // sign-in until signed_in() or its end.
@@ -283,8 +281,7 @@ class Listener::State::Session final : public Connection,
     sign_in_deadline_.async_wait([self = shared_from_this()](error_code ec) {
       if (!ec) self->sign_in_timed_out();
     });
-    asio::co_spawn(strand_, run(shared_from_this()),
-                   [](std::exception_ptr e) { log_exception("session", e); });
+    asio::co_spawn(strand_, run(shared_from_this()), [](std::exception_ptr e) { log_exception("session", e); });
   }
 
   void send(std::string message) override {
@@ -326,9 +323,8 @@ class Listener::State::Session final : public Connection,
           self->close_socket();
           break;
         case Phase::websocket:
-          self->request_close(
-              make_close_reason(websocket::close_code::going_away, "server shutting down"),
-              /*drop_queue=*/false);
+          self->request_close(make_close_reason(websocket::close_code::going_away, "server shutting down"),
+                              /*drop_queue=*/false);
           break;
         case Phase::finished:
           break;
@@ -363,9 +359,7 @@ class Listener::State::Session final : public Connection,
 
   asio::awaitable<void> serve() {
     beast::get_lowest_layer(ws_).expires_after(limits::kHandshakeTimeout);
-    if (auto [ec] = co_await ws_.next_layer().async_handshake(asio::ssl::stream_base::server,
-                                                              kUseTuple);
-        ec) {
+    if (auto [ec] = co_await ws_.next_layer().async_handshake(asio::ssl::stream_base::server, kUseTuple); ec) {
       // Scanners, TLS 1.1 clients and untrusting devices end here: not news.
       spdlog::debug("net: {}: TLS handshake failed: {}", remote_address_, ec.message());
       co_return;
@@ -375,8 +369,7 @@ class Listener::State::Session final : public Connection,
     http::request_parser<http::string_body> parser;
     parser.header_limit(kMaxHttpHeaderBytes);
     parser.body_limit(kMaxHttpBodyBytes);
-    if (auto [ec, bytes] = co_await http::async_read(ws_.next_layer(), buffer, parser, kUseTuple);
-        ec) {
+    if (auto [ec, bytes] = co_await http::async_read(ws_.next_layer(), buffer, parser, kUseTuple); ec) {
       spdlog::debug("net: {}: no HTTP request: {}", remote_address_, ec.message());
       co_return;
     }
@@ -388,14 +381,13 @@ class Listener::State::Session final : public Connection,
 
     const std::string& subprotocol = listener_->options_.subprotocol;
     // Echoed to the log and to the peer, so kept short.
-    const std::string_view offered =
-        request[http::field::sec_websocket_protocol].substr(0, kMaxEchoedProtocolBytes);
+    const std::string_view offered = request[http::field::sec_websocket_protocol].substr(0, kMaxEchoedProtocolBytes);
     if (!offers_subprotocol(offered, subprotocol)) {
-      spdlog::info("net: {}: refused WebSocket with protocol \"{}\" (server speaks {})",
-                   remote_address_, offered, subprotocol);
-      std::string body = offered.empty() ? "unsupported protocol version: client offered none"
-                                         : "unsupported protocol version: client offered \"" +
-                                               std::string(offered) + "\"";
+      spdlog::info("net: {}: refused WebSocket with protocol \"{}\" (server speaks {})", remote_address_, offered,
+                   subprotocol);
+      std::string body = offered.empty()
+                             ? "unsupported protocol version: client offered none"
+                             : "unsupported protocol version: client offered \"" + std::string(offered) + "\"";
       body += "; this server speaks " + subprotocol;
       co_await write_http(make_http_response(request.version(), http::status::bad_request, "text/plain; charset=utf-8",
                                              std::move(body)));
@@ -534,8 +526,7 @@ class Listener::State::Session final : public Connection,
         continue;
       }
       if (close_requested_) {
-        if (auto [ec] = co_await ws_.async_close(close_reason_, kUseTuple);
-            ec && !is_normal_end(ec)) {
+        if (auto [ec] = co_await ws_.async_close(close_reason_, kUseTuple); ec && !is_normal_end(ec)) {
           spdlog::debug("net: {}: close failed: {}", remote_address_, ec.message());
         }
         co_return;
@@ -573,8 +564,7 @@ class Listener::State::Session final : public Connection,
   void enqueue(std::string message) {
     if (phase_ != Phase::websocket || close_requested_) return;
     if (queue_.size() >= limits::kMaxQueuedMessagesPerConnection) {
-      spdlog::warn("net: {}: {} messages queued; closing slow connection", remote_address_,
-                   queue_.size());
+      spdlog::warn("net: {}: {} messages queued; closing slow connection", remote_address_, queue_.size());
       request_close(make_close_reason(websocket::close_code::try_again_later, "too slow"),
                     /*drop_queue=*/true);
       return;
@@ -855,11 +845,10 @@ void Listener::State::stop() {
   });
 }
 
-Listener::Listener(asio::io_context& io_context, std::shared_ptr<asio::ssl::context> tls,
-                   ListenerOptions options, HandlerFactory handler_factory,
-                   HttpHandler http_handler)
-    : state_(std::make_shared<State>(io_context, std::move(tls), std::move(options),
-                                     std::move(handler_factory), std::move(http_handler))) {}
+Listener::Listener(asio::io_context& io_context, std::shared_ptr<asio::ssl::context> tls, ListenerOptions options,
+                   HandlerFactory handler_factory, HttpHandler http_handler)
+    : state_(std::make_shared<State>(io_context, std::move(tls), std::move(options), std::move(handler_factory),
+                                     std::move(http_handler))) {}
 
 Listener::~Listener() { state_->stop(); }
 

@@ -111,8 +111,7 @@ class ConnectionHandler {
   virtual void on_close() = 0;
 };
 
-using HandlerFactory =
-    std::function<std::shared_ptr<ConnectionHandler>(std::shared_ptr<Connection>)>;
+using HandlerFactory = std::function<std::shared_ptr<ConnectionHandler>(std::shared_ptr<Connection>)>;
 
 struct HttpResponse {
   unsigned status = 200;
@@ -123,15 +122,14 @@ struct HttpResponse {
 // devices' port, GET /metrics on the metrics port). Called on the connection's
 // strand with the request line's method and target; only GETs reach it
 // (others get 405). nullopt → 404.
-using HttpHandler =
-    std::function<std::optional<HttpResponse>(std::string_view method, std::string_view target)>;
+using HttpHandler = std::function<std::optional<HttpResponse>(std::string_view method, std::string_view target)>;
 
 // Accepts TLS connections and serves each on its own strand. Every method is
 // thread-safe. The io_context may run on any number of threads.
 class Listener {
  public:
-  Listener(boost::asio::io_context& io_context, std::shared_ptr<boost::asio::ssl::context> tls,
-           ListenerOptions options, HandlerFactory handler_factory, HttpHandler http_handler);
+  Listener(boost::asio::io_context& io_context, std::shared_ptr<boost::asio::ssl::context> tls, ListenerOptions options,
+           HandlerFactory handler_factory, HttpHandler http_handler);
   // Stops (see stop()) if still running. Connections already accepted keep
   // their state alive on their own until the io_context finishes them.
   ~Listener();

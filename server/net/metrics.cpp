@@ -16,8 +16,7 @@ std::string format_double(double value) {
   return buffer;
 }
 
-void render_scalar(std::string& out, const char* name, const char* type, const char* help,
-                   const std::string& value) {
+void render_scalar(std::string& out, const char* name, const char* type, const char* help, const std::string& value) {
   out += "# HELP psm_";
   out += name;
   out += ' ';
@@ -33,8 +32,7 @@ void render_scalar(std::string& out, const char* name, const char* type, const c
   out += '\n';
 }
 
-void render_counter(std::string& out, const char* name, const char* help,
-                    const std::atomic<std::uint64_t>& value) {
+void render_counter(std::string& out, const char* name, const char* help, const std::atomic<std::uint64_t>& value) {
   render_scalar(out, name, "counter", help, std::to_string(value.load(kRelaxed)));
 }
 
@@ -45,31 +43,19 @@ void Metrics::connection_opened() noexcept {
   connections_total_.fetch_add(1, kRelaxed);
 }
 void Metrics::connection_closed() noexcept { connections_open_.fetch_sub(1, kRelaxed); }
-void Metrics::ops_applied(std::uint64_t count) noexcept {
-  ops_applied_total_.fetch_add(count, kRelaxed);
-}
-void Metrics::ops_rejected(std::uint64_t count) noexcept {
-  ops_rejected_total_.fetch_add(count, kRelaxed);
-}
-void Metrics::ops_conflicted(std::uint64_t count) noexcept {
-  ops_conflicted_total_.fetch_add(count, kRelaxed);
-}
+void Metrics::ops_applied(std::uint64_t count) noexcept { ops_applied_total_.fetch_add(count, kRelaxed); }
+void Metrics::ops_rejected(std::uint64_t count) noexcept { ops_rejected_total_.fetch_add(count, kRelaxed); }
+void Metrics::ops_conflicted(std::uint64_t count) noexcept { ops_conflicted_total_.fetch_add(count, kRelaxed); }
 void Metrics::pull_served() noexcept { pulls_total_.fetch_add(1, kRelaxed); }
-void Metrics::records_sent(std::uint64_t count) noexcept {
-  records_sent_total_.fetch_add(count, kRelaxed);
-}
+void Metrics::records_sent(std::uint64_t count) noexcept { records_sent_total_.fetch_add(count, kRelaxed); }
 void Metrics::auth_failed() noexcept { auth_failures_total_.fetch_add(1, kRelaxed); }
 
 void Metrics::ops_rate_limited(std::uint64_t count) noexcept { ops_rate_limited_total_.fetch_add(count, kRelaxed); }
 void Metrics::set_tls_certificate_expiry(std::int64_t unix_seconds) noexcept {
   tls_certificate_expiry_.store(unix_seconds, kRelaxed);
 }
-void Metrics::observe_push(std::chrono::nanoseconds elapsed) noexcept {
-  push_seconds_.observe(elapsed);
-}
-void Metrics::observe_pull(std::chrono::nanoseconds elapsed) noexcept {
-  pull_seconds_.observe(elapsed);
-}
+void Metrics::observe_push(std::chrono::nanoseconds elapsed) noexcept { push_seconds_.observe(elapsed); }
+void Metrics::observe_pull(std::chrono::nanoseconds elapsed) noexcept { pull_seconds_.observe(elapsed); }
 
 void Metrics::Histogram::observe(std::chrono::nanoseconds elapsed) noexcept {
   if (elapsed.count() < 0) elapsed = std::chrono::nanoseconds::zero();
@@ -103,19 +89,13 @@ std::string Metrics::render() const {
   out.reserve(4096);
   render_scalar(out, "connections_open", "gauge", "Open WebSocket connections.",
                 std::to_string(connections_open_.load(kRelaxed)));
-  render_counter(out, "connections_total", "WebSocket connections accepted since start.",
-                 connections_total_);
-  render_counter(out, "ops_applied_total", "Operations applied from device pushes.",
-                 ops_applied_total_);
-  render_counter(out, "ops_rejected_total", "Operations rejected (rule, permission, transition).",
-                 ops_rejected_total_);
-  render_counter(out, "ops_conflicted_total", "Operations applied that recorded a conflict.",
-                 ops_conflicted_total_);
+  render_counter(out, "connections_total", "WebSocket connections accepted since start.", connections_total_);
+  render_counter(out, "ops_applied_total", "Operations applied from device pushes.", ops_applied_total_);
+  render_counter(out, "ops_rejected_total", "Operations rejected (rule, permission, transition).", ops_rejected_total_);
+  render_counter(out, "ops_conflicted_total", "Operations applied that recorded a conflict.", ops_conflicted_total_);
   render_counter(out, "pulls_total", "Pull requests served.", pulls_total_);
-  render_counter(out, "records_sent_total", "Records sent to devices in pull batches.",
-                 records_sent_total_);
-  render_counter(out, "auth_failures_total", "Failed logins and device authentications.",
-                 auth_failures_total_);
+  render_counter(out, "records_sent_total", "Records sent to devices in pull batches.", records_sent_total_);
+  render_counter(out, "auth_failures_total", "Failed logins and device authentications.", auth_failures_total_);
   render_counter(out, "ops_rate_limited_total", "Operations deferred because a device was over its rate limit.",
                  ops_rate_limited_total_);
   if (const auto expiry = tls_certificate_expiry_.load(kRelaxed); expiry > 0) {

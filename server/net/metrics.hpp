@@ -28,8 +28,8 @@ struct TransportGauges {
 class Metrics {
  public:
   // Bucket upper bounds in seconds (Prometheus' default set); +Inf is implicit.
-  static constexpr std::array<double, 11> kLatencyBuckets = {
-      0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0};
+  static constexpr std::array<double, 11> kLatencyBuckets = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                             0.25,  0.5,   1.0,  2.5,   5.0};
 
   void connection_opened() noexcept;  // connections_open +1 and connections_total +1
   void connection_closed() noexcept;  // connections_open -1

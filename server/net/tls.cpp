@@ -112,8 +112,8 @@ bool set_name(X509_NAME* name, const std::string& common_name) {
 // Fills the fields both certificates share. The issuer is `cert` itself when
 // issuer_cert is null (self-signed CA). The certificate is valid from an hour
 // ago (the backdate) for `validity_days` in all, backdate included.
-bool init_certificate(X509* cert, EVP_PKEY* key, const std::string& common_name,
-                      X509* issuer_cert, long validity_days) {
+bool init_certificate(X509* cert, EVP_PKEY* key, const std::string& common_name, X509* issuer_cert,
+                      long validity_days) {
   if (X509_set_version(cert, 2) != 1) return false;  // v3
   if (!set_random_serial(cert)) return false;
   if (!X509_gmtime_adj(X509_getm_notBefore(cert), -kBackdateSeconds)) return false;
@@ -122,8 +122,7 @@ bool init_certificate(X509* cert, EVP_PKEY* key, const std::string& common_name,
   }
   if (X509_set_pubkey(cert, key) != 1) return false;
   if (!set_name(X509_get_subject_name(cert), common_name)) return false;
-  X509_NAME* issuer_name =
-      issuer_cert ? X509_get_subject_name(issuer_cert) : X509_get_subject_name(cert);
+  X509_NAME* issuer_name = issuer_cert ? X509_get_subject_name(issuer_cert) : X509_get_subject_name(cert);
   return X509_set_issuer_name(cert, issuer_name) == 1;
 }
 
@@ -153,8 +152,7 @@ bool add_server_extensions(X509* c, X509* ca_cert) {
          add_extension(c, ca_cert, NID_authority_key_identifier, "keyid:always");
 }
 
-X509Ptr make_server_certificate(EVP_PKEY* server_key, X509* ca_cert, EVP_PKEY* ca_key,
-                                const std::string& common_name,
+X509Ptr make_server_certificate(EVP_PKEY* server_key, X509* ca_cert, EVP_PKEY* ca_key, const std::string& common_name,
                                 const std::string& subject_alt_names) {
   X509Ptr cert(X509_new());
   if (!cert) return nullptr;
@@ -239,15 +237,13 @@ bool pem_of_certificate(X509* cert, std::string& out) {
 
 bool pem_of_key(EVP_PKEY* key, std::string& out) {
   BioPtr bio(BIO_new(BIO_s_secmem()));  // cleansed when freed
-  return bio &&
-         PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 1 &&
+  return bio && PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 1 &&
          append_bio(bio.get(), out);
 }
 
 // Writes `contents` to `path` via a temporary file created with `mode`, so a
 // key file never exists with wider permissions, even for a moment.
-error_code write_file_atomically(const std::filesystem::path& path, std::string_view contents,
-                                 mode_t mode) {
+error_code write_file_atomically(const std::filesystem::path& path, std::string_view contents, mode_t mode) {
   std::filesystem::path temp = path;
   temp += ".tmp";
   ::unlink(temp.c_str());  // a leftover from an interrupted run
@@ -286,8 +282,7 @@ Result<std::string> subject_alt_names(const std::vector<std::string>& host_names
     if (seen.insert(entry).second) entries.push_back(std::move(entry));
   };
   for (const std::string& name : host_names) {
-    if (name.empty() || name.size() > 253 ||
-        name.find_first_of(",: \t\r\n\"'\\") != std::string::npos) {
+    if (name.empty() || name.size() > 253 || name.find_first_of(",: \t\r\n\"'\\") != std::string::npos) {
       // ':' is allowed only inside an IPv6 address, checked below.
       boost::system::error_code ec;
       const auto address = boost::asio::ip::make_address(name, ec);
@@ -315,19 +310,17 @@ Result<std::string> subject_alt_names(const std::vector<std::string>& host_names
 
 }  // namespace
 
-Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(
-    const std::filesystem::path& cert_chain_pem, const std::filesystem::path& key_pem,
-    std::string* error_detail) {
+Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(const std::filesystem::path& cert_chain_pem,
+                                                                           const std::filesystem::path& key_pem,
+                                                                           std::string* error_detail) {
   namespace ssl = boost::asio::ssl;
   ERR_clear_error();
   auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
   SSL_CTX* native = context->native_handle();
   boost::system::error_code ec;
-  context->set_options(ssl::context::default_workarounds | ssl::context::no_compression |
-                           ssl::context::single_dh_use,
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_compression | ssl::context::single_dh_use,
                        ec);
-  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
-                                  SSL_OP_NO_COMPRESSION);
+  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
   if (ec || SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
       SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
     set_detail(error_detail, "cannot configure TLS: " + openssl_error_text());
@@ -335,26 +328,24 @@ Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(
   }
   context->use_certificate_chain_file(cert_chain_pem.string(), ec);
   if (ec) {
-    set_detail(error_detail, "cannot load the certificate chain " + cert_chain_pem.string() +
-                                 ": " + openssl_error_text());
+    set_detail(error_detail,
+               "cannot load the certificate chain " + cert_chain_pem.string() + ": " + openssl_error_text());
     return Errc::io_error;
   }
   context->use_private_key_file(key_pem.string(), ssl::context::pem, ec);
   if (ec) {
-    set_detail(error_detail,
-               "cannot load the private key " + key_pem.string() + ": " + openssl_error_text());
+    set_detail(error_detail, "cannot load the private key " + key_pem.string() + ": " + openssl_error_text());
     return Errc::io_error;
   }
   if (SSL_CTX_check_private_key(native) != 1) {
-    set_detail(error_detail, "the private key " + key_pem.string() +
-                                 " does not match the certificate " + cert_chain_pem.string());
+    set_detail(error_detail,
+               "the private key " + key_pem.string() + " does not match the certificate " + cert_chain_pem.string());
     return Errc::invalid_argument;
   }
   return context;
 }
 
-error_code generate_tls_material(const std::filesystem::path& dir,
-                                 const std::vector<std::string>& host_names) {
+error_code generate_tls_material(const std::filesystem::path& dir, const std::vector<std::string>& host_names) {
   auto alt_names = subject_alt_names(host_names);
   if (!alt_names) return alt_names.error();
 
@@ -367,8 +358,7 @@ error_code generate_tls_material(const std::filesystem::path& dir,
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, fs_ec);
   for (const char* name : {kCaCertFile, kCaKeyFile, kServerCertFile, kServerKeyFile}) {
     if (std::filesystem::exists(dir / name, fs_ec)) {
-      spdlog::error("tls: {} already exists; remove the old TLS material first",
-                    (dir / name).string());
+      spdlog::error("tls: {} already exists; remove the old TLS material first", (dir / name).string());
       return Errc::already_exists;
     }
   }
@@ -382,9 +372,9 @@ error_code generate_tls_material(const std::filesystem::path& dir,
   }
   X509Ptr ca_cert = make_ca_certificate(ca_key.get());
   const std::string common_name = host_names.empty() ? "localhost" : host_names.front();
-  X509Ptr server_cert = ca_cert ? make_server_certificate(server_key.get(), ca_cert.get(),
-                                                          ca_key.get(), common_name, *alt_names)
-                                : nullptr;
+  X509Ptr server_cert =
+      ca_cert ? make_server_certificate(server_key.get(), ca_cert.get(), ca_key.get(), common_name, *alt_names)
+              : nullptr;
   std::string ca_pem, server_pem;
   SecretText ca_key_pem, server_key_pem;
   if (!ca_cert || !server_cert || !pem_of_certificate(ca_cert.get(), ca_pem) ||

@@ -23,9 +23,9 @@ namespace psm::server::net {
 // Errors: Errc::io_error when a file cannot be read or parsed,
 // Errc::invalid_argument when the key does not match the certificate. A
 // description for the operator goes to *error_detail when given.
-Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(
-    const std::filesystem::path& cert_chain_pem, const std::filesystem::path& key_pem,
-    std::string* error_detail = nullptr);
+Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(const std::filesystem::path& cert_chain_pem,
+                                                                           const std::filesystem::path& key_pem,
+                                                                           std::string* error_detail = nullptr);
 
 // File names generate_tls_material writes inside its directory.
 inline constexpr const char* kCaCertFile = "ca.pem";
@@ -54,8 +54,7 @@ inline constexpr long kServerCertificateMaxDays = 397;
 // would strand every enrolled device, so the caller must remove them on purpose);
 // Errc::invalid_argument for an empty or malformed host name; Errc::io_error when
 // writing fails; Errc::internal when OpenSSL fails.
-error_code generate_tls_material(const std::filesystem::path& dir,
-                                 const std::vector<std::string>& host_names);
+error_code generate_tls_material(const std::filesystem::path& dir, const std::vector<std::string>& host_names);
 
 // What `psm-server cert show` prints and the metrics export.
 struct CertificateInfo {

@@ -111,8 +111,14 @@ void AuditLog::append_locked(AuditEntry& e) {
     insert_.bind(1, static_cast<std::int64_t>(e.seq))
         .bind(2, static_cast<std::int64_t>(e.server_time_ms))
         .bind(3, static_cast<std::int64_t>(e.device_time_ms))
-        .bind(4, e.kind).bind(5, e.username).bind(6, e.device_id).bind(7, e.address).bind(8, e.children)
-        .bind(9, e.detail).bind(10, e.prev_hash).bind(11, e.hash);
+        .bind(4, e.kind)
+        .bind(5, e.username)
+        .bind(6, e.device_id)
+        .bind(7, e.address)
+        .bind(8, e.children)
+        .bind(9, e.detail)
+        .bind(10, e.prev_hash)
+        .bind(11, e.hash);
     insert_.step();
   }
   const std::string new_head = std::to_string(e.seq) + ":" + e.hash;
@@ -128,13 +134,13 @@ AuditVerification AuditLog::verify() {
     return v;
   };
   store::Transaction tx(db_, store::TransactionMode::deferred);  // one consistent snapshot
-  Head expected;  // what the next entry must chain from
+  Head expected;                                                 // what the next entry must chain from
   auto all = db_.prepare("SELECT " + std::string(kColumns) + " FROM audit_log ORDER BY seq");
   while (all.step()) {
     const AuditEntry e = read_entry(all);
     if (e.seq != expected.seq + 1) {
-      return fail(expected.seq + 1, "entry " + std::to_string(expected.seq + 1) + " is missing (next is " +
-                                        std::to_string(e.seq) + ")");
+      return fail(expected.seq + 1,
+                  "entry " + std::to_string(expected.seq + 1) + " is missing (next is " + std::to_string(e.seq) + ")");
     }
     if (e.prev_hash != expected.hash) {
       return fail(e.seq, "entry " + std::to_string(e.seq) + " does not follow the entry before it");
@@ -163,8 +169,8 @@ AuditVerification AuditLog::verify() {
   }
   const Head recorded = head.value_or(Head{});
   if (recorded.seq > expected.seq) {
-    return fail(expected.seq + 1, "the log ends at entry " + std::to_string(expected.seq) +
-                                      " but entries up to " + std::to_string(recorded.seq) +
+    return fail(expected.seq + 1, "the log ends at entry " + std::to_string(expected.seq) + " but entries up to " +
+                                      std::to_string(recorded.seq) +
                                       " were written: entries were removed from the end");
   }
   if (recorded.seq != expected.seq || recorded.hash != expected.hash) {
@@ -181,7 +187,9 @@ std::vector<AuditEntry> AuditLog::query(const AuditFilter& f) {
                        " FROM audit_log WHERE (?1 = '' OR instr(',' || children || ',', ',' || ?1 || ',') > 0)"
                        " AND (?2 = '' OR username = ?2) AND (?3 = '' OR device_id = ?3)"
                        " ORDER BY seq DESC LIMIT ?4");
-  s.bind(1, f.child_id).bind(2, f.username).bind(3, f.device_id)
+  s.bind(1, f.child_id)
+      .bind(2, f.username)
+      .bind(3, f.device_id)
       .bind(4, f.limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(f.limit));
   std::vector<AuditEntry> out;
   while (s.step()) out.push_back(read_entry(s));

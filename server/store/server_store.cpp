@@ -322,7 +322,8 @@ Result<std::unique_ptr<ServerStore>> ServerStore::open_existing_or_new(const Dat
       db = store::Database::open(paths.store(), next->span(), options);
       if (db) fs::rename(paths.next_key(), paths.key(), fs_ec);
       if (fs_ec) {
-        if (detail) *detail = "cannot finish the key rotation: rename " + paths.next_key().string() + ": " + fs_ec.message();
+        if (detail)
+          *detail = "cannot finish the key rotation: rename " + paths.next_key().string() + ": " + fs_ec.message();
         return make_error_code(Errc::io_error);
       }
     }
@@ -391,7 +392,8 @@ error_code ServerStore::rotate_key(const DataPaths& paths, std::string* detail) 
   store->reset();
   fs::rename(paths.next_key(), paths.key(), fs_ec);
   if (fs_ec) {
-    if (detail) *detail = "re-encrypted, but cannot rename " + paths.next_key().string() + "; the next start finishes it";
+    if (detail)
+      *detail = "re-encrypted, but cannot rename " + paths.next_key().string() + "; the next start finishes it";
     return make_error_code(Errc::io_error);
   }
   return {};
@@ -508,7 +510,10 @@ error_code ServerStore::add_account(const Account& a) {
   auto& s = st_->insert_account;
   store::ScopedReset r{s};
   try {
-    s.bind(1, a.username).bind(2, a.person_id).bind(3, model::to_string(a.role)).bind(4, a.display_name)
+    s.bind(1, a.username)
+        .bind(2, a.person_id)
+        .bind(3, model::to_string(a.role))
+        .bind(4, a.display_name)
         .bind(5, a.password_hash);
     s.step();
     return {};
@@ -536,9 +541,14 @@ std::optional<Account> ServerStore::find_account_by_person(std::string_view pers
 void ServerStore::add_device(const Device& d) {
   auto& s = st_->insert_device;
   store::ScopedReset r{s};
-  s.bind(1, d.device_id).bind(2, d.username).bind(3, d.name).bind(4, d.token_hash)
-      .bind(5, static_cast<std::int64_t>(d.enrolled_at_ms)).bind(6, static_cast<std::int64_t>(d.last_seen_ms))
-      .bind(7, std::int64_t{d.revoked ? 1 : 0}).bind(8, static_cast<std::int64_t>(d.token_expires_at_ms))
+  s.bind(1, d.device_id)
+      .bind(2, d.username)
+      .bind(3, d.name)
+      .bind(4, d.token_hash)
+      .bind(5, static_cast<std::int64_t>(d.enrolled_at_ms))
+      .bind(6, static_cast<std::int64_t>(d.last_seen_ms))
+      .bind(7, std::int64_t{d.revoked ? 1 : 0})
+      .bind(8, static_cast<std::int64_t>(d.token_expires_at_ms))
       .bind(9, d.previous_token_hash);
   s.step();
 }
@@ -666,9 +676,12 @@ void ServerStore::put(const Record& rec) {
   next_seq_ = std::max(next_seq_, last_seq() + 1);
   const std::string body = protocol::encode_record(rec);
   st_->put_record.run([&](Statement& s) {
-    s.bind(1, rec.collection).bind(2, rec.id).bind(3, rec.scope)
+    s.bind(1, rec.collection)
+        .bind(2, rec.id)
+        .bind(3, rec.scope)
         .bind(4, std::int64_t{rec.professionals_only ? 1 : 0})
-        .bind(5, static_cast<std::int64_t>(next_seq_)).bind_bytes(6, body);
+        .bind(5, static_cast<std::int64_t>(next_seq_))
+        .bind_bytes(6, body);
   });
   ++next_seq_;
 }
@@ -705,8 +718,7 @@ PullPage ServerStore::pull(const std::map<std::string, std::uint64_t>& scope_sta
       std::size_t n = 0;
       while (s.step()) {
         ++n;
-        rows.push_back({static_cast<std::uint64_t>(s.column_int64(0)), s.column_bytes(1),
-                        s.column_int64(2) != 0});
+        rows.push_back({static_cast<std::uint64_t>(s.column_int64(0)), s.column_bytes(1), s.column_int64(2) != 0});
       }
       if (n > limit) truncated = true;
     }
@@ -758,7 +770,7 @@ std::vector<Record> ServerStore::all_in(std::string_view collection) {
 }
 
 std::optional<protocol::OpResult> ServerStore::find_applied(std::string_view op_id, std::string* receipt_line,
-                                                           std::string* device_id) {
+                                                            std::string* device_id) {
   auto& s = st_->find_applied;
   store::ScopedReset r{s};
   s.bind(1, op_id);
@@ -785,8 +797,12 @@ void ServerStore::record_applied(const ops::Operation& op, const protocol::OpRes
                                  std::string_view receipt_line) {
   auto& s = st_->insert_applied;
   store::ScopedReset r{s};
-  s.bind(1, op.op_id).bind(2, op.device_id).bind(3, static_cast<std::int64_t>(op.seq))
-      .bind(4, std::int64_t{result.kind}).bind(5, std::int64_t{result.error}).bind(6, result.reason)
+  s.bind(1, op.op_id)
+      .bind(2, op.device_id)
+      .bind(3, static_cast<std::int64_t>(op.seq))
+      .bind(4, std::int64_t{result.kind})
+      .bind(5, std::int64_t{result.error})
+      .bind(6, result.reason)
       .bind(7, static_cast<std::int64_t>(at_ms))
       .bind(8, receipt_line.data() ? receipt_line : std::string_view(""));  // a null view would bind NULL
   s.step();

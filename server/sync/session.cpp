@@ -4,8 +4,8 @@
 #include "common/protocol/codec.hpp"
 #include "common/store/database.hpp"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include <algorithm>
 

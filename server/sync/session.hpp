@@ -96,8 +96,8 @@ class SyncSession : public net::ConnectionHandler, public std::enable_shared_fro
   friend class SyncHub;  // attach() tells the connection it has signed in
   std::shared_ptr<SyncHub> hub_;
   std::shared_ptr<net::Connection> connection_;
-  Identity who_;                 // store thread only
-  std::set<std::string> scopes_; // store thread only
+  Identity who_;                  // store thread only
+  std::set<std::string> scopes_;  // store thread only
   // While its password is checked, a connection's later messages wait, in
   // order (a device sends nothing before the answer; a few are allowed).
   bool awaiting_password_ = false;   // store thread only

@@ -16,9 +16,12 @@ namespace {
 
 std::string_view outcome_name(ops::OutcomeKind kind) {
   switch (kind) {
-    case ops::OutcomeKind::accepted: return "accepted";
-    case ops::OutcomeKind::conflict: return "accepted with a conflict";
-    case ops::OutcomeKind::rejected: return "rejected";
+    case ops::OutcomeKind::accepted:
+      return "accepted";
+    case ops::OutcomeKind::conflict:
+      return "accepted with a conflict";
+    case ops::OutcomeKind::rejected:
+      return "rejected";
   }
   return "?";
 }
@@ -86,7 +89,8 @@ void SyncService::refresh_reference_data() {
 
 SyncService::EscalationSummary SyncService::escalate(const policy::Date& today) {
   auto result = run_escalation_sweep(*store_, hlc_, today, now_());
-  if (result.notifications) spdlog::info("escalated {} overdue action(s): {} notification(s)", result.actions_escalated, result.notifications);
+  if (result.notifications)
+    spdlog::info("escalated {} overdue action(s): {} notification(s)", result.actions_escalated, result.notifications);
   return {result.notifications, std::move(result.changed_scopes)};
 }
 
@@ -145,8 +149,7 @@ std::set<std::string> SyncService::scopes_of(const Identity& who) const {
   return reference_.visible_scopes(who.person_id, who.role);
 }
 
-protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op,
-                                          std::set<std::string>& changed_scopes,
+protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op, std::set<std::string>& changed_scopes,
                                           std::optional<protocol::ReceiptEntry>& receipt) {
   protocol::OpResult result;
   result.op_id = op.op_id;
@@ -170,8 +173,9 @@ protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op
         "this device sent a change under a number it had already used for another change, so the server cannot "
         "take it; nothing else is affected. Ask your IT team to re-enrol this device";
     metrics_.ops_rejected();
-    audit(who, "operation", std::string(ops::kind_name(op.payload)) + " " + op.op_id + ": rejected (sequence " +
-                                std::to_string(op.seq) + " already used by another operation)");
+    audit(who, "operation",
+          std::string(ops::kind_name(op.payload)) + " " + op.op_id + ": rejected (sequence " + std::to_string(op.seq) +
+              " already used by another operation)");
     return result;
   }
 
@@ -187,8 +191,8 @@ protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op
 
   const auto scopes = scopes_of(who);
   const std::uint64_t device_time = op.hlc.value >> model::Hlc::kCounterBits;
-  ops::ApplyContext ctx{{who.person_id, who.role}, now,
-                        [&](std::string_view s) { return scopes.count(std::string(s)) > 0; }};
+  ops::ApplyContext ctx{
+      {who.person_id, who.role}, now, [&](std::string_view s) { return scopes.count(std::string(s)) > 0; }};
   // A StoreError thrown here aborts the whole batch: nothing is acknowledged.
   const ops::Outcome outcome = ops::apply(*store_, op, ctx);
   result.kind = static_cast<std::uint8_t>(outcome.kind);
@@ -212,16 +216,24 @@ protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op
     }
   }
   store_->record_applied(op, result, now, receipt_line);
-  audit(who, "operation",
-        std::string(ops::kind_name(op.payload)) + " " + op.op_id +
-            (outcome.writes.empty() ? "" : " on " + outcome.writes.front().collection + "/" + outcome.writes.front().id) +
-            ": " + std::string(outcome_name(outcome.kind)) +
-            (outcome.kind == ops::OutcomeKind::rejected ? " (" + outcome.reason + ")" : ""),
-        device_time, touched);
+  audit(
+      who, "operation",
+      std::string(ops::kind_name(op.payload)) + " " + op.op_id +
+          (outcome.writes.empty() ? "" : " on " + outcome.writes.front().collection + "/" + outcome.writes.front().id) +
+          ": " + std::string(outcome_name(outcome.kind)) +
+          (outcome.kind == ops::OutcomeKind::rejected ? " (" + outcome.reason + ")" : ""),
+      device_time, touched);
   switch (outcome.kind) {
-    case ops::OutcomeKind::accepted: metrics_.ops_applied(); break;
-    case ops::OutcomeKind::conflict: metrics_.ops_applied(); metrics_.ops_conflicted(); break;
-    case ops::OutcomeKind::rejected: metrics_.ops_rejected(); break;
+    case ops::OutcomeKind::accepted:
+      metrics_.ops_applied();
+      break;
+    case ops::OutcomeKind::conflict:
+      metrics_.ops_applied();
+      metrics_.ops_conflicted();
+      break;
+    case ops::OutcomeKind::rejected:
+      metrics_.ops_rejected();
+      break;
   }
   return result;
 }
@@ -298,7 +310,7 @@ protocol::PullResponse SyncService::pull(const Identity& who, const protocol::Pu
 }
 
 std::size_t SyncService::take_op_allowance(const std::string& device_id, std::size_t wanted,
-                                          std::uint64_t& retry_after_ms) {
+                                           std::uint64_t& retry_after_ms) {
   const double per_ms = policy_.max_ops_per_minute / 60'000.0;
   const double capacity = policy_.max_ops_per_minute;
   const std::uint64_t now = now_();
@@ -311,7 +323,8 @@ std::size_t SyncService::take_op_allowance(const std::string& device_id, std::si
   b.tokens -= static_cast<double>(allowed);
   retry_after_ms = 0;
   if (allowed < wanted) {
-    retry_after_ms = per_ms > 0 ? static_cast<std::uint64_t>(static_cast<double>(wanted - allowed) / per_ms) + 1 : 60'000;
+    retry_after_ms =
+        per_ms > 0 ? static_cast<std::uint64_t>(static_cast<double>(wanted - allowed) / per_ms) + 1 : 60'000;
     metrics_.ops_rate_limited(wanted - allowed);
     spdlog::info("device {} over its rate limit: {} operation(s) deferred", device_id, wanted - allowed);
   }

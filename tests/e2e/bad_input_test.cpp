@@ -207,11 +207,12 @@ TEST_F(BadInput, InvalidArguments_UsageExitCode2_ClearMessage_NothingChanged) {
     std::vector<std::string> args;
     std::string says;
   };
-  for (const auto& c : std::vector<Case>{{{"sync", "--retry-for", "-1"}, "--retry-for"},
-                                         {{"sync", "--retry-for", "soon"}, "--retry-for"},
-                                         {{"request-meeting", "--placement", kPlacement, "--type", "support"}, "--reason"},
-                                         {{"request-meeting", "--placement", kPlacement, "--type", "picnic", "--reason", "x"}, "--type"},
-                                         {{"status", "--colour"}, "--colour"}}) {
+  for (const auto& c : std::vector<Case>{
+           {{"sync", "--retry-for", "-1"}, "--retry-for"},
+           {{"sync", "--retry-for", "soon"}, "--retry-for"},
+           {{"request-meeting", "--placement", kPlacement, "--type", "support"}, "--reason"},
+           {{"request-meeting", "--placement", kPlacement, "--type", "picnic", "--reason", "x"}, "--type"},
+           {{"status", "--colour"}, "--colour"}}) {
     auto r = psm("jo", c.args);
     EXPECT_EQ(r.exit_code, 2) << c.args[0] << ": " << r.err;
     EXPECT_NE((r.out + r.err).find(c.says), std::string::npos) << r.out << r.err;

@@ -21,7 +21,6 @@ constexpr std::uint64_t kUploadBytesMidSecondBatch = 170 * 1024;
 // the AuthResult (about 4 KB), short of the end of the answer (about 27 KB).
 constexpr std::uint64_t kBytesIntoFirstPushAnswer = 10 * 1024;
 
-
 class Crash : public ProxiedEndToEnd {};
 
 TEST_F(Crash, ServerKilledMidUpload_RestartedSyncAppliesEveryOperationOnce) {

@@ -2,10 +2,10 @@
 // SQLCipher files on disk.
 #include "support/e2e_fixture.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/json.hpp>
 #include <csignal>
-#include <gtest/gtest.h>
 
 #include <fstream>
 #include <iterator>
@@ -51,10 +51,14 @@ TEST_F(EndToEnd, TwoDevicesEditOffline_ConflictListedWithBothValues_ResolvedAndC
   enrol("alex");
   enrol("priya");
   ASSERT_EQ(psm("alex", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
-                         "Review support"}).exit_code, 0);
+                         "Review support"})
+                .exit_code,
+            0);
   auto meeting_id = std::string(json_of("alex", {"meetings"}).as_array()[0].at("id").as_string());
   ASSERT_EQ(psm("alex", {"add-action", "--meeting", meeting_id, "--owner", "carer-okafor", "--due", "2026-12-18",
-                         "--text", "Arrange respite"}).exit_code, 0);
+                         "--text", "Arrange respite"})
+                .exit_code,
+            0);
   ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
   ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
   auto action_id = std::string(json_of("priya", {"actions"}).as_array()[0].at("id").as_string());
@@ -125,7 +129,8 @@ TEST_F(EndToEnd, WrongPassword_AndWrongPassphrase_GetClearErrorsAndChangeNothing
   EXPECT_EQ(read_bytes(home("jo") / "replica.key"), key_before);
 
   // Changing the passphrase re-wraps the key; the old one stops working.
-  auto change = psm("jo", {"change-passphrase"}, {{"PSM_PASSPHRASE", kPassphrase}, {"PSM_NEW_PASSPHRASE", "a brand new passphrase"}});
+  auto change = psm("jo", {"change-passphrase"},
+                    {{"PSM_PASSPHRASE", kPassphrase}, {"PSM_NEW_PASSPHRASE", "a brand new passphrase"}});
   ASSERT_EQ(change.exit_code, 0) << change.err;
   EXPECT_EQ(psm("jo", {"status"}).exit_code, 3);
   EXPECT_EQ(psm("jo", {"status"}, {{"PSM_PASSPHRASE", "a brand new passphrase"}}).exit_code, 0);
@@ -134,8 +139,9 @@ TEST_F(EndToEnd, WrongPassword_AndWrongPassphrase_GetClearErrorsAndChangeNothing
 TEST_F(EndToEnd, ClientThatDoesNotTrustTheServerCertificate_RefusesToConnect) {
   TempDir other;
   ASSERT_EQ(run({server_bin(), "init", "--data", (other.path / "d").string()}).exit_code, 0);
-  auto r = psm("jo", {"enrol", "--server", server_->url(), "--ca", (other.path / "d/tls/ca.pem").string(), "--username", "jo"},
-               {{"PSM_PASSWORD", kPassword}, {"PSM_PASSPHRASE", kPassphrase}});
+  auto r = psm(
+      "jo", {"enrol", "--server", server_->url(), "--ca", (other.path / "d/tls/ca.pem").string(), "--username", "jo"},
+      {{"PSM_PASSWORD", kPassword}, {"PSM_PASSPHRASE", kPassphrase}});
   EXPECT_EQ(r.exit_code, 6);
   EXPECT_NE(r.err.find("not trusted"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(home("jo") / "replica.key"));
@@ -147,7 +153,8 @@ TEST_F(EndToEnd, RevokedDevice_WipesItsReplicaOnNextContact) {
   ASSERT_EQ(list.exit_code, 0) << list.err;
   auto devices = json::parse(list.out).as_array();
   ASSERT_EQ(devices.size(), 1u);
-  auto revoke = run({server_bin(), "device", "revoke", "--data", data_.string(), std::string(devices[0].at("device_id").as_string())});
+  auto revoke = run({server_bin(), "device", "revoke", "--data", data_.string(),
+                     std::string(devices[0].at("device_id").as_string())});
   ASSERT_EQ(revoke.exit_code, 0) << revoke.err;
   auto sync = psm("jo", {"sync"});
   EXPECT_EQ(sync.exit_code, 8);
@@ -200,7 +207,9 @@ TEST_F(EndToEnd, LiveDevice_IsPokedAndPullsAnotherDevicesChange) {
                   {{"PSM_PASSPHRASE", kPassphrase}});
   ASSERT_TRUE(live.wait_for_output("live: waiting for changes")) << live.output();
   ASSERT_EQ(psm("jo", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "pre-disruption", "--reason",
-                       "Carers say the placement may end this weekend"}).exit_code, 0);
+                       "Carers say the placement may end this weekend"})
+                .exit_code,
+            0);
   ASSERT_EQ(psm("jo", {"sync"}).exit_code, 0);
   // The live device syncs again on its own, without being asked.
   EXPECT_TRUE(live.wait_for_output("synced:", 2)) << live.output();
@@ -212,7 +221,9 @@ TEST_F(EndToEnd, R5_R6_R9_R10_MeetingIsScheduled_MinutesRefusedUntilEveryoneHear
   enrol("alex");
   enrol("priya");
   ASSERT_EQ(psm("jo", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
-                       "We need help with contact arrangements"}).exit_code, 0);
+                       "We need help with contact arrangements"})
+                .exit_code,
+            0);
   ASSERT_EQ(psm("jo", {"sync"}).exit_code, 0);
   ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
   const std::string id(json_of("alex", {"meetings"}).as_array()[0].at("id").as_string());
@@ -229,27 +240,39 @@ TEST_F(EndToEnd, R5_R6_R9_R10_MeetingIsScheduled_MinutesRefusedUntilEveryoneHear
   auto meeting = json_of("alex", {"meeting", id}).as_object();
   for (const auto& inv : meeting.at("invitations").as_array()) {
     if (!inv.at("mandatory").as_bool()) continue;
-    ASSERT_EQ(psm("alex", {"record-attendance", std::string(inv.at("id").as_string()), "--status", "attended"}).exit_code, 0);
+    ASSERT_EQ(
+        psm("alex", {"record-attendance", std::string(inv.at("id").as_string()), "--status", "attended"}).exit_code, 0);
   }
-  ASSERT_EQ(psm("alex", {"record-view", "--meeting", id, "--subject", "iro", "--sought-on", "2026-11-27"}).exit_code, 0);
+  ASSERT_EQ(psm("alex", {"record-view", "--meeting", id, "--subject", "iro", "--sought-on", "2026-11-27"}).exit_code,
+            0);
   ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
   ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
   ASSERT_EQ(psm("priya", {"record-view", "--meeting", id, "--subject", "child", "--text",
-                          "I want to keep seeing my brother", "--professionals-only"}).exit_code, 0);
+                          "I want to keep seeing my brother", "--professionals-only"})
+                .exit_code,
+            0);
   // The child's views with no choice made are professionals-only; shared by choice, they reach the carer.
-  ASSERT_EQ(psm("priya", {"record-view", "--meeting", id, "--subject", "child", "--text",
-                          "Bedtimes are scary since the move"}).exit_code, 0);
+  ASSERT_EQ(psm("priya",
+                {"record-view", "--meeting", id, "--subject", "child", "--text", "Bedtimes are scary since the move"})
+                .exit_code,
+            0);
   ASSERT_EQ(psm("priya", {"record-view", "--meeting", id, "--subject", "child", "--text", "I like my new school",
-                          "--share-with-carers"}).exit_code, 0);
+                          "--share-with-carers"})
+                .exit_code,
+            0);
   auto both = psm("priya", {"record-view", "--meeting", id, "--subject", "child", "--text", "x", "--share-with-carers",
                             "--professionals-only"});
   EXPECT_EQ(both.exit_code, 2);
   EXPECT_NE(both.err.find("not both"), std::string::npos) << both.err;
   // Agenda notes: one marked professionals-only, one under the child's views (so by default), one open.
   ASSERT_EQ(psm("priya", {"add-agenda-note", id, "--item", "undermining-factors", "--text",
-                          "Birth mother's new partner", "--professionals-only"}).exit_code, 0);
-  ASSERT_EQ(psm("priya", {"add-agenda-note", id, "--item", "child-views", "--text", "Worried about the dog"}).exit_code, 0);
-  ASSERT_EQ(psm("priya", {"add-agenda-note", id, "--item", "cultural-identity", "--text", "Goes to church"}).exit_code, 0);
+                          "Birth mother's new partner", "--professionals-only"})
+                .exit_code,
+            0);
+  ASSERT_EQ(psm("priya", {"add-agenda-note", id, "--item", "child-views", "--text", "Worried about the dog"}).exit_code,
+            0);
+  ASSERT_EQ(psm("priya", {"add-agenda-note", id, "--item", "cultural-identity", "--text", "Goes to church"}).exit_code,
+            0);
   ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
   ASSERT_EQ(psm("jo", {"sync"}).exit_code, 0);
   {
@@ -265,9 +288,13 @@ TEST_F(EndToEnd, R5_R6_R9_R10_MeetingIsScheduled_MinutesRefusedUntilEveryoneHear
   ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
 
   ASSERT_EQ(psm("alex", {"add-support-item", id, "--kind", "respite", "--text", "One weekend a month with the Reids",
-                         "--provider", "Fostering service", "--frequency", "monthly"}).exit_code, 0);
-  ASSERT_EQ(psm("alex", {"add-support-item", id, "--kind", "camhs", "--text", "Consultation on contact with birth mother",
-                         "--provider", "CAMHS", "--professionals-only"}).exit_code, 0);
+                         "--provider", "Fostering service", "--frequency", "monthly"})
+                .exit_code,
+            0);
+  ASSERT_EQ(psm("alex", {"add-support-item", id, "--kind", "camhs", "--text",
+                         "Consultation on contact with birth mother", "--provider", "CAMHS", "--professionals-only"})
+                .exit_code,
+            0);
   auto done = psm("alex", {"finalise-minutes", id, "--review-date", "2027-01-19"});
   ASSERT_EQ(done.exit_code, 0) << done.err;
   ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
@@ -296,11 +323,15 @@ TEST_F(EndToEnd, R5_R6_R9_R10_MeetingIsScheduled_MinutesRefusedUntilEveryoneHear
 
 TEST_F(EndToEnd, R8_OverdueActionEscalates_WhileTheServerKeepsServing) {
   enrol("alex");
-  ASSERT_EQ(psm("alex", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
-                         "Review"}).exit_code, 0);
+  ASSERT_EQ(
+      psm("alex", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason", "Review"})
+          .exit_code,
+      0);
   const std::string id(json_of("alex", {"meetings"}).as_array()[0].at("id").as_string());
   ASSERT_EQ(psm("alex", {"add-action", "--meeting", id, "--owner", "carer-okafor", "--due", "2026-11-06", "--text",
-                         "Book the respite weekend"}).exit_code, 0);
+                         "Book the respite weekend"})
+                .exit_code,
+            0);
   ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
   // An admin sweep writes to the store the serving process also writes to.
   auto sweep = run({server_bin(), "escalate", "--data", data_.string(), "--today", "2026-11-09"});
@@ -312,8 +343,10 @@ TEST_F(EndToEnd, R8_OverdueActionEscalates_WhileTheServerKeepsServing) {
   EXPECT_EQ(inbox[0].at("kind").as_string(), "action-overdue");
   EXPECT_NE(inbox[0].at("text").as_string().find("Book the respite weekend"), std::string::npos);
   // The server goes on taking work after the admin command's writes.
-  ASSERT_EQ(psm("alex", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
-                         "Second"}).exit_code, 0);
+  ASSERT_EQ(
+      psm("alex", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason", "Second"})
+          .exit_code,
+      0);
   auto again = psm("alex", {"sync"});
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("1 accepted"), std::string::npos) << again.out;
@@ -335,12 +368,13 @@ TEST_F(EndToEnd, BadArguments_GetUsageExitCodeAndChangeNothing) {
   EXPECT_EQ(unknown.exit_code, 2);
 }
 
-
 TEST_F(EndToEnd, R11_SupportNeedingThePanel_WaitsForItsDecision_WhichReachesTheSocialWorker) {
   enrol("priya");
   enrol("sasha");
   ASSERT_EQ(psm("priya", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
-                          "Placement under strain"}).exit_code, 0);
+                          "Placement under strain"})
+                .exit_code,
+            0);
   const std::string meeting(json_of("priya", {"meetings"}).as_array()[0].at("id").as_string());
   auto added = psm("priya", {"add-support-item", meeting, "--kind", "respite", "--text", "Two weekends a month",
                              "--provider", "Agency", "--frequency", "monthly", "--needs-panel"});
@@ -355,8 +389,9 @@ TEST_F(EndToEnd, R11_SupportNeedingThePanel_WaitsForItsDecision_WhichReachesTheS
   const std::string id(requests.as_array()[0].at("id").as_string());
   auto no_reason = psm("sasha", {"panel-decision", id, "--decline"});
   EXPECT_EQ(no_reason.exit_code, 7) << no_reason.err;
-  ASSERT_EQ(psm("sasha", {"panel-decision", id, "--decline", "--reason", "Try the in-house respite offer first"})
-                .exit_code, 0);
+  ASSERT_EQ(
+      psm("sasha", {"panel-decision", id, "--decline", "--reason", "Try the in-house respite offer first"}).exit_code,
+      0);
   ASSERT_EQ(psm("sasha", {"sync"}).exit_code, 0);
 
   ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
@@ -370,7 +405,6 @@ TEST_F(EndToEnd, R11_SupportNeedingThePanel_WaitsForItsDecision_WhichReachesTheS
   EXPECT_TRUE(told);
 }
 
-
 TEST_F(EndToEnd, R12_R13_R15_PlannedEnding_ConductConcern_AndALongShortBreak_ThroughRealProcesses) {
   enrol("alex");
   enrol("jo");
@@ -383,15 +417,19 @@ TEST_F(EndToEnd, R12_R13_R15_PlannedEnding_ConductConcern_AndALongShortBreak_Thr
 
   // R12: a pre-disruption meeting agrees a planned ending; the IRO is told.
   ASSERT_EQ(psm("alex", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "pre-disruption", "--reason",
-                         "Placement at risk of ending"}).exit_code, 0);
+                         "Placement at risk of ending"})
+                .exit_code,
+            0);
   const std::string meeting(json_of("alex", {"meetings"}).as_array()[0].at("id").as_string());
-  ASSERT_EQ(psm("alex", {"schedule-meeting", meeting, "--at", "2026-12-01T10:00", "--location", "Office"}).exit_code, 0);
+  ASSERT_EQ(psm("alex", {"schedule-meeting", meeting, "--at", "2026-12-01T10:00", "--location", "Office"}).exit_code,
+            0);
   auto incomplete = psm("alex", {"pre-disruption-outcome", meeting, "--planned-ending"});
   EXPECT_EQ(incomplete.exit_code, 7) << incomplete.err;
   EXPECT_NE(incomplete.err.find("future contact"), std::string::npos) << incomplete.err;
   ASSERT_EQ(psm("alex", {"pre-disruption-outcome", meeting, "--planned-ending", "--future-contact", "Monthly visits",
                          "--carers-support-move", "yes", "--lessons", "Earlier respite would have helped"})
-                .exit_code, 0);
+                .exit_code,
+            0);
 
   // R13: a concern about the carers' conduct: an urgent LADO task the carer never sees.
   auto concern = psm("alex", {"raise-concern", meeting, "--text", "Reported shouting and a locked bedroom door"});

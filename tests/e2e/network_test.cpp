@@ -29,8 +29,10 @@ class Network : public ProxiedEndToEnd {
 
 TEST_F(Network, ServerDown_ClientBacksOffWithoutHammering_ThenSyncsWhenItReturns) {
   enrol("jo");
-  ASSERT_EQ(psm("jo", {"request-meeting", "--placement", kPlacement, "--type", "support", "--reason",
-                       "Written on the train"}).exit_code, 0);
+  ASSERT_EQ(
+      psm("jo", {"request-meeting", "--placement", kPlacement, "--type", "support", "--reason", "Written on the train"})
+          .exit_code,
+      0);
   proxy_->set_down(true);
   const auto before = proxy_->connections();
   const auto started = std::chrono::steady_clock::now();
@@ -43,7 +45,8 @@ TEST_F(Network, ServerDown_ClientBacksOffWithoutHammering_ThenSyncsWhenItReturns
     std::this_thread::sleep_for(10ms);
   }
   const auto attempts = proxy_->connections() - before;
-  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   ASSERT_GE(attempts, 4u) << "the client stopped retrying";
   EXPECT_LE(attempts, max_attempts_by(elapsed)) << attempts << " attempts in " << elapsed.count() << " ms";
   EXPECT_EQ(waiting("jo"), 1u);
@@ -56,7 +59,8 @@ TEST_F(Network, ServerDown_ClientBacksOffWithoutHammering_ThenSyncsWhenItReturns
 
 TEST_F(Network, ServerDown_WithoutRetry_OneAttemptOnly_WorkKept) {
   enrol("jo");
-  ASSERT_EQ(psm("jo", {"request-meeting", "--placement", kPlacement, "--type", "support", "--reason", "x y"}).exit_code, 0);
+  ASSERT_EQ(psm("jo", {"request-meeting", "--placement", kPlacement, "--type", "support", "--reason", "x y"}).exit_code,
+            0);
   proxy_->set_down(true);
   const auto before = proxy_->connections();
   auto r = psm("jo", {"sync"});
@@ -108,8 +112,9 @@ TEST_F(Network, LiveSync_ConnectionDropped_ReconnectsWithBackoff_AndKeepsReceivi
                   {{"PSM_PASSPHRASE", kPassphrase}});
   ASSERT_TRUE(live.wait_for_output("live: waiting for changes", 1, 30s)) << live.output();
   proxy_->cut_all();
-  ASSERT_EQ(psm("jo", {"request-meeting", "--placement", kPlacement, "--type", "support", "--reason",
-                       "After the drop"}).exit_code, 0);
+  ASSERT_EQ(psm("jo", {"request-meeting", "--placement", kPlacement, "--type", "support", "--reason", "After the drop"})
+                .exit_code,
+            0);
   ASSERT_EQ(psm("jo", {"sync"}).exit_code, 0);
   // The live device notices the drop, reconnects and catches up.
   EXPECT_TRUE(live.wait_for_output("synced:", 2, 30s)) << live.output();

@@ -24,22 +24,23 @@ std::string decrypt_page(std::string_view page, bool first, std::span<const std:
   std::string out(kPageSize - kReserve - from, '\0');
   std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
   int n = 0;
-  const bool ok = EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_cbc(), nullptr, key.data(), iv) == 1 &&
-                  EVP_CIPHER_CTX_set_padding(ctx.get(), 0) == 1 &&
-                  EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &n,
-                                    reinterpret_cast<const unsigned char*>(page.data() + from),
-                                    static_cast<int>(out.size())) == 1;
+  const bool ok =
+      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_cbc(), nullptr, key.data(), iv) == 1 &&
+      EVP_CIPHER_CTX_set_padding(ctx.get(), 0) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &n,
+                        reinterpret_cast<const unsigned char*>(page.data() + from), static_cast<int>(out.size())) == 1;
   EXPECT_TRUE(ok);
   return out;
 }
 
 struct DecryptedReplica {
-  std::string pages;              // every page of replica.db and every frame of its WAL, decrypted
+  std::string pages;                 // every page of replica.db and every frame of its WAL, decrypted
   std::uint32_t freelist_pages = 0;  // pages the database holds but no longer uses
 };
 
 std::uint32_t big_endian32(std::string_view b) {
-  return (std::uint32_t{static_cast<unsigned char>(b[0])} << 24) | (std::uint32_t{static_cast<unsigned char>(b[1])} << 16) |
+  return (std::uint32_t{static_cast<unsigned char>(b[0])} << 24) |
+         (std::uint32_t{static_cast<unsigned char>(b[1])} << 16) |
          (std::uint32_t{static_cast<unsigned char>(b[2])} << 8) | std::uint32_t{static_cast<unsigned char>(b[3])};
 }
 
@@ -92,7 +93,9 @@ TEST_F(ScopeEndToEnd, CarerActingOnAnotherPlacementsMeetingById_IsAnsweredAsForA
   enrol("jo");    // carer of Amelia (pl-amelia-okafor)
   enrol("alex");  // supervises both households
   ASSERT_EQ(psm("alex", {"request-meeting", "--placement", "pl-bilal-reid", "--type", "support", "--reason",
-                         "Bilal's contact visits are unsettling him"}).exit_code, 0);
+                         "Bilal's contact visits are unsettling him"})
+                .exit_code,
+            0);
   ASSERT_EQ(psm("alex", {"sync"}).exit_code, 0);
   const std::string theirs = meeting_on("alex", "pl-bilal-reid");
   ASSERT_FALSE(theirs.empty());
@@ -128,7 +131,8 @@ TEST_F(ScopeEndToEnd, CarerActingOnAnotherPlacementsMeetingById_IsAnsweredAsForA
   // Nothing of it in the file, read with the key: not the meeting, not the child.
   const auto replica = decrypt_replica("jo");
   ASSERT_NE(replica.pages.find("pl-amelia-okafor"), std::string::npos) << "the decryption reads the carer's own data";
-  for (const std::string& secret : {theirs, std::string("Bilal"), std::string("pl-bilal-reid"), std::string("child-bilal")}) {
+  for (const std::string& secret :
+       {theirs, std::string("Bilal"), std::string("pl-bilal-reid"), std::string("child-bilal")}) {
     EXPECT_EQ(replica.pages.find(secret), std::string::npos) << secret;
   }
 }
@@ -139,14 +143,20 @@ TEST_F(ScopeEndToEnd, CarerWhosePlacementEnds_LosesTheChildsData_FromTheListings
   // Enough about Amelia to fill pages of their own, which the purge must free.
   const std::string long_text = "Amelia-Notes " + std::string(40'000, 'x');
   ASSERT_EQ(psm("priya", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
-                          "Amelia finds contact with her mother hard"}).exit_code, 0);
+                          "Amelia finds contact with her mother hard"})
+                .exit_code,
+            0);
   const std::string meeting = meeting_on("priya", "pl-amelia-okafor");
   ASSERT_EQ(psm("priya", {"add-action", "--meeting", meeting, "--owner", "carer-okafor", "--due", "2027-01-10",
-                          "--text", long_text}).exit_code, 0);
+                          "--text", long_text})
+                .exit_code,
+            0);
   ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
   // The carer's own words about her, sent and accepted.
   ASSERT_EQ(psm("jo", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
-                       "Nights are hard since the contact visit"}).exit_code, 0);
+                       "Nights are hard since the contact visit"})
+                .exit_code,
+            0);
   ASSERT_EQ(psm("jo", {"sync"}).exit_code, 0);
   ASSERT_EQ(json_of("jo", {"placements"}).as_array().size(), 1u);
   ASSERT_EQ(json_of("jo", {"actions"}).as_array().size(), 1u);
@@ -170,7 +180,8 @@ TEST_F(ScopeEndToEnd, CarerWhosePlacementEnds_LosesTheChildsData_FromTheListings
   EXPECT_TRUE(json_of("jo", {"placements"}).as_array().empty());
   EXPECT_TRUE(json_of("jo", {"meetings"}).as_array().empty());
   EXPECT_TRUE(json_of("jo", {"actions"}).as_array().empty());
-  EXPECT_EQ(psm("jo", {"meeting", meeting}).exit_code, psm("jo", {"meeting", "01937a5e-0000-7000-8000-000000000000"}).exit_code);
+  EXPECT_EQ(psm("jo", {"meeting", meeting}).exit_code,
+            psm("jo", {"meeting", "01937a5e-0000-7000-8000-000000000000"}).exit_code);
   const auto placements = psm("jo", {"placements"});
   EXPECT_EQ(placements.out.find("Amelia"), std::string::npos) << placements.out;
 
@@ -178,11 +189,12 @@ TEST_F(ScopeEndToEnd, CarerWhosePlacementEnds_LosesTheChildsData_FromTheListings
   // used or free, holds anything of Amelia's, and no page is left on the free list.
   const auto after = decrypt_replica("jo");
   for (const std::string& secret : {std::string("Amelia"), std::string("child-amelia"), std::string("pl-amelia-okafor"),
-                                   std::string("contact with her mother"), std::string("Nights are hard"), meeting}) {
+                                    std::string("contact with her mother"), std::string("Nights are hard"), meeting}) {
     EXPECT_EQ(after.pages.find(secret), std::string::npos) << secret;
   }
   EXPECT_EQ(after.freelist_pages, 0u);
-  EXPECT_TRUE(json_of("jo", {"status"}).at("operations").as_array().empty()) << "what the carer sent about her went too";
+  EXPECT_TRUE(json_of("jo", {"status"}).at("operations").as_array().empty())
+      << "what the carer sent about her went too";
   // The carer's own household stays theirs.
   EXPECT_NE(after.pages.find("hh-okafor"), std::string::npos);
   // The social worker keeps everything.

@@ -88,7 +88,9 @@ TEST_F(ShortSignInEndToEnd, ExpiredSignIn_AsksForThePassword_AndLoginSendsTheWor
   enrol("priya");
   std::this_thread::sleep_for(std::chrono::milliseconds(4000));
   ASSERT_EQ(psm("jo", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
-                       "Contact with birth family has unsettled Amelia"}).exit_code, 0);
+                       "Contact with birth family has unsettled Amelia"})
+                .exit_code,
+            0);
   auto expired = psm("jo", {"sync"});
   EXPECT_EQ(expired.exit_code, 12) << expired.err;
   EXPECT_NE(expired.err.find("login"), std::string::npos) << expired.err;
@@ -115,16 +117,18 @@ TEST_F(SecurityEndToEnd, PinnedKey_IsRequired_AndAWrongPinRefusesToConnect) {
   const std::string right = pin.out.substr(0, pin.out.find('\n'));
   ASSERT_EQ(right.size(), 64u);
 
-  auto wrong = psm("jo", {"enrol", "--server", server_->url(), "--ca", ca().string(), "--username", "jo", "--pin",
-                          std::string(64, 'a')},
-                   {{"PSM_PASSWORD", kPassword}, {"PSM_PASSPHRASE", kPassphrase}});
+  auto wrong = psm(
+      "jo",
+      {"enrol", "--server", server_->url(), "--ca", ca().string(), "--username", "jo", "--pin", std::string(64, 'a')},
+      {{"PSM_PASSWORD", kPassword}, {"PSM_PASSPHRASE", kPassphrase}});
   EXPECT_EQ(wrong.exit_code, 6) << wrong.err;
   EXPECT_NE(wrong.err.find("pinned"), std::string::npos) << wrong.err;
   EXPECT_FALSE(fs::exists(home("jo") / "replica.db"));
 
-  auto ok = psm("jo", {"enrol", "--server", server_->url(), "--ca", ca().string(), "--username", "jo", "--pin",
-                       "sha256:" + right},
-                {{"PSM_PASSWORD", kPassword}, {"PSM_PASSPHRASE", kPassphrase}});
+  auto ok =
+      psm("jo",
+          {"enrol", "--server", server_->url(), "--ca", ca().string(), "--username", "jo", "--pin", "sha256:" + right},
+          {{"PSM_PASSWORD", kPassword}, {"PSM_PASSPHRASE", kPassphrase}});
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   ASSERT_EQ(psm("jo", {"sync"}).exit_code, 0);
 
@@ -171,23 +175,26 @@ TEST_F(SecurityEndToEnd, Tls10And11_AreRefused_Tls12And13_Accepted) {
 TEST_F(SecurityEndToEnd, AuditTrail_TamperedWithTheStoreKey_IsDetected) {
   enrol("priya");
   ASSERT_EQ(psm("priya", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
-                          "Placement under strain"}).exit_code, 0);
+                          "Placement under strain"})
+                .exit_code,
+            0);
   ASSERT_EQ(psm("priya", {"sync"}).exit_code, 0);
   ASSERT_EQ(server_->stop(), 0);
 
   auto intact = run({server_bin().string(), "audit", "verify", "--data", data_.string()});
   ASSERT_EQ(intact.exit_code, 0) << intact.out << intact.err;
   EXPECT_NE(intact.out.find("audit trail intact"), std::string::npos);
-  auto about_amelia = run({server_bin().string(), "audit", "show", "--data", data_.string(), "--child",
-                           "child-amelia"});
+  auto about_amelia =
+      run({server_bin().string(), "audit", "show", "--data", data_.string(), "--child", "child-amelia"});
   EXPECT_NE(about_amelia.out.find("request-meeting"), std::string::npos) << about_amelia.out;
 
   // An insider with the store key quietly rewrites who made the request.
   std::string key;
   std::ifstream(data_ / "store.key") >> key;
   auto tamper = run({"/usr/bin/sqlcipher", (data_ / "store.db").string()}, {},
-                    "PRAGMA key = \"x'" + key + "'\";\nPRAGMA cipher_page_size = 4096;\n"
-                    "UPDATE audit_log SET username = 'lee' WHERE kind = 'operation';\n");
+                    "PRAGMA key = \"x'" + key +
+                        "'\";\nPRAGMA cipher_page_size = 4096;\n"
+                        "UPDATE audit_log SET username = 'lee' WHERE kind = 'operation';\n");
   ASSERT_EQ(tamper.exit_code, 0) << tamper.err;
   auto broken = run({server_bin().string(), "audit", "verify", "--data", data_.string()});
   EXPECT_EQ(broken.exit_code, 1) << broken.out;

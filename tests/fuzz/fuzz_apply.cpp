@@ -4,8 +4,8 @@
 // operation writes has a collection, an id and a scope (without a scope, no
 // device would ever receive it).
 #include "common/ops/apply.hpp"
-#include "testing/memory_state.hpp"
 #include "common/protocol/codec.hpp"
+#include "testing/memory_state.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -27,7 +27,8 @@ constexpr std::uint64_t kNow = 1'700'000'000'000ull;
 ops::ApplyContext as(const char* person, Role role) {
   // A foster carer sees the placement and the directory; professionals see everything.
   if (role == Role::foster_carer) {
-    return {{person, role}, kNow, [](std::string_view scope) { return scope == "placement:p1" || scope == "directory"; }};
+    return {
+        {person, role}, kNow, [](std::string_view scope) { return scope == "placement:p1" || scope == "directory"; }};
   }
   return {{person, role}, kNow, [](std::string_view) { return true; }};
 }
@@ -55,8 +56,9 @@ ops::Operation make_op(const char* id, std::uint64_t seq, ops::Payload payload) 
 MemoryState make_state() {
   MemoryState state;
   const model::Version v{model::Hlc::from(1, 0), "server"};
-  for (auto [id, role] : {std::pair{"carer-1", "foster-carer"}, std::pair{"csw-1", "child-social-worker"},
-                          std::pair{"ssw-1", "supervising-social-worker"}, std::pair{"ftm-1", "fostering-team-manager"}}) {
+  for (auto [id, role] :
+       {std::pair{"carer-1", "foster-carer"}, std::pair{"csw-1", "child-social-worker"},
+        std::pair{"ssw-1", "supervising-social-worker"}, std::pair{"ftm-1", "fostering-team-manager"}}) {
     Record r;
     r.collection = col::kPeople;
     r.id = id;
@@ -76,7 +78,8 @@ MemoryState make_state() {
   state.add(placement);
 
   const auto ssw = as("ssw-1", Role::supervising_social_worker);
-  must_apply(state, make_op("op-1", 1, ops::RequestMeeting{"m1", "p1", model::MeetingType::support, "Bedtimes", 0}), ssw);
+  must_apply(state, make_op("op-1", 1, ops::RequestMeeting{"m1", "p1", model::MeetingType::support, "Bedtimes", 0}),
+             ssw);
   must_apply(state, make_op("op-2", 2, ops::AddAction{"a1", "m1", "carer-1", "2026-12-01", "Attend training"}), ssw);
   must_apply(state, make_op("op-3", 3, ops::RecordView{"v1", "m1", model::ViewSubject::child, "Views", true}),
              as("csw-1", Role::child_social_worker));
@@ -105,9 +108,8 @@ void check(const ops::Outcome& outcome) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const MemoryState state = make_state();
-  static const ops::ApplyContext actors[] = {
-      as("carer-1", Role::foster_carer), as("csw-1", Role::child_social_worker),
-      as("ssw-1", Role::supervising_social_worker), as("iro-1", Role::iro)};
+  static const ops::ApplyContext actors[] = {as("carer-1", Role::foster_carer), as("csw-1", Role::child_social_worker),
+                                             as("ssw-1", Role::supervising_social_worker), as("iro-1", Role::iro)};
 
   auto op = protocol::decode_operation(std::string_view(reinterpret_cast<const char*>(data), size));
   if (!op) return 0;

@@ -59,11 +59,14 @@ std::vector<std::pair<std::string, ops::Operation>> operations() {
   out.emplace_back("add-action", op("op-c", 3, ops::AddAction{"a2", "m1", "carer-1", "2026-11-30", "Respite"}));
   out.emplace_back("update-action",
                    op("op-d", 4, ops::UpdateActionStatus{"a1", "u1", ActionStatus::open, ActionStatus::done, "Done"}));
-  auto edit = op("op-e", 5, ops::EditAction{"a1", std::string("New text"), std::string("2027-01-15"), std::string("ssw-1")});
+  auto edit =
+      op("op-e", 5, ops::EditAction{"a1", std::string("New text"), std::string("2027-01-15"), std::string("ssw-1")});
   edit.base["text"] = model::Version{model::Hlc::from(1'700'000'000'002ull, 0), "dev-1"};
   out.emplace_back("edit-action", edit);
-  out.emplace_back("resolve-conflict", op("op-f", 6, ops::ResolveConflict{"op-5.text", ops::ResolveConflict::Keep::other}));
-  out.emplace_back("schedule-meeting", op("op-g", 7, ops::ScheduleMeeting{"m1", 1'700'100'000'000ull, "School", "ssw-1"}));
+  out.emplace_back("resolve-conflict",
+                   op("op-f", 6, ops::ResolveConflict{"op-5.text", ops::ResolveConflict::Keep::other}));
+  out.emplace_back("schedule-meeting",
+                   op("op-g", 7, ops::ScheduleMeeting{"m1", 1'700'100'000'000ull, "School", "ssw-1"}));
   out.emplace_back("invite-attendee", op("op-h", 8, ops::InviteAttendee{"i1", "m1", "", "Dr Lee", "CAMHS"}));
   out.emplace_back("decide-child-not-invited",
                    op("op-i", 9, ops::DecideChildNotInvited{"d1", "m1", "Too young", "csw-1", "ssw-1"}));
@@ -75,8 +78,9 @@ std::vector<std::pair<std::string, ops::Operation>> operations() {
   out.emplace_back("raise-conduct-concern", op("op-n", 14, ops::RaiseConductConcern{"cc1", "m1", "Shouting"}));
   out.emplace_back("record-short-break",
                    op("op-o", 15, ops::RecordShortBreak{"b1", "p1", "2026-12-01", "2026-12-03", "Aunt"}));
-  out.emplace_back("add-support-item", op("op-p", 16, ops::AddSupportItem{"s1", "m1", "respite", "Weekend respite",
-                                                                          "Fostering team", "Monthly", false, true}));
+  out.emplace_back("add-support-item", op("op-p", 16,
+                                          ops::AddSupportItem{"s1", "m1", "respite", "Weekend respite",
+                                                              "Fostering team", "Monthly", false, true}));
   out.emplace_back("decide-panel-request", op("op-q", 17, ops::DecidePanelRequest{"s1", false, "No budget"}));
   out.emplace_back("record-child-told-of-plan", op("op-r", 18, ops::RecordChildToldOfPlan{"m1", "2026-11-25"}));
   out.emplace_back("record-pre-disruption-outcome",
@@ -115,9 +119,12 @@ std::vector<std::pair<std::string, protocol::Message>> messages() {
   out.emplace_back("push-request", push);
   PushResponse push_response{{OpResult{"op-a", 0, 0, ""}, OpResult{"op-b", 2, 7, "no meeting"}}};
   // A receipt as the server signs it (the signature's bytes are not checked here).
-  ReceiptStatement statement{"0011223344556677", 1'700'000'000'500ull, "carer-1", "dev-1",
-                             {{"op-a", "request-meeting", "m1", "c1", 1'700'000'000'000ull, 1'700'000'000'400ull,
-                               std::string(64, 'a')}}};
+  ReceiptStatement statement{
+      "0011223344556677",
+      1'700'000'000'500ull,
+      "carer-1",
+      "dev-1",
+      {{"op-a", "request-meeting", "m1", "c1", 1'700'000'000'000ull, 1'700'000'000'400ull, std::string(64, 'a')}}};
   push_response.receipt = {"0011223344556677", encode_receipt_statement(statement).value(), std::string(64, '\x01')};
   out.emplace_back("push-response", push_response);
   out.emplace_back("pull-request", PullRequest{42, {"placement:p1", "directory"}});

@@ -40,8 +40,10 @@ struct Link {
     boost::system::error_code ec;
     for (auto* s : {&client, &server}) {
       // Linger 0 turns close() into a RST.
-      if (reset) s->set_option(asio::socket_base::linger(true, 0), ec);
-      else s->shutdown(tcp::socket::shutdown_both, ec);
+      if (reset)
+        s->set_option(asio::socket_base::linger(true, 0), ec);
+      else
+        s->shutdown(tcp::socket::shutdown_both, ec);
       s->close(ec);
     }
   }
@@ -140,7 +142,8 @@ struct FaultProxy::Impl : std::enable_shared_from_this<Impl> {
     std::uint64_t passed = 0;
     while (!link->closed) {
       boost::system::error_code ec;
-      const std::size_t n = co_await from.async_read_some(asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
+      const std::size_t n =
+          co_await from.async_read_some(asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
       if (ec || link->closed) break;
       std::size_t allowed = n;
       const bool fires = link->fault && link->fault->direction == d && passed + n >= link->fault->after_bytes;

@@ -52,7 +52,7 @@ class FaultProxy {
   // Cuts every open connection now.
   void cut_all();
 
-  std::size_t connections() const;    // connection attempts accepted, down or not
+  std::size_t connections() const;  // connection attempts accepted, down or not
   std::uint64_t bytes_to_server() const;
   std::uint64_t bytes_to_client() const;
   std::size_t faults_fired() const;

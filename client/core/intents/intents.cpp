@@ -50,13 +50,15 @@ Prepared prepare_add_action(const std::string& meeting, const std::string& owner
   return PreparedOperation{p, {}, id, "added action"};
 }
 
-Prepared prepare_update_action(Replica& r, const std::string& id, const std::string& status_name, const std::string& note) {
+Prepared prepare_update_action(Replica& r, const std::string& id, const std::string& status_name,
+                               const std::string& note) {
   auto to = model::parse_action_status(status_name);
   if (!to) return usage("--status must be one of " + model::spellings_of_action_status());
   auto action = r.get(col::kActions, id);
   if (!action) return InvalidRequest{kExitRefused, "no action " + id + " that you can see"};
   auto from = model::parse_action_status(action->value("status")).value_or(model::ActionStatus::open);
-  return PreparedOperation{ops::UpdateActionStatus{id, model::new_uuid_v7(), from, *to, note}, {}, id, "updated action"};
+  return PreparedOperation{
+      ops::UpdateActionStatus{id, model::new_uuid_v7(), from, *to, note}, {}, id, "updated action"};
 }
 
 Prepared prepare_edit_action(Replica& r, const std::string& id, const std::optional<std::string>& text,
@@ -100,7 +102,8 @@ Prepared prepare_schedule_meeting(const std::string& meeting, const std::string&
                                   const std::string& minute_taker) {
   auto when = policy::parse_local_datetime(at);
   if (!when) return usage("--at must be YYYY-MM-DDTHH:MM (UK time)");
-  return PreparedOperation{ops::ScheduleMeeting{meeting, *when, location, minute_taker}, {}, meeting, "scheduled meeting"};
+  return PreparedOperation{
+      ops::ScheduleMeeting{meeting, *when, location, minute_taker}, {}, meeting, "scheduled meeting"};
 }
 
 Prepared prepare_record_attendance(const std::string& invitation, const std::string& status) {
@@ -123,14 +126,15 @@ Prepared prepare_agenda_note(const std::string& meeting, const std::string& item
 
 Prepared prepare_finalise_minutes(const std::string& meeting, const std::string& review_date,
                                   const std::string& review_reason) {
-  return PreparedOperation{ops::FinaliseMinutes{meeting, review_date, review_reason}, {}, meeting,
-                           "finalised the minutes of meeting"};
+  return PreparedOperation{
+      ops::FinaliseMinutes{meeting, review_date, review_reason}, {}, meeting, "finalised the minutes of meeting"};
 }
 
 Prepared prepare_support_item(const std::string& meeting, const std::string& kind, const std::string& text,
                               const std::string& provider, const std::string& frequency, bool professionals_only,
                               bool needs_panel) {
-  ops::AddSupportItem p{model::new_uuid_v7(), meeting, kind, text, provider, frequency, professionals_only, needs_panel};
+  ops::AddSupportItem p{model::new_uuid_v7(), meeting,    kind, text, provider, frequency,
+                        professionals_only,   needs_panel};
   const auto id = p.item_id;
   return PreparedOperation{p, {}, id, "added support item"};
 }

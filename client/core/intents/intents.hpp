@@ -42,7 +42,8 @@ Prepared prepare_record_view(const std::string& meeting, const std::string& subj
                              bool professionals_only, bool share_with_carers, const std::string& sought_on);
 Prepared prepare_add_action(const std::string& meeting, const std::string& owner, const std::string& due,
                             const std::string& text);
-Prepared prepare_update_action(Replica& r, const std::string& id, const std::string& status_name, const std::string& note);
+Prepared prepare_update_action(Replica& r, const std::string& id, const std::string& status_name,
+                               const std::string& note);
 Prepared prepare_edit_action(Replica& r, const std::string& id, const std::optional<std::string>& text,
                              const std::optional<std::string>& due, const std::optional<std::string>& owner);
 // keep: mine, theirs, current or other.

@@ -18,7 +18,10 @@ json::object status_json(Replica& r, const std::optional<ClientConfig>& config) 
   json::array ops;
   for (const auto& e : entries) {
     waiting += (e.state == OpState::queued || e.state == OpState::sent) ? 1 : 0;
-    ops.push_back({{"op_id", e.op_id}, {"kind", e.kind}, {"state", to_string(e.state)}, {"reason", e.reason},
+    ops.push_back({{"op_id", e.op_id},
+                   {"kind", e.kind},
+                   {"state", to_string(e.state)},
+                   {"reason", e.reason},
                    {"created_at", policy::format_utc(e.created_at_ms)}});
   }
   const auto last_sync = r.meta("last_sync_ms");
@@ -83,8 +86,12 @@ json::array actions_json(Replica& r) {
     json::array updates;
     for (const auto& u : all_updates) {
       if (u.value("action_id") != a.id) continue;
-      updates.push_back({{"id", u.id}, {"from", u.value("from")}, {"to", u.value("to")}, {"note", u.value("note")},
-                         {"author_id", u.value("author_id")}, {"at", ms_field_utc(u, "at_ms")}});
+      updates.push_back({{"id", u.id},
+                         {"from", u.value("from")},
+                         {"to", u.value("to")},
+                         {"note", u.value("note")},
+                         {"author_id", u.value("author_id")},
+                         {"at", ms_field_utc(u, "at_ms")}});
     }
     arr.push_back({{"id", a.id},
                    {"meeting_id", a.value("meeting_id")},
@@ -110,12 +117,18 @@ json::array conflicts_json(Replica& r) {
                    {"status", c.value("status")},
                    {"record", c.value("target_collection") + "/" + c.value("target_id")},
                    {"field", c.value("field")},
-                   {"current", {{"value", c.value("kept_value")}, {"author_id", c.value("kept_author")},
-                                {"author", name_of(r, c.value("kept_author"))}, {"device", c.value("kept_device")},
-                                {"at", written_at(c.value("kept_hlc"))}}},
-                   {"other", {{"value", c.value("other_value")}, {"author_id", c.value("other_author")},
-                              {"author", name_of(r, c.value("other_author"))}, {"device", c.value("other_device")},
-                              {"at", written_at(c.value("other_hlc"))}}},
+                   {"current",
+                    {{"value", c.value("kept_value")},
+                     {"author_id", c.value("kept_author")},
+                     {"author", name_of(r, c.value("kept_author"))},
+                     {"device", c.value("kept_device")},
+                     {"at", written_at(c.value("kept_hlc"))}}},
+                   {"other",
+                    {{"value", c.value("other_value")},
+                     {"author_id", c.value("other_author")},
+                     {"author", name_of(r, c.value("other_author"))},
+                     {"device", c.value("other_device")},
+                     {"at", written_at(c.value("other_hlc"))}}},
                    {"detected_at", ms_field_utc(c, "detected_at_ms")}});
   }
   return arr;
@@ -125,8 +138,11 @@ json::array notifications_json(Replica& r) {
   const auto me = r.actor().person_id;
   json::array out;
   for (const auto& n : r.list_in_scope(col::kNotifications, model::scope::person(me))) {
-    out.push_back({{"id", n.id}, {"kind", n.value("kind")}, {"text", n.value("text")},
-                   {"meeting_id", n.value("meeting_id")}, {"at", ms_field_utc(n, "created_at_ms")}});
+    out.push_back({{"id", n.id},
+                   {"kind", n.value("kind")},
+                   {"text", n.value("text")},
+                   {"meeting_id", n.value("meeting_id")},
+                   {"at", ms_field_utc(n, "created_at_ms")}});
   }
   return out;
 }
@@ -134,15 +150,24 @@ json::array notifications_json(Replica& r) {
 json::object plans_json(Replica& r) {
   json::array items, copies;
   for (const auto& i : r.list(col::kSupportItems)) {
-    items.push_back({{"id", i.id}, {"meeting_id", i.value("meeting_id")}, {"kind", i.value("kind")},
-                     {"description", i.value("description")}, {"provider", i.value("provider")},
-                     {"frequency", i.value("frequency")}, {"professionals_only", i.professionals_only},
-                     {"panel_status", i.value("panel_status")}, {"panel_reason", i.value("panel_reason")}});
+    items.push_back({{"id", i.id},
+                     {"meeting_id", i.value("meeting_id")},
+                     {"kind", i.value("kind")},
+                     {"description", i.value("description")},
+                     {"provider", i.value("provider")},
+                     {"frequency", i.value("frequency")},
+                     {"professionals_only", i.professionals_only},
+                     {"panel_status", i.value("panel_status")},
+                     {"panel_reason", i.value("panel_reason")}});
   }
   for (const auto& c : r.list(col::kPlanCopies)) {
-    copies.push_back({{"id", c.id}, {"meeting_id", c.value("meeting_id")}, {"placement_id", c.value("placement_id")},
-                      {"review_date", c.value("review_date")}, {"child_told_of_plan_on", c.value("child_told_of_plan_on")},
-                      {"support_items", c.value("support_items")}, {"actions", c.value("actions")}});
+    copies.push_back({{"id", c.id},
+                      {"meeting_id", c.value("meeting_id")},
+                      {"placement_id", c.value("placement_id")},
+                      {"review_date", c.value("review_date")},
+                      {"child_told_of_plan_on", c.value("child_told_of_plan_on")},
+                      {"support_items", c.value("support_items")},
+                      {"actions", c.value("actions")}});
   }
   return {{"support_items", items}, {"carer_copies", copies}};
 }
@@ -155,16 +180,22 @@ json::array people_json(Replica& r) {
   return out;
 }
 
-
 json::array panel_requests_json(Replica& r) {
   json::array arr;
   for (const auto& q : r.list(col::kPanelRequests)) {
-    arr.push_back({{"id", q.id}, {"meeting_id", q.value("meeting_id")}, {"placement_id", q.value("placement_id")},
-                   {"kind", q.value("kind")}, {"description", q.value("description")},
-                   {"provider", q.value("provider")}, {"frequency", q.value("frequency")},
-                   {"requested_by", q.value("requested_by")}, {"requested_at", ms_field_utc(q, "requested_at_ms")},
-                   {"status", q.value("status")}, {"reason", q.value("reason")},
-                   {"decided_by", q.value("decided_by")}, {"decided_at", ms_field_utc(q, "decided_at_ms")}});
+    arr.push_back({{"id", q.id},
+                   {"meeting_id", q.value("meeting_id")},
+                   {"placement_id", q.value("placement_id")},
+                   {"kind", q.value("kind")},
+                   {"description", q.value("description")},
+                   {"provider", q.value("provider")},
+                   {"frequency", q.value("frequency")},
+                   {"requested_by", q.value("requested_by")},
+                   {"requested_at", ms_field_utc(q, "requested_at_ms")},
+                   {"status", q.value("status")},
+                   {"reason", q.value("reason")},
+                   {"decided_by", q.value("decided_by")},
+                   {"decided_at", ms_field_utc(q, "decided_at_ms")}});
   }
   return arr;
 }

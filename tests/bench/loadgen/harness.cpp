@@ -31,9 +31,7 @@ namespace psm::loadgen {
 
 using namespace std::chrono_literals;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 namespace {
 
@@ -84,8 +82,8 @@ ServerProcess::ServerProcess(fs::path server_bin, fs::path data, std::size_t dev
     throw std::runtime_error("import: " + detail);
   }
   // Real password hashing: the worker's device enrols with a real login.
-  server::Account worker{std::string(kWorker), std::string(kWorker), model::Role::child_social_worker,
-                         "Priya Shah", {}};
+  server::Account worker{
+      std::string(kWorker), std::string(kWorker), model::Role::child_social_worker, "Priya Shah", {}};
   if (server::add_user(**store, worker, kPassword, &detail)) throw std::runtime_error("user: " + detail);
   // Devices enrolled earlier: exactly the rows a login leaves (token stored as its SHA-256 only).
   const auto now = model::HlcClock::system_now_millis();
@@ -102,8 +100,8 @@ ServerProcess::ServerProcess(fs::path server_bin, fs::path data, std::size_t dev
     devices_.push_back(std::move(d));
   }
   tx.commit();
-  const auto scopes = (*store)->load_reference_data().visible_scopes(std::string(kWorker),
-                                                                      model::Role::child_social_worker);
+  const auto scopes =
+      (*store)->load_reference_data().visible_scopes(std::string(kWorker), model::Role::child_social_worker);
   scopes_.assign(scopes.begin(), scopes.end());
 }
 
@@ -197,8 +195,7 @@ std::unique_ptr<client::net::WebSocketClient> connect(const ServerProcess& serve
   return std::move(*socket);
 }
 
-SimDevice SimDevice::create(const fs::path& home, const DeviceCredentials& credentials,
-                            crypto::ScryptParams params) {
+SimDevice SimDevice::create(const fs::path& home, const DeviceCredentials& credentials, crypto::ScryptParams params) {
   SimDevice d;
   auto replica = client::Replica::create(client::HomePaths(home), "bench passphrase", params);
   if (!replica) throw std::runtime_error("replica: " + replica.error().message());

@@ -80,7 +80,8 @@ int main(int argc, char** argv) {
     options.echo_messages = 320;
     options.unlock_repetitions = 1;
   }
-  const std::size_t fleet_max = options.fleets.empty() ? 0 : *std::max_element(options.fleets.begin(), options.fleets.end());
+  const std::size_t fleet_max =
+      options.fleets.empty() ? 0 : *std::max_element(options.fleets.begin(), options.fleets.end());
   raise_descriptor_limit(2 * std::max(fleet_max, options.storm_devices) + 256);
 
   namespace fs = std::filesystem;

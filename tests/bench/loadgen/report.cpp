@@ -45,9 +45,8 @@ void Report::write_json(const std::filesystem::path& path) const {
   root["ceilings"] = std::move(c);
   json::array r;
   for (const auto& x : results) {
-    json::object o{{"scenario", x.scenario}, {"size", x.size},     {"value", x.value},
-                   {"unit", x.unit},         {"target", x.target}, {"met", x.met},
-                   {"note", x.note}};
+    json::object o{{"scenario", x.scenario}, {"size", x.size}, {"value", x.value}, {"unit", x.unit},
+                   {"target", x.target},     {"met", x.met},   {"note", x.note}};
     if (x.ceiling) o["ceiling"] = *x.ceiling;
     if (auto q = x.ratio()) o["ratio"] = *q;
     r.push_back(std::move(o));
@@ -55,7 +54,8 @@ void Report::write_json(const std::filesystem::path& path) const {
   root["results"] = std::move(r);
   json::array g;
   for (const auto& x : growth) {
-    g.push_back(json::object{{"series", x.series}, {"x", x.x}, {"value", x.value}, {"unit", x.unit}, {"extra", x.extra}});
+    g.push_back(
+        json::object{{"series", x.series}, {"x", x.x}, {"value", x.value}, {"unit", x.unit}, {"extra", x.extra}});
   }
   root["growth"] = std::move(g);
   std::ofstream out(path);
@@ -66,15 +66,21 @@ void Report::write_json(const std::filesystem::path& path) const {
 void Report::write_markdown(const std::filesystem::path& path) const {
   std::ofstream out(path);
   out << "### Ceilings (same machine, same run)\n\n| ceiling | value | how |\n|---|---|---|\n";
-  for (const auto& c : ceilings) out << "| " << c.name << " | " << number(c.value) << " " << c.unit << " | " << c.how << " |\n";
-  out << "\n### Scenarios\n\n| scenario | size | result | ceiling | ratio | target | met |\n|---|---|---|---|---|---|---|\n";
+  for (const auto& c : ceilings)
+    out << "| " << c.name << " | " << number(c.value) << " " << c.unit << " | " << c.how << " |\n";
+  out << "\n### Scenarios\n\n| scenario | size | result | ceiling | ratio | target | met "
+         "|\n|---|---|---|---|---|---|---|\n";
   for (const auto& r : results) {
     out << "| " << r.scenario << " | " << r.size << " | " << number(r.value) << " " << r.unit << " | ";
-    if (r.ceiling) out << number(*r.ceiling) << " " << r.unit << " (" << r.ceiling_name << ")";
-    else out << "—";
+    if (r.ceiling)
+      out << number(*r.ceiling) << " " << r.unit << " (" << r.ceiling_name << ")";
+    else
+      out << "—";
     out << " | ";
-    if (auto q = r.ratio()) out << number(*q);
-    else out << "—";
+    if (auto q = r.ratio())
+      out << number(*q);
+    else
+      out << "—";
     out << " | " << r.target << " | " << (r.met ? "yes" : "**no**") << " |\n";
   }
   bool any_note = false;

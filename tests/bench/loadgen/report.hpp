@@ -11,12 +11,12 @@ namespace psm::loadgen {
 
 struct ScenarioResult {
   std::string scenario;
-  std::string size;              // what was run, e.g. "100,000 operations"
+  std::string size;  // what was run, e.g. "100,000 operations"
   double value = 0;
-  std::string unit;              // "ops/s", "ms", "KiB/connection"...
-  std::optional<double> ceiling; // the same quantity for the hardware path alone
+  std::string unit;               // "ops/s", "ms", "KiB/connection"...
+  std::optional<double> ceiling;  // the same quantity for the hardware path alone
   std::string ceiling_name;
-  std::string target;            // as written in the issue
+  std::string target;  // as written in the issue
   bool met = false;
   bool higher_is_better = true;
   std::string note;

@@ -69,7 +69,8 @@ void authenticate(client::net::WebSocketClient& socket, const DeviceCredentials&
 }
 
 // Pulls from `cursor` until up to date; returns the records received.
-std::size_t pull_from(client::net::WebSocketClient& socket, std::uint64_t cursor, const std::vector<std::string>& scopes) {
+std::size_t pull_from(client::net::WebSocketClient& socket, std::uint64_t cursor,
+                      const std::vector<std::string>& scopes) {
   std::size_t records = 0;
   for (;;) {
     auto answer = round_trip(socket, protocol::PullRequest{cursor, scopes});
@@ -90,7 +91,8 @@ class FleetChild {
  public:
   FleetChild(pid_t pid, int to_child, int from_child) : pid_(pid), to_child_(to_child), from_child_(from_child) {}
   FleetChild(FleetChild&& other) noexcept
-      : pid_(std::exchange(other.pid_, -1)), to_child_(std::exchange(other.to_child_, -1)),
+      : pid_(std::exchange(other.pid_, -1)),
+        to_child_(std::exchange(other.to_child_, -1)),
         from_child_(std::exchange(other.from_child_, -1)) {}
   FleetChild(const FleetChild&) = delete;
   ~FleetChild() { release(); }
@@ -190,12 +192,13 @@ Report run_all(const Options& o) {
   say("ceiling: batched inserts into the encrypted store");
   const double insert_ceiling = store_insert_ceiling(o.work_dir / "ceiling-store", o.ceiling_records, 500);
   report.ceilings.push_back({"encrypted store, batched inserts", insert_ceiling, "records/s",
-                             count(o.ceiling_records) + " ~500-byte records through `ServerStore::put`, 500 per "
-                             "transaction, the server's SQLCipher settings (WAL, synchronous=FULL), no sync"});
+                             count(o.ceiling_records) +
+                                 " ~500-byte records through `ServerStore::put`, 500 per "
+                                 "transaction, the server's SQLCipher settings (WAL, synchronous=FULL), no sync"});
   say("ceiling: TLS WebSocket echo over loopback");
-  const auto echo = websocket_echo_ceiling(server.data() / "tls", o.echo_messages,
-                                           std::max<std::size_t>(200, o.live_samples * 5),
-                                           std::max<std::size_t>(20, o.storm_devices / 10));
+  const auto echo =
+      websocket_echo_ceiling(server.data() / "tls", o.echo_messages, std::max<std::size_t>(200, o.live_samples * 5),
+                             std::max<std::size_t>(20, o.storm_devices / 10));
   report.ceilings.push_back({"TLS WebSocket echo, pipelined", echo.messages_per_second, "messages/s",
                              "the server's own listener with a handler that echoes, the device's own client, "
                              "500-byte messages, 32 in flight, loopback"});
@@ -213,8 +216,8 @@ Report run_all(const Options& o) {
     const client::HomePaths home(o.work_dir / "unlock");
     if (!client::Replica::create(home, "a long passphrase for the bench")) throw std::runtime_error("unlock: create");
     const double ms = median_unlock_ms(home, "a long passphrase for the bench", o.unlock_repetitions);
-    report.results.push_back({"unlock", "scrypt N=2^17, r=8, p=1", ms, "ms", scrypt_ms, "scrypt alone",
-                              "≤ 500 ms", ms <= 500, false, ""});
+    report.results.push_back(
+        {"unlock", "scrypt N=2^17, r=8, p=1", ms, "ms", scrypt_ms, "scrypt alone", "≤ 500 ms", ms <= 500, false, ""});
   }
 
   server.start();
@@ -268,9 +271,8 @@ Report run_all(const Options& o) {
     report.growth.push_back({"initial sync", static_cast<double>(target), rate, "records/s",
                              fmt("%.0f records in %.2f s", static_cast<double>(pulled), s)});
     if (target == o.caseloads.back()) {
-      report.results.push_back({"initial sync", count(pulled) + " records into an encrypted replica", rate,
-                                "records/s", insert_ceiling, "store inserts", "≥ 30,000 records/s", rate >= 30'000,
-                                true, ""});
+      report.results.push_back({"initial sync", count(pulled) + " records into an encrypted replica", rate, "records/s",
+                                insert_ceiling, "store inserts", "≥ 30,000 records/s", rate >= 30'000, true, ""});
     }
     holder = std::move(fresh);
   }
@@ -289,8 +291,8 @@ Report run_all(const Options& o) {
     if (!checked) throw std::runtime_error("unlock: open after a crash failed");
     const double after_crash_ms = seconds_since(start) * 1000;
     holder.replica = std::move(*checked);
-    report.results.push_back({"unlock, holding the caseload", count(o.caseloads.back()) + " records, scrypt N=2^17",
-                              ms, "ms", scrypt_ms, "scrypt alone", "≤ 500 ms", ms <= 500, false,
+    report.results.push_back({"unlock, holding the caseload", count(o.caseloads.back()) + " records, scrypt N=2^17", ms,
+                              "ms", scrypt_ms, "scrypt alone", "≤ 500 ms", ms <= 500, false,
                               fmt("after a crash (every page checked first): %.0f ms", after_crash_ms)});
   }
   {
@@ -314,13 +316,12 @@ Report run_all(const Options& o) {
     }
     const double worst = *std::max_element(samples.begin(), samples.end());
     const double median = percentile(samples, 50);
-    report.results.push_back({label, "10 changes; device holds " + count(o.caseloads.back()) + ", server " +
-                                         count(server_records),
-                              median, "ms", echo.rtt_p50_ms * 2, "2 echo round trips", "≤ 50 ms",
-                              median <= 50 && worst <= 50, false, fmt("worst of %.0f runs: %.1f ms",
-                                                                      static_cast<double>(o.delta_repetitions), worst)});
-    report.growth.push_back({"delta sync", static_cast<double>(server_records), median, "ms",
-                             fmt("worst %.1f ms", worst)});
+    report.results.push_back(
+        {label, "10 changes; device holds " + count(o.caseloads.back()) + ", server " + count(server_records), median,
+         "ms", echo.rtt_p50_ms * 2, "2 echo round trips", "≤ 50 ms", median <= 50 && worst <= 50, false,
+         fmt("worst of %.0f runs: %.1f ms", static_cast<double>(o.delta_repetitions), worst)});
+    report.growth.push_back(
+        {"delta sync", static_cast<double>(server_records), median, "ms", fmt("worst %.1f ms", worst)});
   };
   say("delta sync: 10 changes");
   measure_delta("delta sync", o.caseloads.back());
@@ -407,8 +408,8 @@ Report run_all(const Options& o) {
                              fmt("server RSS %.1f MiB → %.1f MiB", static_cast<double>(rss_before) / 1024,
                                  static_cast<double>(rss_after) / 1024)});
     if (n == fleet_max) {
-      report.results.push_back({"fleet", count(n) + " authenticated connections", per, "KiB/connection",
-                                std::nullopt, "", "5,000 at ≤ 100 KiB each", n >= 5'000 && per <= 100, false,
+      report.results.push_back({"fleet", count(n) + " authenticated connections", per, "KiB/connection", std::nullopt,
+                                "", "5,000 at ≤ 100 KiB each", n >= 5'000 && per <= 100, false,
                                 fmt("server RSS grew from %.1f MiB to %.1f MiB", static_cast<double>(rss_before) / 1024,
                                     static_cast<double>(rss_after) / 1024)});
     }
@@ -455,8 +456,8 @@ Report run_all(const Options& o) {
     const double p99 = percentile(done_at, 99);
     const double own_p99 = percentile(own, 99);
     report.results.push_back({"reconnect storm, all done", count(n) + " devices, 10-operation delta each", total, "s",
-                              static_cast<double>(n) / echo.connections_per_second, "handshakes alone",
-                              "≤ 15 s", total <= 15, false,
+                              static_cast<double>(n) / echo.connections_per_second, "handshakes alone", "≤ 15 s",
+                              total <= 15, false,
                               fmt("%.0f client threads; each device's time counts from the start of the storm, "
                                   "not from when a client thread reached it (its own connect-to-done p99: %.2f s)",
                                   static_cast<double>(o.storm_threads), own_p99)});
@@ -481,15 +482,18 @@ Report run_all(const Options& o) {
   }
 
   server.stop();
-  report.notes.push_back("All simulated devices belong to one child's social worker's account (each is a separately "
-                         "enrolled device with its own token); every one of them sees the placement whose caseload "
-                         "is synced.");
-  report.notes.push_back("The worker's device and the devices of the smaller caseloads use a test-strength scrypt "
-                         "for their replica key so set-up stays short; the two unlock rows use the real parameters "
-                         "(the second opens the replica that pulled the largest caseload, after a clean close).");
-  report.notes.push_back("Fleet and storm devices speak the protocol through the device's own TLS WebSocket client "
-                         "without a replica each (thousands of SQLCipher files would measure the load generator's "
-                         "disk, not the server).");
+  report.notes.push_back(
+      "All simulated devices belong to one child's social worker's account (each is a separately "
+      "enrolled device with its own token); every one of them sees the placement whose caseload "
+      "is synced.");
+  report.notes.push_back(
+      "The worker's device and the devices of the smaller caseloads use a test-strength scrypt "
+      "for their replica key so set-up stays short; the two unlock rows use the real parameters "
+      "(the second opens the replica that pulled the largest caseload, after a clean close).");
+  report.notes.push_back(
+      "Fleet and storm devices speak the protocol through the device's own TLS WebSocket client "
+      "without a replica each (thousands of SQLCipher files would measure the load generator's "
+      "disk, not the server).");
   return report;
 }
 

@@ -122,7 +122,8 @@ void BM_MergeFields(benchmark::State& state) {
   action.id = "action-1";
   action.scope = "placement:p1";
   const model::Version old_version{model::Hlc::from(1000, 0), "device-a"};
-  for (const char* f : {"text", "due_date", "owner_id", "status", "meeting_id"}) action.set(f, "old value", old_version, "csw-1");
+  for (const char* f : {"text", "due_date", "owner_id", "status", "meeting_id"})
+    action.set(f, "old value", old_version, "csw-1");
   const std::map<std::string, std::string> changes{{"text", "new text"}, {"due_date", "2026-12-01"}};
   // The writer saw an older version than the stored one: a conflict per field
   // when `range(0)` is 1, a clean overwrite when 0.
@@ -186,8 +187,7 @@ struct ApplyWorld {
     request.seq = 1;
     request.hlc = model::Hlc::from(model::HlcClock::system_now_millis(), 0);
     request.author_id = "csw-1";
-    request.payload = ops::RequestMeeting{meeting_id, std::string(kPlacement), model::MeetingType::support,
-                                          "bench", 0};
+    request.payload = ops::RequestMeeting{meeting_id, std::string(kPlacement), model::MeetingType::support, "bench", 0};
     auto outcome = ops::apply(memory, request, context());
     if (!outcome.ok()) throw std::runtime_error("request meeting: " + outcome.reason);
     memory.apply_writes(outcome);
@@ -196,8 +196,9 @@ struct ApplyWorld {
     tx.commit();
   }
   ops::ApplyContext context() const {
-    return {{"csw-1", model::Role::child_social_worker}, model::HlcClock::system_now_millis(),
-            [](std::string_view) { return true; }};
+    return {{"csw-1", model::Role::child_social_worker}, model::HlcClock::system_now_millis(), [](std::string_view) {
+              return true;
+            }};
   }
 };
 
@@ -283,7 +284,8 @@ BENCHMARK(BM_ReceiptEntries)->Arg(500);
 protocol::ReceiptStatement receipt_statement(std::size_t n) {
   protocol::ReceiptStatement s{"0011223344556677", 1'764'000'000'500ull, "carer-1", "device-1", {}};
   for (std::uint64_t i = 1; i <= n; ++i) {
-    s.entries.push_back(protocol::receipt_entry_for(view_operation("device-1", i, "meeting-1"), "c1", 1'764'000'000'000ull));
+    s.entries.push_back(
+        protocol::receipt_entry_for(view_operation("device-1", i, "meeting-1"), "c1", 1'764'000'000'000ull));
   }
   return s;
 }
@@ -302,7 +304,8 @@ BENCHMARK(BM_ReceiptSign)->Arg(1)->Arg(500);
 
 void BM_ReceiptVerify(benchmark::State& state) {
   const auto key = crypto::SigningKey::generate();
-  const auto text = protocol::encode_receipt_statement(receipt_statement(static_cast<std::size_t>(state.range(0)))).value();
+  const auto text =
+      protocol::encode_receipt_statement(receipt_statement(static_cast<std::size_t>(state.range(0)))).value();
   const auto signature = key.sign(text);
   for (auto _ : state) {
     bool ok = crypto::verify_signature(key.public_key(), text, signature) &&

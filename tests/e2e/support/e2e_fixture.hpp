@@ -5,8 +5,8 @@
 #include "support/process.hpp"
 #include "testing/temp_dir.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <fstream>
 #include <memory>
@@ -40,15 +40,14 @@ class EndToEnd : public ::testing::Test {
     data_ = dir_.path / "server";
     auto init = run({server_bin(), "init", "--data", data_.string()});
     ASSERT_EQ(init.exit_code, 0) << init.err;
-    auto import = run({server_bin(), "import", "--data", data_.string(),
-                       (source_dir() / "scripts/demo/reference.json").string()});
+    auto import = run(
+        {server_bin(), "import", "--data", data_.string(), (source_dir() / "scripts/demo/reference.json").string()});
     ASSERT_EQ(import.exit_code, 0) << import.err;
-    for (auto [user, person, role] : {std::tuple{"jo", "carer-okafor", "foster-carer"},
-                                      std::tuple{"priya", "csw-shah", "child-social-worker"},
-                                      std::tuple{"alex", "ssw-morgan", "supervising-social-worker"},
-                                      std::tuple{"lee", "ftm-walsh", "fostering-team-manager"},
-                                      std::tuple{"ruth", "iro-ahmed", "iro"},
-                                      std::tuple{"sasha", "panel-grant", "panel-member"}}) {
+    for (auto [user, person, role] :
+         {std::tuple{"jo", "carer-okafor", "foster-carer"}, std::tuple{"priya", "csw-shah", "child-social-worker"},
+          std::tuple{"alex", "ssw-morgan", "supervising-social-worker"},
+          std::tuple{"lee", "ftm-walsh", "fostering-team-manager"}, std::tuple{"ruth", "iro-ahmed", "iro"},
+          std::tuple{"sasha", "panel-grant", "panel-member"}}) {
       auto add = run({server_bin(), "user", "add", "--data", data_.string(), "--username", user, "--role", role,
                       "--name", user, "--person", person},
                      {{"PSM_PASSWORD", kPassword}});

@@ -26,7 +26,8 @@ namespace {
 
 fs::path temp_file(const char* stem) {
   std::random_device rd;
-  return fs::temp_directory_path() / (std::string("psm-e2e-") + stem + "-" + std::to_string(rd()) + std::to_string(rd()));
+  return fs::temp_directory_path() /
+         (std::string("psm-e2e-") + stem + "-" + std::to_string(rd()) + std::to_string(rd()));
 }
 
 std::string slurp(const fs::path& p) {
@@ -156,8 +157,8 @@ Server::Server(const fs::path& data, std::uint16_t port, const std::vector<std::
     : log_(temp_file("server")) {
   const auto in = temp_file("in");
   { std::ofstream f(in); }
-  std::vector<std::string> argv{server_bin().string(), "serve", "--data", data.string(), "--listen",
-                                "127.0.0.1:" + std::to_string(port)};
+  std::vector<std::string> argv{server_bin().string(), "serve",    "--data",
+                                data.string(),         "--listen", "127.0.0.1:" + std::to_string(port)};
   // Servers running side by side must not race for the default metrics port.
   if (std::find(extra_args.begin(), extra_args.end(), "--metrics-listen") == extra_args.end()) {
     argv.insert(argv.end(), {"--metrics-listen", "127.0.0.1:0"});

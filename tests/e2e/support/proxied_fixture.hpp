@@ -8,16 +8,16 @@
 #include "testing/fault_proxy.hpp"
 #include "testing/temp_dir.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <fstream>
 #include <map>
-#include <tuple>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 
 namespace psm::e2e {
 
@@ -45,10 +45,12 @@ class ProxiedEndToEnd : public ::testing::Test {
   void SetUp() override {
     data_ = dir_.path / "server";
     ASSERT_EQ(run({server_bin(), "init", "--data", data_.string()}).exit_code, 0);
-    ASSERT_EQ(run({server_bin(), "import", "--data", data_.string(),
-                   (source_dir() / "scripts/demo/reference.json").string()}).exit_code, 0);
-    for (auto [user, person, role] : {std::tuple{"jo", "carer-okafor", "foster-carer"},
-                                      std::tuple{"priya", "csw-shah", "child-social-worker"}}) {
+    ASSERT_EQ(
+        run({server_bin(), "import", "--data", data_.string(), (source_dir() / "scripts/demo/reference.json").string()})
+            .exit_code,
+        0);
+    for (auto [user, person, role] :
+         {std::tuple{"jo", "carer-okafor", "foster-carer"}, std::tuple{"priya", "csw-shah", "child-social-worker"}}) {
       auto add = run({server_bin(), "user", "add", "--data", data_.string(), "--username", user, "--role", role,
                       "--name", user, "--person", person},
                      {{"PSM_PASSWORD", kPassword}});
@@ -115,8 +117,7 @@ class ProxiedEndToEnd : public ::testing::Test {
   // no refused or unsent operation (a second application of a meeting request
   // is refused as "already exists"), and another device pulling from the
   // server sees each of the `count` meetings once.
-  void expect_applied_exactly_once(const std::string& prefix, int count,
-                                   std::vector<std::string> pull = {"sync"}) {
+  void expect_applied_exactly_once(const std::string& prefix, int count, std::vector<std::string> pull = {"sync"}) {
     auto s = status("jo");
     ASSERT_FALSE(s.empty());
     EXPECT_EQ(s.at("waiting_to_send").as_int64(), 0);

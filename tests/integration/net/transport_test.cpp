@@ -5,23 +5,23 @@
 // The plain-HTTPS and TLS 1.1 probes use raw Asio SSL streams rather than
 // Beast, to keep Beast out of this translation unit.
 
-#include "common/crypto/pin.hpp"
 #include "client/net/websocket_client.hpp"
+#include "common/crypto/pin.hpp"
 #include "server/net/listener.hpp"
 #include "server/net/metrics.hpp"
 #include "server/net/tls.hpp"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <sys/stat.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -52,8 +52,8 @@ constexpr auto kTimeout = 10s;
 
 fs::path make_temp_dir() {
   std::random_device random;
-  const fs::path dir = fs::temp_directory_path() /
-                       ("psm-net-test-" + std::to_string(random()) + std::to_string(random()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("psm-net-test-" + std::to_string(random()) + std::to_string(random()));
   fs::create_directories(dir);
   return dir;
 }
@@ -152,9 +152,7 @@ class TransportTest : public ::testing::Test {
     if (server_thread_.joinable()) server_thread_.join();
   }
 
-  std::string url() const {
-    return "wss://127.0.0.1:" + std::to_string(listener_->local_endpoint().port());
-  }
+  std::string url() const { return "wss://127.0.0.1:" + std::to_string(listener_->local_endpoint().port()); }
 
   ClientTlsOptions trust() const { return ClientTlsOptions{dir_ / server::net::kCaCertFile, {}}; }
 
@@ -173,8 +171,7 @@ class TransportTest : public ::testing::Test {
 };
 
 // A plain HTTPS GET over raw Asio SSL: status code and body.
-std::pair<unsigned, std::string> https_get(std::uint16_t port, const fs::path& ca_file,
-                                           const std::string& target) {
+std::pair<unsigned, std::string> https_get(std::uint16_t port, const fs::path& ca_file, const std::string& target) {
   asio::io_context io_context;
   asio::ssl::context context(asio::ssl::context::tls_client);
   context.load_verify_file(ca_file.string());
@@ -182,8 +179,7 @@ std::pair<unsigned, std::string> https_get(std::uint16_t port, const fs::path& c
   asio::ssl::stream<asio::ip::tcp::socket> stream(io_context, context);
   stream.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
   stream.handshake(asio::ssl::stream_base::client);
-  const std::string request =
-      "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  const std::string request = "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
   asio::write(stream, asio::buffer(request));
   std::string response;
   boost::system::error_code ec;
@@ -191,13 +187,12 @@ std::pair<unsigned, std::string> https_get(std::uint16_t port, const fs::path& c
   const auto space = response.find(' ');
   const auto header_end = response.find("\r\n\r\n");
   if (space == std::string::npos || header_end == std::string::npos) return {0, response};
-  return {static_cast<unsigned>(std::stoul(response.substr(space + 1, 3))),
-          response.substr(header_end + 4)};
+  return {static_cast<unsigned>(std::stoul(response.substr(space + 1, 3))), response.substr(header_end + 4)};
 }
 
 TEST_F(TransportTest, GenerateTlsMaterial_WritesKeysWithOwnerOnlyPermissions) {
-  for (const char* name : {server::net::kCaCertFile, server::net::kCaKeyFile,
-                           server::net::kServerCertFile, server::net::kServerKeyFile}) {
+  for (const char* name :
+       {server::net::kCaCertFile, server::net::kCaKeyFile, server::net::kServerCertFile, server::net::kServerKeyFile}) {
     EXPECT_TRUE(fs::exists(dir_ / name)) << name;
     EXPECT_FALSE(fs::exists(dir_ / (std::string(name) + ".tmp"))) << name;
   }
@@ -278,9 +273,8 @@ TEST_F(TransportTest, Connect_FailsUntrusted_WhenCaIsAnother_AndServerKeepsServi
   const fs::path other_dir = make_temp_dir();
   ASSERT_FALSE(server::net::generate_tls_material(other_dir, {"localhost"}));
   std::string detail;
-  auto bad = WebSocketClient::connect(
-      url(), ClientTlsOptions{other_dir / server::net::kCaCertFile, {}}, "psm.v1", kTimeout,
-      &detail);
+  auto bad = WebSocketClient::connect(url(), ClientTlsOptions{other_dir / server::net::kCaCertFile, {}}, "psm.v1",
+                                      kTimeout, &detail);
   fs::remove_all(other_dir);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error(), Errc::untrusted_server);
@@ -301,9 +295,8 @@ TEST_F(TransportTest, Connect_FailsUntrusted_WhenHostNameIsNotInCertificate) {
   options.address = "0.0.0.0";
   start_server(options);
   std::string detail;
-  auto client = WebSocketClient::connect(
-      "wss://127.0.0.2:" + std::to_string(listener_->local_endpoint().port()), trust(), "psm.v1",
-      kTimeout, &detail);
+  auto client = WebSocketClient::connect("wss://127.0.0.2:" + std::to_string(listener_->local_endpoint().port()),
+                                         trust(), "psm.v1", kTimeout, &detail);
   ASSERT_FALSE(client);
   EXPECT_EQ(client.error(), Errc::untrusted_server);
   EXPECT_NE(detail.find("not valid for 127.0.0.2"), std::string::npos) << detail;
@@ -313,17 +306,16 @@ TEST_F(TransportTest, Connect_Succeeds_OverIpv6Loopback) {
   ListenerOptions options;
   options.address = "::1";
   options.port = 0;
-  auto tls = server::net::make_server_tls_context(dir_ / server::net::kServerCertFile,
-                                                  dir_ / server::net::kServerKeyFile);
+  auto tls =
+      server::net::make_server_tls_context(dir_ / server::net::kServerCertFile, dir_ / server::net::kServerKeyFile);
   ASSERT_TRUE(tls);
   Listener probe(io_context_, *tls, options, nullptr, nullptr);
   if (probe.start()) GTEST_SKIP() << "no IPv6 loopback here";
   probe.stop();
   start_server(options);
   std::string detail;
-  auto client = WebSocketClient::connect(
-      "wss://[::1]:" + std::to_string(listener_->local_endpoint().port()), trust(), "psm.v1",
-      kTimeout, &detail);
+  auto client = WebSocketClient::connect("wss://[::1]:" + std::to_string(listener_->local_endpoint().port()), trust(),
+                                         "psm.v1", kTimeout, &detail);
   ASSERT_TRUE(client) << detail;
   ASSERT_FALSE((*client)->send("v6", kTimeout));
   auto echo = (*client)->receive(kTimeout);
@@ -345,11 +337,10 @@ TEST_F(TransportTest, Connect_Succeeds_WithHostNameAndPin) {
   pin.replace(0, 7, "sha256:");
   const std::string by_name = "wss://localhost:" + std::to_string(listener_->local_endpoint().port());
   std::string detail;
-  auto pinned = WebSocketClient::connect(by_name, ClientTlsOptions{trust().ca_file, pin}, "psm.v1",
-                                         kTimeout, &detail);
+  auto pinned = WebSocketClient::connect(by_name, ClientTlsOptions{trust().ca_file, pin}, "psm.v1", kTimeout, &detail);
   EXPECT_TRUE(pinned) << detail;
-  auto wrong = WebSocketClient::connect(by_name, ClientTlsOptions{trust().ca_file, std::string(64, '0')},
-                                        "psm.v1", kTimeout, &detail);
+  auto wrong = WebSocketClient::connect(by_name, ClientTlsOptions{trust().ca_file, std::string(64, '0')}, "psm.v1",
+                                        kTimeout, &detail);
   ASSERT_FALSE(wrong);
   EXPECT_EQ(wrong.error(), Errc::untrusted_server);
 }
@@ -365,11 +356,9 @@ TEST_F(TransportTest, Connect_FailsUnsupportedVersion_WhenClientOffersOldProtoco
 }
 
 TEST_F(TransportTest, Connect_FailsInvalidArgument_WhenUrlIsNotWss) {
-  for (const char* bad : {"ws://127.0.0.1:1", "wss://127.0.0.1", "wss://127.0.0.1:0",
-                          "wss://127.0.0.1:70000", "wss://host:1/path", "https://host:1",
-                          "wss://:443", "wss://user@host:443"}) {
-    auto client = WebSocketClient::connect(bad, ClientTlsOptions{"/nonexistent", {}}, "psm.v1",
-                                           kTimeout);
+  for (const char* bad : {"ws://127.0.0.1:1", "wss://127.0.0.1", "wss://127.0.0.1:0", "wss://127.0.0.1:70000",
+                          "wss://host:1/path", "https://host:1", "wss://:443", "wss://user@host:443"}) {
+    auto client = WebSocketClient::connect(bad, ClientTlsOptions{"/nonexistent", {}}, "psm.v1", kTimeout);
     ASSERT_FALSE(client) << bad;
     EXPECT_EQ(client.error(), Errc::invalid_argument) << bad;
   }
@@ -421,8 +410,8 @@ TEST_F(TransportTest, Connect_FailsUnavailableQuickly_WhenPortIsClosed) {
   }  // closed again: nothing listens there now
   const auto started = std::chrono::steady_clock::now();
   std::string detail;
-  auto client = WebSocketClient::connect("wss://127.0.0.1:" + std::to_string(port), trust(),
-                                         "psm.v1", kTimeout, &detail);
+  auto client =
+      WebSocketClient::connect("wss://127.0.0.1:" + std::to_string(port), trust(), "psm.v1", kTimeout, &detail);
   ASSERT_FALSE(client);
   EXPECT_EQ(client.error(), Errc::unavailable) << detail;
   EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
@@ -430,8 +419,8 @@ TEST_F(TransportTest, Connect_FailsUnavailableQuickly_WhenPortIsClosed) {
 
 TEST_F(TransportTest, Start_FailsIoError_WhenPortIsTaken) {
   start_server();
-  auto tls = server::net::make_server_tls_context(dir_ / server::net::kServerCertFile,
-                                                  dir_ / server::net::kServerKeyFile);
+  auto tls =
+      server::net::make_server_tls_context(dir_ / server::net::kServerCertFile, dir_ / server::net::kServerKeyFile);
   ASSERT_TRUE(tls);
   ListenerOptions options;
   options.port = listener_->local_endpoint().port();

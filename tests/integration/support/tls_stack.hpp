@@ -82,8 +82,8 @@ class TlsStack {
     tls.ca_file = tls_dir_ / "ca.pem";
     const auto url = "wss://127.0.0.1:" + std::to_string(server_->endpoint().port());
     std::string detail;
-    auto socket = client::net::WebSocketClient::connect(url, tls, protocol::kSubprotocol,
-                                                        std::chrono::seconds(10), &detail);
+    auto socket =
+        client::net::WebSocketClient::connect(url, tls, protocol::kSubprotocol, std::chrono::seconds(10), &detail);
     EXPECT_TRUE(socket) << detail;
     if (!socket) return d;
     d->socket = std::move(*socket);

@@ -66,12 +66,16 @@ class World {
     auto store = server::ServerStore::create(server::DataPaths(server_dir_.path / "data"), &detail);
     EXPECT_TRUE(store) << detail;
     EXPECT_FALSE(server::import_reference_data(**store, kReferenceJson, &detail)) << detail;
-    for (const auto& [user, role] : std::initializer_list<std::pair<const char*, model::Role>>{
-             {"carer-1", model::Role::foster_carer}, {"carer-2", model::Role::foster_carer},
-             {"csw-1", model::Role::child_social_worker}, {"csw-2", model::Role::child_social_worker},
-             {"ssw-1", model::Role::supervising_social_worker}, {"ftm-1", model::Role::fostering_team_manager},
-             {"clatm-1", model::Role::cla_team_manager}, {"iro-1", model::Role::iro},
-             {"panel-1", model::Role::panel_member}}) {
+    for (const auto& [user, role] :
+         std::initializer_list<std::pair<const char*, model::Role>>{{"carer-1", model::Role::foster_carer},
+                                                                    {"carer-2", model::Role::foster_carer},
+                                                                    {"csw-1", model::Role::child_social_worker},
+                                                                    {"csw-2", model::Role::child_social_worker},
+                                                                    {"ssw-1", model::Role::supervising_social_worker},
+                                                                    {"ftm-1", model::Role::fostering_team_manager},
+                                                                    {"clatm-1", model::Role::cla_team_manager},
+                                                                    {"iro-1", model::Role::iro},
+                                                                    {"panel-1", model::Role::panel_member}}) {
       server::Account a{user, user, role, user, {}};
       EXPECT_FALSE(server::add_user(**store, a, kPassword, &detail, crypto::kScryptTest)) << detail;
     }

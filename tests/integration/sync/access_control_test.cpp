@@ -352,7 +352,6 @@ TEST(AccessControl, AuditTrail_RecordsSignInsReadsAndOperations_WithChildAndDevi
   for (const auto& e : audit.query({"c2", "carer-1", "", 0})) ADD_FAILURE() << e.detail;
 }
 
-
 TEST(AccessControl, ImportWhileServing_TakesEffectAtTheNextSync_WithoutARestart) {
   World w;
   auto carer = w.enrol("carer-1");
@@ -366,7 +365,9 @@ TEST(AccessControl, ImportWhileServing_TakesEffectAtTheNextSync_WithoutARestart)
   std::string detail;
   ASSERT_FALSE(server::import_reference_data(w.store(), R"({"placements": [
     {"id": "p3", "child_id": "c3", "household_id": "h1", "type": "in-house", "start_date": "2026-01-05",
-     "end_date": "2026-11-20", "team_manager_id": "ftm-1"}]})", &detail)) << detail;
+     "end_date": "2026-11-20", "team_manager_id": "ftm-1"}]})",
+                                             &detail))
+      << detail;
   ASSERT_FALSE(w.sync(*carer));
   EXPECT_FALSE(carer->replica->get(model::collection::kChildren, "c3")) << "the ended placement's child is purged";
   EXPECT_FALSE(carer->replica->get(model::collection::kPlacements, "p3"));
@@ -380,7 +381,6 @@ TEST(AccessControl, ImportWhileServing_TakesEffectAtTheNextSync_WithoutARestart)
   EXPECT_TRUE(sent.count(about_amelia));
 }
 
-
 TEST(AccessControl, R11_PanelMember_SeesOnlyRequestsSentToThePanel_AndTheirDecisionReachesTheWorker) {
   World w;
   auto ssw = w.enrol("ssw-1");
@@ -388,8 +388,8 @@ TEST(AccessControl, R11_PanelMember_SeesOnlyRequestsSentToThePanel_AndTheirDecis
   auto panel = w.enrol("panel-1");
   ops::RequestMeeting meeting{model::new_uuid_v7(), "p1", model::MeetingType::support, "Placement under strain", 0};
   ASSERT_TRUE(ssw->replica->submit(meeting).ok());
-  ops::AddSupportItem item{model::new_uuid_v7(), meeting.meeting_id, "respite", "Two weekends a month", "Agency",
-                           "monthly", false, true};
+  ops::AddSupportItem item{
+      model::new_uuid_v7(), meeting.meeting_id, "respite", "Two weekends a month", "Agency", "monthly", false, true};
   ASSERT_TRUE(ssw->replica->submit(item).ok());
   ASSERT_FALSE(w.sync(*ssw));
 
@@ -410,7 +410,8 @@ TEST(AccessControl, R11_PanelMember_SeesOnlyRequestsSentToThePanel_AndTheirDecis
   ASSERT_FALSE(w.sync(*ssw));
   EXPECT_EQ(ssw->replica->get(model::collection::kSupportItems, item.item_id)->value("panel_status"), "approved");
   ASSERT_FALSE(w.sync(*carer));
-  EXPECT_FALSE(carer->replica->get(model::collection::kPanelRequests, item.item_id)) << "the panel's papers stay with the panel";
+  EXPECT_FALSE(carer->replica->get(model::collection::kPanelRequests, item.item_id))
+      << "the panel's papers stay with the panel";
   // A carer cannot decide, and is told the request does not exist for them.
   ASSERT_TRUE(carer->replica->submit(ops::DecidePanelRequest{item.item_id, true, ""}).code == Errc::not_found);
 }

@@ -73,15 +73,24 @@ struct Person {
   Role role;
 };
 constexpr Person kPeople[] = {
-    {"carer-a", Role::foster_carer},     {"carer-b", Role::foster_carer},
-    {"csw-a", Role::child_social_worker}, {"csw-b", Role::child_social_worker},
-    {"ssw-a", Role::supervising_social_worker}, {"ssw-b", Role::supervising_social_worker},
-    {"ftm-a", Role::fostering_team_manager}, {"ftm-b", Role::fostering_team_manager},
-    {"clatm-a", Role::cla_team_manager}, {"clatm-b", Role::cla_team_manager},
-    {"iro-a", Role::iro},                {"iro-b", Role::iro},
-    {"sm", Role::service_manager},       {"senior", Role::senior_manager},
-    {"admin", Role::admin},              {"panel", Role::panel_member},
-    {"lado", Role::lado},                {"minutes", Role::minute_taker},
+    {"carer-a", Role::foster_carer},
+    {"carer-b", Role::foster_carer},
+    {"csw-a", Role::child_social_worker},
+    {"csw-b", Role::child_social_worker},
+    {"ssw-a", Role::supervising_social_worker},
+    {"ssw-b", Role::supervising_social_worker},
+    {"ftm-a", Role::fostering_team_manager},
+    {"ftm-b", Role::fostering_team_manager},
+    {"clatm-a", Role::cla_team_manager},
+    {"clatm-b", Role::cla_team_manager},
+    {"iro-a", Role::iro},
+    {"iro-b", Role::iro},
+    {"sm", Role::service_manager},
+    {"senior", Role::senior_manager},
+    {"admin", Role::admin},
+    {"panel", Role::panel_member},
+    {"lado", Role::lado},
+    {"minutes", Role::minute_taker},
 };
 static_assert(std::size(kPeople) == 18);
 
@@ -324,9 +333,10 @@ std::vector<Case> cases() {
   add("update-action (carer owns it)", "act-a", "act-b", [fresh](const std::string& t) -> Payload {
     return UpdateActionStatus{t, fresh(), model::ActionStatus::open, model::ActionStatus::in_progress, "Matrix"};
   });
-  add("update-action (LADO task, professionals only)", "concern-a.lado", "concern-b.lado", [fresh](const std::string& t) -> Payload {
-    return UpdateActionStatus{t, fresh(), model::ActionStatus::open, model::ActionStatus::in_progress, "Matrix"};
-  });
+  add("update-action (LADO task, professionals only)", "concern-a.lado", "concern-b.lado",
+      [fresh](const std::string& t) -> Payload {
+        return UpdateActionStatus{t, fresh(), model::ActionStatus::open, model::ActionStatus::in_progress, "Matrix"};
+      });
   add("edit-action", "act-a", "act-b", [](const std::string& t) -> Payload {
     return EditAction{t, std::string("Matrix"), {}, {}};
   });
@@ -412,24 +422,24 @@ struct Row {
 };
 //                          1234 5678 9012 3456 7890 1
 constexpr Row kExpected[] = {
-    {"carer-a",   "AAPP ANPP PPPP PPPP PNPP P", false},
-    {"carer-b",   "NNNN NNNN NNNN NNNN NNNN N", true},
-    {"csw-a",     "AAAA AAAA PAAA AAAA ANAA P", false},  // 21: not the chair, minute taker or SSW
-    {"csw-b",     "NNNN NNNN NNNN NNNN NNNN N", true},
-    {"ssw-a",     "AAAA AAAA AAAA AAAA ANAA A", false},
-    {"ssw-b",     "NNNN NNNN NNNN NNNN NNNN N", true},
-    {"ftm-a",     "PAAA AAAA AAAA AAAA ANAA A", false},  // chairs: finalises
-    {"ftm-b",     "NNNN NNNN NNNN NNNN NNNN N", true},   // another fostering team
-    {"clatm-a",   "PAAA AAAA PAAA AAAA ANAA P", false},  // sees a: the child's social worker is in the team
-    {"clatm-b",   "NNNN NNNN NNNN NNNN NNNN N", true},
-    {"iro-a",     "PAAA AAAA PAAA AAAA ANAA P", false},
-    {"iro-b",     "NNNN NNNN NNNN NNNN NNNN N", true},
-    {"sm",        "PAAA AAAA PAAA AAAA ANAA P", true},
-    {"senior",    "PAAA AAAA PAAA AAAA ANAA P", true},
-    {"admin",     "PAAA AAAA PAAA AAAA ANAA P", true},
-    {"panel",     "NNNN NNNN NNNN NNNN NANN N", false},  // the panel's requests only
-    {"lado",      "NNNN NNNN NNNN NNNN NNNN N", false},  // told of concerns (inbox), sees no case
-    {"minutes",   "NNNN NNNN NNNN NNNN NNNN N", false},  // booked for meet-a, yet sees nothing of it
+    {"carer-a", "AAPP ANPP PPPP PPPP PNPP P", false},
+    {"carer-b", "NNNN NNNN NNNN NNNN NNNN N", true},
+    {"csw-a", "AAAA AAAA PAAA AAAA ANAA P", false},  // 21: not the chair, minute taker or SSW
+    {"csw-b", "NNNN NNNN NNNN NNNN NNNN N", true},
+    {"ssw-a", "AAAA AAAA AAAA AAAA ANAA A", false},
+    {"ssw-b", "NNNN NNNN NNNN NNNN NNNN N", true},
+    {"ftm-a", "PAAA AAAA AAAA AAAA ANAA A", false},    // chairs: finalises
+    {"ftm-b", "NNNN NNNN NNNN NNNN NNNN N", true},     // another fostering team
+    {"clatm-a", "PAAA AAAA PAAA AAAA ANAA P", false},  // sees a: the child's social worker is in the team
+    {"clatm-b", "NNNN NNNN NNNN NNNN NNNN N", true},
+    {"iro-a", "PAAA AAAA PAAA AAAA ANAA P", false},
+    {"iro-b", "NNNN NNNN NNNN NNNN NNNN N", true},
+    {"sm", "PAAA AAAA PAAA AAAA ANAA P", true},
+    {"senior", "PAAA AAAA PAAA AAAA ANAA P", true},
+    {"admin", "PAAA AAAA PAAA AAAA ANAA P", true},
+    {"panel", "NNNN NNNN NNNN NNNN NANN N", false},    // the panel's requests only
+    {"lado", "NNNN NNNN NNNN NNNN NNNN N", false},     // told of concerns (inbox), sees no case
+    {"minutes", "NNNN NNNN NNNN NNNN NNNN N", false},  // booked for meet-a, yet sees nothing of it
 };
 static_assert(std::size(kExpected) == std::size(kPeople), "a row for every person");
 
@@ -444,9 +454,12 @@ std::string letters(const char* verdicts) {
 char verdict_of(const protocol::OpResult& r) {
   if (static_cast<ops::OutcomeKind>(r.kind) != ops::OutcomeKind::rejected) return 'A';
   switch (static_cast<Errc>(r.error)) {
-    case Errc::permission_denied: return 'P';
-    case Errc::not_found: return 'N';
-    default: return '?';  // refused for another reason: shown in the report
+    case Errc::permission_denied:
+      return 'P';
+    case Errc::not_found:
+      return 'N';
+    default:
+      return '?';  // refused for another reason: shown in the report
   }
 }
 
@@ -481,8 +494,8 @@ TEST(AccessMatrix, EveryRoleAgainstEveryOperation_OverRealConnections_IsExactlyT
       const auto result = world.push(c.make(c.a));
       actual += verdict_of(result);
       if (actual.back() != expected[i]) {
-        problems << row.person << " / " << c.name << ": expected " << expected[i] << ", got " << actual.back()
-                 << " (" << result.reason << ")\n";
+        problems << row.person << " / " << c.name << ": expected " << expected[i] << ", got " << actual.back() << " ("
+                 << result.reason << ")\n";
       }
       // Out of scope must look exactly like an id that does not exist: same
       // code, same words.
@@ -501,8 +514,8 @@ TEST(AccessMatrix, EveryRoleAgainstEveryOperation_OverRealConnections_IsExactlyT
       if (!row.sees_b && !c.b.empty()) {
         const auto other = world.push(c.make(c.b));
         if (verdict_of(other) != 'N') {
-          problems << row.person << " / " << c.name << " on child b (outside their scopes): got "
-                   << verdict_of(other) << " (" << other.reason << ")\n";
+          problems << row.person << " / " << c.name << " on child b (outside their scopes): got " << verdict_of(other)
+                   << " (" << other.reason << ")\n";
         }
         same_as_missing(other, c.b, "child b");
       }
@@ -539,8 +552,8 @@ Listing shared_records(const std::string& x) {
   add(l, col::kSupportItems, {"item-open-" + x, "item-panel-" + x, "item-fin-" + x});
   add(l, col::kPlanCopies, {"fin-" + x + ".plan"});
   for (const std::string m : {"meet-", "pre-", "fin-"}) {
-    add(l, col::kInvitations, {m + x + ".i1", m + x + ".i2", m + x + ".i3", m + x + ".i4", m + x + ".i5",
-                               m + x + ".child"});
+    add(l, col::kInvitations,
+        {m + x + ".i1", m + x + ".i2", m + x + ".i3", m + x + ".i4", m + x + ".i5", m + x + ".child"});
   }
   return l;
 }
@@ -566,19 +579,18 @@ std::set<std::string> inbox_of(const std::string& person) {
     return std::set<std::string>{"meeting-requested@meet-" + x, "meeting-requested@req-" + x,
                                  "meeting-requested@pre-" + x, "meeting-requested@fin-" + x};
   };
-  if (person == "ftm-a") return meetings_requested("a");    // R1: the placement's team manager
+  if (person == "ftm-a") return meetings_requested("a");  // R1: the placement's team manager
   if (person == "clatm-b") return meetings_requested("b");
   if (person == "ssw-a") return {"action-overdue@meet-a"};  // R8: the LADO task, overdue
   if (person == "ssw-b") return {"action-overdue@meet-b"};
   if (person == "iro-a") return {"minutes-finalised@fin-a"};  // R9
   if (person == "iro-b") return {"minutes-finalised@fin-b"};
   if (person == "sm") {  // R9: every support meeting; R13: the Fostering Service Manager
-    return {"support-meeting@meet-a", "support-meeting@req-a", "support-meeting@fin-a",
-            "support-meeting@meet-b", "support-meeting@req-b", "support-meeting@fin-b",
-            "lado-referral@meet-a",   "lado-referral@meet-b"};
+    return {"support-meeting@meet-a", "support-meeting@req-a", "support-meeting@fin-a", "support-meeting@meet-b",
+            "support-meeting@req-b",  "support-meeting@fin-b", "lado-referral@meet-a",  "lado-referral@meet-b"};
   }
-  if (person == "lado") return {"lado-referral@meet-a", "lado-referral@meet-b"};            // R13
-  if (person == "panel") return {"resource-request@meet-a", "resource-request@meet-b"};     // R11
+  if (person == "lado") return {"lado-referral@meet-a", "lado-referral@meet-b"};         // R13
+  if (person == "panel") return {"resource-request@meet-a", "resource-request@meet-b"};  // R11
   return {};
 }
 
@@ -601,10 +613,9 @@ Listing expected_listing(const std::string& person) {
 // The collections compared: every one a person's work lands in. People and
 // settings are compared for carers only (professionals share the directory).
 constexpr std::string_view kListed[] = {
-    col::kChildren,  col::kPlacements,    col::kHouseholds,  col::kMeetings,      col::kViews,
-    col::kActions,   col::kActionUpdates, col::kConflicts,   col::kInvitations,   col::kDecisions,
-    col::kAgendaNotes, col::kConcerns,    col::kShortBreaks, col::kSupportItems,  col::kPanelRequests,
-    col::kPlanCopies,
+    col::kChildren,      col::kPlacements,   col::kHouseholds,    col::kMeetings,   col::kViews,       col::kActions,
+    col::kActionUpdates, col::kConflicts,    col::kInvitations,   col::kDecisions,  col::kAgendaNotes, col::kConcerns,
+    col::kShortBreaks,   col::kSupportItems, col::kPanelRequests, col::kPlanCopies,
 };
 
 // Notifications about professionals-only records: the conduct concerns
@@ -648,8 +659,8 @@ TEST(AccessMatrix, EveryRolesReplica_AfterAPull_HoldsExactlyTheExpectedRecords) 
       const auto it = expected.find(std::string(collection));
       const std::set<std::string> wanted = it == expected.end() ? std::set<std::string>{} : it->second;
       if (held != wanted) {
-        problems << person.id << " / " << collection << ":\n    expected " << describe(wanted)
-                 << "\n    holds    " << describe(held) << "\n";
+        problems << person.id << " / " << collection << ":\n    expected " << describe(wanted) << "\n    holds    "
+                 << describe(held) << "\n";
       }
     }
     // Carers: of the people, only their own household's carers; never another carer.
@@ -665,15 +676,16 @@ TEST(AccessMatrix, EveryRolesReplica_AfterAPull_HoldsExactlyTheExpectedRecords) 
     std::set<std::string> inbox;
     for (const auto& n : replica.list(col::kNotifications)) {
       inbox.insert(n.value("kind") + "@" + n.value("meeting_id"));
-      if (n.value("recipient_id") != person.id) problems << person.id << " holds another's notification " << n.id << "\n";
+      if (n.value("recipient_id") != person.id)
+        problems << person.id << " holds another's notification " << n.id << "\n";
       if (n.professionals_only != about_professionals_only(n)) {
         problems << person.id << " holds notification " << n.id << " (" << n.value("kind")
                  << ") marked professionals-only " << (n.professionals_only ? "yes" : "no") << "\n";
       }
     }
     if (inbox != inbox_of(person.id)) {
-      problems << person.id << " / notifications:\n    expected " << describe(inbox_of(person.id))
-               << "\n    holds    " << describe(inbox) << "\n";
+      problems << person.id << " / notifications:\n    expected " << describe(inbox_of(person.id)) << "\n    holds    "
+               << describe(inbox) << "\n";
     }
   }
   EXPECT_TRUE(problems.str().empty()) << problems.str();

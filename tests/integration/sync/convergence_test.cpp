@@ -18,9 +18,9 @@ namespace col = model::collection;
 using client::OpState;
 
 constexpr std::string_view kCollections[] = {
-    col::kPeople,  col::kHouseholds,    col::kChildren,  col::kPlacements,  col::kMeetings,    col::kViews,
-    col::kActions, col::kActionUpdates, col::kConflicts, col::kInvitations, col::kDecisions,   col::kAgendaNotes,
-    col::kNotifications, col::kSettings, col::kConcerns, col::kShortBreaks, col::kSupportItems, col::kPlanCopies};
+    col::kPeople,        col::kHouseholds,    col::kChildren,  col::kPlacements,  col::kMeetings,     col::kViews,
+    col::kActions,       col::kActionUpdates, col::kConflicts, col::kInvitations, col::kDecisions,    col::kAgendaNotes,
+    col::kNotifications, col::kSettings,      col::kConcerns,  col::kShortBreaks, col::kSupportItems, col::kPlanCopies};
 
 struct Sim {
   explicit Sim(std::uint64_t seed) : rng(seed) {}
@@ -43,9 +43,10 @@ void random_local_work(Sim& sim, Device& d) {
     case 0: {
       auto placements = r.list(col::kPlacements);
       if (auto* p = any_of(sim, placements)) {
-        (void)r.submit(ops::RequestMeeting{model::new_uuid_v7(), p->id,
-                                           sim.chance(50) ? model::MeetingType::support : model::MeetingType::pre_disruption,
-                                           "reason " + std::to_string(sim.rng()), 0});
+        (void)r.submit(
+            ops::RequestMeeting{model::new_uuid_v7(), p->id,
+                                sim.chance(50) ? model::MeetingType::support : model::MeetingType::pre_disruption,
+                                "reason " + std::to_string(sim.rng()), 0});
       }
       break;
     }
@@ -67,7 +68,8 @@ void random_local_work(Sim& sim, Device& d) {
       if (auto* a = any_of(sim, actions)) {
         auto from = model::parse_action_status(a->value("status")).value_or(model::ActionStatus::open);
         auto to = static_cast<model::ActionStatus>(sim.pick(4));
-        (void)r.submit(ops::UpdateActionStatus{a->id, model::new_uuid_v7(), from, to, "note " + std::to_string(sim.rng())});
+        (void)r.submit(
+            ops::UpdateActionStatus{a->id, model::new_uuid_v7(), from, to, "note " + std::to_string(sim.rng())});
       }
       break;
     case 4:
@@ -85,8 +87,8 @@ void random_local_work(Sim& sim, Device& d) {
     case 7: {
       auto invitations = r.list(col::kInvitations);
       if (auto* inv = any_of(sim, invitations)) {
-        (void)r.submit(ops::RecordAttendance{inv->id, sim.chance(70) ? model::Attendance::attended
-                                                                     : model::Attendance::apologies});
+        (void)r.submit(ops::RecordAttendance{
+            inv->id, sim.chance(70) ? model::Attendance::attended : model::Attendance::apologies});
       }
       break;
     }
@@ -102,8 +104,9 @@ void random_local_work(Sim& sim, Device& d) {
       break;
     case 10:
       if (auto* m = any_of(sim, meetings)) {
-        (void)r.submit(ops::AddSupportItem{model::new_uuid_v7(), m->id, "respite", "support " + std::to_string(sim.rng()),
-                                           "Fostering service", "monthly", sim.chance(30)});
+        (void)r.submit(ops::AddSupportItem{model::new_uuid_v7(), m->id, "respite",
+                                           "support " + std::to_string(sim.rng()), "Fostering service", "monthly",
+                                           sim.chance(30)});
       }
       break;
     case 11:
@@ -117,8 +120,8 @@ void random_local_work(Sim& sim, Device& d) {
         if (c.value("status") == "open") open.push_back(c);
       }
       if (auto* c = any_of(sim, open)) {
-        (void)r.submit(ops::ResolveConflict{c->id, sim.chance(50) ? ops::ResolveConflict::Keep::current
-                                                                  : ops::ResolveConflict::Keep::other});
+        (void)r.submit(ops::ResolveConflict{
+            c->id, sim.chance(50) ? ops::ResolveConflict::Keep::current : ops::ResolveConflict::Keep::other});
       }
       break;
     }
@@ -158,8 +161,8 @@ std::map<std::pair<std::string, std::string>, model::Record> replica_view(Device
 }
 
 void run_history(std::uint64_t seed, int steps) {
-  SCOPED_TRACE("convergence seed " + std::to_string(seed) + " (rerun with PSM_CONVERGENCE_SEED=" +
-               std::to_string(seed) + ")");
+  SCOPED_TRACE("convergence seed " + std::to_string(seed) +
+               " (rerun with PSM_CONVERGENCE_SEED=" + std::to_string(seed) + ")");
   Sim sim(seed);
   World w;
   std::vector<std::unique_ptr<Device>> devices;
@@ -196,7 +199,7 @@ void run_history(std::uint64_t seed, int steps) {
     for (const auto& e : d->replica->outbox()) {
       auto verdict = w.store().find_applied(e.op_id);
       ASSERT_TRUE(verdict) << "operation " << e.op_id << " never reached the server";
-      const auto expected_state = verdict->kind == 2 ? OpState::rejected
+      const auto expected_state = verdict->kind == 2   ? OpState::rejected
                                   : verdict->kind == 1 ? OpState::conflict
                                                        : OpState::accepted;
       EXPECT_EQ(e.state, expected_state);
@@ -225,7 +228,8 @@ TEST(Convergence, RandomOfflineHistories_AllReplicasConverge) {
     run_history(std::strtoull(one, nullptr, 10), 60);
     return;
   }
-  const int histories = std::getenv("PSM_CONVERGENCE_HISTORIES") ? std::atoi(std::getenv("PSM_CONVERGENCE_HISTORIES")) : 40;
+  const int histories =
+      std::getenv("PSM_CONVERGENCE_HISTORIES") ? std::atoi(std::getenv("PSM_CONVERGENCE_HISTORIES")) : 40;
   for (int seed = 1; seed <= histories; ++seed) {
     run_history(static_cast<std::uint64_t>(seed), 60);
     if (::testing::Test::HasFatalFailure()) return;

@@ -75,8 +75,9 @@ TEST(EscalationSweep, R8_DoneActionStopsEscalating) {
   ASSERT_TRUE(ssw->replica->submit(request).ok());
   ops::AddAction add{model::new_uuid_v7(), request.meeting_id, "carer-1", "2026-11-06", "Book respite"};
   ASSERT_TRUE(ssw->replica->submit(add).ok());
-  ASSERT_TRUE(ssw->replica->submit(ops::UpdateActionStatus{add.action_id, model::new_uuid_v7(), model::ActionStatus::open,
-                                                           model::ActionStatus::done, "Booked"})
+  ASSERT_TRUE(ssw->replica
+                  ->submit(ops::UpdateActionStatus{add.action_id, model::new_uuid_v7(), model::ActionStatus::open,
+                                                   model::ActionStatus::done, "Booked"})
                   .ok());
   ASSERT_FALSE(w.sync(*ssw));
   EXPECT_EQ(w.service().escalate(*policy::parse_date("2026-11-30")).notifications, 0u);

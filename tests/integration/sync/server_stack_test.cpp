@@ -27,7 +27,8 @@ class ServerStack : public ::testing::Test {
     ASSERT_FALSE(server::import_reference_data(**store, kReferenceJson, &detail)) << detail;
     for (auto [user, role] : {std::pair{"ssw-1", model::Role::supervising_social_worker},
                               std::pair{"csw-1", model::Role::child_social_worker}}) {
-      ASSERT_FALSE(server::add_user(**store, {user, user, role, user, {}}, World::kPassword, &detail, crypto::kScryptTest));
+      ASSERT_FALSE(
+          server::add_user(**store, {user, user, role, user, {}}, World::kPassword, &detail, crypto::kScryptTest));
     }
     stack_ = std::make_unique<TlsStack>(std::move(*store), dir_.path / "tls");
   }
@@ -125,8 +126,9 @@ TEST_F(ServerStack, ManyDevicesPushingAtOnce_AllOperationsAppliedOnce) {
   for (int i = 0; i < kDevices; ++i) devices.push_back(connect_and_enrol(i % 2 ? "ssw-1" : "csw-1"));
   for (auto& d : devices) {
     for (int i = 0; i < kOpsEach; ++i) {
-      ASSERT_TRUE(d->replica->submit(ops::RequestMeeting{model::new_uuid_v7(), "p1", model::MeetingType::support,
-                                                         "request " + std::to_string(i), 0})
+      ASSERT_TRUE(d->replica
+                      ->submit(ops::RequestMeeting{model::new_uuid_v7(), "p1", model::MeetingType::support,
+                                                   "request " + std::to_string(i), 0})
                       .ok());
     }
   }

@@ -83,7 +83,7 @@ TEST(Sync, R13_ConcernAboutTheCarers_NeverReachesTheCarersDevice) {
   ASSERT_FALSE(w.sync(*csw));
   ASSERT_FALSE(w.sync(*carer));
   EXPECT_TRUE(carer->replica->get(col::kMeetings, meeting));  // the meeting itself, yes
-  EXPECT_TRUE(carer->replica->list(col::kConcerns).empty());   // the concern, never
+  EXPECT_TRUE(carer->replica->list(col::kConcerns).empty());  // the concern, never
   EXPECT_FALSE(carer->replica->get(col::kActions, concern.concern_id + ".lado"));
   EXPECT_TRUE(csw->replica->get(col::kActions, concern.concern_id + ".lado"));
 }
@@ -101,10 +101,10 @@ TEST(Sync, ExactlyOnce_WhenTheServersAnswerIsLost) {
     ASSERT_TRUE(err);
     EXPECT_EQ(err->code, Errc::unavailable);
   }
-  EXPECT_EQ(carer->replica->pending_count(), 1u);  // not acknowledged, so kept
+  EXPECT_EQ(carer->replica->pending_count(), 1u);            // not acknowledged, so kept
   EXPECT_EQ(w.store().applied_count(), applied_before + 1);  // but the server did apply it
-  ASSERT_FALSE(w.sync(*carer));                               // re-sent…
-  EXPECT_EQ(w.store().applied_count(), applied_before + 1);   // …and recognised
+  ASSERT_FALSE(w.sync(*carer));                              // re-sent…
+  EXPECT_EQ(w.store().applied_count(), applied_before + 1);  // …and recognised
   EXPECT_EQ(carer->replica->pending_count(), 0u);
   int meetings = 0;
   for (const auto& m : w.store().all_in(col::kMeetings)) meetings += m.id == id ? 1 : 0;
@@ -190,7 +190,8 @@ TEST(Sync, PendingLocalWork_SurvivesAPullOfNewerServerState) {
   ASSERT_FALSE(w.sync(*ssw));
   ASSERT_FALSE(w.sync(*carer));
 
-  ops::RecordView mine{model::new_uuid_v7(), meeting, model::ViewSubject::carer, "Thank you for the extra visits", false};
+  ops::RecordView mine{model::new_uuid_v7(), meeting, model::ViewSubject::carer, "Thank you for the extra visits",
+                       false};
   ASSERT_TRUE(carer->replica->submit(mine).ok());
   // The server changes in the meantime and the device pulls without pushing.
   request_meeting(*ssw->replica, "p1", "Second meeting");
@@ -241,8 +242,8 @@ TEST(Sync, ConcurrentEditsOnTwoDevices_ConflictListedWithBothValues_ThenResolved
 
   auto conflict = ssw->replica->list(col::kConflicts)[0];
   const bool ssw_value_kept = conflict.value("kept_author") == "ssw-1";
-  ops::ResolveConflict resolve{conflict.id, ssw_value_kept ? ops::ResolveConflict::Keep::current
-                                                           : ops::ResolveConflict::Keep::other};
+  ops::ResolveConflict resolve{
+      conflict.id, ssw_value_kept ? ops::ResolveConflict::Keep::current : ops::ResolveConflict::Keep::other};
   ASSERT_TRUE(ssw->replica->submit(resolve).ok());
   ASSERT_FALSE(w.sync(*ssw));
   ASSERT_FALSE(w.sync(*csw));

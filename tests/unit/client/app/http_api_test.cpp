@@ -4,9 +4,9 @@
 
 #include "testing/temp_dir.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
-#include <gtest/gtest.h>
 
 namespace psm::client::app {
 namespace {
@@ -174,13 +174,13 @@ TEST_F(HttpApiTest, Unlock_ThenLock_OpensAndClosesTheReplica) {
 
 TEST_F(HttpApiTest, Operation_ThatBreaksARule_IsRefusedWithTheReason_AndNothingIsQueued) {
   ASSERT_EQ(handle(post("/api/unlock", R"({"passphrase":"the right passphrase"})")).result(), http::status::ok);
-  auto bad_type = handle(
-      post("/api/ops/request-meeting", R"({"placement":"pl-x","type":"picnic","reason":"because"})"));
+  auto bad_type =
+      handle(post("/api/ops/request-meeting", R"({"placement":"pl-x","type":"picnic","reason":"because"})"));
   EXPECT_EQ(bad_type.result(), http::status::unprocessable_entity);
   EXPECT_NE(body_of(bad_type).at("error").as_string().find("support or pre-disruption"), std::string::npos);
   // This device is not enrolled, so the replica refuses to queue anything.
-  auto refused = handle(
-      post("/api/ops/request-meeting", R"({"placement":"pl-x","type":"support","reason":"because"})"));
+  auto refused =
+      handle(post("/api/ops/request-meeting", R"({"placement":"pl-x","type":"support","reason":"because"})"));
   EXPECT_EQ(refused.result(), http::status::unprocessable_entity);
   EXPECT_EQ(handle(post("/api/ops/no-such-thing", "{}")).result(), http::status::unprocessable_entity);
   auto count = state_.with_replica([](Replica& r) { return r.pending_count(); });
@@ -201,14 +201,21 @@ TEST_F(HttpApiTest, MeetingPage_GathersViewsActionsAndSupportItems_WithEachRecor
     return r;
   };
   protocol::PullResponse page;
-  page.records = {record(model::collection::kMeetings, "m-1", {{"type", "support"}, {"status", "requested"}, {"placement_id", "pl-1"}}),
-                  record(model::collection::kViews, "v-1", {{"meeting_id", "m-1"}, {"subject", "child"}, {"text", "I like it here"}}),
-                  record(model::collection::kActions, "a-1", {{"meeting_id", "m-1"}, {"text", "Call weekly"}, {"due_date", "2026-12-18"}}),
-                  record(model::collection::kSupportItems, "s-1", {{"meeting_id", "m-1"}, {"kind", "respite"}, {"description", "A weekend a month"}}),
+  page.records = {record(model::collection::kMeetings, "m-1",
+                         {{"type", "support"}, {"status", "requested"}, {"placement_id", "pl-1"}}),
+                  record(model::collection::kViews, "v-1",
+                         {{"meeting_id", "m-1"}, {"subject", "child"}, {"text", "I like it here"}}),
+                  record(model::collection::kActions, "a-1",
+                         {{"meeting_id", "m-1"}, {"text", "Call weekly"}, {"due_date", "2026-12-18"}}),
+                  record(model::collection::kSupportItems, "s-1",
+                         {{"meeting_id", "m-1"}, {"kind", "respite"}, {"description", "A weekend a month"}}),
                   record(model::collection::kSupportItems, "s-2", {{"meeting_id", "m-other"}, {"kind", "buddy"}})};
   page.cursor = 5;
   page.scopes = {"placement:pl-1"};
-  state_.with_replica([&](Replica& r) { r.apply_pull(page); return true; });
+  state_.with_replica([&](Replica& r) {
+    r.apply_pull(page);
+    return true;
+  });
 
   auto res = handle(get("/api/meetings/m-1"));
   ASSERT_EQ(res.result(), http::status::ok) << res.body();

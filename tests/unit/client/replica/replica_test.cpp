@@ -93,7 +93,8 @@ TEST(Replica, RejectedResult_RemovesOnlyThatOperationsEffects) {
   ASSERT_TRUE(r->submit(ops::RequestMeeting{"m1", "p1", model::MeetingType::support, "first", 0}).ok());
   ASSERT_TRUE(r->submit(ops::RequestMeeting{"m2", "p1", model::MeetingType::support, "second", 0}).ok());
   auto out = r->outbox();
-  protocol::OpResult rejected{out[0].op_id, 2, static_cast<std::uint16_t>(Errc::rule_violation), "placement p1 has ended"};
+  protocol::OpResult rejected{out[0].op_id, 2, static_cast<std::uint16_t>(Errc::rule_violation),
+                              "placement p1 has ended"};
   r->record_results({rejected});
   EXPECT_FALSE(r->get(col::kMeetings, "m1"));
   EXPECT_TRUE(r->get(col::kMeetings, "m2"));  // still pending, still shown
@@ -106,12 +107,14 @@ TEST(Replica, PendingOperations_AreTheOldestUnansweredOnes_SentOrQueued_UpToTheL
   TempDir t;
   auto r = enrolled_replica(HomePaths(t.path));
   for (int i = 1; i <= 6; ++i) {
-    ASSERT_TRUE(r->submit(ops::RequestMeeting{"m" + std::to_string(i), "p1", model::MeetingType::support, "r", 0}).ok());
+    ASSERT_TRUE(
+        r->submit(ops::RequestMeeting{"m" + std::to_string(i), "p1", model::MeetingType::support, "r", 0}).ok());
   }
   auto out = r->outbox();
   // 1 and 3 answered, 2 sent and waiting for its answer, 4-6 queued.
   r->mark_sent({out[0].op_id, out[1].op_id, out[2].op_id});
-  r->record_results({{out[0].op_id, 0, 0, ""}, {out[2].op_id, 2, static_cast<std::uint16_t>(Errc::rule_violation), "no"}});
+  r->record_results(
+      {{out[0].op_id, 0, 0, ""}, {out[2].op_id, 2, static_cast<std::uint16_t>(Errc::rule_violation), "no"}});
   auto seqs = [](const std::vector<ops::Operation>& ops) {
     std::vector<std::uint64_t> s;
     for (const auto& op : ops) s.push_back(op.seq);
@@ -119,8 +122,8 @@ TEST(Replica, PendingOperations_AreTheOldestUnansweredOnes_SentOrQueued_UpToTheL
   };
   EXPECT_EQ(seqs(r->pending_operations(10)), (std::vector<std::uint64_t>{2, 4, 5, 6}));
   EXPECT_EQ(seqs(r->pending_operations(2)), (std::vector<std::uint64_t>{2, 4}));
-  r->record_results({{out[1].op_id, 0, 0, ""}, {out[3].op_id, 0, 0, ""}, {out[4].op_id, 0, 0, ""},
-                     {out[5].op_id, 0, 0, ""}});
+  r->record_results(
+      {{out[1].op_id, 0, 0, ""}, {out[3].op_id, 0, 0, ""}, {out[4].op_id, 0, 0, ""}, {out[5].op_id, 0, 0, ""}});
   EXPECT_TRUE(r->pending_operations(10).empty());
 }
 

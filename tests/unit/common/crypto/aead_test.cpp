@@ -71,8 +71,7 @@ TEST(Aead_Open, FailsWhenTooShortOrTruncated) {
   const auto sealed = seal(key, bytes_of("secret"), {});
   EXPECT_EQ(open(key, std::span(sealed).first(kAeadOverheadBytes - 1), {}).error(),
             make_error_code(Errc::corrupt_data));
-  EXPECT_EQ(open(key, std::span(sealed).first(sealed.size() - 1), {}).error(),
-            make_error_code(Errc::corrupt_data));
+  EXPECT_EQ(open(key, std::span(sealed).first(sealed.size() - 1), {}).error(), make_error_code(Errc::corrupt_data));
 }
 
 TEST(Aead_Seal, ThrowsForWrongKeyLength) {

@@ -1,5 +1,5 @@
-#include "common/crypto/hash.hpp"
 #include "common/crypto/kdf.hpp"
+#include "common/crypto/hash.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -87,10 +87,10 @@ TEST(Kdf_VerifyPassword, ReturnsFalseForMalformedEncodings) {
       "scrypt$-10$8$1" + salt_and_hash,
       "scrypt$10$8" + salt_and_hash,
       good + "$00",
-      good.substr(0, good.size() - 1),            // odd-length hash
+      good.substr(0, good.size() - 1),                          // odd-length hash
       good.substr(0, last + 1) + "zz" + good.substr(last + 3),  // non-hex hash
-      good.substr(0, last),                       // no hash at all
-      good.substr(0, good.size() - 2),            // 31-byte hash
+      good.substr(0, last),                                     // no hash at all
+      good.substr(0, good.size() - 2),                          // 31-byte hash
   };
   for (const auto& encoded : bad) EXPECT_FALSE(verify_password("pw-1234567890", encoded)) << encoded;
 }
@@ -111,12 +111,12 @@ TEST(Kdf_Scrypt, ProductionCostsAreMeasured) {
   // Not an assertion on speed (CI machines vary): records the cost so a
   // reviewer can see what kScryptInteractive and kScryptReplica mean here.
   const std::uint8_t salt[16] = {};
-  for (auto [name, params] : {std::pair{"interactive (N=2^15)", kScryptInteractive},
-                              std::pair{"replica (N=2^17)", kScryptReplica}}) {
+  for (auto [name, params] :
+       {std::pair{"interactive (N=2^15)", kScryptInteractive}, std::pair{"replica (N=2^17)", kScryptReplica}}) {
     const auto start = std::chrono::steady_clock::now();
     auto key = scrypt("passphrase", salt, params, 32);
-    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - start);
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
     ASSERT_TRUE(key) << name;
     RecordProperty(name, std::to_string(elapsed.count()) + " ms");
     std::printf("scrypt %s: %lld ms\n", name, static_cast<long long>(elapsed.count()));

@@ -2,8 +2,8 @@
 #include "common/crypto/aead.hpp"
 #include "common/crypto/hash.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <array>
 #include <string>
@@ -158,10 +158,9 @@ TEST(KeyWrap_Unwrap, ReportsCorruptDataForMalformedDocuments) {
 
 TEST(KeyWrap_Unwrap, RefusesAbsurdParamsAsCorrupt) {
   const std::string doc = wrap_key(new_data_key().span(), "pw", kScryptTest);
-  for (const std::string& tampered :
-       {with_field(doc, "log2_n", 21), with_field(doc, "log2_n", 64), with_field(doc, "log2_n", 0),
-        with_field(doc, "r", 33), with_field(doc, "r", 0), with_field(doc, "p", 17),
-        with_field(with_field(doc, "log2_n", 20), "r", 32)}) {
+  for (const std::string& tampered : {with_field(doc, "log2_n", 21), with_field(doc, "log2_n", 64),
+                                      with_field(doc, "log2_n", 0), with_field(doc, "r", 33), with_field(doc, "r", 0),
+                                      with_field(doc, "p", 17), with_field(with_field(doc, "log2_n", 20), "r", 32)}) {
     auto result = unwrap_key(tampered, "pw");
     ASSERT_FALSE(result) << tampered;
     EXPECT_EQ(result.error(), make_error_code(Errc::corrupt_data)) << tampered;

@@ -31,7 +31,7 @@ TEST(MergeFields, NoConflict_WhenWriterSawTheStoredVersion) {
 TEST(MergeFields, ConflictKeepsBothValues_WhenWriterHadNotSeenTheStoredValue) {
   const Version v0{Hlc::from(100, 0), "server"};
   const Version v1{Hlc::from(150, 0), "dev-a"};
-  Record current = action_with_text("Refer to CAMHS", v1);  // dev-a edited after v0
+  Record current = action_with_text("Refer to CAMHS", v1);         // dev-a edited after v0
   Write w{{Hlc::from(140, 0), "dev-b"}, "worker-2", 300, "op-2"};  // dev-b also edited v0, earlier HLC
   auto result = merge_fields(current, {{"text", "Refer to CAMHS and the school nurse"}}, {{"text", v0}}, w);
   ASSERT_EQ(result.conflicts.size(), 1u);

@@ -87,6 +87,7 @@ class MemoryState : public testing::MemoryState {
     placement.set("team_manager_id", "ftm-1", v);
     add(placement);
   }
+
  private:
   static Record person(const std::string& id, const std::string& role, const model::Version& v) {
     Record r;
@@ -136,8 +137,9 @@ TEST_F(ApplyTest, RequestMeeting_ByCarer_CreatesMeetingWithDeadlineAndChair) {
 TEST_F(ApplyTest, R16_R2_DeadlineIsCountedWithTheCalendarTheServerSent) {
   // Need identified on Monday 31 May 2027: Tue 1, Wed 2, Thu 3, Fri 4, Mon 7 June.
   const std::uint64_t identified = *policy::parse_local_datetime("2027-05-31T10:00");
-  ASSERT_TRUE(run(RequestMeeting{"m1", "p1", model::MeetingType::support, "Help", identified}, "carer-1",
-                  Role::foster_carer).ok());
+  ASSERT_TRUE(
+      run(RequestMeeting{"m1", "p1", model::MeetingType::support, "Help", identified}, "carer-1", Role::foster_carer)
+          .ok());
   EXPECT_EQ(policy::format_local_datetime(std::stoull(state_.get(col::kMeetings, "m1")->value("deadline_ms"))),
             "2027-06-07 23:59 BST");
 
@@ -147,8 +149,9 @@ TEST_F(ApplyTest, R16_R2_DeadlineIsCountedWithTheCalendarTheServerSent) {
   ASSERT_TRUE(edition);
   state_.add(policy::make_calendar_setting(*edition, {Hlc::from(2, 0), "server"}, "import"));
   EXPECT_EQ(calendar_in_force(state_).version(), 2);
-  ASSERT_TRUE(run(RequestMeeting{"m2", "p1", model::MeetingType::support, "Help", identified}, "carer-1",
-                  Role::foster_carer).ok());
+  ASSERT_TRUE(
+      run(RequestMeeting{"m2", "p1", model::MeetingType::support, "Help", identified}, "carer-1", Role::foster_carer)
+          .ok());
   EXPECT_EQ(policy::format_local_datetime(std::stoull(state_.get(col::kMeetings, "m2")->value("deadline_ms"))),
             "2027-06-08 23:59 BST");
   // A deadline already worked out is kept as it was.
@@ -177,14 +180,14 @@ TEST_F(ApplyTest, RequestMeeting_RejectsEmptyReason) {
 
 TEST_F(ApplyTest, AddAction_RequiresOwnerAndDueDate) {
   run(RequestMeeting{"m1", "p1", model::MeetingType::support, "x", 0}, "ssw-1", Role::supervising_social_worker);
-  auto no_date = run(AddAction{"a1", "m1", "carer-1", "next week", "Attend training"}, "ssw-1",
-                     Role::supervising_social_worker);
+  auto no_date =
+      run(AddAction{"a1", "m1", "carer-1", "next week", "Attend training"}, "ssw-1", Role::supervising_social_worker);
   EXPECT_EQ(no_date.code, Errc::invalid_argument);
-  auto unknown_owner = run(AddAction{"a1", "m1", "nobody", "2026-12-01", "Attend training"}, "ssw-1",
-                           Role::supervising_social_worker);
+  auto unknown_owner =
+      run(AddAction{"a1", "m1", "nobody", "2026-12-01", "Attend training"}, "ssw-1", Role::supervising_social_worker);
   EXPECT_EQ(unknown_owner.code, Errc::invalid_argument);
-  auto ok = run(AddAction{"a1", "m1", "carer-1", "2026-12-01", "Attend training"}, "ssw-1",
-                Role::supervising_social_worker);
+  auto ok =
+      run(AddAction{"a1", "m1", "carer-1", "2026-12-01", "Attend training"}, "ssw-1", Role::supervising_social_worker);
   EXPECT_EQ(ok.kind, OutcomeKind::accepted) << ok.reason;
 }
 
@@ -192,9 +195,9 @@ class ActionTest : public ApplyTest {
  protected:
   void SetUp() override {
     run(RequestMeeting{"m1", "p1", model::MeetingType::support, "x", 0}, "ssw-1", Role::supervising_social_worker);
-    ASSERT_TRUE(run(AddAction{"a1", "m1", "carer-1", "2026-12-01", "Attend training"}, "ssw-1",
-                    Role::supervising_social_worker)
-                    .ok());
+    ASSERT_TRUE(
+        run(AddAction{"a1", "m1", "carer-1", "2026-12-01", "Attend training"}, "ssw-1", Role::supervising_social_worker)
+            .ok());
   }
   std::string status() { return state_.get(col::kActions, "a1")->value("status"); }
 };
@@ -220,8 +223,9 @@ TEST_F(ActionTest, UpdateStatus_ConcurrentIncompatibleMoves_MakeConflictAndKeepB
   // Both saw "open". The carer marks it done; the SSW, offline, cancels it.
   run(UpdateActionStatus{"a1", "u1", model::ActionStatus::open, model::ActionStatus::done, "Booked and attended"},
       "carer-1", Role::foster_carer);
-  auto o = run(UpdateActionStatus{"a1", "u2", model::ActionStatus::open, model::ActionStatus::cancelled, "No longer needed"},
-               "ssw-1", Role::supervising_social_worker, "dev-2");
+  auto o =
+      run(UpdateActionStatus{"a1", "u2", model::ActionStatus::open, model::ActionStatus::cancelled, "No longer needed"},
+          "ssw-1", Role::supervising_social_worker, "dev-2");
   // done → cancelled is not legal, so it cannot simply apply: a conflict keeps both.
   EXPECT_EQ(o.kind, OutcomeKind::conflict);
   EXPECT_EQ(status(), "done");
@@ -266,7 +270,8 @@ TEST_F(ActionTest, EditAction_ConcurrentEdits_KeepBothTexts) {
   EXPECT_EQ(conflict->value("other_value"), "Attend the two-day training");
 
   // Resolving keeps the other value, with a version newer than both.
-  auto resolve = run(ResolveConflict{conflict->id, ResolveConflict::Keep::other}, "ssw-1", Role::supervising_social_worker);
+  auto resolve =
+      run(ResolveConflict{conflict->id, ResolveConflict::Keep::other}, "ssw-1", Role::supervising_social_worker);
   ASSERT_TRUE(resolve.ok()) << resolve.reason;
   EXPECT_EQ(state_.get(col::kActions, "a1")->value("text"), "Attend the two-day training");
   EXPECT_EQ(state_.get(col::kConflicts, conflict->id)->value("status"), "resolved");
@@ -275,14 +280,15 @@ TEST_F(ActionTest, EditAction_ConcurrentEdits_KeepBothTexts) {
 TEST_F(ActionTest, RecordView_CarerCannotRecordTheChildsViews) {
   auto o = run(RecordView{"v1", "m1", model::ViewSubject::child, "text", false}, "carer-1", Role::foster_carer);
   EXPECT_EQ(o.code, Errc::permission_denied);
-  auto mine = run(RecordView{"v2", "m1", model::ViewSubject::carer, "We are tired", false}, "carer-1", Role::foster_carer);
+  auto mine =
+      run(RecordView{"v2", "m1", model::ViewSubject::carer, "We are tired", false}, "carer-1", Role::foster_carer);
   EXPECT_TRUE(mine.ok());
 }
 
 TEST_F(ActionTest, ProfessionalsOnlyView_IsInvisibleToCarer) {
-  ASSERT_TRUE(run(RecordView{"v1", "m1", model::ViewSubject::child, "I want to stay", true}, "csw-1",
-                  Role::child_social_worker)
-                  .ok());
+  ASSERT_TRUE(
+      run(RecordView{"v1", "m1", model::ViewSubject::child, "I want to stay", true}, "csw-1", Role::child_social_worker)
+          .ok());
   EXPECT_TRUE(state_.get(col::kViews, "v1")->professionals_only);
 }
 
@@ -326,9 +332,9 @@ TEST_F(ApplyTest, R3_PermanenceMatch_CreatesASupportMeetingRequest) {
 class MeetingTest : public ApplyTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(run(RequestMeeting{"m1", "p1", model::MeetingType::support, "Struggling", 0}, "carer-1",
-                    Role::foster_carer)
-                    .ok());
+    ASSERT_TRUE(
+        run(RequestMeeting{"m1", "p1", model::MeetingType::support, "Struggling", 0}, "carer-1", Role::foster_carer)
+            .ok());
   }
   Outcome schedule(const std::string& who = "ssw-1", Role role = Role::supervising_social_worker) {
     // 2026-12-01 10:00 UTC
@@ -343,7 +349,8 @@ class MeetingTest : public ApplyTest {
   void attend_all_mandatory() {
     for (const auto& inv : state_.list_in_scope(col::kInvitations, "placement:p1")) {
       if (inv.value("mandatory") == "yes") {
-        ASSERT_TRUE(run(RecordAttendance{inv.id, model::Attendance::attended}, "ftm-1", Role::fostering_team_manager).ok());
+        ASSERT_TRUE(
+            run(RecordAttendance{inv.id, model::Attendance::attended}, "ftm-1", Role::fostering_team_manager).ok());
       }
     }
   }
@@ -374,8 +381,8 @@ TEST_F(MeetingTest, R5_Scheduling_InvitesEveryoneWhoMustAttend_TheIroAndTheChild
 
 TEST_F(MeetingTest, R5_ChildNotInvited_NeedsReasonAndBothProfessions) {
   ASSERT_TRUE(schedule().ok());
-  auto one_side = run(DecideChildNotInvited{"d1", "m1", "Exams that day", "csw-1", "csw-1"}, "csw-1",
-                      Role::child_social_worker);
+  auto one_side =
+      run(DecideChildNotInvited{"d1", "m1", "Exams that day", "csw-1", "csw-1"}, "csw-1", Role::child_social_worker);
   EXPECT_EQ(one_side.code, Errc::rule_violation);
   EXPECT_NE(one_side.reason.find("fostering"), std::string::npos);
   auto ok = run(DecideChildNotInvited{"d1", "m1", "Exams that day; views gathered in advance", "csw-1", "ssw-1"},
@@ -387,7 +394,8 @@ TEST_F(MeetingTest, R5_ChildNotInvited_NeedsReasonAndBothProfessions) {
 
 TEST_F(MeetingTest, R5_OthersMayBeInvitedByNameAndOrganisation) {
   ASSERT_TRUE(schedule().ok());
-  auto o = run(InviteAttendee{"inv-school", "m1", "", "Ms Patel", "Virtual School"}, "ssw-1", Role::supervising_social_worker);
+  auto o = run(InviteAttendee{"inv-school", "m1", "", "Ms Patel", "Virtual School"}, "ssw-1",
+               Role::supervising_social_worker);
   ASSERT_TRUE(o.ok()) << o.reason;
   EXPECT_EQ(state_.get(col::kInvitations, "inv-school")->value("organisation"), "Virtual School");
   EXPECT_EQ(run(InviteAttendee{"inv-x", "m1", "", "", ""}, "ssw-1", Role::supervising_social_worker).code,
@@ -429,22 +437,29 @@ TEST_F(MeetingTest, R6_Finalise_ApologiesCount_AndUsualIntervalNeedsNoReason) {
   ASSERT_TRUE(schedule().ok());
   for (const auto& inv : state_.list_in_scope(col::kInvitations, "placement:p1")) {
     if (inv.value("mandatory") == "yes") {
-      ASSERT_TRUE(run(RecordAttendance{inv.id, model::Attendance::apologies}, "ftm-1", Role::fostering_team_manager).ok());
+      ASSERT_TRUE(
+          run(RecordAttendance{inv.id, model::Attendance::apologies}, "ftm-1", Role::fostering_team_manager).ok());
     }
   }
-  ASSERT_TRUE(run(RecordAttendance{invitation_of("iro"), model::Attendance::attended}, "ftm-1", Role::fostering_team_manager).ok());
-  ASSERT_TRUE(run(RecordView{"v1", "m1", model::ViewSubject::child, "Fine", false, ""}, "csw-1", Role::child_social_worker).ok());
+  ASSERT_TRUE(
+      run(RecordAttendance{invitation_of("iro"), model::Attendance::attended}, "ftm-1", Role::fostering_team_manager)
+          .ok());
+  ASSERT_TRUE(
+      run(RecordView{"v1", "m1", model::ViewSubject::child, "Fine", false, ""}, "csw-1", Role::child_social_worker)
+          .ok());
   auto o = run(FinaliseMinutes{"m1", "2027-01-19", ""}, "ssw-1", Role::supervising_social_worker);  // 7 weeks
   EXPECT_TRUE(o.ok()) << o.reason;
 }
 
 TEST_F(MeetingTest, R6_OnlyChairMinuteTakerOrSswFinalise) {
   ASSERT_TRUE(schedule().ok());
-  EXPECT_EQ(run(FinaliseMinutes{"m1", "2027-01-19", ""}, "csw-1", Role::child_social_worker).code, Errc::permission_denied);
+  EXPECT_EQ(run(FinaliseMinutes{"m1", "2027-01-19", ""}, "csw-1", Role::child_social_worker).code,
+            Errc::permission_denied);
 }
 
 TEST_F(MeetingTest, R7_AgendaNotes_MustNameAnItemOfThatMeetingsAgenda) {
-  auto ok = run(AddAgendaNote{"n1", "m1", "cultural-identity", "Attends her church weekly"}, "csw-1", Role::child_social_worker);
+  auto ok = run(AddAgendaNote{"n1", "m1", "cultural-identity", "Attends her church weekly"}, "csw-1",
+                Role::child_social_worker);
   EXPECT_TRUE(ok.ok()) << ok.reason;
   auto bad = run(AddAgendaNote{"n2", "m1", "future-contact", "x"}, "csw-1", Role::child_social_worker);
   EXPECT_EQ(bad.code, Errc::invalid_argument);  // a pre-disruption item, not a support meeting one
@@ -481,23 +496,30 @@ TEST_F(ApplyTest, R15_ShortBreakOverTwoWeeks_IsFlagged) {
   ASSERT_TRUE(long_break.ok());
   EXPECT_EQ(state_.get(col::kShortBreaks, "b2")->value("over_two_weeks"), "yes");
   EXPECT_NE(long_break.reason.find("15 days"), std::string::npos) << long_break.reason;
-  EXPECT_EQ(run(RecordShortBreak{"b3", "p1", "2026-08-10", "2026-08-01", ""}, "ssw-1", Role::supervising_social_worker).code,
-            Errc::invalid_argument);
+  EXPECT_EQ(
+      run(RecordShortBreak{"b3", "p1", "2026-08-10", "2026-08-01", ""}, "ssw-1", Role::supervising_social_worker).code,
+      Errc::invalid_argument);
 }
 
 TEST_F(MeetingTest, R10_FinalisedSupportPlan_IsCopiedMinimisedToTheCarersHousehold) {
   ASSERT_TRUE(schedule().ok());
   attend_all_mandatory();
-  ASSERT_TRUE(run(RecordView{"v1", "m1", model::ViewSubject::child, "Fine", true, ""}, "csw-1", Role::child_social_worker).ok());
-  ASSERT_TRUE(run(RecordView{"v2", "m1", model::ViewSubject::iro, "Supportive", false, ""}, "ssw-1", Role::supervising_social_worker).ok());
+  ASSERT_TRUE(
+      run(RecordView{"v1", "m1", model::ViewSubject::child, "Fine", true, ""}, "csw-1", Role::child_social_worker)
+          .ok());
+  ASSERT_TRUE(run(RecordView{"v2", "m1", model::ViewSubject::iro, "Supportive", false, ""}, "ssw-1",
+                  Role::supervising_social_worker)
+                  .ok());
   ASSERT_TRUE(run(AddSupportItem{"s1", "m1", "respite", "One weekend a month", "Fostering service", "monthly", false},
                   "ssw-1", Role::supervising_social_worker)
                   .ok());
-  ASSERT_TRUE(run(AddSupportItem{"s2", "m1", "camhs", "Consultation about the birth mother's contact", "CAMHS", "once", true},
-                  "ssw-1", Role::supervising_social_worker)
-                  .ok());
-  EXPECT_EQ(run(AddSupportItem{"s3", "m1", "massage", "x", "y", "z", false}, "ssw-1", Role::supervising_social_worker).code,
-            Errc::invalid_argument);
+  ASSERT_TRUE(
+      run(AddSupportItem{"s2", "m1", "camhs", "Consultation about the birth mother's contact", "CAMHS", "once", true},
+          "ssw-1", Role::supervising_social_worker)
+          .ok());
+  EXPECT_EQ(
+      run(AddSupportItem{"s3", "m1", "massage", "x", "y", "z", false}, "ssw-1", Role::supervising_social_worker).code,
+      Errc::invalid_argument);
   ASSERT_TRUE(run(RecordChildToldOfPlan{"m1", "2026-12-02"}, "csw-1", Role::child_social_worker).ok());
   auto o = run(FinaliseMinutes{"m1", "2027-01-19", ""}, "ftm-1", Role::fostering_team_manager);
   ASSERT_TRUE(o.ok()) << o.reason;
@@ -514,7 +536,8 @@ TEST_F(ApplyTest, R12_PlannedEnding_NeedsContactSupportAndLessons_ThenPromptsRev
   ASSERT_TRUE(run(RequestMeeting{"pd", "p1", model::MeetingType::pre_disruption, "At risk", 0}, "ssw-1",
                   Role::supervising_social_worker)
                   .ok());
-  ASSERT_TRUE(run(ScheduleMeeting{"pd", 1'796'119'200'000ull, "Office", ""}, "ssw-1", Role::supervising_social_worker).ok());
+  ASSERT_TRUE(
+      run(ScheduleMeeting{"pd", 1'796'119'200'000ull, "Office", ""}, "ssw-1", Role::supervising_social_worker).ok());
   auto incomplete = run(RecordPreDisruptionOutcome{"pd", true, "", "", ""}, "ftm-1", Role::fostering_team_manager);
   EXPECT_EQ(incomplete.code, Errc::rule_violation);
   EXPECT_NE(incomplete.reason.find("future contact"), std::string::npos);
@@ -706,7 +729,6 @@ TEST(ValidateShape, RejectsUnsupportedSchemaVersion) {
   EXPECT_EQ(problem->first, Errc::unsupported_version);
 }
 
-
 class PanelTest : public MeetingTest {
  protected:
   void SetUp() override {
@@ -749,11 +771,13 @@ TEST_F(PanelTest, R11_SupportNeedingPanel_StaysPendingAndIsSentToThePanel) {
 
 TEST_F(PanelTest, R11_OnlyAPanelMemberDecides_ADeclineNeedsAReason_AndADecisionIsFinal) {
   ASSERT_TRUE(ask().ok());
-  EXPECT_EQ(run(DecidePanelRequest{"s1", true, ""}, "ftm-1", Role::fostering_team_manager).code, Errc::permission_denied);
+  EXPECT_EQ(run(DecidePanelRequest{"s1", true, ""}, "ftm-1", Role::fostering_team_manager).code,
+            Errc::permission_denied);
   auto no_reason = run(DecidePanelRequest{"s1", false, ""}, "panel-1", Role::panel_member);
   EXPECT_EQ(no_reason.code, Errc::rule_violation);
   EXPECT_NE(no_reason.reason.find("reason"), std::string::npos);
-  auto declined = run(DecidePanelRequest{"s1", false, "Use the in-house respite offer first"}, "panel-1", Role::panel_member);
+  auto declined =
+      run(DecidePanelRequest{"s1", false, "Use the in-house respite offer first"}, "panel-1", Role::panel_member);
   ASSERT_TRUE(declined.ok()) << declined.reason;
   EXPECT_EQ(state_.get(col::kPanelRequests, "s1")->value("status"), "declined");
   EXPECT_EQ(state_.get(col::kSupportItems, "s1")->value("panel_status"), "declined");

@@ -70,12 +70,13 @@ TEST_F(AccessTest, TeamManager_SeesThePlacementsTheyManage_AndTheirTeamsCases_No
   ref_.upsert(rec(col::kPeople, "csw-1", {{"team", "cla-south"}}));
   ref_.upsert(rec(col::kPeople, "csw-2", {{"team", "cla-north"}}));
   ref_.upsert(rec(col::kPlacements, "p1", {{"child_id", "c1"}, {"household_id", "h1"}, {"team_manager_id", "ftm-1"}}));
-  ref_.upsert(rec(col::kPlacements, "p2", {{"child_id", "c2"}, {"household_id", "h2"}, {"team_manager_id", "clatm-1"}}));
+  ref_.upsert(
+      rec(col::kPlacements, "p2", {{"child_id", "c2"}, {"household_id", "h2"}, {"team_manager_id", "clatm-1"}}));
   ref_.upsert(rec(col::kChildren, "c3", {{"social_worker_id", "csw-2"}}));
   ref_.upsert(rec(col::kPlacements, "p3", {{"child_id", "c3"}, {"household_id", "h1"}, {"team_manager_id", "ftm-1"}}));
 
   auto fostering = ref_.visible_scopes("ftm-1", Role::fostering_team_manager);
-  EXPECT_TRUE(fostering.count("placement:p1"));   // manages it
+  EXPECT_TRUE(fostering.count("placement:p1"));  // manages it
   EXPECT_TRUE(fostering.count("placement:p3"));
   EXPECT_FALSE(fostering.count("placement:p2"));  // another team's child, an agency household
   EXPECT_FALSE(fostering.count("child:c2"));

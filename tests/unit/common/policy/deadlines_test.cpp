@@ -115,8 +115,9 @@ TEST(DeadlineState, R2_HeldByTheDeadline_IsMet_EvenWhenLookedAtLater) {
   EXPECT_EQ(deadline_state(m, when("2026-11-25T11:00")), DeadlineState::met);
   EXPECT_EQ(deadline_state(m, when("2027-03-01T09:00")), DeadlineState::met);
   EXPECT_EQ(held_at(m, when("2026-11-25T11:00")), when("2026-11-25T10:00"));
-  EXPECT_EQ(deadline_state(meeting("minutes-finalised", "2026-11-26T23:59", "2026-11-26T23:00"), when("2026-12-01T09:00")),
-            DeadlineState::met);
+  EXPECT_EQ(
+      deadline_state(meeting("minutes-finalised", "2026-11-26T23:59", "2026-11-26T23:00"), when("2026-12-01T09:00")),
+      DeadlineState::met);
 }
 
 TEST(DeadlineState, R2_HeldAfterTheDeadline_OrNotHeldWhenItPassed_IsMissed) {

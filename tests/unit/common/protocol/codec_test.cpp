@@ -17,7 +17,8 @@ ops::Operation sample_op() {
   op.hlc = model::Hlc::from(1'700'000'000'000ull, 3);
   op.author_id = "carer-1";
   op.base["text"] = model::Version{model::Hlc::from(5, 0), "server"};
-  op.payload = ops::RecordView{"view-1", "meeting-1", model::ViewSubject::carer, "We need more support at bedtime.", false};
+  op.payload =
+      ops::RecordView{"view-1", "meeting-1", model::ViewSubject::carer, "We need more support at bedtime.", false};
   return op;
 }
 

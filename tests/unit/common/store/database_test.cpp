@@ -1,6 +1,6 @@
+#include "common/store/database.hpp"
 #include "common/crypto/hash.hpp"
 #include "common/crypto/key_wrap.hpp"
-#include "common/store/database.hpp"
 #include "common/store/transaction.hpp"
 #include "unit/common/store/temp_dir.hpp"
 
@@ -239,8 +239,8 @@ TEST(Database_Encryption, SqliteCliCannotReadSchema) {
     db.exec(kSchema);
     insert_child(db, kChildName);
   }
-  EXPECT_NE(run("/usr/bin/sqlite3 '" + (dir / "db").string() + "' 'SELECT count(*) FROM sqlite_master;' >/dev/null 2>&1"),
-            0);
+  EXPECT_NE(
+      run("/usr/bin/sqlite3 '" + (dir / "db").string() + "' 'SELECT count(*) FROM sqlite_master;' >/dev/null 2>&1"), 0);
 }
 
 TEST(Database_Encryption, SqlcipherCliWithoutKeyCannotReadSchema) {
@@ -251,9 +251,9 @@ TEST(Database_Encryption, SqlcipherCliWithoutKeyCannotReadSchema) {
     db.exec(kSchema);
     insert_child(db, kChildName);
   }
-  EXPECT_NE(run("/usr/bin/sqlcipher '" + (dir / "db").string() +
-                "' 'SELECT count(*) FROM sqlite_master;' >/dev/null 2>&1"),
-            0);
+  EXPECT_NE(
+      run("/usr/bin/sqlcipher '" + (dir / "db").string() + "' 'SELECT count(*) FROM sqlite_master;' >/dev/null 2>&1"),
+      0);
 }
 
 TEST(Database_Encryption, SqlcipherCliWithRawKeyCanRead) {
@@ -374,15 +374,15 @@ TEST(Database_Errors, ForeignKeysAreEnforced) {
 
 TEST(Database_Errors, MapsSqliteCodes) {
   EXPECT_EQ(error_from_sqlite(0), error_code{});
-  EXPECT_EQ(error_from_sqlite(5), make_error_code(Errc::busy));        // SQLITE_BUSY
-  EXPECT_EQ(error_from_sqlite(6), make_error_code(Errc::busy));        // SQLITE_LOCKED
-  EXPECT_EQ(error_from_sqlite(13), make_error_code(Errc::io_error));   // SQLITE_FULL
-  EXPECT_EQ(error_from_sqlite(10), make_error_code(Errc::io_error));   // SQLITE_IOERR
-  EXPECT_EQ(error_from_sqlite(14), make_error_code(Errc::io_error));   // SQLITE_CANTOPEN
-  EXPECT_EQ(error_from_sqlite(26), make_error_code(Errc::corrupt_data));  // SQLITE_NOTADB
-  EXPECT_EQ(error_from_sqlite(11), make_error_code(Errc::corrupt_data));  // SQLITE_CORRUPT
+  EXPECT_EQ(error_from_sqlite(5), make_error_code(Errc::busy));             // SQLITE_BUSY
+  EXPECT_EQ(error_from_sqlite(6), make_error_code(Errc::busy));             // SQLITE_LOCKED
+  EXPECT_EQ(error_from_sqlite(13), make_error_code(Errc::io_error));        // SQLITE_FULL
+  EXPECT_EQ(error_from_sqlite(10), make_error_code(Errc::io_error));        // SQLITE_IOERR
+  EXPECT_EQ(error_from_sqlite(14), make_error_code(Errc::io_error));        // SQLITE_CANTOPEN
+  EXPECT_EQ(error_from_sqlite(26), make_error_code(Errc::corrupt_data));    // SQLITE_NOTADB
+  EXPECT_EQ(error_from_sqlite(11), make_error_code(Errc::corrupt_data));    // SQLITE_CORRUPT
   EXPECT_EQ(error_from_sqlite(19), make_error_code(Errc::already_exists));  // SQLITE_CONSTRAINT
-  EXPECT_EQ(error_from_sqlite(1), make_error_code(Errc::internal));    // SQLITE_ERROR
+  EXPECT_EQ(error_from_sqlite(1), make_error_code(Errc::internal));         // SQLITE_ERROR
 }
 
 TEST(Database_UserVersion, RoundTrips) {

@@ -1,5 +1,5 @@
-#include "common/crypto/key_wrap.hpp"
 #include "common/store/migrate.hpp"
+#include "common/crypto/key_wrap.hpp"
 #include "unit/common/store/temp_dir.hpp"
 
 #include <gtest/gtest.h>

@@ -64,7 +64,6 @@ class ReportTest : public StoreFixture {
     EXPECT_TRUE(write_report(*store_, request, now_ms, out, error)) << error;
     return out.str();
   }
-
 };
 
 TEST_F(ReportTest, R2_Timeliness_EachRequestMetMissedOrPending) {

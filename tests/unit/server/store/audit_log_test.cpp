@@ -10,7 +10,6 @@
 namespace psm::server {
 namespace {
 
-
 class AuditLogTest : public StoreFixture {
  protected:
   void SetUp() override {

@@ -64,7 +64,8 @@ TEST(ServerStore, Pull_PagesThroughEveryRecordOnce_AcrossScopesAndBackfill) {
   auto& s = **store;
   {
     store::Transaction tx(s.database());
-    for (int i = 0; i < 2500; ++i) s.put(rec("m" + std::to_string(i), i % 3 == 0 ? "placement:a" : i % 3 == 1 ? "placement:b" : "placement:c"));
+    for (int i = 0; i < 2500; ++i)
+      s.put(rec("m" + std::to_string(i), i % 3 == 0 ? "placement:a" : i % 3 == 1 ? "placement:b" : "placement:c"));
     tx.commit();
   }
   // Known: a and b from cursor 0; then c appears as a new scope midway.
@@ -288,7 +289,7 @@ TEST(ServerStore, Pull_ImportCommittedMidPull_SkipsNoRow) {
   // "directory" sorts before "placement:a": the import lands after the
   // directory was read and before placement:a is.
   const std::map<std::string, std::uint64_t> starts{{std::string(model::scope::kDirectory), cursor},
-                                                     {"placement:a", cursor}};
+                                                    {"placement:a", cursor}};
   auto first = s.pull(starts, cursor, 1000, true);
   ASSERT_TRUE(imported);
   s.set_after_pull_scope_read_for_tests({});

@@ -36,9 +36,7 @@ std::string reference_with(const std::string& placement_fields) {
 
 class PlacementPlanningTest : public StoreFixture {
  protected:
-  void SetUp() override {
-    StoreFixture::SetUp();
-  }
+  void SetUp() override { StoreFixture::SetUp(); }
   std::vector<model::Record> planning_meetings() {
     std::vector<model::Record> out;
     for (auto& m : store_->all_in(col::kMeetings)) {
