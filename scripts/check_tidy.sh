@@ -18,7 +18,9 @@ if [ -z "$base" ]; then
   base=$(git rev-list -1 --before="$((newest - 24 * 3600))" HEAD || true)
 fi
 if [ -n "$base" ]; then
-  mapfile -t files < <(git diff --name-only --diff-filter=AMR "$base" HEAD -- 'common/*.cpp' 'server/*.cpp' 'client/*.cpp')
+  # Files whose change is more than layout (a clang-format pass alone does not count).
+  mapfile -t files < <(git diff -w --numstat --no-renames --diff-filter=AM "$base" HEAD -- 'common/*.cpp' 'server/*.cpp' 'client/*.cpp' |
+                         awk '$1 + $2 > 0 { print $3 }')
 else
   mapfile -t files < <(git ls-files 'common/*.cpp' 'server/*.cpp' 'client/*.cpp')
 fi
