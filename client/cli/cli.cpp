@@ -38,7 +38,6 @@ using namespace cli;
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
-using model::Record;
 namespace col = model::collection;
 
 // --- commands

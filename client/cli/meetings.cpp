@@ -13,7 +13,6 @@
 namespace psm::client::cli {
 
 namespace json = boost::json;
-using model::Record;
 namespace col = model::collection;
 
 void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function<void(CLI::App*)>& add_json) {

@@ -85,7 +85,12 @@ OpState parse_state(std::string_view s) {
 
 std::string join_touched(const std::vector<std::pair<std::string, std::string>>& ids) {
   std::string out;
-  for (const auto& [c, id] : ids) out += c + "/" + id + "\n";
+  for (const auto& [c, id] : ids) {
+    out += c;
+    out += '/';
+    out += id;
+    out += '\n';
+  }
   return out;
 }
 

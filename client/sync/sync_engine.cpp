@@ -130,6 +130,7 @@ std::optional<SyncError> sync_once(Replica& replica, Transport& transport, SyncR
     std::vector<ops::Operation> batch = replica.pending_operations(limits::kMaxOpsPerPush);
     if (batch.empty()) break;
     std::vector<std::string> ids;
+    ids.reserve(batch.size());
     for (const auto& op : batch) ids.push_back(op.op_id);
     replica.mark_sent(ids);
     auto answer = round_trip<protocol::PushResponse>(transport, protocol::PushRequest{std::move(batch)});

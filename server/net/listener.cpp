@@ -110,7 +110,7 @@ bool offers_subprotocol(std::string_view header, std::string_view wanted) {
   return false;
 }
 
-void log_exception(const char* where, std::exception_ptr exception) {
+void log_exception(const char* where, const std::exception_ptr& exception) {
   if (!exception) return;
   try {
     std::rethrow_exception(exception);
@@ -281,7 +281,7 @@ class Listener::State::Session final : public Connection, public std::enable_sha
     sign_in_deadline_.async_wait([self = shared_from_this()](error_code ec) {
       if (!ec) self->sign_in_timed_out();
     });
-    asio::co_spawn(strand_, run(shared_from_this()), [](std::exception_ptr e) { log_exception("session", e); });
+    asio::co_spawn(strand_, run(shared_from_this()), [](const std::exception_ptr& e) { log_exception("session", e); });
   }
 
   void send(std::string message) override {
@@ -422,7 +422,7 @@ class Listener::State::Session final : public Connection, public std::enable_sha
                     /*drop_queue=*/true);
     }
     asio::co_spawn(strand_, write_loop(shared_from_this()),
-                   [](std::exception_ptr e) { log_exception("write loop", e); });
+                   [](const std::exception_ptr& e) { log_exception("write loop", e); });
     co_await read_loop();
   }
 
@@ -787,7 +787,7 @@ error_code Listener::State::start(std::string* error_detail) {
   spdlog::info("net: accepting up to {} connections ({} before sign-in, {} per address before sign-in)",
                max_connections_, max_before_sign_in_, options_.max_connections_before_sign_in_per_address);
   asio::co_spawn(strand_, accept_loop(shared_from_this()),
-                 [](std::exception_ptr e) { log_exception("accept loop", e); });
+                 [](const std::exception_ptr& e) { log_exception("accept loop", e); });
   return {};
 }
 
@@ -889,7 +889,7 @@ class HttpListener::State : public std::enable_shared_from_this<HttpListener::St
     local_endpoint_ = acceptor_.local_endpoint(ec);
     started_ = true;
     asio::co_spawn(strand_, accept_loop(shared_from_this()),
-                   [](std::exception_ptr e) { log_exception("metrics accept loop", e); });
+                   [](const std::exception_ptr& e) { log_exception("metrics accept loop", e); });
     return {};
   }
 
@@ -936,7 +936,7 @@ class HttpListener::State : public std::enable_shared_from_this<HttpListener::St
       }
       active_.fetch_add(1);
       asio::co_spawn(stream->get_executor(), serve(self, stream),
-                     [](std::exception_ptr e) { log_exception("metrics connection", e); });
+                     [](const std::exception_ptr& e) { log_exception("metrics connection", e); });
     }
   }
 

@@ -77,7 +77,10 @@ void Metrics::Histogram::render(std::string& out, const char* name, const char* 
   for (std::size_t i = 0; i < buckets_.size(); ++i) {
     cumulative += buckets_[i].load(kRelaxed);
     const std::string le = i < kLatencyBuckets.size() ? format_double(kLatencyBuckets[i]) : "+Inf";
-    out += prefix + "_bucket{le=\"" + le + "\"} " + std::to_string(cumulative) + '\n';
+    out += prefix;
+    out += "_bucket{le=\"" + le + "\"} ";
+    out += std::to_string(cumulative);
+    out += '\n';
   }
   const double sum_seconds = static_cast<double>(sum_nanoseconds_.load(kRelaxed)) / 1e9;
   out += prefix + "_sum " + format_double(sum_seconds) + '\n';

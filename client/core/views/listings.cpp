@@ -9,7 +9,6 @@
 namespace psm::client::views {
 
 namespace json = boost::json;
-using model::Record;
 namespace col = model::collection;
 
 json::object status_json(Replica& r, const std::optional<ClientConfig>& config) {
