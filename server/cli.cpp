@@ -236,8 +236,8 @@ int cmd_escalate(const fs::path& data, const std::string& today_text) {
   Metrics metrics;
   SyncService service(std::move(*store), metrics);
   auto result = service.escalate(today);
-  audit_admin_action(service.store(), "escalation sweep for " + policy::format_date(today) + ": " +
-                                          std::to_string(result.notifications) + " notification(s)");
+  audit_admin_action(service.backend(), "escalation sweep for " + policy::format_date(today) + ": " +
+                                            std::to_string(result.notifications) + " notification(s)");
   std::cout << "escalation sweep for " << policy::format_date(today) << ": " << result.notifications
             << " notification(s)\n";
   return kExitOk;

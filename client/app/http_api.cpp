@@ -16,6 +16,7 @@
 #include <boost/json.hpp>
 
 #include <filesystem>
+#include <optional>
 
 namespace psm::client::app {
 
@@ -293,38 +294,43 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
       return json_response(req, status, out);
     }
     if (!is_get) return error_response(req, http::status::not_found, "no such operation");
-    const views::SyncStates states(r);
+    // Read from the whole outbox: only for the listings that show it.
+    std::optional<views::SyncStates> sync_states;
+    const auto states = [&]() -> const views::SyncStates& {
+      if (!sync_states) sync_states.emplace(r);
+      return *sync_states;
+    };
     if (path == "/api/placements") return json_response(req, http::status::ok, views::placements_json(r));
     if (path == "/api/meetings") {
       auto arr = views::meetings_json(r);
-      annotate(arr, states, col::kMeetings);
+      annotate(arr, states(), col::kMeetings);
       return json_response(req, http::status::ok, arr);
     }
     if (path.starts_with("/api/meetings/")) {
       auto m = views::meeting_json(r, std::string(path.substr(14)));
       if (!m) return error_response(req, http::status::not_found, "no such meeting that you can see");
-      (*m)["sync"] = views::sync_json(states.of(col::kMeetings, path.substr(14)));
-      annotate((*m)["views"].as_array(), states, col::kViews);
-      annotate((*m)["actions"].as_array(), states, col::kActions);
-      annotate((*m)["invitations"].as_array(), states, col::kInvitations);
-      annotate((*m)["agenda_notes"].as_array(), states, col::kAgendaNotes);
+      (*m)["sync"] = views::sync_json(states().of(col::kMeetings, path.substr(14)));
+      annotate((*m)["views"].as_array(), states(), col::kViews);
+      annotate((*m)["actions"].as_array(), states(), col::kActions);
+      annotate((*m)["invitations"].as_array(), states(), col::kInvitations);
+      annotate((*m)["agenda_notes"].as_array(), states(), col::kAgendaNotes);
       json::array items;
       const auto plans = views::plans_json(r);  // named: a temporary would die before the loop body runs
       for (const auto& i : plans.at("support_items").as_array()) {
         if (i.at("meeting_id") == m->at("id")) items.push_back(i);
       }
-      annotate(items, states, col::kSupportItems);
+      annotate(items, states(), col::kSupportItems);
       (*m)["support_items"] = std::move(items);
       return json_response(req, http::status::ok, *m);
     }
     if (path == "/api/actions") {
       auto arr = views::actions_json(r);
-      annotate(arr, states, col::kActions);
+      annotate(arr, states(), col::kActions);
       return json_response(req, http::status::ok, arr);
     }
     if (path == "/api/conflicts") {
       auto arr = views::conflicts_json(r);
-      annotate(arr, states, col::kConflicts);
+      annotate(arr, states(), col::kConflicts);
       // What the conflict is about, so the page can name it (an action: its owner and due date).
       for (auto& v : arr) {
         auto& c = v.as_object();

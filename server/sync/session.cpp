@@ -129,7 +129,7 @@ void SyncHub::escalate_now() {
   try {
     const auto today = policy::uk_date_of(model::HlcClock::system_now_millis());
     auto result = service_->escalate(today);
-    poke(result.changed_scopes, nullptr, service_->store().last_seq());
+    poke(result.changed_scopes, nullptr, service_->backend().last_seq());
   } catch (const std::exception& e) {
     spdlog::error("escalation sweep failed (will retry): {}", e.what());
   }
@@ -289,7 +289,7 @@ void SyncSession::dispatch(protocol::Message& message) {
     std::set<std::string> changed;
     auto response = service.push(who_, *push, changed);
     send(response);  // only after the transaction committed
-    hub_->poke(changed, this, service.store().last_seq());
+    hub_->poke(changed, this, service.backend().last_seq());
   } else if (auto* pull = std::get_if<protocol::PullRequest>(&message)) {
     auto response = service.pull(who_, *pull);
     scopes_ = {response.scopes.begin(), response.scopes.end()};

@@ -52,7 +52,9 @@ RecordSync from_operation(OpState state, const std::string& reason) {
   return {SyncState::accepted, ""};
 }
 
-bool is_open(const model::Record& conflict) { return conflict.value("status") == "open"; }
+bool is_open(const model::Record& conflict) {
+  return conflict.get(model::schema::conflicts::status) == model::ConflictStatus::open;
+}
 
 }  // namespace
 
@@ -64,7 +66,9 @@ SyncStates::SyncStates(Replica& r) {
     newest_[target] = from_operation(e.state, e.reason);
   }
   for (const auto& c : r.list(col::kConflicts)) {
-    if (is_open(c)) open_conflicts_.insert({c.value("target_collection"), c.value("target_id")});
+    if (is_open(c))
+      open_conflicts_.insert(
+          {c.value(model::schema::conflicts::target_collection), c.value(model::schema::conflicts::target_id)});
   }
 }
 
