@@ -11,7 +11,7 @@ packages=(
   libcereal-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
-  faketime
+  faketime jq
   chromium
 )
 
