@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs the curated clang-tidy checks (.clang-tidy) on the C++ sources changed
-# recently and fails on any finding. "Recently" is every commit in the 24 hours
-# before the newest one (one working session), or since $PSM_TIDY_BASE when it
-# is set (a commit). Needs a configured build tree for compile_commands.json:
+# since a base commit and fails on any finding. The base is $PSM_TIDY_BASE when
+# it is set, else the commit named in .ci/tidy-base: the newest commit whose
+# changed sources were already checked clean (each stop, before it lands,
+# moves it to the head CI last passed, so CI checks exactly that stop's
+# changes). When neither names a commit in this clone, every commit in the 24
+# hours before HEAD. Needs a configured build tree for compile_commands.json:
 # $PSM_BUILD_DIR, default build/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,6 +16,10 @@ tidy=$(command -v clang-tidy-14 || command -v clang-tidy || true)
 [ -f "$build/compile_commands.json" ] || { echo "tidy: no $build/compile_commands.json; build first" >&2; exit 1; }
 
 base=${PSM_TIDY_BASE:-}
+if [ -z "$base" ] && [ -f .ci/tidy-base ]; then
+  base=$(sed -n 's/^\([0-9a-f]\{7,40\}\).*/\1/p' .ci/tidy-base | head -n 1)
+  git cat-file -e "${base:-none}^{commit}" 2>/dev/null || base=
+fi
 if [ -z "$base" ]; then
   newest=$(git log -1 --format=%ct HEAD)
   base=$(git rev-list -1 --before="$((newest - 24 * 3600))" HEAD || true)
@@ -31,7 +38,7 @@ if [ ${#checked[@]} -eq 0 ]; then echo "tidy: no changed sources to check"; exit
 echo "tidy: checking ${#checked[@]} changed sources since ${base:0:12}"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-if ! printf '%s\n' "${checked[@]}" | xargs -P "${PSM_JOBS:-2}" -n 4 \
+if ! printf '%s\n' "${checked[@]}" | xargs -P "${PSM_JOBS:-2}" -n 1 \
      "$tidy" -p "$build" --quiet --warnings-as-errors='*' >"$log" 2>&1; then
   grep -E 'error:|warning:' "$log" | sort -u >&2 || cat "$log" >&2
   echo "tidy: findings above; fix them or, for a deliberate exception, NOLINT(check) with the reason" >&2
