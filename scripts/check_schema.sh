@@ -11,9 +11,8 @@ set -euo pipefail
 # Where the rule holds. Extending it is one more line here.
 CHECKED=(
   common
-  server/sync/escalation.cpp
-  server/sync/placement_planning.cpp
-  server/report
+  server
+  client
 )
 
 root="${1:-$(cd "$(dirname "$0")/.." && pwd)}"
@@ -28,10 +27,11 @@ if [ "${#names[@]}" -eq 0 ]; then
 fi
 alt=$(IFS='|'; echo "${names[*]}")
 
-# Record access with a literal name as its first argument, or set(record, "name", ...).
-access="(\.get|\.value|\.set|\.spelling|\bset|\bput|fields\[|fields\.(at|find|count|erase)|base\[|base\.(at|find|count))\(?[[:space:]]*\"($alt)\""
+# Record access with a literal name as its first argument (on a record or
+# through a pointer to one), or set(record, "name", ...).
+access="((\.|->)(get|value|set|spelling)|\bset|\bput|fields\[|fields(\.|->)(at|find|count|erase)|base\[|base\.(at|find|count))\(?[[:space:]]*\"($alt)\""
 # A helper given a record and a literal name: set(record, "name", ...), ms_field(record, "name").
-setter="\b(set|put|ms_field)\([^,()]+,[[:space:]]*\"($alt)\""
+setter="\b(set|put|ms_field[a-z_]*)\([^,()]+,[[:space:]]*\"($alt)\""
 
 files=()
 for path in "${CHECKED[@]}"; do

@@ -339,9 +339,10 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
         const auto target = r.get(record.substr(0, slash), record.substr(slash + 1));
         json::object about{{"collection", record.substr(0, slash)}};
         if (target && target->collection == col::kActions) {
-          about["owner"] = views::name_of(r, target->value("owner_id"));
-          about["due_date"] = target->value("due_date");
-          about["meeting_id"] = target->value("meeting_id");
+          namespace f = model::schema::actions;
+          about["owner"] = views::name_of(r, target->value(f::owner_id));
+          about["due_date"] = target->value(f::due_date);
+          about["meeting_id"] = target->value(f::meeting_id);
         }
         c["about"] = std::move(about);
       }

@@ -338,7 +338,7 @@ int cmd_request_meeting(Session& s, const std::string& placement, const std::str
   int rc = submit_and_report(*s.replica, prepared);
   if (rc == kExitOk) {
     auto m = s.replica->get(col::kMeetings, std::get<intents::PreparedOperation>(prepared).id);
-    if (m) std::cout << "to be held by " << views::ms_field_local(*m, "deadline_ms") << "\n";
+    if (m) std::cout << "to be held by " << views::ms_field_local(*m, model::schema::meetings::deadline_ms) << "\n";
   }
   return rc;
 }
@@ -356,14 +356,15 @@ int cmd_meetings(Session& s, bool as_json) {
     const auto id = str(m.at("id"));
     const auto record = r.get(col::kMeetings, id);
     std::cout << id << "  " << str(m.at("type")) << " meeting, " << str(m.at("status")) << ", due by "
-              << (record ? views::ms_field_local(*record, "deadline_ms") : "")
+              << (record ? views::ms_field_local(*record, model::schema::meetings::deadline_ms) : "")
               << (m.at("overdue").as_bool() ? " (OVERDUE)" : "") << ", deadline " << str(m.at("deadline_met")) << "  ["
               << str(m.at("sync_state")) << "]\n    placement " << str(m.at("placement_id")) << ", requested by "
               << views::name_of(r, str(m.at("requested_by"))) << ": " << str(m.at("reason")) << "\n";
     for (const auto& view : views) {
-      if (view.value("meeting_id") != id) continue;
-      std::cout << "    views (" << view.value("subject") << ", recorded by "
-                << views::name_of(r, view.value("recorded_by")) << "): " << view.value("text") << "\n";
+      namespace f = model::schema::views;
+      if (view.value(f::meeting_id) != id) continue;
+      std::cout << "    views (" << view.spelling(f::subject) << ", recorded by "
+                << views::name_of(r, view.value(f::recorded_by)) << "): " << view.value(f::text) << "\n";
     }
   }
   return kExitOk;

@@ -125,12 +125,13 @@ int show_meeting(Session& s, const std::string& id, bool as_json) {
     return kExitOk;
   }
   auto m = r.get(col::kMeetings, id);
+  namespace fm = model::schema::meetings;
   std::cout << str(o.at("type")) << " meeting " << id << " — " << str(o.at("status"))
             << "\n  reason: " << str(o.at("reason"))
-            << "\n  to be held by: " << views::ms_field_local(*m, "deadline_ms") << "\n  chair: " << str(o.at("chair"))
-            << "\n";
-  if (!m->value("scheduled_for_ms").empty()) {
-    std::cout << "  scheduled: " << views::ms_field_local(*m, "scheduled_for_ms") << " at " << str(o.at("location"))
+            << "\n  to be held by: " << views::ms_field_local(*m, fm::deadline_ms)
+            << "\n  chair: " << str(o.at("chair")) << "\n";
+  if (!m->spelling(fm::scheduled_for_ms).empty()) {
+    std::cout << "  scheduled: " << views::ms_field_local(*m, fm::scheduled_for_ms) << " at " << str(o.at("location"))
               << "; minutes: " << str(o.at("minute_taker")) << "\n";
   }
   std::cout << "invitations:\n";
@@ -173,9 +174,10 @@ int show_notifications(Session& s, bool as_json) {
     return kExitOk;
   }
   const auto me = r.actor().person_id;
+  namespace f = model::schema::notifications;
   for (const auto& n : r.list_in_scope(col::kNotifications, model::scope::person(me))) {
-    std::cout << views::ms_field_local(n, "created_at_ms") << "  " << n.value("text") << " (meeting "
-              << n.value("meeting_id") << ")\n";
+    std::cout << views::ms_field_local(n, f::created_at_ms) << "  " << n.value(f::text) << " (meeting "
+              << n.value(f::meeting_id) << ")\n";
   }
   return kExitOk;
 }
@@ -188,11 +190,12 @@ int show_panel_requests(Session& s, bool as_json) {
     return kExitOk;
   }
   if (arr.empty()) std::cout << "no requests to the panel\n";
+  namespace f = model::schema::panel_requests;
   for (const auto& q : r.list(col::kPanelRequests)) {
-    std::cout << q.id << "  " << q.value("status") << "  " << q.value("kind") << ": " << q.value("description") << " ("
-              << q.value("provider") << ", " << q.value("frequency") << "), placement " << q.value("placement_id")
-              << ", asked by " << views::name_of(r, q.value("requested_by"))
-              << (q.value("reason").empty() ? "" : "; reason: " + q.value("reason")) << "\n";
+    std::cout << q.id << "  " << q.spelling(f::status) << "  " << q.value(f::kind) << ": " << q.value(f::description)
+              << " (" << q.value(f::provider) << ", " << q.value(f::frequency) << "), placement "
+              << q.value(f::placement_id) << ", asked by " << views::name_of(r, q.value(f::requested_by))
+              << (q.value(f::reason).empty() ? "" : "; reason: " + q.value(f::reason)) << "\n";
   }
   return kExitOk;
 }
@@ -210,11 +213,12 @@ int show_plans(Session& s, bool as_json) {
   }
   for (const auto& i : plans.at("support_items").as_array()) {
     const auto panel = str(i.at("panel_status"));
+    const bool awaiting = model::parse_as<model::PanelStatus>(panel) == model::PanelStatus::pending;
     std::cout << "  item " << str(i.at("kind")) << ": " << str(i.at("description")) << " (" << str(i.at("provider"))
               << ", " << str(i.at("frequency")) << ")"
-              << (panel.empty()        ? ""
-                  : panel == "pending" ? "  [awaiting the panel's decision]"
-                                       : "  [panel: " + panel + "]")
+              << (panel.empty() ? ""
+                  : awaiting    ? "  [awaiting the panel's decision]"
+                                : "  [panel: " + panel + "]")
               << "\n";
   }
   return kExitOk;

@@ -104,6 +104,12 @@ struct Record {
     auto it = fields.find(std::string(field.name));
     return it == fields.end() ? std::string() : it->second.value;
   }
+  // Whether the record has the field at all, whatever its value (even "", or
+  // a value not of the field's kind).
+  template <class Kind>
+  bool has(const Field<Kind>& field) const {
+    return fields.contains(std::string(field.name));
+  }
   // Writes a typed field with the given version.
   template <class Kind>
   void set(const Field<Kind>& field, typename Field<Kind>::value_type v, const Version& version,

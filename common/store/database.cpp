@@ -1,3 +1,7 @@
+// Over 400 lines because it is the whole of what database.hpp declares, one
+// thin layer over SQLCipher's C API: opening with a raw key, rekey and backup
+// and the statements share the raw-handle helpers and the SQLite error mapping
+// below; the allocator that wipes what SQLite frees is the one other part.
 #include "common/store/database.hpp"
 
 #include "common/crypto/secure_bytes.hpp"

@@ -37,7 +37,7 @@ error_code import_calendar(Store& store, std::string_view json, std::string* det
   auto work = store.begin();
   const auto existing = store.get(col::kSettings, policy::kCalendarSettingId);
   if (existing) {
-    if (auto current = policy::WorkingDayCalendar::from_json(existing->value("calendar"))) {
+    if (auto current = policy::WorkingDayCalendar::from_json(existing->value(model::schema::settings::calendar))) {
       if (calendar->version() < current->version()) {
         return refuse("the calendar is version " + std::to_string(calendar->version()) +
                       ", older than the one already sent to devices (version " + std::to_string(current->version()) +
@@ -62,7 +62,7 @@ error_code import_calendar(Store& store, std::string_view json, std::string* det
 
 CalendarInForce calendar_in_store(Store& store) {
   const auto setting = store.get(col::kSettings, policy::kCalendarSettingId);
-  auto imported = setting ? policy::WorkingDayCalendar::from_json(setting->value("calendar"))
+  auto imported = setting ? policy::WorkingDayCalendar::from_json(setting->value(model::schema::settings::calendar))
                           : Result<policy::WorkingDayCalendar>(make_error_code(Errc::not_found));
   // The same choice as policy::calendar_in_force, told apart for the admin.
   if (imported && imported->version() >= policy::default_calendar().version()) return {*std::move(imported), true};

@@ -13,6 +13,7 @@
 namespace psm::server {
 
 using model::Record;
+namespace schema = model::schema;
 
 namespace {
 
@@ -85,10 +86,12 @@ error_code import_reference_data(Store& store, std::string_view text, std::strin
   if (auto* people = section("people")) {
     for (const auto& v : *people) {
       Record r;
-      auto err = read_entry(v, model::collection::kPeople,
-                            {{"name", true}, {"role", true}, {"team", false}, {"service", false}}, version, r);
+      namespace f = schema::people;
+      auto err = read_entry(
+          v, model::collection::kPeople,
+          {{f::name.name, true}, {f::role.name, true}, {f::team.name, false}, {f::service.name, false}}, version, r);
       if (!err.empty()) return fail(err);
-      if (!model::parse_role(r.value("role"))) {
+      if (!r.get(f::role)) {
         return fail("people " + r.id + ": role must be one of " + model::spellings_of_role());
       }
       r.scope = std::string(model::scope::kDirectory);
@@ -99,20 +102,23 @@ error_code import_reference_data(Store& store, std::string_view text, std::strin
   if (auto* households = section("households")) {
     for (const auto& v : *households) {
       Record r;
-      auto err = read_entry(v, model::collection::kHouseholds,
-                            {{"name", true}, {"carer_type", true}, {"carer_ids", true}, {"ssw_id", true}}, version, r);
+      namespace f = schema::households;
+      auto err = read_entry(
+          v, model::collection::kHouseholds,
+          {{f::name.name, true}, {f::carer_type.name, true}, {f::carer_ids.name, true}, {f::ssw_id.name, true}},
+          version, r);
       if (!err.empty()) return fail(err);
-      if (!model::parse_carer_type(r.value("carer_type"))) return fail("households " + r.id + ": unknown carer_type");
-      for (const auto& carer : policy::split_ids(r.value("carer_ids"))) {
+      if (!r.get(f::carer_type)) return fail("households " + r.id + ": unknown carer_type");
+      for (const auto& carer : policy::split_ids(r.value(f::carer_ids))) {
         if (!ref.find(model::collection::kPeople, carer))
           return fail("households " + r.id + ": unknown carer " + carer);
       }
-      if (!ref.find(model::collection::kPeople, r.value("ssw_id")))
+      if (!ref.find(model::collection::kPeople, r.value(f::ssw_id)))
         return fail("households " + r.id + ": unknown ssw_id");
       r.scope = model::scope::household(r.id);
       // A carer's own person record belongs to their household, not to the
       // directory every user receives: carers never learn of other carers.
-      for (const auto& carer : policy::split_ids(r.value("carer_ids"))) {
+      for (const auto& carer : policy::split_ids(r.value(f::carer_ids))) {
         for (auto& p : records) {
           if (p.collection == model::collection::kPeople && p.id == carer) p.scope = r.scope;
         }
@@ -124,14 +130,18 @@ error_code import_reference_data(Store& store, std::string_view text, std::strin
   if (auto* children = section("children")) {
     for (const auto& v : *children) {
       Record r;
+      namespace f = schema::children;
       auto err = read_entry(v, model::collection::kChildren,
-                            {{"name", true}, {"date_of_birth", false}, {"social_worker_id", true}, {"iro_id", false}},
+                            {{f::name.name, true},
+                             {f::date_of_birth.name, false},
+                             {f::social_worker_id.name, true},
+                             {f::iro_id.name, false}},
                             version, r);
       if (!err.empty()) return fail(err);
-      if (!ref.find(model::collection::kPeople, r.value("social_worker_id"))) {
+      if (!ref.find(model::collection::kPeople, r.value(f::social_worker_id))) {
         return fail("children " + r.id + ": unknown social_worker_id");
       }
-      if (r.get("date_of_birth") && !policy::parse_date(r.value("date_of_birth"))) {
+      if (r.has(f::date_of_birth) && !policy::parse_date(r.value(f::date_of_birth))) {
         return fail("children " + r.id + ": date_of_birth must be YYYY-MM-DD");
       }
       r.scope = model::scope::child(r.id);
@@ -142,50 +152,52 @@ error_code import_reference_data(Store& store, std::string_view text, std::strin
   if (auto* placements = section("placements")) {
     for (const auto& v : *placements) {
       Record r;
+      namespace f = schema::placements;
       auto err = read_entry(v, model::collection::kPlacements,
-                            {{"child_id", true},
-                             {"household_id", true},
-                             {"type", true},
-                             {"start_date", true},
-                             {"end_date", false},
-                             {"ending", false},
-                             {"emergency", false},
-                             {"made_at", false},
-                             {"team_manager_id", true}},
+                            {{f::child_id.name, true},
+                             {f::household_id.name, true},
+                             {f::type.name, true},
+                             {f::start_date.name, true},
+                             {f::end_date.name, false},
+                             {f::ending.name, false},
+                             {f::emergency.name, false},
+                             {f::made_at.name, false},
+                             {f::team_manager_id.name, true}},
                             version, r);
       if (!err.empty()) return fail(err);
-      if (!ref.find(model::collection::kChildren, r.value("child_id")))
+      if (!ref.find(model::collection::kChildren, r.value(f::child_id)))
         return fail("placements " + r.id + ": unknown child_id");
-      if (!ref.find(model::collection::kHouseholds, r.value("household_id"))) {
+      if (!ref.find(model::collection::kHouseholds, r.value(f::household_id))) {
         return fail("placements " + r.id + ": unknown household_id");
       }
-      if (!model::parse_placement_type(r.value("type")))
+      if (!r.get(f::type)) {
         return fail("placements " + r.id + ": type must be in-house, ifa or independent");
-      if (!policy::parse_date(r.value("start_date")))
+      }
+      if (!policy::parse_date(r.value(f::start_date)))
         return fail("placements " + r.id + ": start_date must be YYYY-MM-DD");
-      if (!r.value("end_date").empty() && !policy::parse_date(r.value("end_date"))) {
+      if (!r.value(f::end_date).empty() && !policy::parse_date(r.value(f::end_date))) {
         return fail("placements " + r.id + ": end_date must be YYYY-MM-DD");
       }
       // R14: whether an ending was planned (agreed, e.g. at a pre-disruption meeting) or not.
-      if (r.get("ending") &&
-          (r.value("end_date").empty() || (r.value("ending") != "planned" && r.value("ending") != "unplanned"))) {
+      if (r.has(f::ending) && (r.value(f::end_date).empty() || !r.get(f::ending))) {
         return fail("placements " + r.id + ": ending must be planned or unplanned, with an end_date");
       }
       // R2: an emergency placement's planning meeting is due 72 hours after it was made.
-      if (r.get("emergency") && r.value("emergency") != "yes" && r.value("emergency") != "no") {
+      if (r.has(f::emergency) && !r.get(f::emergency)) {
         return fail("placements " + r.id + ": emergency must be yes or no");
       }
-      if (r.get("made_at") && (r.value("emergency") != "yes" || !policy::parse_local_datetime(r.value("made_at")))) {
+      if (r.has(f::made_at) &&
+          (!r.get(f::emergency).value_or(false) || !policy::parse_local_datetime(r.value(f::made_at)))) {
         return fail("placements " + r.id + ": made_at is YYYY-MM-DDTHH:MM (UK time), for an emergency placement");
       }
       // R1/R4: in-house placements' meetings go to (and are chaired by) the
       // Fostering Team Manager; agency placements' by the CLA Team Manager.
-      const auto* manager = ref.find(model::collection::kPeople, r.value("team_manager_id"));
-      const bool in_house = r.value("type") == "in-house";
-      const std::string_view wanted = in_house ? "fostering-team-manager" : "cla-team-manager";
-      if (!manager || manager->value("role") != wanted) {
-        return fail("placements " + r.id + ": team_manager_id must be a " + std::string(wanted) + " for a " +
-                    r.value("type") + " placement");
+      const auto* manager = ref.find(model::collection::kPeople, r.value(f::team_manager_id));
+      const bool in_house = r.get(f::type) == model::PlacementType::in_house;
+      const model::Role wanted = in_house ? model::Role::fostering_team_manager : model::Role::cla_team_manager;
+      if (!manager || manager->get(schema::people::role) != wanted) {
+        return fail("placements " + r.id + ": team_manager_id must be a " + std::string(model::to_string(wanted)) +
+                    " for a " + r.spelling(f::type) + " placement");
       }
       r.scope = model::scope::placement(r.id);
       records.push_back(r);
@@ -214,14 +226,17 @@ error_code import_reference_data(Store& store, std::string_view text, std::strin
       s.collection = std::string(model::collection::kSettings);
       s.id = id;
       s.scope = std::string(model::scope::kDirectory);
-      s.set("ids", ids, version, "import");
+      set(s, schema::settings::ids, ids, version, "import");
       records.push_back(std::move(s));
     };
-    setting("service-managers", [](const Record& p) { return p.value("role") == "service-manager"; });
-    setting("fostering-service-managers",
-            [](const Record& p) { return p.value("role") == "service-manager" && p.value("service") == "fostering"; });
-    setting("lados", [](const Record& p) { return p.value("role") == "lado"; });
-    setting("panel-members", [](const Record& p) { return p.value("role") == "panel-member"; });
+    namespace fp = schema::people;
+    using model::Role;
+    setting("service-managers", [](const Record& p) { return p.get(fp::role) == Role::service_manager; });
+    setting("fostering-service-managers", [](const Record& p) {
+      return p.get(fp::role) == Role::service_manager && p.value(fp::service) == "fostering";
+    });
+    setting("lados", [](const Record& p) { return p.get(fp::role) == Role::lado; });
+    setting("panel-members", [](const Record& p) { return p.get(fp::role) == Role::panel_member; });
   }
   auto work = store.begin();
   for (const auto& r : records) store.put(r);

@@ -108,7 +108,7 @@ std::string SyncService::children_of(const std::set<std::string>& scopes) const 
       children.insert(scope.substr(6));
     } else if (scope.rfind("placement:", 0) == 0) {
       if (const auto* p = reference_.find(model::collection::kPlacements, scope.substr(10))) {
-        children.insert(p->value("child_id"));
+        children.insert(p->value(model::schema::placements::child_id));
       }
     }
   }

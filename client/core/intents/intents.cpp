@@ -56,7 +56,7 @@ Prepared prepare_update_action(Replica& r, const std::string& id, const std::str
   if (!to) return usage("--status must be one of " + model::spellings_of_action_status());
   auto action = r.get(col::kActions, id);
   if (!action) return InvalidRequest{kExitRefused, "no action " + id + " that you can see"};
-  auto from = model::parse_action_status(action->value("status")).value_or(model::ActionStatus::open);
+  auto from = action->get(model::schema::actions::status).value_or(model::ActionStatus::open);
   return PreparedOperation{
       ops::UpdateActionStatus{id, model::new_uuid_v7(), from, *to, note}, {}, id, "updated action"};
 }
@@ -67,9 +67,10 @@ Prepared prepare_edit_action(Replica& r, const std::string& id, const std::optio
   if (!action) return InvalidRequest{kExitRefused, "no action " + id + " that you can see"};
   // The versions this person is looking at: a concurrent edit elsewhere is then detected.
   std::map<std::string, model::Version> base;
-  for (const auto* f : {"text", "due_date", "owner_id"}) {
-    auto it = action->fields.find(f);
-    if (it != action->fields.end()) base[f] = it->second.version;
+  namespace f = model::schema::actions;
+  for (const std::string_view name : {f::text.name, f::due_date.name, f::owner_id.name}) {
+    auto it = action->fields.find(std::string(name));
+    if (it != action->fields.end()) base[it->first] = it->second.version;
   }
   return PreparedOperation{ops::EditAction{id, text, due, owner}, std::move(base), id, "edited action"};
 }
@@ -85,8 +86,8 @@ Prepared prepare_resolve_conflict(Replica& r, const std::string& id, const std::
   } else if (keep == "other") {
     p.keep = ops::ResolveConflict::Keep::other;
   } else if (keep == "mine" || keep == "theirs") {
-    const bool current_is_mine = c->value("kept_author") == me;
-    const bool other_is_mine = c->value("other_author") == me;
+    const bool current_is_mine = c->value(model::schema::conflicts::kept_author) == me;
+    const bool other_is_mine = c->value(model::schema::conflicts::other_author) == me;
     if (current_is_mine == other_is_mine) {
       return usage("neither or both values are yours; use --keep current or --keep other");
     }

@@ -12,9 +12,10 @@ namespace psm::client::views {
 // The name of the person with that id on this device; the id itself when the
 // person is not known here, "" for "".
 std::string name_of(Replica& r, std::string_view person_id);
-// A field holding UTC milliseconds, as UK local time ("YYYY-MM-DD HH:MM GMT|BST"); "" when empty.
-std::string ms_field_local(const model::Record& rec, std::string_view field);
-// The same as RFC 3339 UTC ("2026-12-01T23:59:59Z"); "" when empty.
-std::string ms_field_utc(const model::Record& rec, std::string_view field);
+// A field holding UTC milliseconds, as UK local time ("YYYY-MM-DD HH:MM GMT|BST");
+// "" when absent or not a number.
+std::string ms_field_local(const model::Record& rec, const model::Field<model::kind::Millis>& field);
+// The same as RFC 3339 UTC ("2026-12-01T23:59:59Z"); "" when absent or not a number.
+std::string ms_field_utc(const model::Record& rec, const model::Field<model::kind::Millis>& field);
 
 }  // namespace psm::client::views

@@ -10,6 +10,7 @@ namespace psm::client::views {
 
 namespace json = boost::json;
 namespace col = model::collection;
+namespace schema = model::schema;
 
 json::object status_json(Replica& r, const std::optional<ClientConfig>& config) {
   const auto entries = r.outbox();
@@ -37,17 +38,18 @@ json::object status_json(Replica& r, const std::optional<ClientConfig>& config) 
 
 json::array placements_json(Replica& r) {
   json::array arr;
+  namespace f = schema::placements;
   for (const auto& p : r.list(col::kPlacements)) {
-    auto child = r.get(col::kChildren, p.value("child_id"));
-    auto household = r.get(col::kHouseholds, p.value("household_id"));
+    auto child = r.get(col::kChildren, p.value(f::child_id));
+    auto household = r.get(col::kHouseholds, p.value(f::household_id));
     arr.push_back({{"id", p.id},
-                   {"child_id", p.value("child_id")},
-                   {"child", child ? child->value("name") : ""},
-                   {"household_id", p.value("household_id")},
-                   {"household", household ? household->value("name") : ""},
-                   {"type", p.value("type")},
-                   {"start_date", p.value("start_date")},
-                   {"end_date", p.value("end_date")}});
+                   {"child_id", p.value(f::child_id)},
+                   {"child", child ? child->value(schema::children::name) : ""},
+                   {"household_id", p.value(f::household_id)},
+                   {"household", household ? household->value(schema::households::name) : ""},
+                   {"type", p.spelling(f::type)},
+                   {"start_date", p.value(f::start_date)},
+                   {"end_date", p.value(f::end_date)}});
   }
   return arr;
 }
@@ -56,22 +58,23 @@ json::array meetings_json(Replica& r) {
   const SyncStates states(r);
   json::array arr;
   const auto now = model::HlcClock::system_now_millis();
+  namespace f = schema::meetings;
   for (const auto& m : r.list(col::kMeetings)) {
-    const auto deadline = m.value("deadline_ms");
-    const bool overdue = !deadline.empty() && m.value("status") == "requested" && std::stoull(deadline) < now;
+    const auto deadline = m.get(f::deadline_ms);
+    const bool overdue = deadline && m.get(f::status) == model::MeetingStatus::requested && *deadline < now;
     const auto deadline_met = policy::to_string(policy::deadline_state(m, now));  // R2: met, missed or pending
     arr.push_back({{"id", m.id},
-                   {"placement_id", m.value("placement_id")},
-                   {"type", m.value("type")},
-                   {"status", m.value("status")},
-                   {"reason", m.value("reason")},
-                   {"requested_by", m.value("requested_by")},
-                   {"requested_at", ms_field_utc(m, "requested_at_ms")},
-                   {"identified_at", ms_field_utc(m, "identified_at_ms")},
-                   {"deadline", ms_field_utc(m, "deadline_ms")},
+                   {"placement_id", m.value(f::placement_id)},
+                   {"type", m.spelling(f::type)},
+                   {"status", m.spelling(f::status)},
+                   {"reason", m.value(f::reason)},
+                   {"requested_by", m.value(f::requested_by)},
+                   {"requested_at", ms_field_utc(m, f::requested_at_ms)},
+                   {"identified_at", ms_field_utc(m, f::identified_at_ms)},
+                   {"deadline", ms_field_utc(m, f::deadline_ms)},
                    {"overdue", overdue},
                    {"deadline_met", deadline_met},
-                   {"chair_id", m.value("chair_id")},
+                   {"chair_id", m.value(f::chair_id)},
                    {"sync_state", sync_state_words(states.of(col::kMeetings, m.id).state)}});
   }
   return arr;
@@ -81,24 +84,26 @@ json::array actions_json(Replica& r) {
   const SyncStates states(r);
   json::array arr;
   const auto all_updates = r.list(col::kActionUpdates);
+  namespace f = schema::actions;
+  namespace fu = schema::action_updates;
   for (const auto& a : r.list(col::kActions)) {
     json::array updates;
     for (const auto& u : all_updates) {
-      if (u.value("action_id") != a.id) continue;
+      if (u.value(fu::action_id) != a.id) continue;
       updates.push_back({{"id", u.id},
-                         {"from", u.value("from")},
-                         {"to", u.value("to")},
-                         {"note", u.value("note")},
-                         {"author_id", u.value("author_id")},
-                         {"at", ms_field_utc(u, "at_ms")}});
+                         {"from", u.spelling(fu::from)},
+                         {"to", u.spelling(fu::to)},
+                         {"note", u.value(fu::note)},
+                         {"author_id", u.value(fu::author_id)},
+                         {"at", ms_field_utc(u, fu::at_ms)}});
     }
     arr.push_back({{"id", a.id},
-                   {"meeting_id", a.value("meeting_id")},
-                   {"owner_id", a.value("owner_id")},
-                   {"owner", name_of(r, a.value("owner_id"))},
-                   {"due_date", a.value("due_date")},
-                   {"text", a.value("text")},
-                   {"status", a.value("status")},
+                   {"meeting_id", a.value(f::meeting_id)},
+                   {"owner_id", a.value(f::owner_id)},
+                   {"owner", name_of(r, a.value(f::owner_id))},
+                   {"due_date", a.value(f::due_date)},
+                   {"text", a.value(f::text)},
+                   {"status", a.spelling(f::status)},
                    {"updates", updates},
                    {"sync_state", sync_state_words(states.of(col::kActions, a.id).state)}});
   }
@@ -111,24 +116,25 @@ json::array conflicts_json(Replica& r) {
     return hlc.empty() ? std::string() : policy::format_utc(model::Hlc{std::stoull(hlc)}.millis());
   };
   json::array arr;
+  namespace f = schema::conflicts;
   for (const auto& c : r.list(col::kConflicts)) {
     arr.push_back({{"id", c.id},
-                   {"status", c.value("status")},
-                   {"record", c.value("target_collection") + "/" + c.value("target_id")},
-                   {"field", c.value("field")},
+                   {"status", c.spelling(f::status)},
+                   {"record", c.value(f::target_collection) + "/" + c.value(f::target_id)},
+                   {"field", c.value(f::field)},
                    {"current",
-                    {{"value", c.value("kept_value")},
-                     {"author_id", c.value("kept_author")},
-                     {"author", name_of(r, c.value("kept_author"))},
-                     {"device", c.value("kept_device")},
-                     {"at", written_at(c.value("kept_hlc"))}}},
+                    {{"value", c.value(f::kept_value)},
+                     {"author_id", c.value(f::kept_author)},
+                     {"author", name_of(r, c.value(f::kept_author))},
+                     {"device", c.value(f::kept_device)},
+                     {"at", written_at(c.spelling(f::kept_hlc))}}},
                    {"other",
-                    {{"value", c.value("other_value")},
-                     {"author_id", c.value("other_author")},
-                     {"author", name_of(r, c.value("other_author"))},
-                     {"device", c.value("other_device")},
-                     {"at", written_at(c.value("other_hlc"))}}},
-                   {"detected_at", ms_field_utc(c, "detected_at_ms")}});
+                    {{"value", c.value(f::other_value)},
+                     {"author_id", c.value(f::other_author)},
+                     {"author", name_of(r, c.value(f::other_author))},
+                     {"device", c.value(f::other_device)},
+                     {"at", written_at(c.spelling(f::other_hlc))}}},
+                   {"detected_at", ms_field_utc(c, f::detected_at_ms)}});
   }
   return arr;
 }
@@ -136,37 +142,40 @@ json::array conflicts_json(Replica& r) {
 json::array notifications_json(Replica& r) {
   const auto me = r.actor().person_id;
   json::array out;
+  namespace f = schema::notifications;
   for (const auto& n : r.list_in_scope(col::kNotifications, model::scope::person(me))) {
     out.push_back({{"id", n.id},
-                   {"kind", n.value("kind")},
-                   {"text", n.value("text")},
-                   {"meeting_id", n.value("meeting_id")},
-                   {"at", ms_field_utc(n, "created_at_ms")}});
+                   {"kind", n.spelling(f::kind)},
+                   {"text", n.value(f::text)},
+                   {"meeting_id", n.value(f::meeting_id)},
+                   {"at", ms_field_utc(n, f::created_at_ms)}});
   }
   return out;
 }
 
 json::object plans_json(Replica& r) {
   json::array items, copies;
+  namespace fi = schema::support_items;
+  namespace fc = schema::plan_copies;
   for (const auto& i : r.list(col::kSupportItems)) {
     items.push_back({{"id", i.id},
-                     {"meeting_id", i.value("meeting_id")},
-                     {"kind", i.value("kind")},
-                     {"description", i.value("description")},
-                     {"provider", i.value("provider")},
-                     {"frequency", i.value("frequency")},
+                     {"meeting_id", i.value(fi::meeting_id)},
+                     {"kind", i.value(fi::kind)},
+                     {"description", i.value(fi::description)},
+                     {"provider", i.value(fi::provider)},
+                     {"frequency", i.value(fi::frequency)},
                      {"professionals_only", i.professionals_only},
-                     {"panel_status", i.value("panel_status")},
-                     {"panel_reason", i.value("panel_reason")}});
+                     {"panel_status", i.spelling(fi::panel_status)},
+                     {"panel_reason", i.value(fi::panel_reason)}});
   }
   for (const auto& c : r.list(col::kPlanCopies)) {
     copies.push_back({{"id", c.id},
-                      {"meeting_id", c.value("meeting_id")},
-                      {"placement_id", c.value("placement_id")},
-                      {"review_date", c.value("review_date")},
-                      {"child_told_of_plan_on", c.value("child_told_of_plan_on")},
-                      {"support_items", c.value("support_items")},
-                      {"actions", c.value("actions")}});
+                      {"meeting_id", c.value(fc::meeting_id)},
+                      {"placement_id", c.value(fc::placement_id)},
+                      {"review_date", c.value(fc::review_date)},
+                      {"child_told_of_plan_on", c.value(fc::child_told_of_plan_on)},
+                      {"support_items", c.value(fc::support_items)},
+                      {"actions", c.value(fc::actions)}});
   }
   return {{"support_items", items}, {"carer_copies", copies}};
 }
@@ -174,27 +183,28 @@ json::object plans_json(Replica& r) {
 json::array people_json(Replica& r) {
   json::array out;
   for (const auto& p : r.list(col::kPeople)) {
-    out.push_back({{"id", p.id}, {"name", p.value("name")}, {"role", p.value("role")}});
+    out.push_back({{"id", p.id}, {"name", p.value(schema::people::name)}, {"role", p.spelling(schema::people::role)}});
   }
   return out;
 }
 
 json::array panel_requests_json(Replica& r) {
   json::array arr;
+  namespace f = schema::panel_requests;
   for (const auto& q : r.list(col::kPanelRequests)) {
     arr.push_back({{"id", q.id},
-                   {"meeting_id", q.value("meeting_id")},
-                   {"placement_id", q.value("placement_id")},
-                   {"kind", q.value("kind")},
-                   {"description", q.value("description")},
-                   {"provider", q.value("provider")},
-                   {"frequency", q.value("frequency")},
-                   {"requested_by", q.value("requested_by")},
-                   {"requested_at", ms_field_utc(q, "requested_at_ms")},
-                   {"status", q.value("status")},
-                   {"reason", q.value("reason")},
-                   {"decided_by", q.value("decided_by")},
-                   {"decided_at", ms_field_utc(q, "decided_at_ms")}});
+                   {"meeting_id", q.value(f::meeting_id)},
+                   {"placement_id", q.value(f::placement_id)},
+                   {"kind", q.value(f::kind)},
+                   {"description", q.value(f::description)},
+                   {"provider", q.value(f::provider)},
+                   {"frequency", q.value(f::frequency)},
+                   {"requested_by", q.value(f::requested_by)},
+                   {"requested_at", ms_field_utc(q, f::requested_at_ms)},
+                   {"status", q.spelling(f::status)},
+                   {"reason", q.value(f::reason)},
+                   {"decided_by", q.value(f::decided_by)},
+                   {"decided_at", ms_field_utc(q, f::decided_at_ms)}});
   }
   return arr;
 }

@@ -128,7 +128,9 @@ class World {
   server::Server& server() { return *server_; }
   // The store thread is this thread: the service may be used directly.
   server::SyncService& service() { return server_->service(); }
-  server::ServerStore& store() { return service().store(); }
+  // The store through its interface (server/store/store.hpp), as the service
+  // uses it: what tests read or change here any backend would serve.
+  server::Store& store() { return service().backend(); }
 
  private:
   TempDir server_dir_;

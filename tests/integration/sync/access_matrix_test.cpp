@@ -240,7 +240,7 @@ class PreparedStore {
     seed_placement(service, "b");
     // R8: the LADO tasks one working day overdue, so their supervising social
     // workers are told (a notification about a professionals-only record).
-    auto task = service.store().get(col::kActions, "concern-a.lado");
+    auto task = service.backend().get(col::kActions, "concern-a.lado");
     const auto due = task ? policy::parse_date(task->value("due_date")) : std::nullopt;
     EXPECT_TRUE(due);
     if (!due) return;

@@ -51,7 +51,7 @@ TEST(EscalationSweep, R8_R13_AnOverdueLadoTasksNotifications_AreProfessionalsOnl
   ops::RaiseConductConcern concern{model::new_uuid_v7(), request.meeting_id, "Shouted at the child"};
   ASSERT_TRUE(ssw->replica->submit(concern).ok());
   ASSERT_FALSE(w.sync(*ssw));
-  auto task = w.service().store().get(col::kActions, concern.concern_id + ".lado");
+  auto task = w.service().backend().get(col::kActions, concern.concern_id + ".lado");
   ASSERT_TRUE(task);
   ASSERT_TRUE(task->professionals_only);
   // Every rung of the ladder at once: 20 working days late.
@@ -60,7 +60,7 @@ TEST(EscalationSweep, R8_R13_AnOverdueLadoTasksNotifications_AreProfessionalsOnl
   const auto late = policy::uk_date_of(policy::end_of_nth_working_day_after(policy::uk_end_of_day(*due), 20));
   ASSERT_GT(w.service().escalate(late).notifications, 0u);
   std::size_t about_task = 0;
-  for (const auto& n : w.service().store().all_in(col::kNotifications)) {
+  for (const auto& n : w.service().backend().all_in(col::kNotifications)) {
     if (n.value("action_id") != task->id) continue;
     ++about_task;
     EXPECT_TRUE(n.professionals_only) << n.id;

@@ -39,7 +39,7 @@ class ServerStack : public ::testing::Test {
   }
 
   std::uint64_t applied_count() {
-    return stack_->on_store_thread([](server::SyncService& service) { return service.store().applied_count(); });
+    return stack_->on_store_thread([](server::SyncService& service) { return service.backend().applied_count(); });
   }
 
   TempDir dir_;

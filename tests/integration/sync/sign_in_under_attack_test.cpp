@@ -235,7 +235,8 @@ TEST_F(RevocationWhileConnected, RevokingTheDevice_ClosesItsConnection_AndItsNex
   auto csw = stack_->connect_and_enrol("csw-1", std::string(World::kPassword));
   ASSERT_TRUE(csw->replica);
   const auto device_id = *csw->replica->meta("device_id");
-  const auto applied_before = stack_->on_store_thread([](server::SyncService& s) { return s.store().applied_count(); });
+  const auto applied_before =
+      stack_->on_store_thread([](server::SyncService& s) { return s.backend().applied_count(); });
 
   // Another process opens the store and revokes the device, as `psm-server
   // device revoke` does.
@@ -258,9 +259,10 @@ TEST_F(RevocationWhileConnected, RevokingTheDevice_ClosesItsConnection_AndItsNex
   ASSERT_TRUE(csw->replica->submit(request).ok());
   client::SyncReport report;
   EXPECT_TRUE(client::sync_once(*csw->replica, *csw->transport, report));
-  EXPECT_EQ(stack_->on_store_thread([](server::SyncService& s) { return s.store().applied_count(); }), applied_before);
+  EXPECT_EQ(stack_->on_store_thread([](server::SyncService& s) { return s.backend().applied_count(); }),
+            applied_before);
   EXPECT_FALSE(stack_->on_store_thread([&](server::SyncService& s) {
-    return s.store().get(model::collection::kMeetings, request.meeting_id).has_value();
+    return s.backend().get(model::collection::kMeetings, request.meeting_id).has_value();
   }));
 }
 

@@ -85,6 +85,17 @@ TEST(Field, UnparseableValues_ReadAsAbsentAndKeepTheirSpelling) {
   EXPECT_FALSE(r.get(schema::meetings::deadline_ms));
 }
 
+TEST(Field, Has_TellsAGivenFieldFromAnAbsentOne_WhateverItsValue) {
+  const Version v{Hlc::from(1, 0), "d1"};
+  Record r;
+  set(r, schema::placements::end_date, std::string(), v);
+  r.set("emergency", "maybe", v);
+  EXPECT_TRUE(r.has(schema::placements::end_date));
+  EXPECT_TRUE(r.has(schema::placements::emergency));
+  EXPECT_FALSE(r.get(schema::placements::emergency));
+  EXPECT_FALSE(r.has(schema::placements::ending));
+}
+
 template <class E>
 void expect_round_trip(std::initializer_list<E> values) {
   for (E e : values) EXPECT_EQ(parse_as<E>(to_string(e)), e) << to_string(e);
