@@ -1,14 +1,19 @@
-// One error currency for the whole project: boost::system::error_code with the
-// project's own enum, and boost::system::result<T> for functions that return a
-// value or an error. Exceptions thrown by third-party code (cereal, SQLite
-// wrapper internals) are caught at module edges and converted to these codes.
+// One error currency for the whole project (docs/architecture.md, "Errors"):
+// boost::system::error_code with the project's own enum; Error, a code with
+// the sentence for the person; Result<T> / Expected<T> for calls that return a
+// value or one of those; Failure (StoreError for store backends) where a call
+// cannot return one. Exceptions thrown by third-party code (cereal, SQLite)
+// are caught at module edges and converted to these.
 #pragma once
 
+#include <boost/assert/source_location.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
 
+#include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 namespace psm {
 
@@ -51,6 +56,12 @@ const boost::system::error_category& psm_category() noexcept;
 
 inline error_code make_error_code(Errc e) noexcept { return {static_cast<int>(e), psm_category()}; }
 
+// The Errc `ec` stands for when it is one of psm's (what the wire carries);
+// Errc::internal for an error from outside psm.
+inline Errc to_errc(const error_code& ec) noexcept {
+  return ec.category() == psm_category() ? static_cast<Errc>(ec.value()) : Errc::internal;
+}
+
 // True for errors where retrying later (with backoff) is the right response:
 // every code from Errc::unavailable on, and any error from outside psm (the
 // network, the operating system). The one rule for the server, the device's
@@ -59,13 +70,51 @@ inline bool is_transient(const error_code& ec) noexcept {
   return ec.category() != psm_category() || ec.value() >= static_cast<int>(Errc::unavailable);
 }
 
-// An error with a human-readable message that names what was wrong. The code
-// says what kind of failure; the message is for the person at the keyboard and
-// never contains a child's data.
+// What failed, for the person: the code says what kind of failure (and so
+// whether to retry: transient()); the message is for the person at the
+// keyboard or the operator, names what was wrong and never contains a child's
+// data. An empty message means the code's own message() is all there is to say.
 struct Error {
   error_code code;
   std::string message;
+
+  bool transient() const noexcept { return is_transient(code); }
 };
+
+// A value, or the Error saying why there is none. `.value()` on an error
+// throws Failure carrying it.
+template <class T>
+using Expected = boost::system::result<T, Error>;
+
+// An Error thrown where a call cannot return one: what() is the message.
+class Failure : public std::runtime_error {
+ public:
+  explicit Failure(Error error) : std::runtime_error(error.message), error_(std::move(error)) {}
+  Failure(error_code code, const std::string& message) : Failure(Error{code, message}) {}
+  const Error& error() const noexcept { return error_; }
+  error_code code() const noexcept { return error_.code; }
+
+ private:
+  Error error_;
+};
+
+// Thrown by a store's operations, whatever the backend (server/store/store.hpp,
+// the SQLite wrapper common/store/database.hpp). code() is one of:
+// Errc::busy (locked, retry later), Errc::io_error (disk full, I/O failure,
+// cannot open), Errc::corrupt_data (not a database / corrupt, an undecodable
+// record), Errc::already_exists (constraint violation),
+// Errc::unsupported_version (a schema from a newer version), Errc::internal
+// (anything else: a bug in the SQL or its use). The message names tables and
+// constraints, never bound values or keys.
+class StoreError : public Failure {
+ public:
+  using Failure::Failure;
+};
+
+// How Expected<T>::value() reports an error (found by argument-dependent lookup).
+[[noreturn]] inline void throw_exception_from_error(const Error& error, const boost::source_location& /*where*/) {
+  throw Failure(error);
+}
 
 }  // namespace psm
 

@@ -24,9 +24,8 @@ std::string operating_system_user() {
 int open_failed(const std::string& detail, error_code ec) { return store_open_failed(detail, ec); }
 
 int cmd_audit_verify(const std::filesystem::path& data) {
-  std::string detail;
-  auto store = ServerStore::open(DataPaths(data), &detail);
-  if (!store) return open_failed(detail, store.error());
+  auto store = ServerStore::open(DataPaths(data));
+  if (!store) return open_failed(store.error().message, store.error().code);
   const auto v = (*store)->audit().verify();
   if (!v.ok) {
     std::cout << "audit trail BROKEN at entry " << v.first_bad_seq << ": " << v.problem << " (" << v.entries
@@ -39,9 +38,8 @@ int cmd_audit_verify(const std::filesystem::path& data) {
 }
 
 int cmd_audit_show(const std::filesystem::path& data, const AuditFilter& filter, bool as_json) {
-  std::string detail;
-  auto store = ServerStore::open(DataPaths(data), &detail);
-  if (!store) return open_failed(detail, store.error());
+  auto store = ServerStore::open(DataPaths(data));
+  if (!store) return open_failed(store.error().message, store.error().code);
   const auto entries = (*store)->audit().query(filter);
   if (as_json) {
     boost::json::array out;
@@ -114,13 +112,13 @@ int cmd_cert_show(const std::filesystem::path& data, bool as_json) {
 
 int cmd_cert_renew(const std::filesystem::path& data, bool new_key) {
   const DataPaths paths(data);
-  std::string detail;
-  auto store = ServerStore::open(paths, &detail);
-  if (!store) return open_failed(detail, store.error());
+  auto store = ServerStore::open(paths);
+  if (!store) return open_failed(store.error().message, store.error().code);
   const auto cert = paths.tls_dir() / net::kServerCertFile;
   const auto old_pin = crypto::public_key_pin_of_pem_file(cert);
-  if (auto ec = net::renew_server_certificate(paths.tls_dir(), new_key, &detail)) {
-    std::cerr << "psm-server: the certificate was not renewed, nothing changed: " << detail << "\n";
+  if (auto renewed = net::renew_server_certificate(paths.tls_dir(), new_key); !renewed) {
+    const error_code ec = renewed.error().code;
+    std::cerr << "psm-server: the certificate was not renewed, nothing changed: " << renewed.error().message << "\n";
     return ec == Errc::not_found || ec == Errc::invalid_argument ? kExitData : kExitFailure;
   }
   auto info = net::read_certificate_info(cert);
@@ -155,13 +153,12 @@ int cmd_pin(const std::filesystem::path& data) {
 
 int cmd_rekey(const std::filesystem::path& data) {
   const DataPaths paths(data);
-  std::string detail;
-  if (auto ec = ServerStore::rotate_key(paths, &detail)) {
-    std::cerr << "psm-server: key rotation failed, nothing changed unless said: " << detail << "\n";
-    return ec == Errc::busy ? 1 : 3;
+  if (auto rotated = ServerStore::rotate_key(paths); !rotated) {
+    std::cerr << "psm-server: key rotation failed, nothing changed unless said: " << rotated.error().message << "\n";
+    return rotated.error().code == Errc::busy ? 1 : 3;
   }
-  auto store = ServerStore::open(paths, &detail);
-  if (!store) return open_failed(detail, store.error());
+  auto store = ServerStore::open(paths);
+  if (!store) return open_failed(store.error().message, store.error().code);
   audit_admin_action(**store, "rotated the store key");
   std::cout << "the store is now encrypted under a new key in " << paths.key().string()
             << "; backups taken before now still need the old key\n";
@@ -172,21 +169,21 @@ int cmd_rekey(const std::filesystem::path& data) {
 // anyone can check a receipt with openssl; --rotate first makes a new key.
 int cmd_receipt_key(const std::filesystem::path& data, bool rotate) {
   const DataPaths paths(data);
-  std::string detail;
-  auto store = ServerStore::open(paths, &detail);
-  if (!store) return open_failed(detail, store.error());
+  auto store = ServerStore::open(paths);
+  if (!store) return open_failed(store.error().message, store.error().code);
   if (rotate) {
-    std::string key_id;
-    if (auto ec = ReceiptKeys::rotate(paths, &detail, &key_id)) {
-      std::cerr << "psm-server: receipt key rotation failed: " << detail << "\n";
+    auto key_id = ReceiptKeys::rotate(paths);
+    if (!key_id) {
+      const error_code ec = key_id.error().code;
+      std::cerr << "psm-server: receipt key rotation failed: " << key_id.error().message << "\n";
       return ec == Errc::permission_denied || ec == Errc::corrupt_data ? 3 : 1;
     }
-    audit_admin_action(**store, "rotated the receipt key; new key " + key_id);
-    std::cerr << "new receipt key " << key_id << "; restart psm-server serve to sign with it\n";
+    audit_admin_action(**store, "rotated the receipt key; new key " + *key_id);
+    std::cerr << "new receipt key " << *key_id << "; restart psm-server serve to sign with it\n";
   }
   bool created = false;
-  auto keys = ReceiptKeys::load_or_create(paths, &detail, &created);
-  if (!keys) return open_failed(detail, keys.error());
+  auto keys = ReceiptKeys::load_or_create(paths, &created);
+  if (!keys) return open_failed(keys.error().message, keys.error().code);
   if (created) audit_admin_action(**store, "created receipt key " + (*keys)->signing_key().key_id());
   for (const auto& pem : (*keys)->public_pems()) std::cout << pem;
   return 0;

@@ -55,9 +55,8 @@ std::string read_line() {
 
 int cmd_init(const fs::path& data, const std::vector<std::string>& hostnames) {
   DataPaths paths(data);
-  std::string detail;
-  auto store = ServerStore::create(paths, &detail);
-  if (!store) return data_error(detail, store.error());
+  auto store = ServerStore::create(paths);
+  if (!store) return data_error(store.error().message, store.error().code);
   std::vector<std::string> names = hostnames;
   if (names.empty()) names.push_back("localhost");
   if (auto ec = net::generate_tls_material(paths.tls_dir(), names)) {
@@ -66,8 +65,8 @@ int cmd_init(const fs::path& data, const std::vector<std::string>& hostnames) {
   }
   audit_admin_action(**store, "initialised the data directory");
   bool created = false;
-  auto receipt_keys = ReceiptKeys::load_or_create(paths, &detail, &created);
-  if (!receipt_keys) return data_error(detail, receipt_keys.error());
+  auto receipt_keys = ReceiptKeys::load_or_create(paths, &created);
+  if (!receipt_keys) return data_error(receipt_keys.error().message, receipt_keys.error().code);
   if (created) audit_admin_action(**store, "created receipt key " + (*receipt_keys)->signing_key().key_id());
   const auto pin = crypto::public_key_pin_of_pem_file(paths.tls_dir() / net::kServerCertFile);
   std::cout << "initialised " << data.string() << "\n"
@@ -182,13 +181,12 @@ int cmd_user_add(const fs::path& data, const std::string& username, const std::s
     password = password_stdin ? read_line() : platform::read_secret("Password for the new account: ");
   }
   DataPaths paths(data);
-  std::string detail;
-  auto store = ServerStore::open(paths, &detail);
-  if (!store) return data_error(detail, store.error());
+  auto store = ServerStore::open(paths);
+  if (!store) return data_error(store.error().message, store.error().code);
   Account account{username, person_id.empty() ? username : person_id, *role, name, {}};
-  if (auto ec = add_user(**store, account, password, &detail)) {
-    std::cerr << "psm-server: " << detail << "\n";
-    return ec == Errc::invalid_argument ? kExitUsage : kExitFailure;
+  if (auto added = add_user(**store, account, password); !added) {
+    std::cerr << "psm-server: " << added.error().message << "\n";
+    return added.error().code == Errc::invalid_argument ? kExitUsage : kExitFailure;
   }
   audit_admin_action(**store, "added account " + username + " (" + role_name + ")");
   std::cout << "added " << username << " (" << role_name << ")\n";
@@ -204,14 +202,14 @@ int cmd_import(const fs::path& data, const fs::path& file) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   DataPaths paths(data);
-  std::string detail;
-  auto store = ServerStore::open(paths, &detail);
-  if (!store) return data_error(detail, store.error());
-  std::size_t count = 0;
-  if (auto ec = import_reference_data(**store, buffer.str(), &detail, &count)) {
-    std::cerr << "psm-server: import refused, nothing imported: " << detail << "\n";
+  auto store = ServerStore::open(paths);
+  if (!store) return data_error(store.error().message, store.error().code);
+  auto imported = import_reference_data(**store, buffer.str());
+  if (!imported) {
+    std::cerr << "psm-server: import refused, nothing imported: " << imported.error().message << "\n";
     return kExitUsage;
   }
+  const std::size_t count = *imported;
   audit_admin_action(**store, "imported " + std::to_string(count) + " reference records from " + file.string());
   std::cout << "imported " << count << " reference records\n";
   return kExitOk;
@@ -230,9 +228,8 @@ int cmd_escalate(const fs::path& data, const std::string& today_text) {
   if (!parse_today(today_text, given)) return kExitUsage;
   const auto today = given.value_or(policy::uk_date_of(model::HlcClock::system_now_millis()));
   DataPaths paths(data);
-  std::string detail;
-  auto store = ServerStore::open(paths, &detail);
-  if (!store) return data_error(detail, store.error());
+  auto store = ServerStore::open(paths);
+  if (!store) return data_error(store.error().message, store.error().code);
   Metrics metrics;
   SyncService service(std::move(*store), metrics);
   auto result = service.escalate(today);
@@ -247,8 +244,8 @@ int cmd_report(const fs::path& data, report::ReportRequest request, const std::s
   if (!parse_today(today_text, request.today)) return kExitUsage;
   DataPaths paths(data);
   std::string detail;
-  auto store = ServerStore::open(paths, &detail);
-  if (!store) return data_error(detail, store.error());
+  auto store = ServerStore::open(paths);
+  if (!store) return data_error(store.error().message, store.error().code);
   std::ostringstream out;
   if (!report::write_report(**store, request, model::HlcClock::system_now_millis(), out, detail)) {
     std::cerr << "psm-server: " << detail << "\n";
@@ -273,20 +270,19 @@ int cmd_calendar(const fs::path& data, const fs::path& file, bool as_json) {
     text = buffer.str();
   }
   DataPaths paths(data);
-  std::string detail;
-  auto store = ServerStore::open(paths, &detail);
-  if (!store) return data_error(detail, store.error());
+  auto store = ServerStore::open(paths);
+  if (!store) return data_error(store.error().message, store.error().code);
   if (!file.empty()) {
-    CalendarImport imported;
-    if (auto ec = import_calendar(**store, text, &detail, &imported)) {
-      std::cerr << "psm-server: calendar refused, nothing changed: " << detail << "\n";
+    auto imported = import_calendar(**store, text);
+    if (!imported) {
+      std::cerr << "psm-server: calendar refused, nothing changed: " << imported.error().message << "\n";
       return kExitUsage;
     }
-    if (!imported.unchanged) {
+    if (!imported->unchanged) {
       audit_admin_action(**store,
-                         "imported calendar version " + std::to_string(imported.version) + " from " + file.string());
+                         "imported calendar version " + std::to_string(imported->version) + " from " + file.string());
     }
-    std::cout << describe(imported);
+    std::cout << describe(*imported);
     return kExitOk;
   }
   std::cout << describe(calendar_in_store(**store), as_json);
@@ -295,9 +291,8 @@ int cmd_calendar(const fs::path& data, const fs::path& file, bool as_json) {
 
 int cmd_devices(const fs::path& data, bool as_json) {
   DataPaths paths(data);
-  std::string detail;
-  auto store = ServerStore::open(paths, &detail);
-  if (!store) return data_error(detail, store.error());
+  auto store = ServerStore::open(paths);
+  if (!store) return data_error(store.error().message, store.error().code);
   auto devices = (*store)->list_devices();
   if (as_json) {
     boost::json::array arr;
@@ -322,10 +317,8 @@ int cmd_devices(const fs::path& data, bool as_json) {
 
 int cmd_backup(const fs::path& data, const fs::path& to) {
   DataPaths paths(data);
-  std::string detail;
-  if (auto ec = ServerStore::backup(paths, to, &detail)) return data_error(detail, ec);
-  if (auto store = ServerStore::open(paths, &detail))
-    audit_admin_action(**store, "backed up the store to " + to.string());
+  if (auto done = ServerStore::backup(paths, to); !done) return data_error(done.error().message, done.error().code);
+  if (auto store = ServerStore::open(paths)) audit_admin_action(**store, "backed up the store to " + to.string());
   std::cout << "backed up " << paths.store().string() << " to " << to.string()
             << " (encrypted with the store key; keep " << paths.key().string() << " safe and apart from it)\n";
   return kExitOk;
@@ -339,18 +332,19 @@ int cmd_restore(const fs::path& data, const fs::path& from) {
     std::cerr << "psm-server: a psm-server is serving " << data.string() << "; stop it before restoring\n";
     return kExitData;
   }
-  std::string detail, epoch;
   // Where the audit trail ended before the restore: entries after the backup
   // go with the store, so the restored trail records what was lost.
   std::string previous_trail = "unreadable";
-  if (auto before = ServerStore::open(paths, &detail)) {
+  if (auto before = ServerStore::open(paths)) {
     const auto v = (*before)->audit().verify();
     previous_trail = std::to_string(v.entries) + " entries, head " + (v.ok ? v.head_hash : "broken: " + v.problem);
-  } else if (before.error() == StoreErrc::store_missing) {
+  } else if (before.error().code == StoreErrc::store_missing) {
     previous_trail = "no store: it was missing or empty";
   }
-  if (auto ec = ServerStore::restore(paths, from, &detail, &epoch)) return data_error(detail, ec);
-  if (auto store = ServerStore::open(paths, &detail)) {
+  auto restored = ServerStore::restore(paths, from);
+  if (!restored) return data_error(restored.error().message, restored.error().code);
+  const std::string epoch = *restored;
+  if (auto store = ServerStore::open(paths)) {
     audit_admin_action(**store, "restored the store from " + from.string() + " (new epoch " + epoch +
                                     "); the trail before the restore had " + previous_trail);
   }
@@ -361,9 +355,8 @@ int cmd_restore(const fs::path& data, const fs::path& from) {
 
 int cmd_revoke(const fs::path& data, const std::string& id) {
   DataPaths paths(data);
-  std::string detail;
-  auto store = ServerStore::open(paths, &detail);
-  if (!store) return data_error(detail, store.error());
+  auto store = ServerStore::open(paths);
+  if (!store) return data_error(store.error().message, store.error().code);
   if (!(*store)->revoke_device(id)) {
     std::cerr << "psm-server: no device " << id << "\n";
     return kExitFailure;

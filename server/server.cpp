@@ -60,10 +60,9 @@ std::optional<StartFailure> Server::open_store(std::unique_ptr<ServerStore>& sto
   // devices that would be told to retry for ever.
   const auto check_started = std::chrono::steady_clock::now();
   bool checked = false;
-  std::string detail;
-  auto opened = ServerStore::open(paths, &detail,
-                                  options_.check_store ? StoreCheck::full : StoreCheck::unless_closed_clean, &checked);
-  if (!opened) return StartFailure{StartFailure::Step::store, opened.error(), detail};
+  auto opened =
+      ServerStore::open(paths, options_.check_store ? StoreCheck::full : StoreCheck::unless_closed_clean, &checked);
+  if (!opened) return StartFailure{StartFailure::Step::store, opened.error().code, opened.error().message};
   if (checked) {
     spdlog::info("store integrity check passed in {} ms",
                  std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - check_started)
@@ -78,20 +77,21 @@ std::optional<StartFailure> Server::open_store(std::unique_ptr<ServerStore>& sto
 std::optional<StartFailure> Server::start() {
   started_ = true;
   DataPaths paths(options_.data);
-  std::string detail;
   std::unique_ptr<ServerStore> store = std::move(options_.store);
   if (!store) {
     if (auto failure = open_store(store)) return failure;
   }
   if (options_.network) {
-    if (auto ec = platform::check_owner_only(tls_dir_ / net::kServerKeyFile, "TLS key", &detail)) {
-      return StartFailure{StartFailure::Step::tls_key, ec, detail};
+    if (auto owned = platform::check_owner_only(tls_dir_ / net::kServerKeyFile, "TLS key"); !owned) {
+      return StartFailure{StartFailure::Step::tls_key, owned.error().code, owned.error().message};
     }
   }
   // Made on first start of a data directory from before receipts.
   bool receipt_key_created = false;
-  auto receipt_keys = ReceiptKeys::load_or_create(paths, &detail, &receipt_key_created);
-  if (!receipt_keys) return StartFailure{StartFailure::Step::receipt_key, receipt_keys.error(), detail};
+  auto receipt_keys = ReceiptKeys::load_or_create(paths, &receipt_key_created);
+  if (!receipt_keys) {
+    return StartFailure{StartFailure::Step::receipt_key, receipt_keys.error().code, receipt_keys.error().message};
+  }
   if (receipt_key_created) {
     audit_admin_action(*store, "created receipt key " + (*receipt_keys)->signing_key().key_id());
   }
@@ -99,7 +99,7 @@ std::optional<StartFailure> Server::start() {
   std::shared_ptr<asio::ssl::context> tls;
   if (options_.network) {
     auto made = net::make_server_tls_context(tls_dir_ / net::kServerCertFile, tls_dir_ / net::kServerKeyFile);
-    if (!made) return StartFailure{StartFailure::Step::tls_context, made.error(), {}};
+    if (!made) return StartFailure{StartFailure::Step::tls_context, made.error().code, {}};
     tls = std::move(*made);
     if (auto cert = net::read_certificate_info(tls_dir_ / net::kServerCertFile)) {
       metrics_.set_tls_certificate_expiry(cert->not_after);
@@ -128,9 +128,8 @@ std::optional<StartFailure> Server::start() {
     auto listener_options = options_.listener;
     listener_options.subprotocol = std::string(protocol::kSubprotocol);
     listener_ = std::make_unique<net::Listener>(io_, tls, listener_options, hub_->handler_factory(), health);
-    std::string listen_detail;
-    if (auto ec = listener_->start(&listen_detail)) {
-      return StartFailure{StartFailure::Step::listen, ec, listen_detail};
+    if (auto listening = listener_->start(); !listening) {
+      return StartFailure{StartFailure::Step::listen, listening.error().code, listening.error().message};
     }
     if (options_.metrics_address) {
       auto monitoring = [this, health](std::string_view method,
@@ -143,9 +142,9 @@ std::optional<StartFailure> Server::start() {
       };
       metrics_listener_ =
           std::make_unique<net::HttpListener>(io_, *options_.metrics_address, options_.metrics_port, monitoring);
-      if (auto ec = metrics_listener_->start(&listen_detail)) {
+      if (auto listening = metrics_listener_->start(); !listening) {
         listener_->stop();
-        return StartFailure{StartFailure::Step::metrics_listen, ec, listen_detail};
+        return StartFailure{StartFailure::Step::metrics_listen, listening.error().code, listening.error().message};
       }
     }
     if (options_.stop_on_signals) {

@@ -35,7 +35,14 @@ void SyncWorker::run() {
   auto retry = kFirstRetry;
   auto next_attempt = Clock::now();
   bool requested = true;
+  // A permanent error (psm::is_transient says no: the sign-in refused or
+  // expired, the server not trusted, offline too long...) ends automatic
+  // attempts: trying again would get the same answer, and knocking on the
+  // server with a refused token only adds to its failed sign-ins. The next
+  // attempt waits for the person: "Sync now", new work, or an unlock.
+  bool waiting_for_person = false;
 
+  // A transient failure: offline, and the next automatic try after the backoff.
   auto go_offline = [&](const std::string& why) {
     connection.reset();
     next_attempt = Clock::now() + retry;
@@ -49,12 +56,30 @@ void SyncWorker::run() {
       s.next_attempt_ms = next_ms;
     });
   };
+  // Any failure: transient ones are retried, permanent ones wait for the person.
+  auto failed = [&](const Error& e) {
+    if (e.transient()) {
+      go_offline(e.message);
+      return;
+    }
+    spdlog::info("sync stopped until asked again: {}", e.code.message());
+    connection.reset();
+    waiting_for_person = true;
+    retry = kFirstRetry;
+    state_.update_sync_status([&](SyncStatus& s) {
+      s.online = false;
+      s.syncing = false;
+      s.last_error = e.message;
+      s.next_attempt_ms = 0;  // no automatic try
+    });
+  };
 
   while (!state_.stopping()) {
     if (state_.lock_if_idle()) spdlog::info("locked after inactivity");
     if (state_.locked()) {
       // Nothing to sync without the key: drop the connection and wait for an unlock.
       connection.reset();
+      waiting_for_person = false;  // unlocking is the person asking
       state_.update_sync_status([](SyncStatus& s) {
         s.online = false;
         s.syncing = false;
@@ -64,19 +89,21 @@ void SyncWorker::run() {
     }
 
     if (!connection) {
-      if (!requested && Clock::now() < next_attempt) {
-        requested = state_.wait_for_sync_request(std::min(next_attempt, Clock::now() + std::chrono::seconds(1)));
+      if (!requested && (waiting_for_person || Clock::now() < next_attempt)) {
+        const auto slice = Clock::now() + std::chrono::seconds(1);
+        requested = state_.wait_for_sync_request(waiting_for_person ? slice : std::min(next_attempt, slice));
         continue;
       }
+      waiting_for_person = false;
       auto config = read_config(state_.home());
       if (!config) {
-        go_offline("this device is not enrolled");
+        failed(Error{config.error(), "this device is not enrolled"});
         requested = false;
         continue;
       }
       auto connected = connect(state_.home(), config->server_url, config->pin);
-      if (auto* e = std::get_if<SyncError>(&connected)) {
-        go_offline(e->message);
+      if (auto* e = std::get_if<Error>(&connected)) {
+        failed(*e);
         requested = false;
         continue;
       }
@@ -88,7 +115,7 @@ void SyncWorker::run() {
       requested = false;
       state_.update_sync_status([](SyncStatus& s) { s.syncing = true; });
       SyncReport report;
-      std::optional<SyncError> err;
+      std::optional<Error> err;
       const bool ran = state_
                            .with_replica([&](Replica& r) {
                              err = sync_once(r, *connection->transport, report);
@@ -104,7 +131,7 @@ void SyncWorker::run() {
         continue;
       }
       if (err) {
-        go_offline(err->message);
+        failed(*err);
         continue;
       }
       retry = kFirstRetry;

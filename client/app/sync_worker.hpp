@@ -1,7 +1,11 @@
 // The app's background sync: one thread that keeps a connection to the server
 // while the replica is unlocked, syncs on start, when asked, when the server
-// says something changed and every `sync_every`; when the server cannot be
-// reached it retries with exponential backoff. It also applies the auto-lock.
+// says something changed and every `sync_every`. After a transient failure
+// (psm::is_transient: the server unreachable, busy...) it retries with
+// exponential backoff; after a permanent one (sign-in refused or expired,
+// server not trusted...) it makes no automatic attempt until the person asks
+// (AppState::request_sync, or an unlock), and SyncStatus::last_error says why.
+// A revoked device is wiped. It also applies the auto-lock.
 #pragma once
 
 #include "client/app/app_state.hpp"

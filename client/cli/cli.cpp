@@ -48,7 +48,7 @@ std::string password_from_env_or_prompt() {
 }
 
 // What to tell the person when the server refused this device's sign-in.
-std::string sign_in_advice(const SyncError& e, const HomePaths& home) {
+std::string sign_in_advice(const Error& e, const HomePaths& home) {
   if (e.code == Errc::token_expired) {
     return e.message + ": run psm --home " + home.root.string() + " login (changes waiting on this device are kept)";
   }
@@ -84,7 +84,7 @@ int cmd_enrol(Session& s, const std::string& server, const fs::path& ca, const s
     return fail(kExitFailure, "cannot copy the CA certificate into " + s.home.root.string());
   }
   auto connected = connect(s.home, server, pin);
-  if (auto* e = std::get_if<SyncError>(&connected)) {
+  if (auto* e = std::get_if<Error>(&connected)) {
     fs::remove(s.home.ca(), fs_ec);
     return fail(exit_code_for(e->code), e->message);
   }
@@ -119,7 +119,7 @@ std::string kept_message(Session& s, const std::string& why) {
 }
 
 // Reports a finished sync (or why it failed) and returns the exit code.
-int finish_sync(Session& s, const SyncReport& report, const std::optional<SyncError>& err, bool quiet) {
+int finish_sync(Session& s, const SyncReport& report, const std::optional<Error>& err, bool quiet) {
   if (err) {
     if (err->code == Errc::device_revoked) {
       s.replica.reset();
@@ -178,7 +178,7 @@ int cmd_login(Session& s) {
   if (!config) return fail(kExitNotEnrolled, "this device is not enrolled");
   const std::string password = password_from_env_or_prompt();
   auto connected = connect(s.home, config->server_url, config->pin);
-  if (auto* e = std::get_if<SyncError>(&connected)) return fail(exit_code_for(e->code), e->message);
+  if (auto* e = std::get_if<Error>(&connected)) return fail(exit_code_for(e->code), e->message);
   auto& c = std::get<Connected>(connected);
   if (auto e = enrol_device(*s.replica, *c.transport, config->username, password, "psm")) {
     return fail(exit_code_for(e->code), e->message);
@@ -206,13 +206,13 @@ int sync_retrying(Session& s, const ClientConfig& config, std::chrono::milliseco
   SyncReport report;
   RetryOptions options;
   options.budget = retry_for;
-  options.on_retry = [](const SyncError& why, std::chrono::milliseconds wait) {
+  options.on_retry = [](const Error& why, std::chrono::milliseconds wait) {
     std::cerr << "psm: " << why.message << "; trying again in " << (wait.count() + 999) / 1000 << " s" << std::endl;
   };
-  Connect open_connection = [&]() -> std::variant<std::unique_ptr<Transport>, SyncError> {
+  Connect open_connection = [&]() -> std::variant<std::unique_ptr<Transport>, Error> {
     current.reset();
     auto connected = connect(s.home, config.server_url, config.pin);
-    if (auto* e = std::get_if<SyncError>(&connected)) return *e;
+    if (auto* e = std::get_if<Error>(&connected)) return *e;
     current = std::make_shared<Connected>(std::move(std::get<Connected>(connected)));
     return std::make_unique<SharedConnection>(current);
   };
@@ -628,7 +628,7 @@ int run_cli(int argc, char** argv, std::span<const FrontEndCommand> front_ends) 
     if (*receipt) return cmd_receipt(s, receipt_op, as_json);
     if (*receipts) return cmd_receipts(s, receipts_last, receipts_record, receipts_child, as_json);
     if (auto rc = run_meeting_command(s, meeting_commands, as_json)) return *rc;
-  } catch (const store::StoreError& e) {
+  } catch (const StoreError& e) {
     // A write refused part-way (disk full) or damage found while reading:
     // the transaction in progress is rolled back, so what was queued before
     // stays queued.

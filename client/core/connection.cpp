@@ -29,24 +29,23 @@ Result<ClientConfig> read_config(const HomePaths& home) {
   return c;
 }
 
-std::variant<Connected, SyncError> connect(const HomePaths& home, const std::string& url, const std::string& pin) {
+std::variant<Connected, Error> connect(const HomePaths& home, const std::string& url, const std::string& pin) {
   net::ClientTlsOptions tls;
   tls.ca_file = home.ca();
   tls.pinned_sha256_hex = pin;
-  std::string detail;
   auto client = net::WebSocketClient::connect(
-      url, tls, protocol::kSubprotocol, std::chrono::duration_cast<std::chrono::milliseconds>(limits::kConnectTimeout),
-      &detail);
+      url, tls, protocol::kSubprotocol, std::chrono::duration_cast<std::chrono::milliseconds>(limits::kConnectTimeout));
   if (!client) {
+    const auto& [code, detail] = client.error();
     std::string message;
-    if (client.error() == Errc::untrusted_server) {
+    if (code == Errc::untrusted_server) {
       message = "refusing to sync: the server's certificate is not trusted (" + detail + ")";
-    } else if (client.error() == Errc::unsupported_version) {
+    } else if (code == Errc::unsupported_version) {
       message = "the server does not speak this version of psm: " + detail;
     } else {
       message = "cannot reach the server at " + url + (detail.empty() ? "" : " (" + detail + ")");
     }
-    return SyncError{client.error(), message};
+    return Error{code, message};
   }
   Connected c;
   c.client = std::move(*client);

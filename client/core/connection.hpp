@@ -26,8 +26,8 @@ Result<ClientConfig> read_config(const HomePaths& home);
 
 // Connects to `url`, trusting the CA copied into `home` and, when `pin` (the
 // server key's pin from config.json) is not "", only that key. On failure the
-// SyncError's message says, for a person, why (untrusted, wrong version,
+// Error's message says, for a person, why (untrusted, wrong version,
 // unreachable). Blocks for at most limits::kConnectTimeout.
-std::variant<Connected, SyncError> connect(const HomePaths& home, const std::string& url, const std::string& pin = {});
+std::variant<Connected, Error> connect(const HomePaths& home, const std::string& url, const std::string& pin = {});
 
 }  // namespace psm::client

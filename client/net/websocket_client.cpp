@@ -381,16 +381,12 @@ void WebSocketClient::Impl::close() {
   abort();
 }
 
-Result<std::unique_ptr<WebSocketClient>> WebSocketClient::connect(std::string_view url, const ClientTlsOptions& tls,
-                                                                  std::string_view subprotocol,
-                                                                  std::chrono::milliseconds timeout,
-                                                                  std::string* error_detail) {
+Expected<std::unique_ptr<WebSocketClient>> WebSocketClient::connect(std::string_view url, const ClientTlsOptions& tls,
+                                                                    std::string_view subprotocol,
+                                                                    std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   std::string detail;
-  auto fail = [&](error_code ec) -> Result<std::unique_ptr<WebSocketClient>> {
-    if (error_detail) *error_detail = detail;
-    return ec;
-  };
+  auto fail = [&](error_code ec) -> Expected<std::unique_ptr<WebSocketClient>> { return Error{ec, detail}; };
   auto parsed = parse_url(url);
   if (!parsed) {
     detail = "not a server address of the form wss://host:port: \"" + std::string(url) + "\"";

@@ -43,7 +43,7 @@ class WebSocketClient {
   // brackets), verifies the server's certificate against tls.ca_file and its
   // name against `host` (a DNS name or an IP address), and opens a WebSocket
   // offering `subprotocol`. The whole sequence is bounded by `timeout`.
-  // Errors (with a sentence for the user in *error_detail when given):
+  // Errors (the Error's message is a sentence for the user):
   //   Errc::invalid_argument   malformed URL, unreadable CA file;
   //   Errc::unavailable        DNS failure, refused, unreachable, TLS failure
   //                            other than certificate verification, connection
@@ -52,11 +52,10 @@ class WebSocketClient {
   //                            expired, or not the pinned certificate;
   //   Errc::timeout            not connected within `timeout`;
   //   Errc::unsupported_version the server does not speak `subprotocol`
-  //                            (*error_detail gets the server's explanation).
-  static Result<std::unique_ptr<WebSocketClient>> connect(std::string_view url, const ClientTlsOptions& tls,
-                                                          std::string_view subprotocol,
-                                                          std::chrono::milliseconds timeout,
-                                                          std::string* error_detail = nullptr);
+  //                            (the message is the server's explanation).
+  static Expected<std::unique_ptr<WebSocketClient>> connect(std::string_view url, const ClientTlsOptions& tls,
+                                                            std::string_view subprotocol,
+                                                            std::chrono::milliseconds timeout);
 
   ~WebSocketClient();
   WebSocketClient(const WebSocketClient&) = delete;

@@ -265,7 +265,7 @@ Result<std::unique_ptr<Replica>> Replica::open_with_key(const HomePaths& home, s
     // Some SQLite builds default to this; this replica does not rely on it.
     db->exec("PRAGMA secure_delete = ON");
     store::migrate(*db, kMigrations);
-  } catch (const store::StoreError& e) {
+  } catch (const StoreError& e) {
     return e.code();
   }
   std::unique_ptr<Replica> r(new Replica(home, std::move(*db)));
@@ -336,7 +336,7 @@ std::optional<Record> Replica::get(std::string_view collection, std::string_view
   s.bind(1, collection).bind(2, id);
   if (!s.step()) return std::nullopt;
   auto rec = protocol::decode_record(s.column_bytes(0));
-  if (!rec) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable record in replica");
+  if (!rec) throw StoreError(make_error_code(Errc::corrupt_data), "undecodable record in replica");
   return std::move(*rec);
 }
 
@@ -347,7 +347,7 @@ std::vector<Record> Replica::list_in_scope(std::string_view collection, std::str
   std::vector<Record> out;
   while (s.step()) {
     auto rec = protocol::decode_record(s.column_bytes(0));
-    if (!rec) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable record in replica");
+    if (!rec) throw StoreError(make_error_code(Errc::corrupt_data), "undecodable record in replica");
     out.push_back(std::move(*rec));
   }
   return out;
@@ -437,7 +437,7 @@ std::vector<OutboxEntry> Replica::outbox(std::optional<OpState> only, std::size_
     e.reason = s.column_text(5);
     e.created_at_ms = static_cast<std::uint64_t>(s.column_int64(6));
     auto op = protocol::decode_operation(s.column_bytes(7));
-    if (!op) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable operation in outbox");
+    if (!op) throw StoreError(make_error_code(Errc::corrupt_data), "undecodable operation in outbox");
     e.op = std::move(*op);
     out.push_back(std::move(e));
     if (limit && out.size() >= limit) break;
@@ -460,7 +460,7 @@ std::vector<ops::Operation> Replica::pending_operations(std::size_t limit) {
   s.bind(1, *first).bind(2, static_cast<std::int64_t>(limit));
   while (s.step()) {
     auto op = protocol::decode_operation(s.column_bytes(0));
-    if (!op) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable operation in outbox");
+    if (!op) throw StoreError(make_error_code(Errc::corrupt_data), "undecodable operation in outbox");
     out.push_back(std::move(*op));
   }
   return out;
@@ -649,7 +649,7 @@ void Replica::apply_pull(const protocol::PullResponse& page) {
     // goes on, and only the free pages wait for the next purge.
     try {
       db_.exec("VACUUM");
-    } catch (const store::StoreError& e) {
+    } catch (const StoreError& e) {
       if (e.code() != Errc::busy) throw;
     }
     db_.exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -721,7 +721,7 @@ namespace psm::client {
 namespace {
 std::optional<StoredReceipt> read_receipt(Statement& s) {
   auto entry = protocol::parse_receipt_entry(s.column_text(0));
-  if (!entry) throw store::StoreError(make_error_code(Errc::corrupt_data), "unreadable receipt in replica");
+  if (!entry) throw StoreError(make_error_code(Errc::corrupt_data), "unreadable receipt in replica");
   return StoredReceipt{std::move(*entry), s.column_text(1), s.column_bytes(2), s.column_bytes(3)};
 }
 }  // namespace

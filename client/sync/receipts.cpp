@@ -9,7 +9,7 @@ namespace psm::client {
 
 namespace {
 
-SyncError bad_receipt(std::string what) {
+Error bad_receipt(std::string what) {
   return {make_error_code(Errc::malformed_message),
           "the server's receipt for the changes just sent " + what +
               "; nothing of its answer was recorded and the changes will be sent again"};
@@ -24,8 +24,8 @@ bool signature_ok(Replica& replica, const std::string& key_id, const std::string
 
 }  // namespace
 
-std::variant<std::vector<protocol::ReceiptEntry>, SyncError> check_receipt(Replica& replica,
-                                                                           const protocol::PushResponse& response) {
+std::variant<std::vector<protocol::ReceiptEntry>, Error> check_receipt(Replica& replica,
+                                                                       const protocol::PushResponse& response) {
   const auto& receipt = response.receipt;
   if (receipt.empty()) return std::vector<protocol::ReceiptEntry>{};
   if (!replica.receipt_public_key(receipt.key_id)) {

@@ -16,10 +16,10 @@ namespace psm::client {
 // verified TLS channel, be a canonical statement for this person and device,
 // and cover only operations of this batch that the server accepted. Returns
 // the entries it covers (none for an answer without a receipt: a server from
-// before receipts), or a SyncError (Errc::malformed_message) saying what was
+// before receipts), or an Error (Errc::malformed_message) saying what was
 // wrong; then nothing of the answer may be recorded.
-std::variant<std::vector<protocol::ReceiptEntry>, SyncError> check_receipt(Replica& replica,
-                                                                           const protocol::PushResponse& response);
+std::variant<std::vector<protocol::ReceiptEntry>, Error> check_receipt(Replica& replica,
+                                                                       const protocol::PushResponse& response);
 
 // Verifies a kept receipt: the signature under the key with its id, and the
 // statement's line for the operation. "" when it verifies, otherwise what is wrong.

@@ -17,46 +17,43 @@ namespace {
 
 using namespace std::chrono_literals;
 
-SyncError transport_error(error_code ec) {
+Error transport_error(error_code ec) {
   if (ec == Errc::timeout) return {ec, "the server did not answer in time"};
   return {make_error_code(Errc::unavailable), "the connection to the server was lost"};
 }
 
 // Waits for the answer of type T to a request already sent, setting pokes aside.
 template <class T>
-std::variant<T, SyncError> receive_answer(Transport& transport) {
+std::variant<T, Error> receive_answer(Transport& transport) {
   const auto deadline = std::chrono::steady_clock::now() + limits::kRequestTimeout;
   for (;;) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left <= 0ms) return SyncError{make_error_code(Errc::timeout), "the server did not answer in time"};
+    if (left <= 0ms) return Error{make_error_code(Errc::timeout), "the server did not answer in time"};
     auto bytes = transport.receive(left);
     if (!bytes) return transport_error(bytes.error());
     auto message = protocol::decode(*bytes);
-    if (!message) return SyncError{message.error(), "the server sent a message this version cannot read"};
+    if (!message) return Error{message.error(), "the server sent a message this version cannot read"};
     if (auto* answer = std::get_if<T>(&*message)) return std::move(*answer);
     if (auto* err = std::get_if<protocol::ErrorMessage>(&*message)) {
-      return SyncError{make_error_code(static_cast<Errc>(err->error)), "the server said: " + err->message};
+      auto said = protocol::error_of(*err);
+      said.message = "the server said: " + said.message;
+      return said;
     }
     // A poke while waiting: the pull that follows covers it.
   }
 }
 
-std::optional<SyncError> send_request(Transport& transport, const protocol::Message& request) {
+std::optional<Error> send_request(Transport& transport, const protocol::Message& request) {
   if (auto ec = transport.send(protocol::encode(request))) return transport_error(ec);
   return std::nullopt;
 }
 
 // Sends a request and waits for the answer of type T, setting pokes aside.
 template <class T>
-std::variant<T, SyncError> round_trip(Transport& transport, const protocol::Message& request) {
+std::variant<T, Error> round_trip(Transport& transport, const protocol::Message& request) {
   if (auto e = send_request(transport, request)) return *e;
   return receive_answer<T>(transport);
-}
-
-std::optional<SyncError> check_auth(const protocol::AuthResult& r) {
-  if (r.ok) return std::nullopt;
-  return SyncError{make_error_code(static_cast<Errc>(r.error)), r.message};
 }
 
 }  // namespace
@@ -81,13 +78,13 @@ void remember_sign_in(Replica& replica, const protocol::AuthResult& r) {
 
 }  // namespace
 
-std::optional<SyncError> enrol_device(Replica& replica, Transport& transport, const std::string& username,
-                                      const std::string& password, const std::string& device_name) {
+std::optional<Error> enrol_device(Replica& replica, Transport& transport, const std::string& username,
+                                  const std::string& password, const std::string& device_name) {
   protocol::LoginRequest request{username, password, device_name, replica.meta("device_id").value_or(""), device_now()};
   auto answer = round_trip<protocol::AuthResult>(transport, request);
-  if (auto* e = std::get_if<SyncError>(&answer)) return *e;
+  if (auto* e = std::get_if<Error>(&answer)) return *e;
   auto& r = std::get<protocol::AuthResult>(answer);
-  if (auto e = check_auth(r)) return e;
+  if (auto e = protocol::error_of(r)) return e;
   replica.set_meta("device_id", r.device_id);
   remember_sign_in(replica, r);
   replica.set_meta("person_id", r.person_id);
@@ -97,16 +94,16 @@ std::optional<SyncError> enrol_device(Replica& replica, Transport& transport, co
   return std::nullopt;
 }
 
-std::optional<SyncError> sync_once(Replica& replica, Transport& transport, SyncReport& report,
-                                   const std::function<void(const SyncReport&)>& progress) {
+std::optional<Error> sync_once(Replica& replica, Transport& transport, SyncReport& report,
+                               const std::function<void(const SyncReport&)>& progress) {
   auto device = replica.meta("device_id");
   auto token = replica.meta("device_token");
-  if (!device || !token) return SyncError{make_error_code(Errc::not_enrolled), "this device is not enrolled"};
+  if (!device || !token) return Error{make_error_code(Errc::not_enrolled), "this device is not enrolled"};
   {
     auto answer = round_trip<protocol::AuthResult>(transport, protocol::AuthRequest{*device, *token, device_now()});
-    if (auto* e = std::get_if<SyncError>(&answer)) return *e;
+    if (auto* e = std::get_if<Error>(&answer)) return *e;
     const auto& auth = std::get<protocol::AuthResult>(answer);
-    if (auto e = check_auth(auth)) return e;
+    if (auto e = protocol::error_of(auth)) return e;
     // A renewed token is stored before anything else is sent; the server
     // accepts the old one until the new one is first used.
     remember_sign_in(replica, auth);
@@ -134,11 +131,11 @@ std::optional<SyncError> sync_once(Replica& replica, Transport& transport, SyncR
     for (const auto& op : batch) ids.push_back(op.op_id);
     replica.mark_sent(ids);
     auto answer = round_trip<protocol::PushResponse>(transport, protocol::PushRequest{std::move(batch)});
-    if (auto* e = std::get_if<SyncError>(&answer)) return *e;
+    if (auto* e = std::get_if<Error>(&answer)) return *e;
     auto& response = std::get<protocol::PushResponse>(answer);
     const std::size_t sent = ids.size();
     auto covered = check_receipt(replica, response);
-    if (auto* e = std::get_if<SyncError>(&covered)) return *e;
+    if (auto* e = std::get_if<Error>(&covered)) return *e;
     replica.record_results(response.results, response.receipt, std::get<0>(covered));
     for (const auto& r : response.results) {
       ++report.pushed;
@@ -171,7 +168,7 @@ std::optional<SyncError> sync_once(Replica& replica, Transport& transport, SyncR
   if (auto e = send_request(transport, protocol::PullRequest{replica.cursor(), replica.known_scopes()})) return e;
   for (;;) {
     auto answer = receive_answer<protocol::PullResponse>(transport);
-    if (auto* e = std::get_if<SyncError>(&answer)) return *e;
+    if (auto* e = std::get_if<Error>(&answer)) return *e;
     auto& page = std::get<protocol::PullResponse>(answer);
     if (page.more) {
       if (auto e = send_request(transport, protocol::PullRequest{page.cursor, page.scopes})) return e;
@@ -198,9 +195,9 @@ std::chrono::milliseconds backoff_delay(const Backoff& backoff, unsigned retry, 
   return milliseconds(half + static_cast<std::int64_t>(random_bits % spread));
 }
 
-std::optional<SyncError> sync_with_retry(Replica& replica, const Connect& connect, SyncReport& report,
-                                         const RetryOptions& options,
-                                         const std::function<void(const SyncReport&)>& progress) {
+std::optional<Error> sync_with_retry(Replica& replica, const Connect& connect, SyncReport& report,
+                                     const RetryOptions& options,
+                                     const std::function<void(const SyncReport&)>& progress) {
   auto pause = options.sleep ? options.sleep : [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
   auto draw = options.random ? options.random : [] {
     std::array<std::uint8_t, 8> bytes{};
@@ -211,14 +208,14 @@ std::optional<SyncError> sync_with_retry(Replica& replica, const Connect& connec
   };
   std::chrono::milliseconds waited{0};
   for (unsigned retry = 1;; ++retry) {
-    std::optional<SyncError> error;
+    std::optional<Error> error;
     auto connected = connect();
-    if (auto* e = std::get_if<SyncError>(&connected)) {
+    if (auto* e = std::get_if<Error>(&connected)) {
       error = *e;
     } else {
       error = sync_once(replica, *std::get<std::unique_ptr<Transport>>(connected), report, progress);
     }
-    if (!error || !is_transient(error->code)) return error;
+    if (!error || !error->transient()) return error;
     const auto wait = backoff_delay(options.backoff, retry, draw());
     if (waited + wait > options.budget) return error;
     if (options.on_retry) options.on_retry(*error, wait);
@@ -238,7 +235,7 @@ Result<bool> wait_for_poke(Transport& transport, std::chrono::milliseconds timeo
   // The server ends a live connection with an error, e.g. device_revoked
   // when the device is revoked while connected: the caller must hear which.
   if (auto* err = std::get_if<protocol::ErrorMessage>(&*message)) {
-    return Result<bool>(boost::system::in_place_error, make_error_code(static_cast<Errc>(err->error)));
+    return Result<bool>(boost::system::in_place_error, protocol::error_of(*err).code);
   }
   return std::holds_alternative<protocol::Poke>(*message);
 }

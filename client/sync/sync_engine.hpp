@@ -37,20 +37,19 @@ struct SyncReport {
   std::uint64_t pull_remaining = 0;
 };
 
-struct SyncError {
-  error_code code;
-  std::string message;  // for the person; says what to do
-};
+// Every call below that can fail says why with a psm::Error (common/error.hpp)
+// whose message is for the person and says what to do; Error::transient()
+// tells a failure worth retrying from one that needs the person.
 
 // Signs in with a password and records the device's identity in the replica.
 // A replica that already has a device id (its token expired) keeps it: the
 // server gives the same device a new token, so its queued work stays its own.
-std::optional<SyncError> enrol_device(Replica& replica, Transport& transport, const std::string& username,
-                                      const std::string& password, const std::string& device_name);
+std::optional<Error> enrol_device(Replica& replica, Transport& transport, const std::string& username,
+                                  const std::string& password, const std::string& device_name);
 
 // Runs one sync. `progress` (optional) is told the running totals after each batch.
-std::optional<SyncError> sync_once(Replica& replica, Transport& transport, SyncReport& report,
-                                   const std::function<void(const SyncReport&)>& progress = {});
+std::optional<Error> sync_once(Replica& replica, Transport& transport, SyncReport& report,
+                               const std::function<void(const SyncReport&)>& progress = {});
 
 // --- retrying when the network or the server is away
 
@@ -74,11 +73,11 @@ struct RetryOptions {
   std::function<void(std::chrono::milliseconds)> sleep;
   std::function<std::uint64_t()> random;
   // Told before each wait (optional).
-  std::function<void(const SyncError& why, std::chrono::milliseconds wait)> on_retry;
+  std::function<void(const Error& why, std::chrono::milliseconds wait)> on_retry;
 };
 
 // Opens a fresh connection to the server.
-using Connect = std::function<std::variant<std::unique_ptr<Transport>, SyncError>()>;
+using Connect = std::function<std::variant<std::unique_ptr<Transport>, Error>()>;
 
 // Connects and syncs; after a transient failure (psm::is_transient: the
 // server unreachable, the connection lost, no answer in time, the server
@@ -88,9 +87,9 @@ using Connect = std::function<std::variant<std::unique_ptr<Transport>, SyncError
 // in between: each attempt is an ordinary sync_once(), so operations answered
 // before a drop stay answered and the rest are re-sent (the server recognises
 // the ones it already applied). `report` adds up every attempt.
-std::optional<SyncError> sync_with_retry(Replica& replica, const Connect& connect, SyncReport& report,
-                                         const RetryOptions& options,
-                                         const std::function<void(const SyncReport&)>& progress = {});
+std::optional<Error> sync_with_retry(Replica& replica, const Connect& connect, SyncReport& report,
+                                     const RetryOptions& options,
+                                     const std::function<void(const SyncReport&)>& progress = {});
 
 // Waits for a poke (or `timeout`); true when the server said something changed.
 // An error the server ended the connection with (device_revoked, say) is

@@ -46,11 +46,11 @@ class ReadOnce final : public StateReader {
 
 }  // namespace
 
-std::optional<std::pair<Errc, std::string>> validate_shape(const Operation& op) {
-  using R = std::optional<std::pair<Errc, std::string>>;
+std::optional<Error> validate_shape(const Operation& op) {
+  using R = std::optional<Error>;
   if (op.schema_version < kMinSchemaVersion || op.schema_version > kSchemaVersion) {
-    return std::pair{Errc::unsupported_version,
-                     "operation schema version " + std::to_string(op.schema_version) + " is not supported"};
+    return Error{make_error_code(Errc::unsupported_version),
+                 "operation schema version " + std::to_string(op.schema_version) + " is not supported"};
   }
   if (!model::is_valid_id(op.op_id)) return kinds::bad("operation id is not valid");
   if (!model::is_valid_id(op.device_id)) return kinds::bad("device id is not valid");
@@ -60,7 +60,7 @@ std::optional<std::pair<Errc, std::string>> validate_shape(const Operation& op) 
 }
 
 Outcome apply(const StateReader& state, const Operation& op, const ApplyContext& ctx) {
-  if (auto problem = validate_shape(op)) return kinds::reject(problem->first, problem->second);
+  if (auto problem = validate_shape(op)) return kinds::reject(to_errc(problem->code), problem->message);
   const ReadOnce reads(state);
   kinds::Context cx(reads, op, ctx);
   Outcome outcome = std::visit([&](const auto& p) { return kinds::apply_kind(cx, p); }, op.payload);

@@ -41,6 +41,9 @@ struct ApplyContext {
 
 enum class OutcomeKind : std::uint8_t { accepted, conflict, rejected };
 
+// The answer to one operation. A rejection's `code` and `reason` are an
+// Error's two fields (error()); they stay separate fields because the rules
+// and their tests read them so, and OpResult carries them so on the wire.
 struct Outcome {
   OutcomeKind kind = OutcomeKind::rejected;
   Errc code = Errc::ok;
@@ -48,6 +51,8 @@ struct Outcome {
   std::vector<model::Record> writes;  // whole records to store, conflicts included
 
   bool ok() const { return kind != OutcomeKind::rejected; }
+  // Why it was rejected (meaningful when !ok()).
+  Error error() const { return {make_error_code(code), reason}; }
 };
 
 // Every write of an accepted outcome has been through
@@ -66,8 +71,9 @@ void inherit_professionals_only(std::vector<model::Record>& writes, const StateR
 // calendar (policy::calendar_in_force). apply() counts working days with it.
 policy::WorkingDayCalendar calendar_in_force(const StateReader& state);
 
-// Checks an operation's shape (ids, lengths, enum ranges, dates) without state.
+// Checks an operation's shape (ids, lengths, enum ranges, dates) without state:
+// nullopt, or the Error that rejects it (invalid_argument, unsupported_version).
 // apply() calls it first; the codec's callers may call it early.
-std::optional<std::pair<Errc, std::string>> validate_shape(const Operation& op);
+std::optional<Error> validate_shape(const Operation& op);
 
 }  // namespace psm::ops

@@ -38,15 +38,14 @@ error_code write_private_file(const fs::path& path, std::string_view content, bo
   return {};
 }
 
-error_code check_owner_only(const fs::path& path, std::string_view what, std::string* detail) {
+Expected<void> check_owner_only(const fs::path& path, std::string_view what) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    if (detail) *detail = "no " + std::string(what) + " at " + path.string();
-    return make_error_code(Errc::not_found);
+    return Error{make_error_code(Errc::not_found), "no " + std::string(what) + " at " + path.string()};
   }
   if ((st.st_mode & 077) != 0) {
-    if (detail) *detail = std::string(what) + " " + path.string() + " is readable by group or others; chmod 600 it";
-    return make_error_code(Errc::permission_denied);
+    return Error{make_error_code(Errc::permission_denied),
+                 std::string(what) + " " + path.string() + " is readable by group or others; chmod 600 it"};
   }
   return {};
 }

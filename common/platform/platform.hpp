@@ -17,10 +17,11 @@ namespace psm::platform {
 error_code write_private_file(const std::filesystem::path& path, std::string_view content, bool exclusive = false);
 
 // Checks that a secret file (a key) exists and only its owner may read or
-// write it. Errc::not_found when it is missing; Errc::permission_denied when
-// group or others have any access, with `detail` saying "<what> <path> is
-// readable by group or others; chmod 600 it". The servers refuse to start on either.
-error_code check_owner_only(const std::filesystem::path& path, std::string_view what, std::string* detail);
+// write it. Errc::not_found when it is missing ("no <what> at <path>");
+// Errc::permission_denied when group or others have any access ("<what>
+// <path> is readable by group or others; chmod 600 it"). The servers refuse
+// to start on either.
+Expected<void> check_owner_only(const std::filesystem::path& path, std::string_view what);
 
 // The whole file, or Errc::not_found / Errc::io_error.
 Result<std::string> read_file(const std::filesystem::path& path);

@@ -133,10 +133,9 @@ std::optional<std::string> rule_holiday_name(const Date& d) {
   return std::nullopt;
 }
 
-Result<WorkingDayCalendar> WorkingDayCalendar::from_json(std::string_view text, std::string* detail) {
-  auto refuse = [&](std::string why) -> Result<WorkingDayCalendar> {
-    if (detail) *detail = std::move(why);
-    return make_error_code(Errc::invalid_argument);
+Expected<WorkingDayCalendar> WorkingDayCalendar::from_json(std::string_view text) {
+  auto refuse = [](std::string why) -> Expected<WorkingDayCalendar> {
+    return Error{make_error_code(Errc::invalid_argument), std::move(why)};
   };
 
   boost::system::error_code ec;

@@ -73,8 +73,8 @@ class WorkingDayCalendar {
   // later edition can add some. Fails with Errc::invalid_argument when the text
   // is not JSON, a member is missing or of the wrong type, a date is impossible or
   // falls on a weekend (weekends are never working days nor bank holidays here),
-  // or a date appears twice; `detail`, when given, then names the bad entry.
-  static Result<WorkingDayCalendar> from_json(std::string_view text, std::string* detail = nullptr);
+  // or a date appears twice; the Error's message then names the bad entry.
+  static Expected<WorkingDayCalendar> from_json(std::string_view text);
 
   // The document from_json accepts, changes in date order; from_json(to_json())
   // gives an equal calendar.

@@ -3,6 +3,7 @@
 // subprotocol (kSubprotocol); structs are cereal-versioned from their first release.
 #pragma once
 
+#include "common/error.hpp"
 #include "common/model/record.hpp"
 #include "common/ops/operation.hpp"
 
@@ -11,6 +12,7 @@
 #include <cereal/types/vector.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -185,6 +187,19 @@ struct ErrorMessage {
 
 using Message = std::variant<LoginRequest, AuthRequest, AuthResult, PushRequest, PushResponse, PullRequest,
                              PullResponse, Poke, ErrorMessage>;
+
+// The wire carries an Error as a psm::Errc number and its text; these are the
+// one conversion back for each message that does.
+inline error_code code_from_wire(std::uint16_t error) { return make_error_code(static_cast<Errc>(error)); }
+// A refused sign-in's Error (code and message); nullopt when it was accepted.
+inline std::optional<Error> error_of(const AuthResult& r) {
+  if (r.ok) return std::nullopt;
+  return Error{code_from_wire(r.error), r.message};
+}
+// A rejected operation's Error: its code and reason.
+inline Error error_of(const OpResult& r) { return {code_from_wire(r.error), r.reason}; }
+// An error the server ended the conversation with: its code and message.
+inline Error error_of(const ErrorMessage& m) { return {code_from_wire(m.error), m.message}; }
 
 }  // namespace psm::protocol
 

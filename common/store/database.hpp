@@ -9,7 +9,7 @@
 // Use one connection per thread (SQLite handles the locking between them).
 //
 // Errors: Database::open() and the key operations return error codes; exec,
-// prepare, step and bind throw StoreError, whose message is SQLite's (which
+// prepare, step and bind throw psm::StoreError (common/error.hpp), whose message is SQLite's (which
 // names tables and constraints, never bound values) and never contains a key.
 #pragma once
 
@@ -22,7 +22,6 @@
 #include <initializer_list>
 #include <optional>
 #include <span>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -35,22 +34,11 @@ namespace psm::store {
 
 inline constexpr std::size_t kDatabaseKeyBytes = 32;
 
-// Thrown by exec/prepare/step/bind. code() is one of: Errc::busy (locked,
-// retry later), Errc::io_error (disk full, I/O failure, cannot open),
-// Errc::corrupt_data (not a database / corrupt), Errc::already_exists
-// (constraint violation), Errc::unsupported_version (see migrate.hpp),
-// Errc::internal (anything else: a bug in the SQL or its use).
-class StoreError : public std::runtime_error {
- public:
-  StoreError(error_code code, const std::string& message) : std::runtime_error(message), code_(code) {}
-  error_code code() const noexcept { return code_; }
-
- private:
-  error_code code_;
-};
+// exec/prepare/step/bind throw psm::StoreError (common/error.hpp), with the
+// codes documented there.
 
 // Maps a (possibly extended) SQLite result code to the project's codes, as
-// documented on StoreError.
+// documented on psm::StoreError.
 error_code error_from_sqlite(int sqlite_code) noexcept;
 
 // Makes SQLite overwrite every block of memory it gives back (the decrypted

@@ -199,7 +199,7 @@ class Listener::State : public std::enable_shared_from_this<Listener::State> {
         strand_(asio::make_strand(io_context)),
         acceptor_(strand_) {}
 
-  error_code start(std::string* error_detail);
+  Expected<void> start();
   void stop();
   tcp::endpoint local_endpoint() const {
     std::lock_guard lock(mutex_);
@@ -729,13 +729,11 @@ TransportGauges Listener::State::gauges() const {
 namespace {
 
 // Opens, binds and listens on `address:port` for both listeners. The reason
-// for a failure, for the operator, is logged and written to *error_detail.
-error_code bind_and_listen(tcp::acceptor& acceptor, const std::string& address_text, std::uint16_t port,
-                           std::string* error_detail) {
-  auto fail = [&](Errc code, std::string text) -> error_code {
+// for a failure, for the operator, is logged and returned.
+Expected<void> bind_and_listen(tcp::acceptor& acceptor, const std::string& address_text, std::uint16_t port) {
+  auto fail = [](Errc code, std::string text) -> Expected<void> {
     spdlog::error("net: {}", text);
-    if (error_detail) *error_detail = std::move(text);
-    return code;
+    return Error{make_error_code(code), std::move(text)};
   };
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(address_text, ec);
@@ -762,14 +760,13 @@ error_code bind_and_listen(tcp::acceptor& acceptor, const std::string& address_t
 
 }  // namespace
 
-error_code Listener::State::start(std::string* error_detail) {
+Expected<void> Listener::State::start() {
   std::lock_guard lock(mutex_);
   if (started_) {
     spdlog::error("net: listener already started");
-    if (error_detail) *error_detail = "listener already started";
-    return make_error_code(Errc::invalid_argument);
+    return Error{make_error_code(Errc::invalid_argument), "listener already started"};
   }
-  if (auto failed = bind_and_listen(acceptor_, options_.address, options_.port, error_detail)) return failed;
+  if (auto bound = bind_and_listen(acceptor_, options_.address, options_.port); !bound) return bound;
   boost::system::error_code ec;
   local_endpoint_ = acceptor_.local_endpoint(ec);
   started_ = true;
@@ -852,7 +849,7 @@ Listener::Listener(asio::io_context& io_context, std::shared_ptr<asio::ssl::cont
 
 Listener::~Listener() { state_->stop(); }
 
-error_code Listener::start(std::string* error_detail) { return state_->start(error_detail); }
+Expected<void> Listener::start() { return state_->start(); }
 
 tcp::endpoint Listener::local_endpoint() const { return state_->local_endpoint(); }
 
@@ -877,14 +874,13 @@ class HttpListener::State : public std::enable_shared_from_this<HttpListener::St
         strand_(asio::make_strand(io_context)),
         acceptor_(strand_) {}
 
-  error_code start(std::string* error_detail) {
+  Expected<void> start() {
     std::lock_guard lock(mutex_);
     if (started_) {
       spdlog::error("net: metrics listener already started");
-      if (error_detail) *error_detail = "metrics listener already started";
-      return make_error_code(Errc::invalid_argument);
+      return Error{make_error_code(Errc::invalid_argument), "metrics listener already started"};
     }
-    if (auto failed = bind_and_listen(acceptor_, address_, port_, error_detail)) return failed;
+    if (auto bound = bind_and_listen(acceptor_, address_, port_); !bound) return bound;
     boost::system::error_code ec;
     local_endpoint_ = acceptor_.local_endpoint(ec);
     started_ = true;
@@ -981,7 +977,7 @@ HttpListener::HttpListener(asio::io_context& io_context, std::string address, st
 
 HttpListener::~HttpListener() { state_->stop(); }
 
-error_code HttpListener::start(std::string* error_detail) { return state_->start(error_detail); }
+Expected<void> HttpListener::start() { return state_->start(); }
 
 tcp::endpoint HttpListener::local_endpoint() const { return state_->local_endpoint(); }
 

@@ -139,9 +139,9 @@ class Listener {
 
   // Binds, listens and starts accepting. Errors: Errc::io_error when the
   // address cannot be bound (port taken, no such interface, no permission);
-  // Errc::invalid_argument for an unparsable address. The reason, for the
-  // operator, is logged and written to *error_detail when given.
-  error_code start(std::string* error_detail = nullptr);
+  // Errc::invalid_argument for an unparsable address. The Error's message,
+  // for the operator, is also logged.
+  Expected<void> start();
 
   // The bound endpoint (with the real port when 0 was asked). Valid after a
   // successful start().
@@ -178,7 +178,7 @@ class HttpListener {
   HttpListener& operator=(const HttpListener&) = delete;
 
   // As Listener::start().
-  error_code start(std::string* error_detail = nullptr);
+  Expected<void> start();
   boost::asio::ip::tcp::endpoint local_endpoint() const;
   // Stops accepting and ends connections in progress. Thread-safe.
   void stop();

@@ -54,9 +54,10 @@ std::string openssl_error_text() {
   return text.empty() ? "unknown OpenSSL error" : text;
 }
 
-void set_detail(std::string* out, std::string text) {
+// A failure to set up TLS: logged, and returned for the operator.
+Error tls_failure(Errc code, std::string text) {
   spdlog::error("tls: {}", text);
-  if (out) *out = std::move(text);
+  return {make_error_code(code), std::move(text)};
 }
 
 struct EvpPkeyDeleter {
@@ -310,9 +311,8 @@ Result<std::string> subject_alt_names(const std::vector<std::string>& host_names
 
 }  // namespace
 
-Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(const std::filesystem::path& cert_chain_pem,
-                                                                           const std::filesystem::path& key_pem,
-                                                                           std::string* error_detail) {
+Expected<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(
+    const std::filesystem::path& cert_chain_pem, const std::filesystem::path& key_pem) {
   namespace ssl = boost::asio::ssl;
   ERR_clear_error();
   auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
@@ -323,24 +323,20 @@ Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(const
   SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
   if (ec || SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
       SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
-    set_detail(error_detail, "cannot configure TLS: " + openssl_error_text());
-    return Errc::internal;
+    return tls_failure(Errc::internal, "cannot configure TLS: " + openssl_error_text());
   }
   context->use_certificate_chain_file(cert_chain_pem.string(), ec);
   if (ec) {
-    set_detail(error_detail,
-               "cannot load the certificate chain " + cert_chain_pem.string() + ": " + openssl_error_text());
-    return Errc::io_error;
+    return tls_failure(Errc::io_error,
+                       "cannot load the certificate chain " + cert_chain_pem.string() + ": " + openssl_error_text());
   }
   context->use_private_key_file(key_pem.string(), ssl::context::pem, ec);
   if (ec) {
-    set_detail(error_detail, "cannot load the private key " + key_pem.string() + ": " + openssl_error_text());
-    return Errc::io_error;
+    return tls_failure(Errc::io_error, "cannot load the private key " + key_pem.string() + ": " + openssl_error_text());
   }
   if (SSL_CTX_check_private_key(native) != 1) {
-    set_detail(error_detail,
-               "the private key " + key_pem.string() + " does not match the certificate " + cert_chain_pem.string());
-    return Errc::invalid_argument;
+    return tls_failure(Errc::invalid_argument, "the private key " + key_pem.string() +
+                                                   " does not match the certificate " + cert_chain_pem.string());
   }
   return context;
 }
@@ -430,11 +426,10 @@ Result<CertificateInfo> read_certificate_info(const std::filesystem::path& pem) 
   return info;
 }
 
-error_code renew_server_certificate(const std::filesystem::path& dir, bool new_key, std::string* detail) {
-  auto fail = [&](Errc code, std::string text) {
+Expected<void> renew_server_certificate(const std::filesystem::path& dir, bool new_key) {
+  auto fail = [](Errc code, std::string text) -> Expected<void> {
     ERR_clear_error();
-    if (detail) *detail = std::move(text);
-    return make_error_code(code);
+    return Error{make_error_code(code), std::move(text)};
   };
   std::error_code fs_ec;
   for (const char* name : {kCaCertFile, kCaKeyFile, kServerCertFile, kServerKeyFile}) {

@@ -21,11 +21,10 @@ namespace psm::server::net {
 // limited to ECDHE key exchange with AEAD ciphers; no compression, no
 // renegotiation, and the server's cipher order wins.
 // Errors: Errc::io_error when a file cannot be read or parsed,
-// Errc::invalid_argument when the key does not match the certificate. A
-// description for the operator goes to *error_detail when given.
-Result<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(const std::filesystem::path& cert_chain_pem,
-                                                                           const std::filesystem::path& key_pem,
-                                                                           std::string* error_detail = nullptr);
+// Errc::invalid_argument when the key does not match the certificate; the
+// Error's message (also logged) describes it for the operator.
+Expected<std::shared_ptr<boost::asio::ssl::context>> make_server_tls_context(
+    const std::filesystem::path& cert_chain_pem, const std::filesystem::path& key_pem);
 
 // File names generate_tls_material writes inside its directory.
 inline constexpr const char* kCaCertFile = "ca.pem";
@@ -77,10 +76,11 @@ Result<CertificateInfo> read_certificate_info(const std::filesystem::path& pem);
 // accept it; a device that pinned the server key (psm enrol --pin) accepts it
 // only when the key is kept. A running server keeps presenting the old
 // certificate until it is restarted. Errors: Errc::not_found when a file is
-// missing (`detail` names it; ca.key may have been moved offline, as advised),
-// Errc::invalid_argument when server.pem was not issued by this CA or a key
-// does not match its certificate, Errc::io_error / Errc::internal otherwise;
-// `detail` says what, for the operator. Nothing is replaced on failure.
-error_code renew_server_certificate(const std::filesystem::path& dir, bool new_key, std::string* detail);
+// missing (the message names it; ca.key may have been moved offline, as
+// advised), Errc::invalid_argument when server.pem was not issued by this CA
+// or a key does not match its certificate, Errc::io_error / Errc::internal
+// otherwise; the Error's message says what, for the operator. Nothing is
+// replaced on failure.
+Expected<void> renew_server_certificate(const std::filesystem::path& dir, bool new_key);
 
 }  // namespace psm::server::net

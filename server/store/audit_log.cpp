@@ -99,7 +99,7 @@ void AuditLog::append_locked(AuditEntry& e) {
     store::ScopedReset r{head_};
     if (head_.step()) {
       auto parsed = parse_head(head_.column_text(0));
-      if (!parsed) throw store::StoreError(make_error_code(Errc::corrupt_data), "the audit log's head is unreadable");
+      if (!parsed) throw StoreError(make_error_code(Errc::corrupt_data), "the audit log's head is unreadable");
       head = *parsed;
     }
   }

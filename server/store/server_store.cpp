@@ -101,10 +101,11 @@ ALTER TABLE applied_ops ADD COLUMN receipt_line TEXT NOT NULL DEFAULT '';
 constexpr std::array<std::string_view, 3> kMigrations{kSchemaV1, kSchemaV2, kSchemaV3};
 
 // Reads the 32-byte store key, refusing a file others could read.
-Result<crypto::SecureBytes> read_key(const fs::path& path, std::string* detail) {
-  if (auto ec = platform::check_owner_only(path, "store key", detail)) {
-    if (ec == Errc::not_found && detail) *detail += " (run psm-server init first)";
-    return ec;
+Expected<crypto::SecureBytes> read_key(const fs::path& path) {
+  if (auto owned = platform::check_owner_only(path, "store key"); !owned) {
+    auto e = owned.error();
+    if (e.code == Errc::not_found) e.message += " (run psm-server init first)";
+    return e;
   }
   std::ifstream in(path);
   std::string hex;
@@ -112,8 +113,7 @@ Result<crypto::SecureBytes> read_key(const fs::path& path, std::string* detail) 
   auto bytes = crypto::from_hex(hex);
   std::fill(hex.begin(), hex.end(), '\0');
   if (!bytes || bytes->size() != 32) {
-    if (detail) *detail = "store key " + path.string() + " is not 64 hex digits";
-    return make_error_code(Errc::corrupt_data);
+    return Error{make_error_code(Errc::corrupt_data), "store key " + path.string() + " is not 64 hex digits"};
   }
   crypto::SecureBytes key(32);
   std::copy(bytes->begin(), bytes->end(), key.data());
@@ -131,7 +131,7 @@ bool intact(store::Database& db, std::string* problem = nullptr) {
     const auto first = check.column_text(0);
     if (problem) *problem = first;
     return first == "ok";
-  } catch (const store::StoreError& e) {
+  } catch (const StoreError& e) {
     // A page whose MAC fails stops the check with SQLITE_CORRUPT or NOTADB.
     if (problem) *problem = e.what();
     return false;
@@ -243,17 +243,15 @@ ServerStore::~ServerStore() {
   if (!file_.empty()) store::record_clean_close(file_, closed_clean_);
 }
 
-Result<std::unique_ptr<ServerStore>> ServerStore::create(const DataPaths& paths, std::string* detail) {
+Expected<std::unique_ptr<ServerStore>> ServerStore::create(const DataPaths& paths) {
   std::error_code fs_ec;
   fs::create_directories(paths.root, fs_ec);
   if (fs_ec) {
-    if (detail) *detail = "cannot create " + paths.root.string() + ": " + fs_ec.message();
-    return make_error_code(Errc::io_error);
+    return Error{make_error_code(Errc::io_error), "cannot create " + paths.root.string() + ": " + fs_ec.message()};
   }
   fs::permissions(paths.root, fs::perms::owner_all, fs::perm_options::replace, fs_ec);
   if (fs::exists(paths.store()) || fs::exists(paths.key())) {
-    if (detail) *detail = paths.root.string() + " already holds a psm store";
-    return make_error_code(Errc::already_exists);
+    return Error{make_error_code(Errc::already_exists), paths.root.string() + " already holds a psm store"};
   }
   std::array<std::uint8_t, 32> raw{};
   crypto::random_bytes(raw);
@@ -261,11 +259,8 @@ Result<std::unique_ptr<ServerStore>> ServerStore::create(const DataPaths& paths,
   std::fill(raw.begin(), raw.end(), std::uint8_t{0});
   auto ec = platform::write_private_file(paths.key(), hex + "\n", /*exclusive=*/true);
   std::fill(hex.begin(), hex.end(), '\0');
-  if (ec) {
-    if (detail) *detail = "cannot write " + paths.key().string();
-    return ec;
-  }
-  auto store = open_existing_or_new(paths, detail, StoreCheck::none, nullptr, /*create=*/true);
+  if (ec) return Error{ec, "cannot write " + paths.key().string()};
+  auto store = open_existing_or_new(paths, StoreCheck::none, nullptr, /*create=*/true);
   if (!store) return store.error();
   auto& db = (*store)->db_;
   store::Transaction tx(db);
@@ -274,15 +269,14 @@ Result<std::unique_ptr<ServerStore>> ServerStore::create(const DataPaths& paths,
   return store;
 }
 
-Result<std::unique_ptr<ServerStore>> ServerStore::open(const DataPaths& paths, std::string* detail, StoreCheck check,
-                                                       bool* checked) {
-  return open_existing_or_new(paths, detail, check, checked, /*create=*/false);
+Expected<std::unique_ptr<ServerStore>> ServerStore::open(const DataPaths& paths, StoreCheck check, bool* checked) {
+  return open_existing_or_new(paths, check, checked, /*create=*/false);
 }
 
-Result<std::unique_ptr<ServerStore>> ServerStore::open_existing_or_new(const DataPaths& paths, std::string* detail,
-                                                                       StoreCheck check, bool* checked, bool create) {
+Expected<std::unique_ptr<ServerStore>> ServerStore::open_existing_or_new(const DataPaths& paths, StoreCheck check,
+                                                                         bool* checked, bool create) {
   if (checked) *checked = false;
-  auto key = read_key(paths.key(), detail);
+  auto key = read_key(paths.key());
   if (!key) return key.error();
   // The key is written by init before the store, so a directory holding it
   // was initialised: a store file that is gone or empty was lost (deleted,
@@ -290,12 +284,10 @@ Result<std::unique_ptr<ServerStore>> ServerStore::open_existing_or_new(const Dat
   // serve devices an empty world and an audit trail that starts again.
   std::error_code fs_ec;
   const auto store_missing = [&](bool present) {
-    if (detail) {
-      *detail = "the store " + paths.store().string() + (present ? " is empty (0 bytes)" : " is missing") + ", but " +
-                paths.root.string() + " was initialised (it holds its store key " + paths.key().string() +
-                "); psm-server will not start a new, empty store in its place. " + restore_advice(paths);
-    }
-    return make_error_code(StoreErrc::store_missing);
+    return Error{make_error_code(StoreErrc::store_missing),
+                 "the store " + paths.store().string() + (present ? " is empty (0 bytes)" : " is missing") + ", but " +
+                     paths.root.string() + " was initialised (it holds its store key " + paths.key().string() +
+                     "); psm-server will not start a new, empty store in its place. " + restore_advice(paths)};
   };
   if (!create) {
     const bool present = fs::exists(paths.store(), fs_ec);
@@ -317,39 +309,35 @@ Result<std::unique_ptr<ServerStore>> ServerStore::open_existing_or_new(const Dat
     if (db) {
       fs::remove(paths.next_key(), fs_ec);
     } else if (db.error() == Errc::wrong_passphrase) {
-      auto next = read_key(paths.next_key(), detail);
+      auto next = read_key(paths.next_key());
       if (!next) return next.error();
       db = store::Database::open(paths.store(), next->span(), options);
       if (db) fs::rename(paths.next_key(), paths.key(), fs_ec);
       if (fs_ec) {
-        if (detail)
-          *detail = "cannot finish the key rotation: rename " + paths.next_key().string() + ": " + fs_ec.message();
-        return make_error_code(Errc::io_error);
+        return Error{make_error_code(Errc::io_error),
+                     "cannot finish the key rotation: rename " + paths.next_key().string() + ": " + fs_ec.message()};
       }
     }
   }
   if (!db && db.error() == Errc::wrong_passphrase) {
     // The key was read from this directory's key file; a store it does not
     // open has a damaged first page or is another store's file.
-    if (detail) {
-      *detail = "the store key " + paths.key().string() + " does not open the store " + paths.store().string() +
-                ": the store's first page is damaged, or one of the two files was replaced. " + restore_advice(paths);
-    }
-    return db.error();  // exit 3 with the data directory's other problems
+    // Kept as wrong_passphrase: exit 3 with the data directory's other problems.
+    return Error{db.error(), "the store key " + paths.key().string() + " does not open the store " +
+                                 paths.store().string() +
+                                 ": the store's first page is damaged, or one of the two files was replaced. " +
+                                 restore_advice(paths)};
   }
   if (!db) {
-    if (detail) *detail = "cannot open the store " + paths.store().string() + ": " + db.error().message();
-    return db.error();
+    return Error{db.error(), "cannot open the store " + paths.store().string() + ": " + db.error().message()};
   }
   if (check == StoreCheck::full || (check == StoreCheck::unless_closed_clean && !unchanged)) {
     if (checked) *checked = true;
     std::string problem;
     if (!intact(*db, &problem)) {
-      if (detail) {
-        *detail = "the store " + paths.store().string() + " is damaged (it failed its integrity check: " + problem +
-                  "); psm-server will not serve it or write to it. " + restore_advice(paths);
-      }
-      return make_error_code(StoreErrc::store_damaged);
+      return Error{make_error_code(StoreErrc::store_damaged),
+                   "the store " + paths.store().string() + " is damaged (it failed its integrity check: " + problem +
+                       "); psm-server will not serve it or write to it. " + restore_advice(paths)};
     }
   }
   try {
@@ -359,14 +347,13 @@ Result<std::unique_ptr<ServerStore>> ServerStore::open_existing_or_new(const Dat
     s->audit_ = std::make_unique<AuditLog>(s->db_);
     s->next_seq_ = s->last_seq() + 1;
     return s;
-  } catch (const store::StoreError& e) {
-    if (detail) *detail = e.what();
-    return e.code();
+  } catch (const StoreError& e) {
+    return e.error();
   }
 }
 
-error_code ServerStore::rotate_key(const DataPaths& paths, std::string* detail) {
-  auto store = open(paths, detail);
+Expected<void> ServerStore::rotate_key(const DataPaths& paths) {
+  auto store = open(paths);
   if (!store) return store.error();
   std::array<std::uint8_t, 32> raw{};
   crypto::random_bytes(raw);
@@ -375,47 +362,41 @@ error_code ServerStore::rotate_key(const DataPaths& paths, std::string* detail) 
   std::fill(hex.begin(), hex.end(), '\0');
   if (ec) {
     std::fill(raw.begin(), raw.end(), std::uint8_t{0});
-    if (detail) *detail = "cannot write " + paths.next_key().string();
-    return ec;
+    return Error{ec, "cannot write " + paths.next_key().string()};
   }
   auto rekeyed = (*store)->db_.rekey(raw);
   std::fill(raw.begin(), raw.end(), std::uint8_t{0});
   std::error_code fs_ec;
   if (!rekeyed) {
     fs::remove(paths.next_key(), fs_ec);
-    if (detail) {
-      *detail = rekeyed.error() == Errc::busy ? "the store is in use: stop psm-server serve first"
-                                              : "cannot re-encrypt the store: " + rekeyed.error().message();
-    }
-    return rekeyed.error();
+    return Error{rekeyed.error(), rekeyed.error() == Errc::busy
+                                      ? "the store is in use: stop psm-server serve first"
+                                      : "cannot re-encrypt the store: " + rekeyed.error().message()};
   }
   store->reset();
   fs::rename(paths.next_key(), paths.key(), fs_ec);
   if (fs_ec) {
-    if (detail)
-      *detail = "re-encrypted, but cannot rename " + paths.next_key().string() + "; the next start finishes it";
-    return make_error_code(Errc::io_error);
+    return Error{make_error_code(Errc::io_error),
+                 "re-encrypted, but cannot rename " + paths.next_key().string() + "; the next start finishes it"};
   }
   return {};
 }
 
-error_code ServerStore::backup(const DataPaths& paths, const fs::path& to, std::string* detail) {
-  auto key = read_key(paths.key(), detail);
+Expected<void> ServerStore::backup(const DataPaths& paths, const fs::path& to) {
+  auto key = read_key(paths.key());
   if (!key) return key.error();
-  auto store = open(paths, detail);
+  auto store = open(paths);
   if (!store) return store.error();
   if (auto ec = (*store)->db_.backup_to(to, key->span())) {
-    if (detail) *detail = "cannot write the backup " + to.string() + ": " + ec.message();
-    return ec;
+    return Error{ec, "cannot write the backup " + to.string() + ": " + ec.message()};
   }
   std::error_code fs_ec;
   fs::permissions(to, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, fs_ec);
   return {};
 }
 
-error_code ServerStore::restore(const DataPaths& paths, const fs::path& from, std::string* detail,
-                                std::string* new_epoch) {
-  auto key = read_key(paths.key(), detail);
+Expected<std::string> ServerStore::restore(const DataPaths& paths, const fs::path& from) {
+  auto key = read_key(paths.key());
   if (!key) return key.error();
   // Work on a copy beside the store, so neither the backup nor (until the
   // final rename) the current store is changed by anything that goes wrong.
@@ -428,9 +409,9 @@ error_code ServerStore::restore(const DataPaths& paths, const fs::path& from, st
   std::error_code fs_ec;
   fs::copy_file(from, staged, fs::copy_options::overwrite_existing, fs_ec);
   if (fs_ec) {
-    if (detail) *detail = "cannot read the backup " + from.string() + ": " + fs_ec.message();
     remove_staged();
-    return make_error_code(fs_ec == std::errc::no_such_file_or_directory ? Errc::not_found : Errc::io_error);
+    return Error{make_error_code(fs_ec == std::errc::no_such_file_or_directory ? Errc::not_found : Errc::io_error),
+                 "cannot read the backup " + from.string() + ": " + fs_ec.message()};
   }
   fs::permissions(staged, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, fs_ec);
   const std::string epoch = model::new_uuid_v7();
@@ -439,19 +420,18 @@ error_code ServerStore::restore(const DataPaths& paths, const fs::path& from, st
     options.synchronous = "FULL";
     auto db = store::Database::open(staged, key->span(), options);
     if (!db) {
-      if (detail) {
-        *detail = db.error() == Errc::wrong_passphrase
-                      ? from.string() + " is not a backup made with this data directory's store key"
-                      : "cannot open the backup " + from.string() + ": " + db.error().message();
-      }
       remove_staged();
-      return db.error() == Errc::wrong_passphrase ? make_error_code(Errc::corrupt_data) : db.error();
+      if (db.error() == Errc::wrong_passphrase) {
+        return Error{make_error_code(Errc::corrupt_data),
+                     from.string() + " is not a backup made with this data directory's store key"};
+      }
+      return Error{db.error(), "cannot open the backup " + from.string() + ": " + db.error().message()};
     }
     try {
       if (!intact(*db) || db->user_version() < 1) {
-        if (detail) *detail = "the backup " + from.string() + " is damaged or is not a psm store";
         remove_staged();
-        return make_error_code(Errc::corrupt_data);
+        return Error{make_error_code(Errc::corrupt_data),
+                     "the backup " + from.string() + " is damaged or is not a psm store"};
       }
       store::Transaction tx(*db);
       auto set = db->prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('epoch', ?1)");
@@ -459,10 +439,9 @@ error_code ServerStore::restore(const DataPaths& paths, const fs::path& from, st
       set.step();
       tx.commit();
       db->exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    } catch (const store::StoreError& e) {
-      if (detail) *detail = "the backup " + from.string() + " is damaged: " + e.what();
+    } catch (const StoreError& e) {
       remove_staged();
-      return make_error_code(Errc::corrupt_data);
+      return Error{make_error_code(Errc::corrupt_data), "the backup " + from.string() + " is damaged: " + e.what()};
     }
   }
   // A write-ahead log left by the old store (e.g. after a crash) belongs to
@@ -470,13 +449,11 @@ error_code ServerStore::restore(const DataPaths& paths, const fs::path& from, st
   for (const char* suffix : {"-wal", "-shm"}) fs::remove(paths.store().string() + suffix, fs_ec);
   fs::rename(staged, paths.store(), fs_ec);
   if (fs_ec) {
-    if (detail) *detail = "cannot replace " + paths.store().string() + ": " + fs_ec.message();
     remove_staged();
-    return make_error_code(Errc::io_error);
+    return Error{make_error_code(Errc::io_error), "cannot replace " + paths.store().string() + ": " + fs_ec.message()};
   }
   remove_staged();
-  if (new_epoch) *new_epoch = epoch;
-  return {};
+  return epoch;
 }
 
 void ServerStore::prepare_statements() { st_ = std::make_unique<Statements>(db_); }
@@ -517,7 +494,7 @@ error_code ServerStore::add_account(const Account& a) {
         .bind(5, a.password_hash);
     s.step();
     return {};
-  } catch (const store::StoreError& e) {
+  } catch (const StoreError& e) {
     return e.code();
   }
 }
@@ -592,7 +569,7 @@ void ServerStore::touch_device(std::string_view device_id, std::uint64_t now_ms)
 
 void ServerStore::begin_work(WorkKind kind) {
   if (work_) {
-    throw store::StoreError(make_error_code(Errc::internal), "a unit of work began inside another");
+    throw StoreError(make_error_code(Errc::internal), "a unit of work began inside another");
   }
   if (kind == WorkKind::bookkeeping) {
     // Setting the pragma only sets a flag on the connection; if putting FULL
@@ -653,7 +630,7 @@ std::optional<Record> ServerStore::get(std::string_view collection, std::string_
   s.bind(1, collection).bind(2, id);
   if (!s.step()) return std::nullopt;
   auto rec = protocol::decode_record(s.column_bytes(0));
-  if (!rec) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable record in store");
+  if (!rec) throw StoreError(make_error_code(Errc::corrupt_data), "undecodable record in store");
   return std::move(*rec);
 }
 
@@ -664,7 +641,7 @@ std::vector<Record> ServerStore::list_in_scope(std::string_view collection, std:
   std::vector<Record> out;
   while (s.step()) {
     auto rec = protocol::decode_record(s.column_bytes(0));
-    if (!rec) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable record in store");
+    if (!rec) throw StoreError(make_error_code(Errc::corrupt_data), "undecodable record in store");
     out.push_back(std::move(*rec));
   }
   return out;
@@ -738,7 +715,7 @@ PullPage ServerStore::pull(const std::map<std::string, std::uint64_t>& scope_sta
     page.cursor = row.seq;
     if (row.prof_only && !professional) continue;
     auto rec = protocol::decode_record(row.body);
-    if (!rec) throw store::StoreError(make_error_code(Errc::corrupt_data), "undecodable record in store");
+    if (!rec) throw StoreError(make_error_code(Errc::corrupt_data), "undecodable record in store");
     page.records.push_back(std::move(*rec));
   }
   if (!page.more) {

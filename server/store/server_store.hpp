@@ -67,7 +67,8 @@ class ServerStore final : public Store {
  public:
   // Creates DATA (0700), a new random store key (0600) and an empty store.
   // Fails with already_exists when DATA already holds a store.
-  static Result<std::unique_ptr<ServerStore>> create(const DataPaths& paths, std::string* detail);
+  // Each failure's Error says, for the operator, what is wrong and what to do.
+  static Expected<std::unique_ptr<ServerStore>> create(const DataPaths& paths);
   // Opens an existing store. Refuses a key file readable by group or others
   // (Errc::permission_denied); Errc::not_found when DATA was never
   // initialised (no store key). In an initialised directory a store file that
@@ -75,25 +76,24 @@ class ServerStore final : public Store {
   // replaced by a new empty store. With `check` other than none, a store that
   // fails PRAGMA quick_check is StoreErrc::store_damaged and is left as it is.
   // `checked`, when given, says whether the page-by-page check ran.
-  static Result<std::unique_ptr<ServerStore>> open(const DataPaths& paths, std::string* detail,
-                                                   StoreCheck check = StoreCheck::none, bool* checked = nullptr);
+  static Expected<std::unique_ptr<ServerStore>> open(const DataPaths& paths, StoreCheck check = StoreCheck::none,
+                                                     bool* checked = nullptr);
 
   // Re-encrypts the store under a new random key and replaces the key file.
   // The server must be stopped (Errc::busy otherwise). Crash-safe: the new key
   // is written (0600) before the store is re-encrypted in one transaction, and
   // open() finishes a rotation that was interrupted either side of that.
-  static error_code rotate_key(const DataPaths& paths, std::string* detail);
+  static Expected<void> rotate_key(const DataPaths& paths);
   // Writes a consistent copy of the store at `to` (mode 0600), encrypted
   // under the same store key, while other processes (a serving psm-server)
   // keep reading and writing. The copy is useless without DATA/store.key.
-  static error_code backup(const DataPaths& paths, const std::filesystem::path& to, std::string* detail);
+  static Expected<void> backup(const DataPaths& paths, const std::filesystem::path& to);
   // Replaces the store with the backup `from` (which must have been made with
   // this data directory's store key) and gives it a new epoch, so devices
   // notice and re-send what the backup lacks. The server must not be serving
   // this directory (the caller checks serve_lock()). On any failure the
-  // current store is left as it was. `new_epoch` receives the epoch.
-  static error_code restore(const DataPaths& paths, const std::filesystem::path& from, std::string* detail,
-                            std::string* new_epoch = nullptr);
+  // current store is left as it was. The new epoch.
+  static Expected<std::string> restore(const DataPaths& paths, const std::filesystem::path& from);
 
   ~ServerStore() override;
 
@@ -157,8 +157,8 @@ class ServerStore final : public Store {
 
  private:
   explicit ServerStore(store::Database db, std::filesystem::path file, std::filesystem::path closed_clean);
-  static Result<std::unique_ptr<ServerStore>> open_existing_or_new(const DataPaths& paths, std::string* detail,
-                                                                   StoreCheck check, bool* checked, bool create);
+  static Expected<std::unique_ptr<ServerStore>> open_existing_or_new(const DataPaths& paths, StoreCheck check,
+                                                                     bool* checked, bool create);
   void prepare_statements();
 
   store::Database db_;

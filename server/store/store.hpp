@@ -6,7 +6,7 @@
 // tests/unit/server/store/store_contract_test.hpp.
 //
 // Thread-safety: none. One thread (the server's store thread) uses a store.
-// Errors: operations throw store::StoreError (common/store/database.hpp) when
+// Errors: operations throw psm::StoreError (common/error.hpp) when
 // the backend fails; inside a unit of work that aborts the whole unit.
 #pragma once
 

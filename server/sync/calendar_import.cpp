@@ -9,19 +9,17 @@ namespace psm::server {
 
 namespace col = model::collection;
 
-error_code import_calendar(Store& store, std::string_view json, std::string* detail, CalendarImport* result) {
-  auto refuse = [&](std::string why) {
-    if (detail) *detail = std::move(why);
-    return make_error_code(Errc::invalid_argument);
+Expected<CalendarImport> import_calendar(Store& store, std::string_view json) {
+  auto refuse = [](std::string why) -> Expected<CalendarImport> {
+    return Error{make_error_code(Errc::invalid_argument), std::move(why)};
   };
   // Every device stores and parses this record; a calendar a person keeps is a
   // few kilobytes, so anything past the free-text limit is a wrong file.
   if (json.size() > limits::kMaxTextBytes) {
     return refuse("the calendar is larger than " + std::to_string(limits::kMaxTextBytes / 1024) + " KiB");
   }
-  std::string why;
-  auto calendar = policy::WorkingDayCalendar::from_json(json, &why);
-  if (!calendar) return refuse(why);
+  auto calendar = policy::WorkingDayCalendar::from_json(json);
+  if (!calendar) return refuse(calendar.error().message);
 
   const auto& built_in = policy::default_calendar();
   if (calendar->version() < built_in.version()) {
@@ -48,22 +46,20 @@ error_code import_calendar(Store& store, std::string_view json, std::string* det
           return refuse("version " + std::to_string(current->version()) +
                         " was already sent to devices with different dates; give the new edition a higher version");
         }
-        if (result) *result = {calendar->version(), calendar->changes().size(), true};
-        return {};
+        return CalendarImport{calendar->version(), calendar->changes().size(), true};
       }
     }
   }
   const model::Version version{model::HlcClock().tick(), "server"};
   store.put(policy::make_calendar_setting(*calendar, version, "import"));
   work.commit();
-  if (result) *result = {calendar->version(), calendar->changes().size(), false};
-  return {};
+  return CalendarImport{calendar->version(), calendar->changes().size(), false};
 }
 
 CalendarInForce calendar_in_store(Store& store) {
   const auto setting = store.get(col::kSettings, policy::kCalendarSettingId);
   auto imported = setting ? policy::WorkingDayCalendar::from_json(setting->value(model::schema::settings::calendar))
-                          : Result<policy::WorkingDayCalendar>(make_error_code(Errc::not_found));
+                          : Expected<policy::WorkingDayCalendar>(Error{make_error_code(Errc::not_found), {}});
   // The same choice as policy::calendar_in_force, told apart for the admin.
   if (imported && imported->version() >= policy::default_calendar().version()) return {*std::move(imported), true};
   return {policy::default_calendar(), false};

@@ -21,11 +21,12 @@ struct CalendarImport {
 };
 
 // Validates a calendar document (policy::WorkingDayCalendar::from_json) and
-// stores it for every device. Refused, with nothing written and `detail`
-// saying why (Errc::invalid_argument), when the document is malformed or over
-// limits::kMaxTextBytes, older than the built-in calendar or than the edition
-// already distributed, or reuses that edition's version with different dates.
-error_code import_calendar(Store& store, std::string_view json, std::string* detail, CalendarImport* result = nullptr);
+// stores it for every device; what was imported. Refused, with nothing
+// written and the Error saying why (Errc::invalid_argument), when the document
+// is malformed or over limits::kMaxTextBytes, older than the built-in calendar
+// or than the edition already distributed, or reuses that edition's version
+// with different dates.
+Expected<CalendarImport> import_calendar(Store& store, std::string_view json);
 
 // The calendar the server's rules use now, and whether it was imported.
 struct CalendarInForce {

@@ -29,29 +29,24 @@ protocol::ReceiptKey receipt_key_of(std::span<const std::uint8_t> raw) {
 
 }  // namespace
 
-Result<std::shared_ptr<const ReceiptKeys>> ReceiptKeys::load_or_create(const DataPaths& paths, std::string* detail,
-                                                                       bool* created) {
+Expected<std::shared_ptr<const ReceiptKeys>> ReceiptKeys::load_or_create(const DataPaths& paths, bool* created) {
   if (created) *created = false;
   std::error_code fs_ec;
   if (!fs::exists(paths.receipt_key(), fs_ec)) {
     auto fresh = crypto::SigningKey::generate();
     if (auto ec = platform::write_private_file(paths.receipt_key(), fresh.private_pem(), /*exclusive=*/true)) {
-      if (detail) *detail = "cannot write the receipt key " + paths.receipt_key().string();
-      return ec;
+      return Error{ec, "cannot write the receipt key " + paths.receipt_key().string()};
     }
     if (created) *created = true;
   }
-  if (auto ec = platform::check_owner_only(paths.receipt_key(), "receipt key", detail)) return ec;
+  if (auto owned = platform::check_owner_only(paths.receipt_key(), "receipt key"); !owned) return owned.error();
   auto pem = platform::read_file(paths.receipt_key());
-  if (!pem) {
-    if (detail) *detail = "cannot read the receipt key " + paths.receipt_key().string();
-    return pem.error();
-  }
+  if (!pem) return Error{pem.error(), "cannot read the receipt key " + paths.receipt_key().string()};
   auto key = crypto::SigningKey::from_private_pem(*pem);
   std::fill(pem->begin(), pem->end(), '\0');
   if (!key) {
-    if (detail) *detail = "the receipt key " + paths.receipt_key().string() + " is not an Ed25519 private key";
-    return make_error_code(Errc::corrupt_data);
+    return Error{make_error_code(Errc::corrupt_data),
+                 "the receipt key " + paths.receipt_key().string() + " is not an Ed25519 private key"};
   }
   std::shared_ptr<ReceiptKeys> keys(new ReceiptKeys(std::move(*key)));
   keys->public_keys_.push_back(receipt_key_of(keys->key_.public_key()));
@@ -60,9 +55,8 @@ Result<std::shared_ptr<const ReceiptKeys>> ReceiptKeys::load_or_create(const Dat
     for (auto& block : pem_blocks(*retired)) {
       auto raw = crypto::public_key_from_pem(block);
       if (!raw) {
-        if (detail)
-          *detail = paths.retired_receipt_keys().string() + " holds something that is not an Ed25519 public key";
-        return make_error_code(Errc::corrupt_data);
+        return Error{make_error_code(Errc::corrupt_data),
+                     paths.retired_receipt_keys().string() + " holds something that is not an Ed25519 public key"};
       }
       auto entry = receipt_key_of(*raw);
       bool known = false;
@@ -75,8 +69,8 @@ Result<std::shared_ptr<const ReceiptKeys>> ReceiptKeys::load_or_create(const Dat
   return std::shared_ptr<const ReceiptKeys>(std::move(keys));
 }
 
-error_code ReceiptKeys::rotate(const DataPaths& paths, std::string* detail, std::string* new_key_id) {
-  auto current = load_or_create(paths, detail);
+Expected<std::string> ReceiptKeys::rotate(const DataPaths& paths) {
+  auto current = load_or_create(paths);
   if (!current) return current.error();
   // Keep the old public key first: a crash after this and before the new key
   // is written leaves the old key in use and listed twice (harmless).
@@ -84,16 +78,13 @@ error_code ReceiptKeys::rotate(const DataPaths& paths, std::string* detail, std:
   std::string retired = existing ? std::move(*existing) : std::string();
   retired += (*current)->signing_key().public_pem();
   if (auto ec = platform::write_private_file(paths.retired_receipt_keys(), retired)) {
-    if (detail) *detail = "cannot write " + paths.retired_receipt_keys().string();
-    return ec;
+    return Error{ec, "cannot write " + paths.retired_receipt_keys().string()};
   }
   auto fresh = crypto::SigningKey::generate();
   if (auto ec = platform::write_private_file(paths.receipt_key(), fresh.private_pem())) {
-    if (detail) *detail = "cannot write the receipt key " + paths.receipt_key().string();
-    return ec;
+    return Error{ec, "cannot write the receipt key " + paths.receipt_key().string()};
   }
-  if (new_key_id) *new_key_id = fresh.key_id();
-  return {};
+  return fresh.key_id();
 }
 
 Result<protocol::Receipt> ReceiptKeys::sign(const std::string& person_id, const std::string& device_id,

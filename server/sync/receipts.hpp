@@ -21,15 +21,15 @@ namespace psm::server {
 class ReceiptKeys {
  public:
   // Loads the receipt key, first making one (0600) when there is none;
-  // `created` says which. Errc::permission_denied (with `detail`) for a key
-  // file group or others may read; Errc::corrupt_data for one that is not
-  // an Ed25519 private key.
-  static Result<std::shared_ptr<const ReceiptKeys>> load_or_create(const DataPaths& paths, std::string* detail,
-                                                                   bool* created = nullptr);
+  // `created` says which. Errc::permission_denied for a key file group or
+  // others may read; Errc::corrupt_data for one that is not an Ed25519
+  // private key; each Error's message names the file for the operator.
+  static Expected<std::shared_ptr<const ReceiptKeys>> load_or_create(const DataPaths& paths, bool* created = nullptr);
   // Replaces the signing key with a new one, keeping the old public key in
-  // DATA/receipt-keys-retired.pem. The server must be restarted to use it.
-  // Crash-safe: the old public key is kept before the new key replaces it.
-  static error_code rotate(const DataPaths& paths, std::string* detail, std::string* new_key_id = nullptr);
+  // DATA/receipt-keys-retired.pem; the new key's id. The server must be
+  // restarted to use it. Crash-safe: the old public key is kept before the
+  // new key replaces it.
+  static Expected<std::string> rotate(const DataPaths& paths);
 
   const crypto::SigningKey& signing_key() const { return key_; }
   // Every key a receipt from this server may be signed with: the current one first.

@@ -64,10 +64,9 @@ std::string read_entry(const json::value& v, std::string_view collection, std::i
 
 }  // namespace
 
-error_code import_reference_data(Store& store, std::string_view text, std::string* detail, std::size_t* imported) {
-  auto fail = [&](std::string msg) {
-    if (detail) *detail = std::move(msg);
-    return make_error_code(Errc::invalid_argument);
+Expected<std::size_t> import_reference_data(Store& store, std::string_view text) {
+  auto fail = [](std::string msg) -> Expected<std::size_t> {
+    return Error{make_error_code(Errc::invalid_argument), std::move(msg)};
   };
   boost::system::error_code jec;
   json::value doc = json::parse(text, jec);
@@ -242,8 +241,7 @@ error_code import_reference_data(Store& store, std::string_view text, std::strin
   for (const auto& r : records) store.put(r);
   store.set_meta(Store::kReferenceVersion, model::new_uuid_v7());
   work.commit();
-  if (imported) *imported = records.size();
-  return {};
+  return records.size();
 }
 
 }  // namespace psm::server

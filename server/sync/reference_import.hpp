@@ -15,10 +15,10 @@
 namespace psm::server {
 
 // Imports reference data from a JSON document (format: docs/reference-data.md).
-// All or nothing: any invalid entry → nothing is imported and `detail` names it.
+// All or nothing: any invalid entry → nothing is imported and the Error
+// (Errc::invalid_argument) names it; otherwise the number of records imported.
 // Written in one unit of work, which also moves Store::kReferenceVersion so a
 // serving process re-reads reference data at its next request.
-error_code import_reference_data(Store& store, std::string_view json, std::string* detail,
-                                 std::size_t* imported = nullptr);
+Expected<std::size_t> import_reference_data(Store& store, std::string_view json);
 
 }  // namespace psm::server

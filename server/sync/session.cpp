@@ -50,7 +50,7 @@ void SyncHub::detach(const SyncSession* session) { sessions_.erase(session); }
 
 void SyncHub::check_revocations() {
   if (!service_->store_changed_elsewhere()) return;
-  std::vector<std::pair<std::shared_ptr<SyncSession>, SyncService::Refusal>> ended;
+  std::vector<std::pair<std::shared_ptr<SyncSession>, Error>> ended;
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     auto session = it->second.lock();
     if (!session) {
@@ -63,7 +63,7 @@ void SyncHub::check_revocations() {
   for (auto& [session, refusal] : ended) {
     service_->audit(session->who(), "disconnect", "connection closed: " + refusal.message);
     spdlog::info("closed a connection of device {}: {}", session->who().device_id, refusal.message);
-    session->end(refusal.code, refusal.message);
+    session->end(refusal);
   }
 }
 
@@ -167,11 +167,11 @@ void SyncSession::fail(Errc code, std::string message) {
   connection_->close(std::move(message));
 }
 
-void SyncSession::end(Errc code, std::string message) {
+void SyncSession::end(const Error& why) {
   hub_->detach(this);
   who_ = {};  // nothing more is served on this connection, whatever arrives
   scopes_.clear();
-  fail(code, std::move(message));
+  fail(to_errc(why.code), why.message);
 }
 
 void SyncSession::signed_in() {
@@ -198,7 +198,7 @@ void SyncSession::handle(std::string bytes) {
   }
   try {
     dispatch(*decoded);
-  } catch (const store::StoreError& e) {
+  } catch (const StoreError& e) {
     // Nothing was acknowledged: the device keeps its operations and retries.
     spdlog::error("store error while serving device {}: {}", who_.device_id, e.what());
     fail(Errc::busy, "the server could not complete this request; try again");
@@ -242,7 +242,7 @@ void SyncSession::finish_login(const PasswordCheck& check, bool password_ok) {
     auto result = hub_->service().finish_login(check, password_ok, who_);
     if (result.ok) signed_in();
     send(result);
-  } catch (const store::StoreError& e) {
+  } catch (const StoreError& e) {
     spdlog::error("store error while signing in: {}", e.what());
     fail(Errc::busy, "the server could not complete this request; try again");
     return;

@@ -82,7 +82,7 @@ class SyncSession : public net::ConnectionHandler, public std::enable_shared_fro
   const Identity& who() const { return who_; }
   void send_poke(std::uint64_t cursor);
   // The device may no longer be served: tells it why and closes.
-  void end(Errc code, std::string message);
+  void end(const Error& why);
 
  private:
   void handle(std::string message);  // store thread

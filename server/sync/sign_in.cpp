@@ -315,21 +315,21 @@ void SignIn::audit_refusal(const Identity& attempt, std::string kind, std::strin
   refusals_.refused(audit_entry_about(attempt, std::move(kind), std::move(detail), device_time_ms, now_()));
 }
 
-error_code add_user(Store& store, const Account& account, std::string_view password, std::string* detail,
-                    crypto::ScryptParams params) {
+Expected<void> add_user(Store& store, const Account& account, std::string_view password, crypto::ScryptParams params) {
   if (password.size() < limits::kMinPasswordLength) {
-    if (detail) *detail = "passwords must be at least " + std::to_string(limits::kMinPasswordLength) + " characters";
-    return make_error_code(Errc::invalid_argument);
+    return Error{make_error_code(Errc::invalid_argument),
+                 "passwords must be at least " + std::to_string(limits::kMinPasswordLength) + " characters"};
   }
   if (!model::is_valid_id(account.username) || !model::is_valid_id(account.person_id)) {
-    if (detail) *detail = "username and person id must be 1-100 characters of letters, digits, . _ : -";
-    return make_error_code(Errc::invalid_argument);
+    return Error{make_error_code(Errc::invalid_argument),
+                 "username and person id must be 1-100 characters of letters, digits, . _ : -"};
   }
   Account a = account;
   a.password_hash = crypto::hash_password(password, params);
-  auto ec = store.add_account(a);
-  if (ec == Errc::already_exists && detail) *detail = "an account with that username or person id already exists";
-  return ec;
+  if (auto ec = store.add_account(a)) {
+    return Error{ec, ec == Errc::already_exists ? "an account with that username or person id already exists" : ""};
+  }
+  return {};
 }
 
 }  // namespace psm::server

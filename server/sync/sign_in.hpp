@@ -128,7 +128,9 @@ class SignIn {
 
 // Creates an account with an scrypt password hash. Shared by the CLI and tests.
 // `params` is for tests, which use a cheap scrypt; accounts use the default.
-error_code add_user(Store& store, const Account& account_without_hash, std::string_view password, std::string* detail,
-                    crypto::ScryptParams params = crypto::kScryptInteractive);
+// Errc::invalid_argument (a short password, a bad username or person id) and
+// Errc::already_exists come with a message for the operator.
+Expected<void> add_user(Store& store, const Account& account_without_hash, std::string_view password,
+                        crypto::ScryptParams params = crypto::kScryptInteractive);
 
 }  // namespace psm::server

@@ -127,13 +127,13 @@ SyncService::~SyncService() {
   }
 }
 
-std::optional<SyncService::Refusal> SyncService::no_longer_allowed(const Identity& who) {
+std::optional<Error> SyncService::no_longer_allowed(const Identity& who) {
   auto device = store_->find_device(who.device_id);
   if (!device || device->revoked) {
-    return Refusal{Errc::device_revoked, "this device has been revoked; its replica must be wiped"};
+    return Error{make_error_code(Errc::device_revoked), "this device has been revoked; its replica must be wiped"};
   }
   if (device->username != who.username || !store_->find_account(who.username)) {
-    return Refusal{Errc::authentication_failed, "the account for this device no longer exists"};
+    return Error{make_error_code(Errc::authentication_failed), "the account for this device no longer exists"};
   }
   return std::nullopt;
 }

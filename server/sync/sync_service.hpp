@@ -94,12 +94,9 @@ class SyncService {
   void reload_reference_data();
 
   // Why the device behind `who` may no longer be served (revoked, its
-  // account gone), or nullopt when it may. Store thread; two indexed reads.
-  struct Refusal {
-    Errc code;
-    std::string message;  // for the person
-  };
-  std::optional<Refusal> no_longer_allowed(const Identity& who);
+  // account gone; the message is for the person), or nullopt when it may.
+  // Store thread; two indexed reads.
+  std::optional<Error> no_longer_allowed(const Identity& who);
   // True when another process (psm-server device revoke, import) has
   // committed to the store since the last call: live connections then need
   // checking with still_allowed. Cheap (PRAGMA data_version).

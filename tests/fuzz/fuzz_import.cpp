@@ -17,8 +17,7 @@ namespace {
 
 struct Fixture {
   Fixture() {
-    std::string detail;
-    auto created = psm::server::ServerStore::create(psm::server::DataPaths(dir.path / "data"), &detail);
+    auto created = psm::server::ServerStore::create(psm::server::DataPaths(dir.path / "data"));
     if (!created) __builtin_trap();
     store = std::move(*created);
   }
@@ -30,16 +29,14 @@ struct Fixture {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static Fixture fixture;
-  std::string detail;
-  std::size_t imported = 0;
-  auto ec = psm::server::import_reference_data(
-      *fixture.store, std::string_view(reinterpret_cast<const char*>(data), size), &detail, &imported);
-  if (ec) {
-    if (detail.empty()) __builtin_trap();
+  auto imported =
+      psm::server::import_reference_data(*fixture.store, std::string_view(reinterpret_cast<const char*>(data), size));
+  if (!imported) {
+    if (imported.error().message.empty()) __builtin_trap();
     return 0;
   }
   // The fuzz harness is the one place outside the store that resets it; the
   // store has no "delete everything" because nothing else should.
-  if (imported > 0) fixture.store->database().exec("DELETE FROM records");
+  if (*imported > 0) fixture.store->database().exec("DELETE FROM records");
   return 0;
 }

@@ -19,7 +19,7 @@ Outcome accept(std::vector<Record> writes) {
   return o;
 }
 
-Problem bad(std::string message) { return std::pair{Errc::invalid_argument, std::move(message)}; }
+Problem bad(std::string message) { return Error{make_error_code(Errc::invalid_argument), std::move(message)}; }
 
 bool id_ok(const std::string& id) { return model::is_valid_id(id); }
 

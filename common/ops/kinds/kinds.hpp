@@ -29,7 +29,7 @@ namespace schema = model::schema;
 using model::Record;
 
 // A shape problem: the code and the message; nullopt when the shape is fine.
-using Problem = std::optional<std::pair<Errc, std::string>>;
+using Problem = std::optional<Error>;
 
 Outcome reject(Errc code, std::string reason);
 Outcome accept(std::vector<Record> writes);

@@ -25,9 +25,8 @@ namespace psm::loadgen {
 using namespace std::chrono_literals;
 
 double store_insert_ceiling(const fs::path& scratch, std::size_t records, std::size_t batch) {
-  std::string detail;
-  auto store = server::ServerStore::create(server::DataPaths(scratch), &detail);
-  if (!store) throw std::runtime_error("ceiling store: " + detail);
+  auto store = server::ServerStore::create(server::DataPaths(scratch));
+  if (!store) throw std::runtime_error("ceiling store: " + store.error().message);
   std::vector<model::Record> prepared;
   prepared.reserve(records);
   for (std::size_t i = 0; i < records; ++i) prepared.push_back(bench::view_record(i));
@@ -77,8 +76,9 @@ EchoCeiling websocket_echo_ceiling(const fs::path& tls_dir, std::size_t messages
       io, *tls, options,
       [](std::shared_ptr<server::net::Connection> c) { return std::make_shared<Echo>(std::move(c)); },
       [](std::string_view, std::string_view) -> std::optional<server::net::HttpResponse> { return std::nullopt; });
-  std::string detail;
-  if (listener.start(&detail)) throw std::runtime_error("echo listener: " + detail);
+  if (auto started = listener.start(); !started) {
+    throw std::runtime_error("echo listener: " + started.error().message);
+  }
   // Two I/O threads, as psm-server runs its listener.
   std::vector<std::thread> threads;
   for (int i = 0; i < 2; ++i) threads.emplace_back([&io] { io.run(); });
@@ -88,8 +88,8 @@ EchoCeiling websocket_echo_ceiling(const fs::path& tls_dir, std::size_t messages
     client::net::ClientTlsOptions client_tls;
     client_tls.ca_file = tls_dir / server::net::kCaCertFile;
     const std::string url = "wss://127.0.0.1:" + std::to_string(listener.local_endpoint().port());
-    auto socket = client::net::WebSocketClient::connect(url, client_tls, "psm.v1", 20s, &detail);
-    if (!socket) throw std::runtime_error("echo connect: " + detail);
+    auto socket = client::net::WebSocketClient::connect(url, client_tls, "psm.v1", 20s);
+    if (!socket) throw std::runtime_error("echo connect: " + socket.error().message);
     const std::string payload(500, 'x');
     std::vector<double> rtts;
     for (std::size_t i = 0; i < round_trips; ++i) {
@@ -123,8 +123,7 @@ EchoCeiling websocket_echo_ceiling(const fs::path& tls_dir, std::size_t messages
     for (int t = 0; t < 4; ++t) {
       clients.emplace_back([&] {
         for (std::size_t i; (i = index++) < connections;) {
-          std::string ignored;
-          auto c = client::net::WebSocketClient::connect(url, client_tls, "psm.v1", 20s, &ignored);
+          auto c = client::net::WebSocketClient::connect(url, client_tls, "psm.v1", 20s);
           if (!c) failed = true;
         }
       });

@@ -75,16 +75,17 @@ ServerProcess::ServerProcess(fs::path server_bin, fs::path data, std::size_t dev
     : server_bin_(std::move(server_bin)), data_(std::move(data)) {
   run_command({server_bin_.string(), "init", "--data", data_.string(), "--hostname", "localhost"},
               data_.parent_path() / "server-admin.log");
-  std::string detail;
-  auto store = server::ServerStore::open(server::DataPaths(data_), &detail);
-  if (!store) throw std::runtime_error("cannot open the new store: " + detail);
-  if (server::import_reference_data(**store, bench::kReferenceJson, &detail)) {
-    throw std::runtime_error("import: " + detail);
+  auto store = server::ServerStore::open(server::DataPaths(data_));
+  if (!store) throw std::runtime_error("cannot open the new store: " + store.error().message);
+  if (auto imported = server::import_reference_data(**store, bench::kReferenceJson); !imported) {
+    throw std::runtime_error("import: " + imported.error().message);
   }
   // Real password hashing: the worker's device enrols with a real login.
   server::Account worker{
       std::string(kWorker), std::string(kWorker), model::Role::child_social_worker, "Priya Shah", {}};
-  if (server::add_user(**store, worker, kPassword, &detail)) throw std::runtime_error("user: " + detail);
+  if (auto added = server::add_user(**store, worker, kPassword); !added) {
+    throw std::runtime_error("user: " + added.error().message);
+  }
   // Devices enrolled earlier: exactly the rows a login leaves (token stored as its SHA-256 only).
   const auto now = model::HlcClock::system_now_millis();
   store::Transaction tx((*store)->database());
@@ -171,9 +172,8 @@ std::uint64_t ServerProcess::rss_kib() const {
 
 void ServerProcess::add_unrelated_records(std::size_t count) {
   if (running()) throw std::logic_error("add_unrelated_records needs the server stopped");
-  std::string detail;
-  auto store = server::ServerStore::open(server::DataPaths(data_), &detail);
-  if (!store) throw std::runtime_error("cannot open the store: " + detail);
+  auto store = server::ServerStore::open(server::DataPaths(data_));
+  if (!store) throw std::runtime_error("cannot open the store: " + store.error().message);
   constexpr std::size_t kBatch = 5000;
   for (std::size_t done = 0; done < count;) {
     store::Transaction tx((*store)->database());
@@ -189,9 +189,8 @@ void ServerProcess::add_unrelated_records(std::size_t count) {
 std::unique_ptr<client::net::WebSocketClient> connect(const ServerProcess& server) {
   client::net::ClientTlsOptions tls;
   tls.ca_file = server.ca_file();
-  std::string detail;
-  auto socket = client::net::WebSocketClient::connect(server.url(), tls, protocol::kSubprotocol, 20s, &detail);
-  if (!socket) throw std::runtime_error("connect: " + socket.error().message() + " " + detail);
+  auto socket = client::net::WebSocketClient::connect(server.url(), tls, protocol::kSubprotocol, 20s);
+  if (!socket) throw std::runtime_error("connect: " + socket.error().code.message() + " " + socket.error().message);
   return std::move(*socket);
 }
 

@@ -172,11 +172,12 @@ struct ApplyWorld {
   std::string meeting_id = model::new_uuid_v7();
 
   ApplyWorld() {
-    std::string detail;
-    auto created = server::ServerStore::create(server::DataPaths(dir.path / "data"), &detail);
-    if (!created) throw std::runtime_error("store: " + detail);
+    auto created = server::ServerStore::create(server::DataPaths(dir.path / "data"));
+    if (!created) throw std::runtime_error("store: " + created.error().message);
     store = std::move(*created);
-    if (server::import_reference_data(*store, kReferenceJson, &detail)) throw std::runtime_error("import: " + detail);
+    if (auto imported = server::import_reference_data(*store, kReferenceJson); !imported) {
+      throw std::runtime_error("import: " + imported.error().message);
+    }
     for (auto c : {model::collection::kPeople, model::collection::kHouseholds, model::collection::kChildren,
                    model::collection::kPlacements, model::collection::kSettings}) {
       for (const auto& r : store->all_in(c)) memory.add(r);

@@ -32,11 +32,10 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 // Opens with `check` and returns the time it took (the store is closed again before returning).
 double timed_open(const server::DataPaths& paths, server::StoreCheck check, bool& checked) {
-  std::string detail;
   const auto start = std::chrono::steady_clock::now();
-  auto store = server::ServerStore::open(paths, &detail, check, &checked);
+  auto store = server::ServerStore::open(paths, check, &checked);
   const double elapsed = seconds_since(start);
-  if (!store) throw std::runtime_error("open: " + detail);
+  if (!store) throw std::runtime_error("open: " + store.error().message);
   return elapsed;
 }
 
@@ -53,9 +52,8 @@ int main(int argc, char** argv) {
   const server::DataPaths paths(data);
   try {
     if (!fs::exists(paths.store())) {
-      std::string detail;
-      auto store = server::ServerStore::create(paths, &detail);
-      if (!store) throw std::runtime_error("create: " + detail);
+      auto store = server::ServerStore::create(paths);
+      if (!store) throw std::runtime_error("create: " + store.error().message);
       const auto start = std::chrono::steady_clock::now();
       constexpr std::size_t kBatch = 5000;
       for (std::size_t done = 0; done < records;) {

@@ -16,6 +16,7 @@
 #include "server/net/tls.hpp"
 #include "support/tls_stack.hpp"
 #include "support/world.hpp"
+#include "testing/expected.hpp"
 #include "testing/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -122,17 +123,16 @@ class HostileClientTest : public ::testing::Test {
 
   void start_server(ListenerOptions options = {}, bool echo = true) {
     options.port = 0;
-    std::string detail;
     auto tls = server::net::make_server_tls_context(dir_.path / server::net::kServerCertFile,
-                                                    dir_.path / server::net::kServerKeyFile, &detail);
-    ASSERT_TRUE(tls) << detail;
+                                                    dir_.path / server::net::kServerKeyFile);
+    ASSERT_TRUE(psm::testing::succeeded(tls));
     listener_ = std::make_unique<Listener>(
         io_context_, *tls, options,
         [this, echo](std::shared_ptr<Connection> connection) {
           return std::make_shared<Handler>(std::move(connection), handled_, echo);
         },
         [](std::string_view, std::string_view) -> std::optional<HttpResponse> { return std::nullopt; });
-    ASSERT_FALSE(listener_->start(&detail)) << detail;
+    ASSERT_TRUE(psm::testing::succeeded(listener_->start()));
     server_thread_ = std::thread([this] { io_context_.run(); });
   }
 
@@ -140,11 +140,10 @@ class HostileClientTest : public ::testing::Test {
 
   // A device: the psm client's own WebSocket, from 127.0.0.1, signed in.
   std::unique_ptr<WebSocketClient> connect_device(bool sign_in = true) {
-    std::string detail;
-    auto client = WebSocketClient::connect("wss://127.0.0.1:" + std::to_string(port()),
-                                           ClientTlsOptions{dir_.path / server::net::kCaCertFile, {}}, "psm.v1",
-                                           kTimeout, &detail);
-    EXPECT_TRUE(client) << detail;
+    auto client =
+        WebSocketClient::connect("wss://127.0.0.1:" + std::to_string(port()),
+                                 ClientTlsOptions{dir_.path / server::net::kCaCertFile, {}}, "psm.v1", kTimeout);
+    EXPECT_TRUE(psm::testing::succeeded(client));
     if (!client) return nullptr;
     if (sign_in) {
       EXPECT_FALSE((*client)->send("sign in", kTimeout));
@@ -370,13 +369,12 @@ TEST(TransportGauges, Render_AddsConnectionsBeforeSignInAndBytesNotHandled) {
 // under its bound, and a real device signs in and syncs meanwhile.
 TEST(HostileSignIns, Flood_WhileTheStoreIsBusy_StaysUnderTheBound_AndADeviceStillSyncs) {
   testing::TempDir dir;
-  std::string detail;
-  auto store = server::ServerStore::create(server::DataPaths(dir.path / "data"), &detail);
-  ASSERT_TRUE(store) << detail;
-  ASSERT_FALSE(server::import_reference_data(**store, testing::kReferenceJson, &detail)) << detail;
-  ASSERT_FALSE(server::add_user(**store, {"carer-1", "carer-1", model::Role::foster_carer, "carer-1", {}},
-                                testing::World::kPassword, &detail, crypto::kScryptTest))
-      << detail;
+  auto store = server::ServerStore::create(server::DataPaths(dir.path / "data"));
+  ASSERT_TRUE(psm::testing::succeeded(store));
+  ASSERT_TRUE(psm::testing::succeeded(server::import_reference_data(**store, testing::kReferenceJson)));
+  ASSERT_TRUE(psm::testing::succeeded(server::add_user(**store,
+                                                       {"carer-1", "carer-1", model::Role::foster_carer, "carer-1", {}},
+                                                       testing::World::kPassword, crypto::kScryptTest)));
   ListenerOptions options;
   options.sign_in_timeout = 60s;  // longer than this test: only backpressure bounds it
   testing::TlsStack stack(std::move(*store), dir.path / "tls", options);

@@ -10,6 +10,7 @@
 #include "server/net/listener.hpp"
 #include "server/net/metrics.hpp"
 #include "server/net/tls.hpp"
+#include "testing/expected.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -126,10 +127,9 @@ class TransportTest : public ::testing::Test {
 
   void start_server(ListenerOptions options = {}, bool echo = true) {
     options.port = 0;
-    std::string detail;
-    auto tls = server::net::make_server_tls_context(dir_ / server::net::kServerCertFile,
-                                                    dir_ / server::net::kServerKeyFile, &detail);
-    ASSERT_TRUE(tls) << detail;
+    auto tls =
+        server::net::make_server_tls_context(dir_ / server::net::kServerCertFile, dir_ / server::net::kServerKeyFile);
+    ASSERT_TRUE(psm::testing::succeeded(tls));
     listener_ = std::make_unique<Listener>(
         io_context_, *tls, options,
         [this, echo](std::shared_ptr<Connection> connection) {
@@ -143,7 +143,7 @@ class TransportTest : public ::testing::Test {
           if (target == "/healthz") return HttpResponse{200, "text/plain", "ok\n"};
           return std::nullopt;
         });
-    ASSERT_FALSE(listener_->start(&detail)) << detail;
+    ASSERT_TRUE(psm::testing::succeeded(listener_->start()));
     server_thread_ = std::thread([this] { io_context_.run(); });
   }
 
@@ -157,9 +157,8 @@ class TransportTest : public ::testing::Test {
   ClientTlsOptions trust() const { return ClientTlsOptions{dir_ / server::net::kCaCertFile, {}}; }
 
   std::unique_ptr<WebSocketClient> connect_client() {
-    std::string detail;
-    auto client = WebSocketClient::connect(url(), trust(), "psm.v1", kTimeout, &detail);
-    EXPECT_TRUE(client) << detail;
+    auto client = WebSocketClient::connect(url(), trust(), "psm.v1", kTimeout);
+    EXPECT_TRUE(psm::testing::succeeded(client));
     return client ? std::move(*client) : nullptr;
   }
 
@@ -272,13 +271,12 @@ TEST_F(TransportTest, Connect_FailsUntrusted_WhenCaIsAnother_AndServerKeepsServi
   start_server();
   const fs::path other_dir = make_temp_dir();
   ASSERT_FALSE(server::net::generate_tls_material(other_dir, {"localhost"}));
-  std::string detail;
-  auto bad = WebSocketClient::connect(url(), ClientTlsOptions{other_dir / server::net::kCaCertFile, {}}, "psm.v1",
-                                      kTimeout, &detail);
+  auto bad =
+      WebSocketClient::connect(url(), ClientTlsOptions{other_dir / server::net::kCaCertFile, {}}, "psm.v1", kTimeout);
   fs::remove_all(other_dir);
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error(), Errc::untrusted_server);
-  EXPECT_NE(detail.find("not signed by the CA"), std::string::npos) << detail;
+  EXPECT_EQ(bad.error().code, Errc::untrusted_server);
+  EXPECT_NE(bad.error().message.find("not signed by the CA"), std::string::npos) << bad.error().message;
 
   auto good = connect_client();
   ASSERT_TRUE(good);
@@ -294,12 +292,11 @@ TEST_F(TransportTest, Connect_FailsUntrusted_WhenHostNameIsNotInCertificate) {
   ListenerOptions options;
   options.address = "0.0.0.0";
   start_server(options);
-  std::string detail;
   auto client = WebSocketClient::connect("wss://127.0.0.2:" + std::to_string(listener_->local_endpoint().port()),
-                                         trust(), "psm.v1", kTimeout, &detail);
+                                         trust(), "psm.v1", kTimeout);
   ASSERT_FALSE(client);
-  EXPECT_EQ(client.error(), Errc::untrusted_server);
-  EXPECT_NE(detail.find("not valid for 127.0.0.2"), std::string::npos) << detail;
+  EXPECT_EQ(client.error().code, Errc::untrusted_server);
+  EXPECT_NE(client.error().message.find("not valid for 127.0.0.2"), std::string::npos) << client.error().message;
 }
 
 TEST_F(TransportTest, Connect_Succeeds_OverIpv6Loopback) {
@@ -310,13 +307,12 @@ TEST_F(TransportTest, Connect_Succeeds_OverIpv6Loopback) {
       server::net::make_server_tls_context(dir_ / server::net::kServerCertFile, dir_ / server::net::kServerKeyFile);
   ASSERT_TRUE(tls);
   Listener probe(io_context_, *tls, options, nullptr, nullptr);
-  if (probe.start()) GTEST_SKIP() << "no IPv6 loopback here";
+  if (!probe.start()) GTEST_SKIP() << "no IPv6 loopback here";
   probe.stop();
   start_server(options);
-  std::string detail;
   auto client = WebSocketClient::connect("wss://[::1]:" + std::to_string(listener_->local_endpoint().port()), trust(),
-                                         "psm.v1", kTimeout, &detail);
-  ASSERT_TRUE(client) << detail;
+                                         "psm.v1", kTimeout);
+  ASSERT_TRUE(psm::testing::succeeded(client));
   ASSERT_FALSE((*client)->send("v6", kTimeout));
   auto echo = (*client)->receive(kTimeout);
   ASSERT_TRUE(echo);
@@ -336,23 +332,21 @@ TEST_F(TransportTest, Connect_Succeeds_WithHostNameAndPin) {
   for (auto& c : pin) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   pin.replace(0, 7, "sha256:");
   const std::string by_name = "wss://localhost:" + std::to_string(listener_->local_endpoint().port());
-  std::string detail;
-  auto pinned = WebSocketClient::connect(by_name, ClientTlsOptions{trust().ca_file, pin}, "psm.v1", kTimeout, &detail);
-  EXPECT_TRUE(pinned) << detail;
-  auto wrong = WebSocketClient::connect(by_name, ClientTlsOptions{trust().ca_file, std::string(64, '0')}, "psm.v1",
-                                        kTimeout, &detail);
+  auto pinned = WebSocketClient::connect(by_name, ClientTlsOptions{trust().ca_file, pin}, "psm.v1", kTimeout);
+  EXPECT_TRUE(psm::testing::succeeded(pinned));
+  auto wrong =
+      WebSocketClient::connect(by_name, ClientTlsOptions{trust().ca_file, std::string(64, '0')}, "psm.v1", kTimeout);
   ASSERT_FALSE(wrong);
-  EXPECT_EQ(wrong.error(), Errc::untrusted_server);
+  EXPECT_EQ(wrong.error().code, Errc::untrusted_server);
 }
 
 TEST_F(TransportTest, Connect_FailsUnsupportedVersion_WhenClientOffersOldProtocol) {
   start_server();
-  std::string detail;
-  auto client = WebSocketClient::connect(url(), trust(), "psm.v0", kTimeout, &detail);
+  auto client = WebSocketClient::connect(url(), trust(), "psm.v0", kTimeout);
   ASSERT_FALSE(client);
-  EXPECT_EQ(client.error(), Errc::unsupported_version);
-  EXPECT_NE(detail.find("client offered \"psm.v0\""), std::string::npos) << detail;
-  EXPECT_NE(detail.find("this server speaks psm.v1"), std::string::npos) << detail;
+  EXPECT_EQ(client.error().code, Errc::unsupported_version);
+  EXPECT_NE(client.error().message.find("client offered \"psm.v0\""), std::string::npos) << client.error().message;
+  EXPECT_NE(client.error().message.find("this server speaks psm.v1"), std::string::npos) << client.error().message;
 }
 
 TEST_F(TransportTest, Connect_FailsInvalidArgument_WhenUrlIsNotWss) {
@@ -360,7 +354,7 @@ TEST_F(TransportTest, Connect_FailsInvalidArgument_WhenUrlIsNotWss) {
                           "wss://host:1/path", "https://host:1", "wss://:443", "wss://user@host:443"}) {
     auto client = WebSocketClient::connect(bad, ClientTlsOptions{"/nonexistent", {}}, "psm.v1", kTimeout);
     ASSERT_FALSE(client) << bad;
-    EXPECT_EQ(client.error(), Errc::invalid_argument) << bad;
+    EXPECT_EQ(client.error().code, Errc::invalid_argument) << bad;
   }
 }
 
@@ -409,11 +403,9 @@ TEST_F(TransportTest, Connect_FailsUnavailableQuickly_WhenPortIsClosed) {
     port = probe.local_endpoint().port();
   }  // closed again: nothing listens there now
   const auto started = std::chrono::steady_clock::now();
-  std::string detail;
-  auto client =
-      WebSocketClient::connect("wss://127.0.0.1:" + std::to_string(port), trust(), "psm.v1", kTimeout, &detail);
+  auto client = WebSocketClient::connect("wss://127.0.0.1:" + std::to_string(port), trust(), "psm.v1", kTimeout);
   ASSERT_FALSE(client);
-  EXPECT_EQ(client.error(), Errc::unavailable) << detail;
+  EXPECT_EQ(client.error().code, Errc::unavailable) << client.error().message;
   EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
 }
 
@@ -425,10 +417,11 @@ TEST_F(TransportTest, Start_FailsIoError_WhenPortIsTaken) {
   ListenerOptions options;
   options.port = listener_->local_endpoint().port();
   Listener second(io_context_, *tls, options, nullptr, nullptr);
-  std::string detail;
-  EXPECT_EQ(second.start(&detail), Errc::io_error);
-  EXPECT_NE(detail.find("cannot listen on 127.0.0.1:"), std::string::npos) << detail;
-  EXPECT_NE(detail.find("in use"), std::string::npos) << detail;
+  auto started = second.start();
+  ASSERT_FALSE(started);
+  EXPECT_EQ(started.error().code, Errc::io_error);
+  EXPECT_NE(started.error().message.find("cannot listen on 127.0.0.1:"), std::string::npos) << started.error().message;
+  EXPECT_NE(started.error().message.find("in use"), std::string::npos) << started.error().message;
 }
 
 TEST_F(TransportTest, Receive_TimesOutAndStaysUsable_WhenNothingArrives) {

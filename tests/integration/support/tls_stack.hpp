@@ -14,6 +14,7 @@
 #include "server/server.hpp"
 #include "server/store/server_store.hpp"
 #include "server/sync/sync_service.hpp"
+#include "testing/expected.hpp"
 #include "testing/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -81,10 +82,8 @@ class TlsStack {
     client::net::ClientTlsOptions tls;
     tls.ca_file = tls_dir_ / "ca.pem";
     const auto url = "wss://127.0.0.1:" + std::to_string(server_->endpoint().port());
-    std::string detail;
-    auto socket =
-        client::net::WebSocketClient::connect(url, tls, protocol::kSubprotocol, std::chrono::seconds(10), &detail);
-    EXPECT_TRUE(socket) << detail;
+    auto socket = client::net::WebSocketClient::connect(url, tls, protocol::kSubprotocol, std::chrono::seconds(10));
+    EXPECT_TRUE(psm::testing::succeeded(socket));
     if (!socket) return d;
     d->socket = std::move(*socket);
     d->transport = std::make_unique<client::net::WebSocketTransport>(*d->socket);

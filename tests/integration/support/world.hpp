@@ -10,6 +10,7 @@
 #include "server/sync/receipts.hpp"
 #include "server/sync/sync_service.hpp"
 #include "support/loopback.hpp"
+#include "testing/expected.hpp"
 #include "testing/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -62,10 +63,9 @@ class World {
  public:
   explicit World(server::SyncService::Clock clock = model::HlcClock::system_now_millis,
                  server::ServerPolicy policy = {}) {
-    std::string detail;
-    auto store = server::ServerStore::create(server::DataPaths(server_dir_.path / "data"), &detail);
-    EXPECT_TRUE(store) << detail;
-    EXPECT_FALSE(server::import_reference_data(**store, kReferenceJson, &detail)) << detail;
+    auto store = server::ServerStore::create(server::DataPaths(server_dir_.path / "data"));
+    EXPECT_TRUE(psm::testing::succeeded(store));
+    EXPECT_TRUE(psm::testing::succeeded(server::import_reference_data(**store, kReferenceJson)));
     for (const auto& [user, role] :
          std::initializer_list<std::pair<const char*, model::Role>>{{"carer-1", model::Role::foster_carer},
                                                                     {"carer-2", model::Role::foster_carer},
@@ -77,7 +77,7 @@ class World {
                                                                     {"iro-1", model::Role::iro},
                                                                     {"panel-1", model::Role::panel_member}}) {
       server::Account a{user, user, role, user, {}};
-      EXPECT_FALSE(server::add_user(**store, a, kPassword, &detail, crypto::kScryptTest)) << detail;
+      EXPECT_TRUE(psm::testing::succeeded(server::add_user(**store, a, kPassword, crypto::kScryptTest)));
     }
     // The server psm-server serve builds, without the network: devices reach
     // its sessions through the loopback, and its store work runs on this
@@ -93,8 +93,8 @@ class World {
     auto failure = server_->start();
     EXPECT_FALSE(failure) << (failure ? failure->detail : "");
     // Signed receipts, as psm-server serve gives them (it made the key).
-    auto keys = server::ReceiptKeys::load_or_create(data_paths(), &detail);
-    EXPECT_TRUE(keys) << detail;
+    auto keys = server::ReceiptKeys::load_or_create(data_paths());
+    EXPECT_TRUE(psm::testing::succeeded(keys));
     if (keys) receipt_keys_ = *keys;
   }
 
@@ -117,7 +117,7 @@ class World {
     return d;
   }
 
-  std::optional<client::SyncError> sync(Device& d, client::SyncReport* report = nullptr) {
+  std::optional<Error> sync(Device& d, client::SyncReport* report = nullptr) {
     LoopbackTransport t(*server_);
     client::SyncReport r;
     auto err = client::sync_once(*d.replica, t, r);

@@ -6,6 +6,7 @@
 
 #include "common/limits.hpp"
 #include "common/model/ids.hpp"
+#include "testing/expected.hpp"
 
 #include <gtest/gtest.h>
 
@@ -363,11 +364,9 @@ TEST(AccessControl, ImportWhileServing_TakesEffectAtTheNextSync_WithoutARestart)
   // The authority's nightly import says Cara's placement (p3) ended; the
   // serving process was not restarted.
   std::string detail;
-  ASSERT_FALSE(server::import_reference_data(w.store(), R"({"placements": [
+  ASSERT_TRUE(psm::testing::succeeded(server::import_reference_data(w.store(), R"({"placements": [
     {"id": "p3", "child_id": "c3", "household_id": "h1", "type": "in-house", "start_date": "2026-01-05",
-     "end_date": "2026-11-20", "team_manager_id": "ftm-1"}]})",
-                                             &detail))
-      << detail;
+     "end_date": "2026-11-20", "team_manager_id": "ftm-1"}]})")));
   ASSERT_FALSE(w.sync(*carer));
   EXPECT_FALSE(carer->replica->get(model::collection::kChildren, "c3")) << "the ended placement's child is purged";
   EXPECT_FALSE(carer->replica->get(model::collection::kPlacements, "p3"));

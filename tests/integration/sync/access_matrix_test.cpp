@@ -12,6 +12,7 @@
 #include "common/policy/deadlines.hpp"
 #include "common/protocol/codec.hpp"
 #include "support/tls_stack.hpp"
+#include "testing/expected.hpp"
 
 #include <gtest/gtest.h>
 
@@ -225,14 +226,13 @@ class PreparedStore {
 
  private:
   PreparedStore() {
-    std::string detail;
-    auto store = server::ServerStore::create(server::DataPaths(data()), &detail);
-    EXPECT_TRUE(store) << detail;
+    auto store = server::ServerStore::create(server::DataPaths(data()));
+    EXPECT_TRUE(psm::testing::succeeded(store));
     if (!store) return;
-    EXPECT_FALSE(server::import_reference_data(**store, kReference, &detail)) << detail;
+    EXPECT_TRUE(psm::testing::succeeded(server::import_reference_data(**store, kReference)));
     for (const auto& p : kPeople) {
       server::Account a{p.id, p.id, p.role, p.id, {}};
-      EXPECT_FALSE(server::add_user(**store, a, kPassword, &detail, crypto::kScryptTest)) << detail;
+      EXPECT_TRUE(psm::testing::succeeded(server::add_user(**store, a, kPassword, crypto::kScryptTest)));
     }
     server::Metrics metrics;
     server::SyncService service(std::move(*store), metrics);
@@ -256,9 +256,8 @@ struct ActorWorld {
   explicit ActorWorld(const std::string& person) {
     const auto& prepared = PreparedStore::get();
     fs::copy(prepared.data(), dir.path / "data", fs::copy_options::recursive);
-    std::string detail;
-    auto store = server::ServerStore::open(server::DataPaths(dir.path / "data"), &detail);
-    EXPECT_TRUE(store) << detail;
+    auto store = server::ServerStore::open(server::DataPaths(dir.path / "data"));
+    EXPECT_TRUE(psm::testing::succeeded(store));
     if (!store) return;
     stack = std::make_unique<TlsStack>(std::move(*store), prepared.tls());
     device = stack->connect_and_enrol(person, std::string(kPassword));

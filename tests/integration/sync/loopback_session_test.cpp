@@ -6,6 +6,7 @@
 #include "support/loopback.hpp"
 #include "support/tls_stack.hpp"
 #include "support/world.hpp"
+#include "testing/expected.hpp"
 
 #include <gtest/gtest.h>
 
@@ -63,14 +64,12 @@ TEST(LoopbackSession, PushBeforeSignIn_IsRefusedAndClosed_AsOverTls) {
 
   // Over TLS, into psm-server serve's server.
   TempDir dir;
-  std::string detail;
-  auto store = server::ServerStore::create(server::DataPaths(dir.path / "data"), &detail);
-  ASSERT_TRUE(store) << detail;
-  ASSERT_FALSE(server::import_reference_data(**store, kReferenceJson, &detail)) << detail;
+  auto store = server::ServerStore::create(server::DataPaths(dir.path / "data"));
+  ASSERT_TRUE(psm::testing::succeeded(store));
+  ASSERT_TRUE(psm::testing::succeeded(server::import_reference_data(**store, kReferenceJson)));
   TlsStack stack(std::move(*store), dir.path / "tls");
-  auto socket =
-      client::net::WebSocketClient::connect(stack.url(), stack.device_tls(), protocol::kSubprotocol, 10s, &detail);
-  ASSERT_TRUE(socket) << detail;
+  auto socket = client::net::WebSocketClient::connect(stack.url(), stack.device_tls(), protocol::kSubprotocol, 10s);
+  ASSERT_TRUE(psm::testing::succeeded(socket));
   ASSERT_FALSE((*socket)->send(push_of(1, "device-x"), 10s));
   const auto over_tls = answer_of([&](auto timeout) { return (*socket)->receive(timeout); });
   ASSERT_TRUE(over_tls.error);

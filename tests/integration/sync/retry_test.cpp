@@ -14,7 +14,6 @@ using namespace std::chrono_literals;
 using client::Backoff;
 using client::backoff_delay;
 using client::RetryOptions;
-using client::SyncError;
 using client::Transport;
 
 std::string request_meeting(client::Replica& r, const std::string& placement, const std::string& reason) {
@@ -59,9 +58,9 @@ struct FlakyServer {
   std::function<void(LoopbackTransport&, int attempt)> shape;  // faults on a connection that gets through
 
   client::Connect connector() {
-    return [this]() -> std::variant<std::unique_ptr<Transport>, SyncError> {
+    return [this]() -> std::variant<std::unique_ptr<Transport>, Error> {
       ++attempts;
-      if (attempts <= down_for) return SyncError{make_error_code(Errc::unavailable), "cannot reach the server"};
+      if (attempts <= down_for) return Error{make_error_code(Errc::unavailable), "cannot reach the server"};
       auto t = std::make_unique<LoopbackTransport>(world.server());
       if (shape) shape(*t, attempts);
       return std::unique_ptr<Transport>(std::move(t));
@@ -119,9 +118,9 @@ TEST(Retry, PermanentError_IsNotRetried) {
   client::SyncReport report;
   auto err = client::sync_with_retry(
       *carer->replica,
-      [&]() -> std::variant<std::unique_ptr<Transport>, SyncError> {
+      [&]() -> std::variant<std::unique_ptr<Transport>, Error> {
         ++attempts;
-        return SyncError{make_error_code(Errc::untrusted_server), "certificate did not verify"};
+        return Error{make_error_code(Errc::untrusted_server), "certificate did not verify"};
       },
       report, options);
   ASSERT_TRUE(err);

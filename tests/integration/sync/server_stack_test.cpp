@@ -7,6 +7,7 @@
 #include "support/world.hpp"
 
 #include "common/store/transaction.hpp"
+#include "testing/expected.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,14 +22,13 @@ using namespace std::chrono_literals;
 class ServerStack : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string detail;
-    auto store = server::ServerStore::create(server::DataPaths(dir_.path / "data"), &detail);
-    ASSERT_TRUE(store) << detail;
-    ASSERT_FALSE(server::import_reference_data(**store, kReferenceJson, &detail)) << detail;
+    auto store = server::ServerStore::create(server::DataPaths(dir_.path / "data"));
+    ASSERT_TRUE(psm::testing::succeeded(store));
+    ASSERT_TRUE(psm::testing::succeeded(server::import_reference_data(**store, kReferenceJson)));
     for (auto [user, role] : {std::pair{"ssw-1", model::Role::supervising_social_worker},
                               std::pair{"csw-1", model::Role::child_social_worker}}) {
-      ASSERT_FALSE(
-          server::add_user(**store, {user, user, role, user, {}}, World::kPassword, &detail, crypto::kScryptTest));
+      ASSERT_TRUE(psm::testing::succeeded(
+          server::add_user(**store, {user, user, role, user, {}}, World::kPassword, crypto::kScryptTest)));
     }
     stack_ = std::make_unique<TlsStack>(std::move(*store), dir_.path / "tls");
   }
@@ -90,23 +90,21 @@ TEST_F(ServerStack, StoreBusy_IsRetriedWithBackoff_AndTheChangeGoesThrough) {
   ssw->socket.reset();
 
   // Another process holds the store's write lock for the first attempt.
-  std::string detail;
-  auto other = server::ServerStore::open(server::DataPaths(dir_.path / "data"), &detail);
-  ASSERT_TRUE(other) << detail;
+  auto other = server::ServerStore::open(server::DataPaths(dir_.path / "data"));
+  ASSERT_TRUE(psm::testing::succeeded(other));
   auto lock = std::make_unique<store::Transaction>((*other)->database());
 
   std::unique_ptr<client::net::WebSocketClient> socket;
-  client::Connect connect = [&]() -> std::variant<std::unique_ptr<client::Transport>, client::SyncError> {
-    auto s = client::net::WebSocketClient::connect(stack_->url(), stack_->device_tls(), protocol::kSubprotocol, 10s,
-                                                   &detail);
-    if (!s) return client::SyncError{s.error(), detail};
+  client::Connect connect = [&]() -> std::variant<std::unique_ptr<client::Transport>, Error> {
+    auto s = client::net::WebSocketClient::connect(stack_->url(), stack_->device_tls(), protocol::kSubprotocol, 10s);
+    if (!s) return s.error();
     socket = std::move(*s);
     return std::make_unique<client::net::WebSocketTransport>(*socket);
   };
   std::vector<Errc> retried_after;
   client::RetryOptions options;
   options.budget = 10min;
-  options.on_retry = [&](const client::SyncError& why, std::chrono::milliseconds) {
+  options.on_retry = [&](const Error& why, std::chrono::milliseconds) {
     retried_after.push_back(static_cast<Errc>(why.code.value()));
   };
   options.sleep = [&](std::chrono::milliseconds) { lock.reset(); };  // the other process finishes

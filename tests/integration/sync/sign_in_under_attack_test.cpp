@@ -10,6 +10,7 @@
 #include "server/sync/session.hpp"
 #include "support/tls_stack.hpp"
 #include "support/world.hpp"
+#include "testing/expected.hpp"
 
 #include <gtest/gtest.h>
 
@@ -70,14 +71,13 @@ class RecordingConnection final : public server::net::Connection {
 class SignInUnderAttack : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string detail;
-    auto store = server::ServerStore::create(server::DataPaths(dir_.path / "data"), &detail);
-    ASSERT_TRUE(store) << detail;
-    ASSERT_FALSE(server::import_reference_data(**store, kReferenceJson, &detail)) << detail;
+    auto store = server::ServerStore::create(server::DataPaths(dir_.path / "data"));
+    ASSERT_TRUE(psm::testing::succeeded(store));
+    ASSERT_TRUE(psm::testing::succeeded(server::import_reference_data(**store, kReferenceJson)));
     for (auto [user, role] :
          {std::pair{"carer-1", model::Role::foster_carer}, std::pair{"csw-1", model::Role::child_social_worker}}) {
-      ASSERT_FALSE(
-          server::add_user(**store, {user, user, role, user, {}}, World::kPassword, &detail, crypto::kScryptTest));
+      ASSERT_TRUE(psm::testing::succeeded(
+          server::add_user(**store, {user, user, role, user, {}}, World::kPassword, crypto::kScryptTest)));
     }
     auto gate = gate_.get_future().share();
     checks_ = std::make_shared<server::PasswordChecks>(1, kWaiting,
@@ -217,12 +217,12 @@ TEST_F(SignInUnderAttack, OneAddress_CannotHoldMoreThanAFewChecks) {
 class RevocationWhileConnected : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string detail;
-    auto store = server::ServerStore::create(paths(), &detail);
-    ASSERT_TRUE(store) << detail;
-    ASSERT_FALSE(server::import_reference_data(**store, kReferenceJson, &detail)) << detail;
-    ASSERT_FALSE(server::add_user(**store, {"csw-1", "csw-1", model::Role::child_social_worker, "csw-1", {}},
-                                  World::kPassword, &detail, crypto::kScryptTest));
+    auto store = server::ServerStore::create(paths());
+    ASSERT_TRUE(psm::testing::succeeded(store));
+    ASSERT_TRUE(psm::testing::succeeded(server::import_reference_data(**store, kReferenceJson)));
+    ASSERT_TRUE(psm::testing::succeeded(
+        server::add_user(**store, {"csw-1", "csw-1", model::Role::child_social_worker, "csw-1", {}}, World::kPassword,
+                         crypto::kScryptTest)));
     stack_ = std::make_unique<TlsStack>(std::move(*store), dir_.path / "tls");
   }
   server::DataPaths paths() const { return server::DataPaths(dir_.path / "data"); }
@@ -241,9 +241,8 @@ TEST_F(RevocationWhileConnected, RevokingTheDevice_ClosesItsConnection_AndItsNex
   // Another process opens the store and revokes the device, as `psm-server
   // device revoke` does.
   {
-    std::string detail;
-    auto admin = server::ServerStore::open(paths(), &detail);
-    ASSERT_TRUE(admin) << detail;
+    auto admin = server::ServerStore::open(paths());
+    ASSERT_TRUE(psm::testing::succeeded(admin));
     ASSERT_TRUE((*admin)->revoke_device(device_id));
   }
   // The server tells the connected device without being asked, and closes.

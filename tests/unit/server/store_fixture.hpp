@@ -3,6 +3,7 @@
 #pragma once
 
 #include "server/store/server_store.hpp"
+#include "testing/expected.hpp"
 #include "testing/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -14,9 +15,8 @@ namespace psm::server {
 class StoreFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string detail;
-    auto created = ServerStore::create(DataPaths(dir_.path), &detail);
-    ASSERT_TRUE(created) << detail;
+    auto created = ServerStore::create(DataPaths(dir_.path));
+    ASSERT_TRUE(psm::testing::succeeded(created));
     store_ = std::move(*created);
   }
   testing::TempDir dir_;

@@ -55,7 +55,7 @@ class ClientReceipts : public ::testing::Test {
 
   std::string error_of(const protocol::PushResponse& response) {
     auto checked = check_receipt(*replica_, response);
-    auto* e = std::get_if<SyncError>(&checked);
+    auto* e = std::get_if<Error>(&checked);
     return e ? e->message : "";
   }
 

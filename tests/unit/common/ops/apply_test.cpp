@@ -726,7 +726,7 @@ TEST(ValidateShape, RejectsUnsupportedSchemaVersion) {
   o.payload = ResolveConflict{"c", ResolveConflict::Keep::current};
   auto problem = validate_shape(o);
   ASSERT_TRUE(problem);
-  EXPECT_EQ(problem->first, Errc::unsupported_version);
+  EXPECT_EQ(problem->code, Errc::unsupported_version);
 }
 
 class PanelTest : public MeetingTest {

@@ -120,9 +120,8 @@ TEST(Calendar, R16_RulesOnlyCalendar_KnowsNoOneOffChanges) {
 }
 
 TEST(Calendar, R16_DefaultData_IsVersionOneAndParses) {
-  std::string detail;
-  auto parsed = WorkingDayCalendar::from_json(kDefaultCalendarJson, &detail);
-  ASSERT_TRUE(parsed) << detail;
+  auto parsed = WorkingDayCalendar::from_json(kDefaultCalendarJson);
+  ASSERT_TRUE(parsed) << parsed.error().message;
   EXPECT_EQ(parsed->version(), 1);
   EXPECT_EQ(*parsed, default_calendar());
 }
@@ -157,11 +156,10 @@ struct Malformed {
 class CalendarFromJsonRejects : public ::testing::TestWithParam<Malformed> {};
 
 TEST_P(CalendarFromJsonRejects, R16_WithInvalidArgumentAndADetail) {
-  std::string detail;
-  auto r = WorkingDayCalendar::from_json(GetParam().json, &detail);
+  auto r = WorkingDayCalendar::from_json(GetParam().json);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error(), Errc::invalid_argument);
-  EXPECT_NE(detail.find(GetParam().detail_contains), std::string::npos) << detail;
+  EXPECT_EQ(r.error().code, Errc::invalid_argument);
+  EXPECT_NE(r.error().message.find(GetParam().detail_contains), std::string::npos) << r.error().message;
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -2,6 +2,7 @@
 
 #include "common/crypto/pin.hpp"
 #include "common/platform/platform.hpp"
+#include "testing/expected.hpp"
 #include "testing/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -64,8 +65,7 @@ TEST(ServerCertificate, Renewed_SameCaSameNamesSameKey_UnlessANewKeyIsAskedFor) 
   const auto pin = crypto::public_key_pin_of_pem_file(cert).value();
   const auto ca_before = platform::read_file(dir.path / kCaCertFile).value();
 
-  std::string detail;
-  ASSERT_FALSE(renew_server_certificate(dir.path, /*new_key=*/false, &detail)) << detail;
+  ASSERT_TRUE(psm::testing::succeeded(renew_server_certificate(dir.path, /*new_key=*/false)));
   const auto renewed = read_certificate_info(cert).value();
   EXPECT_EQ(renewed.names, before.names);
   EXPECT_EQ(renewed.subject, before.subject);
@@ -76,7 +76,7 @@ TEST(ServerCertificate, Renewed_SameCaSameNamesSameKey_UnlessANewKeyIsAskedFor) 
   EXPECT_EQ(platform::read_file(dir.path / kCaCertFile).value(), ca_before);
   EXPECT_TRUE(make_server_tls_context(cert, dir.path / kServerKeyFile));
 
-  ASSERT_FALSE(renew_server_certificate(dir.path, /*new_key=*/true, &detail)) << detail;
+  ASSERT_TRUE(psm::testing::succeeded(renew_server_certificate(dir.path, /*new_key=*/true)));
   EXPECT_TRUE(verifies_against(cert, dir.path / kCaCertFile));
   EXPECT_NE(crypto::public_key_pin_of_pem_file(cert).value(), pin);
   EXPECT_TRUE(make_server_tls_context(cert, dir.path / kServerKeyFile)) << "the new key matches the new certificate";
@@ -87,9 +87,10 @@ TEST(ServerCertificate, Renewal_WithoutTheCaKey_ChangesNothingAndSaysWhy) {
   ASSERT_FALSE(generate_tls_material(dir.path, {}));
   fs::rename(dir.path / kCaKeyFile, dir.path / "ca.key.offline");
   const auto before = platform::read_file(dir.path / kServerCertFile).value();
-  std::string detail;
-  EXPECT_EQ(renew_server_certificate(dir.path, false, &detail), Errc::not_found);
-  EXPECT_NE(detail.find("ca.key"), std::string::npos) << detail;
+  auto renewed = renew_server_certificate(dir.path, false);
+  ASSERT_FALSE(renewed);
+  EXPECT_EQ(renewed.error().code, Errc::not_found);
+  EXPECT_NE(renewed.error().message.find("ca.key"), std::string::npos) << renewed.error().message;
   EXPECT_EQ(platform::read_file(dir.path / kServerCertFile).value(), before);
 }
 

@@ -84,9 +84,8 @@ TEST_F(AuditLogTest, EmptiedTrail_WithItsRecordedHeadRemovedToo_IsNotIntact) {
 
 TEST_F(AuditLogTest, AppendAfterReopen_ContinuesTheChain) {
   store_.reset();
-  std::string detail;
-  auto s = ServerStore::open(DataPaths(dir_.path), &detail);
-  ASSERT_TRUE(s) << detail;
+  auto s = ServerStore::open(DataPaths(dir_.path));
+  ASSERT_TRUE(psm::testing::succeeded(s));
   AuditEntry e;
   e.kind = "admin";
   e.detail = "revoked device dev-jo";

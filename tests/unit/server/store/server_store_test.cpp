@@ -4,6 +4,7 @@
 #include "common/platform/platform.hpp"
 #include "common/store/transaction.hpp"
 #include "server/sync/sync_service.hpp"
+#include "testing/expected.hpp"
 #include "testing/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -32,34 +33,31 @@ model::Record rec(const std::string& id, const std::string& scope, bool professi
 TEST(ServerStore, Create_WritesKeyFileOwnerOnly_AndRefusesToOverwrite) {
   TempDir dir;
   DataPaths paths(dir.path);
-  std::string detail;
-  ASSERT_TRUE(ServerStore::create(paths, &detail)) << detail;
+  ASSERT_TRUE(psm::testing::succeeded(ServerStore::create(paths)));
   struct stat st {};
   ASSERT_EQ(::stat(paths.key().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  auto again = ServerStore::create(paths, &detail);
+  auto again = ServerStore::create(paths);
   ASSERT_FALSE(again);
-  EXPECT_EQ(again.error(), Errc::already_exists);
+  EXPECT_EQ(again.error().code, Errc::already_exists);
 }
 
 TEST(ServerStore, Open_RefusesKeyFileReadableByOthers) {
   TempDir dir;
   DataPaths paths(dir.path);
-  std::string detail;
-  ASSERT_TRUE(ServerStore::create(paths, &detail));
+  ASSERT_TRUE(ServerStore::create(paths));
   fs::permissions(paths.key(), fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read,
                   fs::perm_options::replace);
-  auto opened = ServerStore::open(paths, &detail);
+  auto opened = ServerStore::open(paths);
   ASSERT_FALSE(opened);
-  EXPECT_EQ(opened.error(), Errc::permission_denied);
-  EXPECT_NE(detail.find("chmod 600"), std::string::npos);
+  EXPECT_EQ(opened.error().code, Errc::permission_denied);
+  EXPECT_NE(opened.error().message.find("chmod 600"), std::string::npos);
 }
 
 TEST(ServerStore, Pull_PagesThroughEveryRecordOnce_AcrossScopesAndBackfill) {
   TempDir dir;
   DataPaths paths(dir.path);
-  std::string detail;
-  auto store = ServerStore::create(paths, &detail);
+  auto store = ServerStore::create(paths);
   ASSERT_TRUE(store);
   auto& s = **store;
   {
@@ -100,8 +98,7 @@ TEST(ServerStore, Pull_PagesThroughEveryRecordOnce_AcrossScopesAndBackfill) {
 TEST(ServerStore, Pull_LeavesOutProfessionalsOnlyRecordsForCarers) {
   TempDir dir;
   DataPaths paths(dir.path);
-  std::string detail;
-  auto store = ServerStore::create(paths, &detail);
+  auto store = ServerStore::create(paths);
   ASSERT_TRUE(store);
   (*store)->put(rec("open", "placement:a"));
   (*store)->put(rec("private", "placement:a", true));
@@ -114,8 +111,7 @@ TEST(ServerStore, Pull_LeavesOutProfessionalsOnlyRecordsForCarers) {
 TEST(ServerStore, Pull_SaysHowManyRecordsRemain_CountingOnlyWhatThePersonMayReceive) {
   TempDir dir;
   DataPaths paths(dir.path);
-  std::string detail;
-  auto store = ServerStore::create(paths, &detail);
+  auto store = ServerStore::create(paths);
   ASSERT_TRUE(store);
   auto& s = **store;
   {
@@ -148,16 +144,14 @@ TEST(ServerStore, Pull_SaysHowManyRecordsRemain_CountingOnlyWhatThePersonMayRece
 TEST(ServerStore, CommitWithoutFsync_CommitsItsWork_AndLeavesLaterCommitsSynchronous) {
   TempDir dir;
   DataPaths paths(dir.path);
-  std::string detail;
-  auto store = ServerStore::create(paths, &detail);
+  auto store = ServerStore::create(paths);
   ASSERT_TRUE(store);
   auto& s = **store;
   ASSERT_FALSE(s.add_account({"jo", "carer-1", model::Role::foster_carer, "Jo", "hash"}));
   s.add_device({"device-1", "jo", "laptop", "token-hash", 1, 1, false});
   s.commit_without_fsync([&] { s.touch_device("device-1", 12345); });
   EXPECT_EQ(s.find_device("device-1")->last_seen_ms, 12345u);
-  EXPECT_THROW(s.commit_without_fsync([] { throw store::StoreError(make_error_code(Errc::busy), "test"); }),
-               store::StoreError);
+  EXPECT_THROW(s.commit_without_fsync([] { throw StoreError(make_error_code(Errc::busy), "test"); }), StoreError);
   // Acknowledged operations must still survive power loss: FULL (2) again.
   auto pragma = s.database().prepare("PRAGMA synchronous");
   ASSERT_TRUE(pragma.step());
@@ -167,15 +161,14 @@ TEST(ServerStore, CommitWithoutFsync_CommitsItsWork_AndLeavesLaterCommitsSynchro
 TEST(ServerStore, Reopen_KeepsRecordsAndSequence) {
   TempDir dir;
   DataPaths paths(dir.path);
-  std::string detail;
   {
-    auto store = ServerStore::create(paths, &detail);
+    auto store = ServerStore::create(paths);
     ASSERT_TRUE(store);
     (*store)->put(rec("m1", "placement:a"));
     (*store)->put(rec("m2", "placement:a"));
   }
-  auto store = ServerStore::open(paths, &detail);
-  ASSERT_TRUE(store) << detail;
+  auto store = ServerStore::open(paths);
+  ASSERT_TRUE(psm::testing::succeeded(store));
   EXPECT_EQ((*store)->last_seq(), 2u);
   (*store)->put(rec("m3", "placement:a"));
   EXPECT_EQ((*store)->last_seq(), 3u);
@@ -192,39 +185,38 @@ std::string key_file(const DataPaths& paths) {
 TEST(ServerStore, RotateKey_ReEncryptsUnderANewKey_AndTheOldKeyNoLongerOpensIt) {
   TempDir dir;
   DataPaths paths(dir.path);
-  std::string detail;
   {
-    auto store = ServerStore::create(paths, &detail);
-    ASSERT_TRUE(store) << detail;
+    auto store = ServerStore::create(paths);
+    ASSERT_TRUE(psm::testing::succeeded(store));
     (*store)->put(rec("m1", "placement:p1"));
   }
   const std::string old_key = key_file(paths);
-  ASSERT_FALSE(ServerStore::rotate_key(paths, &detail)) << detail;
+  ASSERT_TRUE(psm::testing::succeeded(ServerStore::rotate_key(paths)));
   EXPECT_NE(key_file(paths), old_key);
   EXPECT_FALSE(fs::exists(paths.next_key()));
   struct stat st {};
   ASSERT_EQ(::stat(paths.key().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  auto reopened = ServerStore::open(paths, &detail);
-  ASSERT_TRUE(reopened) << detail;
+  auto reopened = ServerStore::open(paths);
+  ASSERT_TRUE(psm::testing::succeeded(reopened));
   EXPECT_TRUE((*reopened)->get("meetings", "m1"));
   reopened->reset();
   // The old key file, put back, no longer opens the store.
   std::ofstream(paths.key()) << old_key << "\n";
-  auto with_old = ServerStore::open(paths, &detail);
+  auto with_old = ServerStore::open(paths);
   ASSERT_FALSE(with_old);
-  EXPECT_EQ(with_old.error(), Errc::wrong_passphrase);
+  EXPECT_EQ(with_old.error().code, Errc::wrong_passphrase);
 }
 
 TEST(ServerStore, RotateKey_RefusedWhileAnotherConnectionHasTheStoreOpen) {
   TempDir dir;
   DataPaths paths(dir.path);
-  std::string detail;
-  auto serving = ServerStore::create(paths, &detail);
-  ASSERT_TRUE(serving) << detail;
+  auto serving = ServerStore::create(paths);
+  ASSERT_TRUE(psm::testing::succeeded(serving));
   const std::string old_key = key_file(paths);
-  auto ec = ServerStore::rotate_key(paths, &detail);
-  EXPECT_EQ(ec, Errc::busy) << detail;
+  auto rotated = ServerStore::rotate_key(paths);
+  ASSERT_FALSE(rotated);
+  EXPECT_EQ(rotated.error().code, Errc::busy) << rotated.error().message;
   EXPECT_EQ(key_file(paths), old_key);
   EXPECT_FALSE(fs::exists(paths.next_key()));
   (*serving)->put(rec("m1", "placement:p1"));  // the running store is unharmed
@@ -233,26 +225,25 @@ TEST(ServerStore, RotateKey_RefusedWhileAnotherConnectionHasTheStoreOpen) {
 TEST(ServerStore, InterruptedRotation_IsFinishedOnOpen_WhicheverSideOfTheReEncryptionItStopped) {
   TempDir dir;
   DataPaths paths(dir.path);
-  std::string detail;
   std::vector<std::uint8_t> next(32, 0x5a);
   {
-    auto store = ServerStore::create(paths, &detail);
-    ASSERT_TRUE(store) << detail;
+    auto store = ServerStore::create(paths);
+    ASSERT_TRUE(psm::testing::succeeded(store));
     (*store)->put(rec("m1", "placement:p1"));
   }
   // Stopped after writing the new key, before re-encrypting: the new key is dropped.
   std::string hex = crypto::to_hex(next);
   ASSERT_FALSE(platform::write_private_file(paths.next_key(), hex + "\n", true));
   {
-    auto store = ServerStore::open(paths, &detail);
-    ASSERT_TRUE(store) << detail;
+    auto store = ServerStore::open(paths);
+    ASSERT_TRUE(psm::testing::succeeded(store));
     EXPECT_FALSE(fs::exists(paths.next_key()));
     // Now stop after re-encrypting, before the key file was replaced.
     ASSERT_FALSE(platform::write_private_file(paths.next_key(), hex + "\n", true));
     ASSERT_TRUE((*store)->database().rekey(next));
   }
-  auto store = ServerStore::open(paths, &detail);
-  ASSERT_TRUE(store) << detail;
+  auto store = ServerStore::open(paths);
+  ASSERT_TRUE(psm::testing::succeeded(store));
   EXPECT_TRUE((*store)->get("meetings", "m1"));
   EXPECT_EQ(key_file(paths), hex);
   EXPECT_FALSE(fs::exists(paths.next_key()));
@@ -264,27 +255,24 @@ TEST(ServerStore, InterruptedRotation_IsFinishedOnOpen_WhicheverSideOfTheReEncry
 TEST(ServerStore, Pull_ImportCommittedMidPull_SkipsNoRow) {
   TempDir dir;
   DataPaths paths(dir.path);
-  std::string detail;
-  auto serving = ServerStore::create(paths, &detail);
-  ASSERT_TRUE(serving) << detail;
+  auto serving = ServerStore::create(paths);
+  ASSERT_TRUE(psm::testing::succeeded(serving));
   auto& s = **serving;
   s.put(rec("m1", "placement:a"));
   const std::uint64_t cursor = s.last_seq();
 
   // The import runs on its own connection, as the psm-server import process does.
-  auto importer = ServerStore::open(paths, &detail);
-  ASSERT_TRUE(importer) << detail;
+  auto importer = ServerStore::open(paths);
+  ASSERT_TRUE(psm::testing::succeeded(importer));
   bool imported = false;
   s.set_after_pull_scope_read_for_tests([&] {
     if (imported) return;
     imported = true;
-    std::size_t count = 0;
-    ASSERT_FALSE(import_reference_data(**importer,
+    auto count = import_reference_data(**importer,
                                        R"({"people": [{"id": "csw-new", "name": "Sam Green",
-                                                       "role": "child-social-worker"}]})",
-                                       &detail, &count))
-        << detail;
-    ASSERT_GE(count, 1u);
+                                                       "role": "child-social-worker"}]})");
+    ASSERT_TRUE(psm::testing::succeeded(count));
+    ASSERT_GE(*count, 1u);
   });
   // "directory" sorts before "placement:a": the import lands after the
   // directory was read and before placement:a is.
@@ -305,50 +293,48 @@ TEST(ServerStore, Pull_ImportCommittedMidPull_SkipsNoRow) {
 TEST(ServerStore, Open_InAnInitialisedDirectory_RefusesAMissingOrEmptyStore_AndMakesNoNewOne) {
   TempDir dir;
   DataPaths paths(dir.path);
-  std::string detail;
   {
-    auto store = ServerStore::create(paths, &detail);
-    ASSERT_TRUE(store) << detail;
+    auto store = ServerStore::create(paths);
+    ASSERT_TRUE(psm::testing::succeeded(store));
     (*store)->put(rec("m1", "placement:p1"));
   }
   fs::resize_file(paths.store(), 0);
-  auto emptied = ServerStore::open(paths, &detail, StoreCheck::unless_closed_clean);
+  auto emptied = ServerStore::open(paths, StoreCheck::unless_closed_clean);
   ASSERT_FALSE(emptied);
-  EXPECT_EQ(emptied.error(), StoreErrc::store_missing);
-  EXPECT_NE(detail.find("is empty (0 bytes)"), std::string::npos) << detail;
-  EXPECT_NE(detail.find("psm-server restore"), std::string::npos) << detail;
+  EXPECT_EQ(emptied.error().code, StoreErrc::store_missing);
+  EXPECT_NE(emptied.error().message.find("is empty (0 bytes)"), std::string::npos) << emptied.error().message;
+  EXPECT_NE(emptied.error().message.find("psm-server restore"), std::string::npos) << emptied.error().message;
   EXPECT_EQ(fs::file_size(paths.store()), 0u);
 
   fs::remove(paths.store());
-  auto removed = ServerStore::open(paths, &detail);
+  auto removed = ServerStore::open(paths);
   ASSERT_FALSE(removed);
-  EXPECT_EQ(removed.error(), StoreErrc::store_missing);
-  EXPECT_NE(detail.find("is missing"), std::string::npos) << detail;
+  EXPECT_EQ(removed.error().code, StoreErrc::store_missing);
+  EXPECT_NE(removed.error().message.find("is missing"), std::string::npos) << removed.error().message;
   EXPECT_FALSE(fs::exists(paths.store()));
 
   // A directory that was never initialised is another matter.
   TempDir other;
-  auto never = ServerStore::open(DataPaths(other.path), &detail);
+  auto never = ServerStore::open(DataPaths(other.path));
   ASSERT_FALSE(never);
-  EXPECT_EQ(never.error(), Errc::not_found);
+  EXPECT_EQ(never.error().code, Errc::not_found);
 }
 
 TEST(ServerStore, OpenWithCheck_RefusesADamagedPage_AndSkipsTheCheckOnlyAfterACleanClose) {
   TempDir dir;
   DataPaths paths(dir.path);
-  std::string detail;
   {
-    auto store = ServerStore::create(paths, &detail);
-    ASSERT_TRUE(store) << detail;
+    auto store = ServerStore::create(paths);
+    ASSERT_TRUE(psm::testing::succeeded(store));
     store::Transaction tx((*store)->database());
     for (int i = 0; i < 2000; ++i) (*store)->put(rec("m" + std::to_string(i), "placement:p1"));
     tx.commit();
   }
   ASSERT_TRUE(fs::exists(paths.closed_clean()));
   bool checked = true;
-  ASSERT_TRUE(ServerStore::open(paths, &detail, StoreCheck::unless_closed_clean, &checked)) << detail;
+  ASSERT_TRUE(psm::testing::succeeded(ServerStore::open(paths, StoreCheck::unless_closed_clean, &checked)));
   EXPECT_FALSE(checked) << "as the clean close left it";
-  ASSERT_TRUE(ServerStore::open(paths, &detail, StoreCheck::full, &checked)) << detail;
+  ASSERT_TRUE(psm::testing::succeeded(ServerStore::open(paths, StoreCheck::full, &checked)));
   EXPECT_TRUE(checked);
 
   auto bytes = platform::read_file(paths.store()).value();
@@ -358,21 +344,20 @@ TEST(ServerStore, OpenWithCheck_RefusesADamagedPage_AndSkipsTheCheckOnlyAfterACl
     std::ofstream out(paths.store(), std::ios::binary | std::ios::trunc);
     out << bytes;
   }
-  auto damaged = ServerStore::open(paths, &detail, StoreCheck::unless_closed_clean, &checked);
+  auto damaged = ServerStore::open(paths, StoreCheck::unless_closed_clean, &checked);
   ASSERT_FALSE(damaged);
   EXPECT_TRUE(checked);
-  EXPECT_EQ(damaged.error(), StoreErrc::store_damaged);
-  EXPECT_NE(detail.find("is damaged"), std::string::npos) << detail;
+  EXPECT_EQ(damaged.error().code, StoreErrc::store_damaged);
+  EXPECT_NE(damaged.error().message.find("is damaged"), std::string::npos) << damaged.error().message;
   EXPECT_EQ(platform::read_file(paths.store()).value(), bytes);
-  EXPECT_FALSE(ServerStore::open(paths, &detail, StoreCheck::unless_closed_clean));
+  EXPECT_FALSE(ServerStore::open(paths, StoreCheck::unless_closed_clean));
 }
 
 TEST(ServerStore, StoreFileAndBackup_AreCreatedOwnerOnly) {
   TempDir dir;
   DataPaths paths(dir.path);
-  std::string detail;
-  ASSERT_TRUE(ServerStore::create(paths, &detail)) << detail;
-  ASSERT_FALSE(ServerStore::backup(paths, dir.path / "backup.db", &detail)) << detail;
+  ASSERT_TRUE(psm::testing::succeeded(ServerStore::create(paths)));
+  ASSERT_TRUE(psm::testing::succeeded(ServerStore::backup(paths, dir.path / "backup.db")));
   for (const auto& entry : fs::directory_iterator(dir.path)) {
     struct stat st {};
     ASSERT_EQ(::stat(entry.path().c_str(), &st), 0);

@@ -3,6 +3,7 @@
 #include "store_contract_test.hpp"
 
 #include "server/store/server_store.hpp"
+#include "testing/expected.hpp"
 #include "testing/temp_dir.hpp"
 
 namespace psm::server::contract {
@@ -12,10 +13,8 @@ struct SqlCipherBackend {
   // First call: a new store in a fresh data directory; later calls: another
   // connection to the same file, as another psm-server process opens it.
   std::unique_ptr<Store> open() {
-    std::string detail;
-    auto opened = created_ ? ServerStore::open(DataPaths(dir_.path), &detail)
-                           : ServerStore::create(DataPaths(dir_.path), &detail);
-    EXPECT_TRUE(opened) << detail;
+    auto opened = created_ ? ServerStore::open(DataPaths(dir_.path)) : ServerStore::create(DataPaths(dir_.path));
+    EXPECT_TRUE(psm::testing::succeeded(opened));
     if (!opened) return nullptr;
     created_ = true;
     return std::move(*opened);

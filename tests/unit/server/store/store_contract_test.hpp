@@ -271,7 +271,7 @@ TYPED_TEST_P(StoreContract, UnitOfWork_NotCommitted_LeavesNothing_WhenItGoesOutO
 TYPED_TEST_P(StoreContract, UnitOfWork_Begin_ThrowsStoreError_InsideAnotherUnit) {
   auto work = this->store().begin();
   this->store().put(record("m1", "placement:a"));
-  EXPECT_THROW((void)this->store().begin(), store::StoreError);
+  EXPECT_THROW((void)this->store().begin(), StoreError);
   work.commit();  // the outer unit is unharmed
   EXPECT_TRUE(this->store().get("meetings", "m1"));
 }
@@ -298,9 +298,9 @@ TYPED_TEST_P(StoreContract, CommitWithoutFsync_CommitsItsWork_AndLaterUnitsStill
   EXPECT_TRUE(this->store().get("meetings", "m1"));
   EXPECT_THROW(this->store().commit_without_fsync([&] {
     this->store().put(record("m2", "placement:a"));
-    throw store::StoreError(make_error_code(Errc::io_error), "disk gone");
+    throw StoreError(make_error_code(Errc::io_error), "disk gone");
   }),
-               store::StoreError);
+               StoreError);
   EXPECT_FALSE(this->store().get("meetings", "m2"));
   this->put_committed(record("m3", "placement:a"));
   EXPECT_TRUE(this->another()->get("meetings", "m3"));
@@ -338,13 +338,11 @@ TYPED_TEST_P(StoreContract, Ledger_RecordApplied_Throws_WhenTheOpIdOrTheDeviceSe
   }
   {
     auto work = this->store().begin();
-    EXPECT_THROW(this->store().record_applied(operation("op-1", "dev-1", 2), {"op-1", 0, 0, ""}, 1000),
-                 store::StoreError);
+    EXPECT_THROW(this->store().record_applied(operation("op-1", "dev-1", 2), {"op-1", 0, 0, ""}, 1000), StoreError);
   }
   {
     auto work = this->store().begin();
-    EXPECT_THROW(this->store().record_applied(operation("op-2", "dev-1", 1), {"op-2", 0, 0, ""}, 1000),
-                 store::StoreError);
+    EXPECT_THROW(this->store().record_applied(operation("op-2", "dev-1", 1), {"op-2", 0, 0, ""}, 1000), StoreError);
   }
   EXPECT_EQ(this->store().applied_count(), 1u);
   std::string line;

@@ -1,6 +1,7 @@
 #include "server/sync/calendar_import.hpp"
 
 #include "common/ops/apply.hpp"
+#include "testing/expected.hpp"
 #include "testing/temp_dir.hpp"
 
 #include "store_fixture.hpp"
@@ -29,9 +30,9 @@ TEST_F(CalendarImportTest, R16_NothingImported_ServerUsesTheBuiltInCalendar) {
 }
 
 TEST_F(CalendarImportTest, R16_NewerEdition_IsStoredForEveryDevice_AndUsedByTheRules) {
-  std::string detail;
-  CalendarImport result;
-  ASSERT_FALSE(import_calendar(*store_, kEditionTwo, &detail, &result)) << detail;
+  auto imported = import_calendar(*store_, kEditionTwo);
+  ASSERT_TRUE(psm::testing::succeeded(imported));
+  CalendarImport result = *imported;
   EXPECT_EQ(result.version, 2);
   EXPECT_EQ(result.changes, 1u);
   EXPECT_FALSE(result.unchanged);
@@ -45,49 +46,56 @@ TEST_F(CalendarImportTest, R16_NewerEdition_IsStoredForEveryDevice_AndUsedByTheR
 
   // The same edition again changes nothing.
   const auto seq = store_->last_seq();
-  ASSERT_FALSE(import_calendar(*store_, kEditionTwo, &detail, &result)) << detail;
+  imported = import_calendar(*store_, kEditionTwo);
+  ASSERT_TRUE(psm::testing::succeeded(imported));
+  result = *imported;
   EXPECT_TRUE(result.unchanged);
   EXPECT_EQ(store_->last_seq(), seq);
 }
 
 TEST_F(CalendarImportTest, R16_OlderOrConflictingEditions_AreRefused_AndChangeNothing) {
-  std::string detail;
-  ASSERT_FALSE(import_calendar(*store_, kEditionTwo, &detail));
+  ASSERT_TRUE(psm::testing::succeeded(import_calendar(*store_, kEditionTwo)));
   const auto seq = store_->last_seq();
 
   // Reusing version 2 for different dates.
-  auto ec = import_calendar(
-      *store_, R"({"version": 2, "changes": [{"date": "2027-06-07", "kind": "holiday", "name": "Another"}]})", &detail);
-  EXPECT_EQ(ec, Errc::invalid_argument);
-  EXPECT_NE(detail.find("higher version"), std::string::npos) << detail;
+  auto r = import_calendar(
+      *store_, R"({"version": 2, "changes": [{"date": "2027-06-07", "kind": "holiday", "name": "Another"}]})");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::invalid_argument);
+  EXPECT_NE(r.error().message.find("higher version"), std::string::npos) << r.error().message;
 
   // Older than what devices already have.
-  ec = import_calendar(*store_, policy::default_calendar().to_json(), &detail);
-  EXPECT_EQ(ec, Errc::invalid_argument);
-  EXPECT_NE(detail.find("older than the one already sent"), std::string::npos) << detail;
+  r = import_calendar(*store_, policy::default_calendar().to_json());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::invalid_argument);
+  EXPECT_NE(r.error().message.find("older than the one already sent"), std::string::npos) << r.error().message;
 
   // Malformed: the parser's own detail is passed on.
-  ec = import_calendar(
-      *store_, R"({"version": 3, "changes": [{"date": "2027-06-05", "kind": "holiday", "name": "x"}]})", &detail);
-  EXPECT_EQ(ec, Errc::invalid_argument);
-  EXPECT_NE(detail.find("weekend"), std::string::npos) << detail;
+  r = import_calendar(*store_,
+                      R"({"version": 3, "changes": [{"date": "2027-06-05", "kind": "holiday", "name": "x"}]})");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::invalid_argument);
+  EXPECT_NE(r.error().message.find("weekend"), std::string::npos) << r.error().message;
 
   EXPECT_EQ(store_->last_seq(), seq);
   EXPECT_EQ(calendar_in_store(*store_).calendar.version(), 2);
 }
 
 TEST_F(CalendarImportTest, R16_TheBuiltInVersionWithOtherDates_OrAnOversizedDocument_IsRefused) {
-  std::string detail;
   // Version 1 is the built-in edition: the same number with other dates would
   // silently give devices a different calendar under the same version.
-  EXPECT_EQ(import_calendar(*store_, R"({"version": 1, "changes": []})", &detail), Errc::invalid_argument);
-  EXPECT_NE(detail.find("built into psm"), std::string::npos) << detail;
+  auto r = import_calendar(*store_, R"({"version": 1, "changes": []})");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::invalid_argument);
+  EXPECT_NE(r.error().message.find("built into psm"), std::string::npos) << r.error().message;
   // The built-in edition itself may be sent as it is.
-  EXPECT_FALSE(import_calendar(*store_, policy::default_calendar().to_json(), &detail)) << detail;
+  EXPECT_TRUE(psm::testing::succeeded(import_calendar(*store_, policy::default_calendar().to_json())));
 
   std::string huge = R"({"version": 5, "changes": [], "padding": ")" + std::string(70 * 1024, 'x') + "\"}";
-  EXPECT_EQ(import_calendar(*store_, huge, &detail), Errc::invalid_argument);
-  EXPECT_NE(detail.find("larger than"), std::string::npos) << detail;
+  r = import_calendar(*store_, huge);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::invalid_argument);
+  EXPECT_NE(r.error().message.find("larger than"), std::string::npos) << r.error().message;
   EXPECT_EQ(calendar_in_store(*store_).calendar, policy::default_calendar());
 }
 

@@ -3,6 +3,7 @@
 #include "common/model/hlc.hpp"
 #include "common/policy/deadlines.hpp"
 #include "server/sync/sync_service.hpp"
+#include "testing/expected.hpp"
 #include "testing/temp_dir.hpp"
 
 #include "store_fixture.hpp"
@@ -48,9 +49,8 @@ class PlacementPlanningTest : public StoreFixture {
 
 TEST_F(PlacementPlanningTest, R2_NewPlacement_GetsAPlanningMeetingDueBeforeItStarts_AndTheManagerIsTold) {
   const std::string start = days_from_today(14);
-  std::string detail;
   const std::string json = reference_with(R"("start_date": ")" + start + R"(")");
-  ASSERT_FALSE(import_reference_data(*store_, json, &detail)) << detail;
+  ASSERT_TRUE(psm::testing::succeeded(import_reference_data(*store_, json)));
   auto meetings = planning_meetings();
   ASSERT_EQ(meetings.size(), 1u);
   const auto& m = meetings[0];
@@ -66,18 +66,15 @@ TEST_F(PlacementPlanningTest, R2_NewPlacement_GetsAPlanningMeetingDueBeforeItSta
   EXPECT_EQ(told[0].value("meeting_id"), m.id);
 
   // Importing the placement again (say, to correct a field) arranges nothing more.
-  ASSERT_FALSE(import_reference_data(*store_, json, &detail)) << detail;
+  ASSERT_TRUE(psm::testing::succeeded(import_reference_data(*store_, json)));
   EXPECT_EQ(planning_meetings().size(), 1u);
 }
 
 TEST_F(PlacementPlanningTest, R2_EmergencyPlacement_MeetingDue72HoursAfterItWasMade) {
   const std::string start = days_from_today(-1);
-  std::string detail;
-  ASSERT_FALSE(import_reference_data(
+  ASSERT_TRUE(psm::testing::succeeded(import_reference_data(
       *store_,
-      reference_with(R"("start_date": ")" + start + R"(", "emergency": "yes", "made_at": ")" + start + R"(T21:30")"),
-      &detail))
-      << detail;
+      reference_with(R"("start_date": ")" + start + R"(", "emergency": "yes", "made_at": ")" + start + R"(T21:30")"))));
   auto meetings = planning_meetings();
   ASSERT_EQ(meetings.size(), 1u);
   const auto made = *policy::parse_local_datetime(start + "T21:30");
@@ -85,30 +82,25 @@ TEST_F(PlacementPlanningTest, R2_EmergencyPlacement_MeetingDue72HoursAfterItWasM
 }
 
 TEST_F(PlacementPlanningTest, R2_PlacementsLongUnderWayOrEnded_GetNone) {
-  std::string detail;
-  ASSERT_FALSE(
-      import_reference_data(*store_, reference_with(R"("start_date": ")" + days_from_today(-400) + R"(")"), &detail))
-      << detail;
+  ASSERT_TRUE(psm::testing::succeeded(
+      import_reference_data(*store_, reference_with(R"("start_date": ")" + days_from_today(-400) + R"(")"))));
   EXPECT_TRUE(planning_meetings().empty());
   TempDir other;
-  auto fresh = ServerStore::create(DataPaths(other.path), &detail);
+  auto fresh = ServerStore::create(DataPaths(other.path));
   ASSERT_TRUE(fresh);
-  ASSERT_FALSE(import_reference_data(
-      **fresh,
-      reference_with(R"("start_date": ")" + days_from_today(-1) + R"(", "end_date": ")" + days_from_today(0) + R"(")"),
-      &detail))
-      << detail;
+  ASSERT_TRUE(psm::testing::succeeded(
+      import_reference_data(**fresh, reference_with(R"("start_date": ")" + days_from_today(-1) + R"(", "end_date": ")" +
+                                                    days_from_today(0) + R"(")"))));
   EXPECT_TRUE((*fresh)->all_in(col::kMeetings).empty());
 }
 
 TEST_F(PlacementPlanningTest, R2_BadEmergencyFields_AreRefusedAndNothingIsImported) {
-  std::string detail;
-  EXPECT_TRUE(
-      import_reference_data(*store_, reference_with(R"("start_date": "2030-01-01", "emergency": "maybe")"), &detail));
-  EXPECT_NE(detail.find("emergency must be yes or no"), std::string::npos) << detail;
-  EXPECT_TRUE(import_reference_data(
-      *store_, reference_with(R"("start_date": "2030-01-01", "made_at": "2030-01-01T10:00")"), &detail));
-  EXPECT_NE(detail.find("made_at"), std::string::npos) << detail;
+  auto r = import_reference_data(*store_, reference_with(R"("start_date": "2030-01-01", "emergency": "maybe")"));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("emergency must be yes or no"), std::string::npos) << r.error().message;
+  r = import_reference_data(*store_, reference_with(R"("start_date": "2030-01-01", "made_at": "2030-01-01T10:00")"));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("made_at"), std::string::npos) << r.error().message;
   EXPECT_TRUE(store_->all_in(col::kPlacements).empty());
   EXPECT_TRUE(store_->all_in(col::kMeetings).empty());
 }

@@ -2,6 +2,7 @@
 
 #include "common/platform/platform.hpp"
 #include "store_fixture.hpp"
+#include "testing/expected.hpp"
 #include "testing/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -16,15 +17,14 @@ namespace fs = std::filesystem;
 TEST(ReceiptKeys, LoadOrCreate_MakesAnOwnerOnlyKeyOnce_AndLoadsTheSameKeyAfter) {
   testing::TempDir dir;
   DataPaths paths(dir.path);
-  std::string detail;
   bool created = false;
-  auto first = ReceiptKeys::load_or_create(paths, &detail, &created);
-  ASSERT_TRUE(first) << detail;
+  auto first = ReceiptKeys::load_or_create(paths, &created);
+  ASSERT_TRUE(psm::testing::succeeded(first));
   EXPECT_TRUE(created);
   EXPECT_EQ(fs::status(paths.receipt_key()).permissions() & fs::perms::mask,
             fs::perms::owner_read | fs::perms::owner_write);
-  auto second = ReceiptKeys::load_or_create(paths, &detail, &created);
-  ASSERT_TRUE(second) << detail;
+  auto second = ReceiptKeys::load_or_create(paths, &created);
+  ASSERT_TRUE(psm::testing::succeeded(second));
   EXPECT_FALSE(created);
   EXPECT_EQ((*second)->signing_key().key_id(), (*first)->signing_key().key_id());
   ASSERT_EQ((*second)->public_keys().size(), 1u);
@@ -34,14 +34,13 @@ TEST(ReceiptKeys, LoadOrCreate_MakesAnOwnerOnlyKeyOnce_AndLoadsTheSameKeyAfter) 
 TEST(ReceiptKeys, KeyFileReadableByGroupOrOthers_IsRefused) {
   testing::TempDir dir;
   DataPaths paths(dir.path);
-  std::string detail;
-  ASSERT_TRUE(ReceiptKeys::load_or_create(paths, &detail));
+  ASSERT_TRUE(ReceiptKeys::load_or_create(paths));
   for (auto mode : {0640, 0604}) {
     ASSERT_EQ(::chmod(paths.receipt_key().c_str(), static_cast<mode_t>(mode)), 0);
-    auto keys = ReceiptKeys::load_or_create(paths, &detail);
+    auto keys = ReceiptKeys::load_or_create(paths);
     ASSERT_FALSE(keys);
-    EXPECT_EQ(keys.error(), Errc::permission_denied);
-    EXPECT_NE(detail.find("readable by group or others"), std::string::npos) << detail;
+    EXPECT_EQ(keys.error().code, Errc::permission_denied);
+    EXPECT_NE(keys.error().message.find("readable by group or others"), std::string::npos) << keys.error().message;
   }
 }
 
@@ -49,23 +48,22 @@ TEST(ReceiptKeys, NotAnEd25519Key_IsCorruptData) {
   testing::TempDir dir;
   DataPaths paths(dir.path);
   ASSERT_FALSE(platform::write_private_file(paths.receipt_key(), "hello\n"));
-  std::string detail;
-  auto keys = ReceiptKeys::load_or_create(paths, &detail);
+  auto keys = ReceiptKeys::load_or_create(paths);
   ASSERT_FALSE(keys);
-  EXPECT_EQ(keys.error(), Errc::corrupt_data);
+  EXPECT_EQ(keys.error().code, Errc::corrupt_data);
 }
 
 TEST(ReceiptKeys, Rotate_SignsWithANewKey_AndKeepsTheOldPublicKey) {
   testing::TempDir dir;
   DataPaths paths(dir.path);
-  std::string detail;
-  auto before = ReceiptKeys::load_or_create(paths, &detail);
+  auto before = ReceiptKeys::load_or_create(paths);
   ASSERT_TRUE(before);
   const std::string old_id = (*before)->signing_key().key_id();
-  std::string new_id;
-  ASSERT_FALSE(ReceiptKeys::rotate(paths, &detail, &new_id)) << detail;
-  auto after = ReceiptKeys::load_or_create(paths, &detail);
-  ASSERT_TRUE(after) << detail;
+  auto rotated = ReceiptKeys::rotate(paths);
+  ASSERT_TRUE(psm::testing::succeeded(rotated));
+  const std::string new_id = *rotated;
+  auto after = ReceiptKeys::load_or_create(paths);
+  ASSERT_TRUE(psm::testing::succeeded(after));
   EXPECT_EQ((*after)->signing_key().key_id(), new_id);
   EXPECT_NE(new_id, old_id);
   ASSERT_EQ((*after)->public_keys().size(), 2u);
@@ -81,8 +79,7 @@ TEST(ReceiptKeys, Rotate_SignsWithANewKey_AndKeepsTheOldPublicKey) {
 
 TEST(ReceiptKeys, Sign_GivesACanonicalStatementThatVerifies) {
   testing::TempDir dir;
-  std::string detail;
-  auto keys = ReceiptKeys::load_or_create(DataPaths(dir.path), &detail);
+  auto keys = ReceiptKeys::load_or_create(DataPaths(dir.path));
   ASSERT_TRUE(keys);
   protocol::ReceiptEntry e{"op-1", "add-action", "act-1", "c1", 10, 20, std::string(64, 'f')};
   auto receipt = (*keys)->sign("carer-1", "dev-1", {e}, 30);
