@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config git
+  build-essential cmake lld pkg-config git
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev
   libssl-dev openssl libsodium-dev
   libsqlcipher-dev sqlcipher sqlite3

@@ -16,8 +16,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-# Each phase prints how long the run has taken so far (docs/performance.md
-# lists what each costs on CI).
+# Each phase prints how long the run has taken so far (docs/reliability.md,
+# "What the test command costs", lists what each costs on CI).
 phase() { echo "== $1 (at $((SECONDS / 60))m$((SECONDS % 60))s)"; }
 
 bash scripts/setup.sh
@@ -39,16 +39,20 @@ PSM_BUILD_DIR=$root/build bash scripts/check_tidy.sh
 
 if [ "${PSM_SKIP_SANITIZERS:-0}" != 1 ]; then
   phase "build with AddressSanitizer + UndefinedBehaviorSanitizer"
+  # Debug keeps assertions on; -g1 (line tables) is all the sanitizers' stack
+  # traces need, and compiles faster than full debug information.
   PSM_BUILD_DIR=$root/build-asan PSM_BUILD_TYPE=Debug bash scripts/build.sh -DPSM_SANITIZE=address,undefined \
-    -DPSM_BUILD_BENCH=OFF
+    -DPSM_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS_DEBUG=-g1
   phase "tests under ASan + UBSan (the layering probes check the build, not the code: not again here)"
   (cd build-asan && PSM_CONVERGENCE_HISTORIES=60 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
      ctest -j2 --output-on-failure --timeout 1800 -LE 'bench|layering')
 fi
 if [ "${PSM_SKIP_SANITIZERS:-0}" != 1 ]; then
   phase "build the concurrent parts with ThreadSanitizer"
+  # Only the binary of the two test files run here (psm_tsan_tests,
+  # tests/CMakeLists.txt), with line tables only.
   PSM_BUILD_DIR=$root/build-tsan PSM_BUILD_TYPE=Debug bash scripts/build.sh -DPSM_SANITIZE=thread \
-    --target psm_integration_tests
+    -DCMAKE_CXX_FLAGS_DEBUG=-g1 --target psm_tsan_tests
   phase "transport and full server stack under ThreadSanitizer"
   (cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
      ctest -j2 --output-on-failure --timeout 900 -R 'TransportTest|ServerStack')
