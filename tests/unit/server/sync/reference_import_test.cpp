@@ -39,8 +39,8 @@ class ReferenceImportTest : public StoreFixture {
  protected:
   // What the import refused with, or "" when it imported.
   std::string refusal(const std::string& json) {
-    std::string detail;
-    return import_reference_data(*store_, json, &detail) ? detail : std::string();
+    auto imported = import_reference_data(*store_, json);
+    return imported ? std::string() : imported.error().message;
   }
 };
 
