@@ -74,9 +74,10 @@ TEST_F(BackgroundSync, RefusedSignIn_IsTriedOnce_ThenAgainOnlyWhenThePersonAsks)
   device->replica.reset();
   ASSERT_EQ(refused_sign_ins(), 0u);
 
+  // As in `psm app`: the worker runs from the start, and the person unlocks.
   client::app::AppState state(home, std::chrono::seconds(3600));
-  ASSERT_FALSE(state.unlock("passphrase"));
   client::app::SyncWorker worker(state, std::chrono::seconds(1));
+  ASSERT_FALSE(state.unlock("passphrase"));
 
   ASSERT_TRUE(wait_until([&] { return !state.sync_status().last_error.empty(); }, 30s));
   // Retrying with backoff would try again after 2 seconds, then 4; a
@@ -103,8 +104,8 @@ TEST_F(BackgroundSync, ServerAway_IsTriedAgainAfterTheBackoff) {
   std::filesystem::copy_file(dir_.path / "tls" / "ca.pem", home.ca());
 
   client::app::AppState state(home, std::chrono::seconds(3600));
-  ASSERT_FALSE(state.unlock("passphrase"));
   client::app::SyncWorker worker(state, std::chrono::seconds(1));
+  ASSERT_FALSE(state.unlock("passphrase"));
 
   ASSERT_TRUE(wait_until([&] { return !state.sync_status().last_error.empty(); }, 30s));
   const auto status = state.sync_status();
