@@ -7,7 +7,7 @@
 #      app's browser tests in headless Chromium (scripts/test_browser.sh, about
 #      a minute), then every benchmark once at a small size so none rots (no
 #      timing is asserted), and the curated clang-tidy checks on the sources
-#      changed in the last day of commits (scripts/check_tidy.sh);
+#      changed since the head CI last passed (.ci/tidy-base; scripts/check_tidy.sh);
 #   3. the suite again under AddressSanitizer + UndefinedBehaviorSanitizer, the
 #      concurrent parts under ThreadSanitizer, and each fuzz target for
 #      PSM_FUZZ_SECONDS (default 45) with libFuzzer (scripts/fuzz.sh).
