@@ -9,7 +9,7 @@ namespace psm::client {
 
 namespace {
 
-Error bad_receipt(std::string what) {
+Error bad_receipt(const std::string& what) {
   return {make_error_code(Errc::malformed_message),
           "the server's receipt for the changes just sent " + what +
               "; nothing of its answer was recorded and the changes will be sent again"};
