@@ -69,6 +69,10 @@ inline constexpr std::chrono::milliseconds kRevocationCheckInterval{1000};
 // year fast must not win every write for a year: the server clamps incoming
 // HLCs to its own clock plus this skew.
 inline constexpr std::chrono::milliseconds kMaxClockSkew{std::chrono::minutes(5)};
+// The rules read the time a person acted from their device's clock, which the
+// server bounds (model::acted_at). Moving it by less than this is not worth
+// telling anyone: no deadline or date a person sees changes by a minute.
+inline constexpr std::chrono::milliseconds kActedAtTolerance{std::chrono::minutes(1)};
 
 // Network timeouts on the client. A handshake on one bar of 4G takes a few
 // seconds; 20 s distinguishes "slow" from "not there".

@@ -112,10 +112,22 @@ done
 say "Jo sees the Placement Support Plan copied to her household's record"
 "$psm" --home "$demo/jo" sync
 "$psm" --home "$demo/jo" plan
+say "Afterwards Priya tells Amelia about the plan and Jo starts her action: Jo's copy of the plan follows"
+"$psm" --home "$demo/priya" sync
+"$psm" --home "$demo/priya" child-told-of-plan "$meeting" --on "$(date +%F)"
+"$psm" --home "$demo/priya" sync
+call=$("$psm" --home "$demo/jo" actions --json | jq -r '.[] | select(.text | startswith("Arrange a weekly call")) | .id')
+"$psm" --home "$demo/jo" update-action "$call" --status in-progress --note "First call booked for Sunday"
+"$psm" --home "$demo/jo" sync
+"$psm" --home "$demo/jo" plan
 say "An action is overdue: the server escalates it (it also does this itself every 10 minutes)"
 "$server" escalate --data "$demo/server"
 "$psm" --home "$demo/alex" sync
 "$psm" --home "$demo/alex" notifications
+say "Six weeks on, the server reminds Alex that the plan's review is due (the same sweep, run as on that day)"
+"$server" escalate --data "$demo/server" --today "$(date -d '+6 weeks' +%F)"
+"$psm" --home "$demo/alex" sync
+"$psm" --home "$demo/alex" notifications | grep -i "review" || true
 say "The service managers' reports: was each meeting held in time, and which actions are open (by team)"
 "$server" report timeliness --data "$demo/server"
 "$server" report actions --by team --data "$demo/server"

@@ -58,6 +58,7 @@ enum class NotificationKind {
   panel_decision,
   planned_ending,
   action_overdue,
+  review_due,  // R6: a plan's review is coming up
 };
 
 std::string_view to_string(Role);

@@ -34,4 +34,12 @@ Hlc clamp_to_server(Hlc incoming, std::uint64_t server_now_ms, std::uint64_t max
   return Hlc::from(bound, incoming.counter());
 }
 
+ActedAt acted_at(Hlc op_hlc, std::uint64_t received_ms, std::uint64_t not_before_ms, std::uint64_t tolerance_ms) {
+  const std::uint64_t device = op_hlc.millis();
+  const std::uint64_t floor = std::min(not_before_ms, received_ms);
+  if (device > received_ms) return {received_ms, device - received_ms > tolerance_ms};
+  if (device < floor) return {floor, floor - device > tolerance_ms};
+  return {device, false};
+}
+
 }  // namespace psm::model

@@ -62,6 +62,20 @@ class HlcClock {
 // `max_skew_ms` are pulled back to that bound.
 Hlc clamp_to_server(Hlc incoming, std::uint64_t server_now_ms, std::uint64_t max_skew_ms);
 
+// When a person acted, as the rules read it (their "now": the time a need was
+// identified, a view recorded, an action agreed): the device's time, which the
+// operation's HLC carries, so a request made offline keeps its time and its
+// deadline when it syncs days later. The server bounds it by what it knows: not
+// after the server received it (a clock running fast) and not before the device
+// was enrolled (a clock set back). `adjusted` when a bound moved it by more than
+// `tolerance_ms`: a clock a few seconds fast is normal and changes nothing a
+// person is told, so it is not worth a word.
+struct ActedAt {
+  std::uint64_t ms = 0;
+  bool adjusted = false;
+};
+ActedAt acted_at(Hlc op_hlc, std::uint64_t received_ms, std::uint64_t not_before_ms, std::uint64_t tolerance_ms);
+
 // A field's version: who wrote it and when. Total order: HLC, then device id.
 struct Version {
   Hlc hlc;

@@ -154,6 +154,9 @@ inline constexpr Field<MeetingOutcome> outcome{"outcome"};
 inline constexpr Field<kind::Text> future_contact{"future_contact"};
 inline constexpr Field<kind::Text> carers_support_move{"carers_support_move"};
 inline constexpr Field<kind::Text> lessons{"lessons"};
+// A review meeting: the meeting whose plan it reviews (R6, made when that
+// meeting's minutes are finalised with a review date).
+inline constexpr Field<kind::RecordId> reviews_meeting_id{"reviews_meeting_id"};
 inline constexpr FieldInfo kFields[] = {info(placement_id),
                                         info(child_id),
                                         info(household_id),
@@ -177,7 +180,8 @@ inline constexpr FieldInfo kFields[] = {info(placement_id),
                                         info(outcome),
                                         info(future_contact),
                                         info(carers_support_move),
-                                        info(lessons)};
+                                        info(lessons),
+                                        info(reviews_meeting_id)};
 inline constexpr Collection kCollection{kName, "meeting", false, false, kFields};
 }  // namespace meetings
 
@@ -252,9 +256,14 @@ inline constexpr Field<kind::Millis> created_at_ms{"created_at_ms"};
 inline constexpr Field<kind::RecordId> concern_id{"concern_id"};
 inline constexpr Field<kind::YesNo> urgent{"urgent"};
 inline constexpr Field<kind::Count> escalation_level{"escalation_level"};
-inline constexpr FieldInfo kFields[] = {info(meeting_id), info(owner_id),        info(due_date),      info(text),
-                                        info(status),     info(created_by),      info(created_at_ms), info(concern_id),
-                                        info(urgent),     info(escalation_level)};
+// An action to arrange and hold a meeting (a plan's review): done when that
+// meeting's minutes are finalised; its owner is reminded before it is due.
+inline constexpr Field<kind::RecordId> arranges_meeting_id{"arranges_meeting_id"};
+inline constexpr Field<kind::Millis> reminded_at_ms{"reminded_at_ms"};
+inline constexpr FieldInfo kFields[] = {
+    info(meeting_id),          info(owner_id),      info(due_date),   info(text),   info(status),
+    info(created_by),          info(created_at_ms), info(concern_id), info(urgent), info(escalation_level),
+    info(arranges_meeting_id), info(reminded_at_ms)};
 inline constexpr Collection kCollection{kName, "action", false, false, kFields};
 }  // namespace actions
 
@@ -291,12 +300,13 @@ inline constexpr std::string_view kName = "short_breaks";
 inline constexpr Field<kind::RecordId> placement_id{"placement_id"};
 inline constexpr Field<kind::Date> start_date{"start_date"};
 inline constexpr Field<kind::Date> end_date{"end_date"};
-inline constexpr Field<kind::Count> days{"days"};
+inline constexpr Field<kind::Count> days{"days"};      // the days it touches, first and last counted
+inline constexpr Field<kind::Count> nights{"nights"};  // nights away: what "two weeks" counts
 inline constexpr Field<kind::Text> with_whom{"with_whom"};
 inline constexpr Field<kind::PersonId> recorded_by{"recorded_by"};
 inline constexpr Field<kind::YesNo> over_two_weeks{"over_two_weeks"};
-inline constexpr FieldInfo kFields[] = {info(placement_id), info(start_date),  info(end_date),      info(days),
-                                        info(with_whom),    info(recorded_by), info(over_two_weeks)};
+inline constexpr FieldInfo kFields[] = {info(placement_id), info(start_date), info(end_date),    info(days),
+                                        info(nights),       info(with_whom),  info(recorded_by), info(over_two_weeks)};
 inline constexpr Collection kCollection{kName, "short break", false, false, kFields};
 }  // namespace short_breaks
 

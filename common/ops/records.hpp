@@ -1,6 +1,8 @@
 // The builders of the records more than one place makes: a meeting request
-// (ops::apply() for a person's request, the server's placement planning) and a
-// notification (apply(), placement planning, the escalation sweep). Each takes
+// (ops::apply() for a person's request, the server's placement planning), a
+// notification (apply(), placement planning, the escalation sweep) and the
+// carers' copy of a support plan (apply() at finalisation, the server as the
+// plan changes). Each takes
 // plain values and writes the fields through the schema
 // (common/model/schema.hpp); the callers decide ids, scopes and versions.
 #pragma once
@@ -48,5 +50,19 @@ struct Notification {
 
 model::Record make_notification(const Notification& notification, const model::Version& version,
                                 std::string_view author);
+
+class StateReader;
+
+// R10: the Placement Support Plan as the carer household's file holds it
+// (scope household:<id>, id "<meeting>.plan"): the plan's support items and
+// actions that are not professionals-only, each once and with where it stands
+// (the panel's decision; open, in progress or done), the review date and when
+// the child was told of the plan. Nothing else about the child or their family.
+// Built from `state` as it is now, so the copy follows the plan: apply() makes
+// it when the minutes are finalised, and the server rebuilds it whenever the
+// plan changes after (server/sync/plan_copies.hpp). nullopt when `meeting` is
+// not a support meeting whose minutes are finalised: there is no plan yet.
+std::optional<model::Record> make_plan_copy(const StateReader& state, const model::Record& meeting,
+                                            const model::Version& version, std::string_view author);
 
 }  // namespace psm::ops

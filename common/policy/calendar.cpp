@@ -1,6 +1,8 @@
 #include "common/policy/calendar.hpp"
 
+#include <array>
 #include <cstdio>
+#include <string_view>
 
 namespace psm::policy {
 namespace {
@@ -105,6 +107,25 @@ std::string format_local_datetime(std::uint64_t utc_ms) {
                 static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
                 offset.count() ? "BST" : "GMT");
   return buf;
+}
+
+std::string date_in_words(const Date& d) {
+  static constexpr std::array<std::string_view, 7> kWeekdays{"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                                             "Thursday", "Friday", "Saturday"};
+  static constexpr std::array<std::string_view, 12> kMonths{"January",   "February", "March",    "April",
+                                                            "May",       "June",     "July",     "August",
+                                                            "September", "October",  "November", "December"};
+  if (!d.ok()) return format_date(d);
+  std::string out(kWeekdays[weekday{sys_days{d}}.c_encoding()]);
+  out += " " + std::to_string(static_cast<unsigned>(d.day())) + " ";
+  out += kMonths[static_cast<unsigned>(d.month()) - 1];
+  out += " " + std::to_string(static_cast<int>(d.year()));
+  return out;
+}
+
+std::string datetime_in_words(std::uint64_t utc_ms) {
+  // "HH:MM GMT" is what follows the date in format_local_datetime's "YYYY-MM-DD HH:MM GMT".
+  return date_in_words(uk_date_of(utc_ms)) + ", " + format_local_datetime(utc_ms).substr(11);
 }
 
 std::string format_utc(std::uint64_t utc_ms) {

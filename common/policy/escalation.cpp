@@ -5,6 +5,7 @@
 
 #include <array>
 #include <charconv>
+#include <chrono>
 
 namespace psm::policy {
 namespace {
@@ -63,6 +64,17 @@ std::size_t escalation_level(const model::Record& action, const Date& today, con
   std::size_t level = 0;
   while (level < ladder.size() && overdue >= ladder[level].working_days_overdue) ++level;
   return level;
+}
+
+bool review_reminder_due(const model::Record& action, const Date& today, const WorkingDayCalendar& calendar) {
+  namespace f = model::schema::actions;
+  const auto status = action.get(f::status);
+  if (status != model::ActionStatus::open && status != model::ActionStatus::in_progress) return false;
+  if (action.value(f::arranges_meeting_id).empty() || action.get(f::reminded_at_ms)) return false;
+  const auto due = parse_date(action.value(f::due_date));
+  if (!due) return false;
+  return std::chrono::sys_days{today} <= std::chrono::sys_days{*due} &&
+         working_days_between(today, *due, calendar) <= kReviewReminderWorkingDays;
 }
 
 }  // namespace psm::policy

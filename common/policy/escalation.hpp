@@ -37,4 +37,15 @@ int working_days_overdue(const Date& due, const Date& today, const WorkingDayCal
 std::size_t escalation_level(const model::Record& action, const Date& today, const std::vector<EscalationStep>& ladder,
                              const WorkingDayCalendar& calendar = default_calendar());
 
+// R6: how many working days before a plan's review date the person who must
+// arrange the review meeting is reminded. Two working weeks: time to find a day
+// that suits the carers, the child's social worker and the IRO.
+inline constexpr int kReviewReminderWorkingDays = 10;
+
+// Whether the owner of an action to arrange a review due on `due` should be
+// reminded on `today`: from kReviewReminderWorkingDays working days before the
+// date, while the action is open or in progress (once overdue it escalates).
+bool review_reminder_due(const model::Record& action, const Date& today,
+                         const WorkingDayCalendar& calendar = default_calendar());
+
 }  // namespace psm::policy

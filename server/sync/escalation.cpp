@@ -2,6 +2,7 @@
 
 #include "common/ops/apply.hpp"
 #include "common/ops/records.hpp"
+#include "common/policy/deadlines.hpp"
 #include "common/policy/escalation.hpp"
 
 #include <map>
@@ -81,6 +82,33 @@ EscalationResult run_escalation_sweep(Store& store, model::HlcClock& clock, cons
     store.put(action);
     result.changed_scopes.insert(action.scope);
     ++result.actions_escalated;
+  }
+  // R6: the review of a plan is coming up; its arranger is reminded once.
+  for (auto action : store.all_in(col::kActions)) {
+    if (!policy::review_reminder_due(action, today, calendar)) continue;
+    const model::Version version{clock.tick(), "server"};
+    const auto due = policy::parse_date(action.value(schema::actions::due_date));
+    ops::Notification n;
+    n.id = action.id + ".reminder";
+    n.recipient_id = action.value(schema::actions::owner_id);
+    n.kind = model::NotificationKind::review_due;
+    n.about = ops::Notification::About::action;
+    n.about_id = action.id;
+    n.meeting_id = action.value(schema::actions::meeting_id);
+    const int left = policy::working_days_between(today, *due, calendar);
+    n.text = "Reminder: " + action.value(schema::actions::text) +
+             (left == 0 ? " (today)"
+                        : " (" + std::to_string(left) + " working day" + (left == 1 ? "" : "s") + " from today)");
+    n.created_at_ms = now_ms;
+    std::vector<Record> made{ops::make_notification(n, version, "system")};
+    ops::inherit_professionals_only(made, store);
+    store.put(made.front());
+    result.changed_scopes.insert(made.front().scope);
+    ++result.notifications;
+    ++result.reviews_reminded;
+    action.set(schema::actions::reminded_at_ms, now_ms, version, "system");
+    store.put(action);
+    result.changed_scopes.insert(action.scope);
   }
   work.commit();
   return result;

@@ -1,5 +1,6 @@
 // Rule R8 on the server: a sweep that moves overdue actions up the escalation
-// ladder (common/policy/escalation.hpp) and notifies each new step once. The
+// ladder (common/policy/escalation.hpp) and notifies each new step once; and
+// R6: it reminds whoever must arrange a plan's review, once, before the date. The
 // server runs it on its store thread every few minutes and at start-up;
 // `psm-server escalate` runs it once (for cron, or a test with a given date).
 #pragma once
@@ -15,7 +16,8 @@ namespace psm::server {
 
 struct EscalationResult {
   std::size_t actions_escalated = 0;
-  std::size_t notifications = 0;
+  std::size_t notifications = 0;  // escalations and reminders
+  std::size_t reviews_reminded = 0;
   std::set<std::string> changed_scopes;
 };
 

@@ -1,7 +1,9 @@
 #include "server/sync/sync_service.hpp"
 
 #include "common/limits.hpp"
+#include "common/policy/calendar.hpp"
 #include "server/sync/escalation.hpp"
+#include "server/sync/plan_copies.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -149,7 +151,8 @@ std::set<std::string> SyncService::scopes_of(const Identity& who) const {
   return reference_.visible_scopes(who.person_id, who.role);
 }
 
-protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op, std::set<std::string>& changed_scopes,
+protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op, std::uint64_t enrolled_at_ms,
+                                          std::set<std::string>& changed_scopes,
                                           std::optional<protocol::ReceiptEntry>& receipt) {
   protocol::OpResult result;
   result.op_id = op.op_id;
@@ -191,16 +194,32 @@ protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op
 
   const auto scopes = scopes_of(who);
   const std::uint64_t device_time = op.hlc.value >> model::Hlc::kCounterBits;
+  // The rules run at the time the person acted on their device, as the
+  // device ran them offline: a request made on 23 December and synced on the
+  // 29th keeps the deadline its maker was shown.
+  const auto acted =
+      model::acted_at(op.hlc, now, enrolled_at_ms, static_cast<std::uint64_t>(limits::kActedAtTolerance.count()));
   ops::ApplyContext ctx{
-      {who.person_id, who.role}, now, [&](std::string_view s) { return scopes.count(std::string(s)) > 0; }};
+      {who.person_id, who.role}, acted.ms, [&](std::string_view s) { return scopes.count(std::string(s)) > 0; }};
   // A StoreError thrown here aborts the whole batch: nothing is acknowledged.
   const ops::Outcome outcome = ops::apply(*store_, op, ctx);
   result.kind = static_cast<std::uint8_t>(outcome.kind);
   result.error = static_cast<std::uint16_t>(outcome.code);
   result.reason = outcome.reason;
+  if (acted.adjusted && outcome.ok()) {
+    // Said to the person with the operation's answer (psm status), so a time
+    // or deadline that differs from what the device showed is explained.
+    result.reason = "this device's clock was wrong, so this is recorded as done at " +
+                    policy::datetime_in_words(acted.ms) + " (the server's time)" +
+                    (result.reason.empty() ? "" : "; " + result.reason);
+  }
   for (const auto& rec : outcome.writes) {
     store_->put(rec);
     changed_scopes.insert(rec.scope);
+  }
+  // R10: the carers' copy of a plan this changed follows it.
+  if (outcome.kind != ops::OutcomeKind::rejected) {
+    for (const auto& scope : follow_plan_copies(*store_, hlc_, outcome.writes)) changed_scopes.insert(scope);
   }
   std::set<std::string> touched;
   for (const auto& rec : outcome.writes) touched.insert(rec.scope);
@@ -250,6 +269,8 @@ protocol::PushResponse SyncService::push(const Identity& who, const protocol::Pu
   // remembered, or neither.
   std::vector<protocol::ReceiptEntry> covered;
   auto work = store_->begin();
+  const auto device = store_->find_device(who.device_id);
+  const std::uint64_t enrolled_at_ms = device ? device->enrolled_at_ms : 0;
   for (const auto& op : request.ops) {
     if (response.results.size() == allowed) break;  // the rest: later (rate limit)
     if (op.device_id != who.device_id) {
@@ -262,7 +283,7 @@ protocol::PushResponse SyncService::push(const Identity& who, const protocol::Pu
       continue;
     }
     std::optional<protocol::ReceiptEntry> receipt;
-    response.results.push_back(apply_one(who, op, changed_scopes, receipt));
+    response.results.push_back(apply_one(who, op, enrolled_at_ms, changed_scopes, receipt));
     if (receipt) covered.push_back(std::move(*receipt));
   }
   work.commit();

@@ -120,9 +120,11 @@ class SyncService {
 
  private:
   // `receipt` receives the receipt entry for an accepted operation (or the
-  // one kept in the ledger for an operation applied before).
-  protocol::OpResult apply_one(const Identity& who, ops::Operation op, std::set<std::string>& changed_scopes,
-                               std::optional<protocol::ReceiptEntry>& receipt);
+  // one kept in the ledger for an operation applied before). The rules read
+  // the time the person acted from the operation (model::acted_at), not
+  // before `enrolled_at_ms`, the device's enrolment.
+  protocol::OpResult apply_one(const Identity& who, ops::Operation op, std::uint64_t enrolled_at_ms,
+                               std::set<std::string>& changed_scopes, std::optional<protocol::ReceiptEntry>& receipt);
   void refresh_reference_data();
   // Comma-separated ids of the children whose records live in these scopes.
   std::string children_of(const std::set<std::string>& scopes) const;

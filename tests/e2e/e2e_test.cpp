@@ -409,11 +409,16 @@ TEST_F(EndToEnd, R12_R13_R15_PlannedEnding_ConductConcern_AndALongShortBreak_Thr
   enrol("alex");
   enrol("jo");
   enrol("ruth");
-  // R15: a short break over two weeks is recorded and flagged.
+  // R15: a short break over two weeks (15 nights) is recorded and flagged;
+  // Saturday to Saturday, two weeks, is 14 nights and is not.
   auto long_break = psm("alex", {"record-short-break", "--placement", "pl-amelia-okafor", "--from", "2026-08-01",
-                                 "--to", "2026-08-15", "--with", "The Reid family"});
+                                 "--to", "2026-08-16", "--with", "The Reid family"});
   ASSERT_EQ(long_break.exit_code, 0) << long_break.err;
-  EXPECT_NE((long_break.out + long_break.err).find("15 days"), std::string::npos) << long_break.out << long_break.err;
+  EXPECT_NE((long_break.out + long_break.err).find("15 nights"), std::string::npos) << long_break.out << long_break.err;
+  auto fortnight = psm("alex", {"record-short-break", "--placement", "pl-amelia-okafor", "--from", "2026-09-05", "--to",
+                                "2026-09-19", "--with", "The Reid family"});
+  ASSERT_EQ(fortnight.exit_code, 0) << fortnight.err;
+  EXPECT_EQ((fortnight.out + fortnight.err).find("nights"), std::string::npos) << fortnight.out << fortnight.err;
 
   // R12: a pre-disruption meeting agrees a planned ending; the IRO is told.
   ASSERT_EQ(psm("alex", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "pre-disruption", "--reason",

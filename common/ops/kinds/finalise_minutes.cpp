@@ -1,7 +1,8 @@
 // finalise-minutes (R6, R9, R10): close the minutes. Refused, naming
 // everything missing, until the meeting heard everyone it must and set a
 // review date. Writes the meeting, then (support meetings) the carer
-// household's minimised copy of the plan, then tells the IRO.
+// household's minimised copy of the plan, the review meeting to arrange and
+// the action to arrange it, then tells the IRO.
 #include "common/limits.hpp"
 #include "common/ops/kinds/kinds.hpp"
 #include "common/policy/calendar.hpp"
@@ -9,47 +10,57 @@
 
 namespace psm::ops::kinds {
 
+namespace {
+
+// R6: a support meeting's review (6-weekly to 3-monthly) is a meeting to
+// arrange: a support meeting request reviewing `m`'s plan, due by the end of
+// the review date, and an action for the supervising social worker to arrange
+// and hold it, due that day. The action is chased like any other when it is
+// missed (R8), its owner is reminded before the date (the server's sweep), and
+// it is done when the review meeting's minutes are finalised. Ids derive from
+// the operation, so every replica makes the same.
+void review_meeting(Context& cx, const Record& m, const Record& placement, const std::optional<Record>& child,
+                    const policy::Date& review, std::vector<Record>& writes) {
+  namespace m_ = schema::meetings;
+  namespace a_ = schema::actions;
+  const std::string child_name = child ? child->value(schema::children::name) : std::string("the child");
+  MeetingRequest request;
+  request.id = cx.op().op_id + ".review";
+  request.scope = m.scope;
+  request.type = model::MeetingType::support;
+  request.reason = "Review of the Placement Support Plan agreed at the meeting of " +
+                   policy::date_in_words(policy::uk_date_of(m.get(m_::scheduled_for_ms).value_or(cx.now_ms())));
+  request.requested_by = cx.me();
+  request.requested_at_ms = cx.now_ms();
+  request.identified_at_ms = cx.now_ms();
+  request.deadline_ms = policy::uk_end_of_day(review);
+  Record r = make_meeting_request(placement, request, cx.version(), cx.me());
+  cx.set(r, m_::reviews_meeting_id, m.id);
+  writes.push_back(r);
+
+  auto household = cx.state().get(schema::households::kName, placement.value(schema::placements::household_id));
+  const std::string ssw = household ? household->value(schema::households::ssw_id) : std::string();
+  Record a = cx.new_record(a_::kName, request.id + ".arrange", m.scope);
+  cx.set(a, a_::meeting_id, r.id);
+  cx.set(a, a_::owner_id, ssw.empty() ? cx.me() : ssw);
+  cx.set(a, a_::due_date, policy::format_date(review));
+  cx.set(
+      a, a_::text,
+      "Arrange and hold the review of " + child_name + "'s Placement Support Plan by " + policy::date_in_words(review));
+  cx.set(a, a_::status, model::ActionStatus::open);
+  cx.set(a, a_::created_by, cx.me());
+  cx.set(a, a_::created_at_ms, cx.now_ms());
+  cx.set(a, a_::arranges_meeting_id, r.id);
+  writes.push_back(std::move(a));
+}
+
+}  // namespace
+
 Problem check_shape(const FinaliseMinutes& p) {
   if (!id_ok(p.meeting_id)) return bad("meeting id is not valid");
   if (p.review_interval_reason.size() > limits::kMaxTextBytes) return bad("the reason is too long");
   return std::nullopt;
 }
-
-namespace {
-
-// R10: the plan, copied minimised to the carer household's record: items and
-// actions that are not professionals-only, the review date and whether the
-// child was told. Nothing else about the child or their family.
-Record plan_copy(Context& cx, const Record& m, const Record& placement, const FinaliseMinutes& p) {
-  namespace f = schema::plan_copies;
-  Record copy = cx.new_record(f::kName, m.id + ".plan",
-                              model::scope::household(placement.value(schema::placements::household_id)));
-  cx.set(copy, f::meeting_id, m.id);
-  cx.set(copy, f::placement_id, m.value(schema::meetings::placement_id));
-  cx.set(copy, f::review_date, p.review_date);
-  cx.set(copy, f::child_told_of_plan_on, m.value(schema::meetings::child_told_of_plan_on));
-  std::string items;
-  for (const auto& item : cx.state().list_in_scope(schema::support_items::kName, m.scope)) {
-    namespace s = schema::support_items;
-    if (item.value(s::meeting_id) != m.id || item.professionals_only) continue;
-    items += item.value(s::kind) + ": " + item.value(s::description) + " (" + item.value(s::provider) + ", " +
-             item.value(s::frequency) + ")\n";
-  }
-  std::string plan_actions;
-  for (const auto& a : cx.state().list_in_scope(schema::actions::kName, m.scope)) {
-    namespace s = schema::actions;
-    if (a.value(s::meeting_id) != m.id || a.professionals_only || a.get(s::status) == model::ActionStatus::cancelled) {
-      continue;
-    }
-    plan_actions +=
-        a.value(s::text) + " — " + cx.person_name(a.value(s::owner_id)) + ", by " + a.value(s::due_date) + "\n";
-  }
-  cx.set(copy, f::support_items, items);
-  cx.set(copy, f::actions, plan_actions);
-  return copy;
-}
-
-}  // namespace
 
 Outcome apply_kind(Context& cx, const FinaliseMinutes& p) {
   namespace m_ = schema::meetings;
@@ -126,7 +137,23 @@ Outcome apply_kind(Context& cx, const FinaliseMinutes& p) {
   cx.set(m, m_::finalised_by, me);
   cx.set(m, m_::finalised_at_ms, cx.now_ms());
   std::vector<Record> writes{m};
-  if (m.get(m_::type) == model::MeetingType::support && placement) writes.push_back(plan_copy(cx, m, *placement, p));
+  // R10: the carers' copy of the plan, as it stands now (it then follows the plan).
+  if (auto copy = make_plan_copy(cx.state(), m, cx.version(), me)) writes.push_back(std::move(*copy));
+  // A review meeting held: the action to arrange it is done.
+  for (auto a : cx.state().list_in_scope(schema::actions::kName, m.scope)) {
+    namespace f = schema::actions;
+    const auto status = a.get(f::status);
+    if (a.value(f::arranges_meeting_id) != m.id ||
+        (status != model::ActionStatus::open && status != model::ActionStatus::in_progress)) {
+      continue;
+    }
+    cx.set(a, f::status, model::ActionStatus::done);
+    writes.push_back(std::move(a));
+  }
+  // R6: the plan's review date becomes a meeting to arrange.
+  if (m.get(m_::type) == model::MeetingType::support && placement && review) {
+    review_meeting(cx, m, *placement, child, *review, writes);
+  }
   // R9: minutes finalised → the IRO is told.
   if (child) {
     cx.notify(writes, child->value(schema::children::iro_id), model::NotificationKind::minutes_finalised, m,

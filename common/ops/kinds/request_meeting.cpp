@@ -5,7 +5,10 @@
 #include "common/limits.hpp"
 #include "common/ops/kinds/kinds.hpp"
 #include "common/policy/access.hpp"
+#include "common/policy/calendar.hpp"
 #include "common/policy/deadlines.hpp"
+
+#include <algorithm>
 
 namespace psm::ops::kinds {
 
@@ -34,7 +37,14 @@ Outcome request_meeting(Context& cx, const Record& placement, const std::string&
   if (cx.state().get(schema::meetings::kName, meeting_id)) {
     return reject(Errc::already_exists, "meeting " + meeting_id + " already exists");
   }
-  const std::uint64_t identified = identified_at_ms ? identified_at_ms : cx.now_ms();
+  // When the need was identified: when the person asked, unless they said
+  // earlier. Clearly in the future is a mistake; a few minutes ahead is a
+  // device clock the server pulled back, and reads as now.
+  if (identified_at_ms > cx.now_ms() + static_cast<std::uint64_t>(limits::kMaxClockSkew.count())) {
+    return reject(Errc::invalid_argument, "the need cannot have been identified at a time still to come (" +
+                                              policy::datetime_in_words(identified_at_ms) + ")");
+  }
+  const std::uint64_t identified = identified_at_ms ? std::min(identified_at_ms, cx.now_ms()) : cx.now_ms();
   MeetingRequest request;
   request.id = meeting_id;
   request.scope = placement.scope;

@@ -7,6 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 namespace psm::testing {
 namespace {
 
@@ -81,6 +85,48 @@ TEST(EscalationSweep, R8_DoneActionStopsEscalating) {
                   .ok());
   ASSERT_FALSE(w.sync(*ssw));
   EXPECT_EQ(w.service().escalate(*policy::parse_date("2026-11-30")).notifications, 0u);
+}
+
+TEST(EscalationSweep, R6_AReviewToArrange_IsRemindedOnceBeforeTheDate_ThenChasedWhenMissed) {
+  World w;
+  auto ssw = w.enrol("ssw-1");
+  ops::RequestMeeting request{model::new_uuid_v7(), "p1", model::MeetingType::support, "Review", 0};
+  ASSERT_TRUE(ssw->replica->submit(request).ok());
+  ASSERT_FALSE(w.sync(*ssw));
+  // What finalising a plan with a review date on Tuesday 19 January 2027 leaves.
+  model::Record arrange;
+  arrange.collection = col::kActions;
+  arrange.id = request.meeting_id + ".arrange";
+  arrange.scope = "placement:p1";
+  const model::Version v{model::Hlc::from(model::HlcClock::system_now_millis(), 0), "server"};
+  arrange.set(model::schema::actions::meeting_id, request.meeting_id, v, "ssw-1");
+  arrange.set(model::schema::actions::owner_id, "ssw-1", v, "ssw-1");
+  arrange.set(model::schema::actions::due_date, "2027-01-19", v, "ssw-1");
+  arrange.set(model::schema::actions::text, "Arrange and hold the review", v, "ssw-1");
+  arrange.set(model::schema::actions::status, model::ActionStatus::open, v, "ssw-1");
+  arrange.set(model::schema::actions::arranges_meeting_id, request.meeting_id, v, "ssw-1");
+  {
+    auto work = w.store().begin();
+    w.store().put(arrange);
+    work.commit();
+  }
+  auto sweep = [&](const char* today) { return w.service().escalate(*policy::parse_date(today)).notifications; };
+  EXPECT_EQ(sweep("2027-01-04"), 0u);
+  EXPECT_EQ(sweep("2027-01-05"), 1u);  // ten working days before: the reminder
+  EXPECT_EQ(sweep("2027-01-12"), 0u);  // once
+  EXPECT_EQ(sweep("2027-01-20"), 1u);  // missed: the ladder's first step, as any action
+
+  ASSERT_FALSE(w.sync(*ssw));
+  std::vector<std::string> kinds;
+  for (const auto& n : ssw->replica->list_in_scope(col::kNotifications, "person:ssw-1")) {
+    if (n.value("action_id") != arrange.id) continue;
+    kinds.push_back(n.value("kind"));
+    if (n.value("kind") == "review-due") {
+      EXPECT_EQ(n.value("text"), "Reminder: Arrange and hold the review (10 working days from today)");
+    }
+  }
+  std::sort(kinds.begin(), kinds.end());
+  EXPECT_EQ(kinds, (std::vector<std::string>{"action-overdue", "review-due"}));
 }
 
 }  // namespace

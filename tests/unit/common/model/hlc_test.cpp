@@ -51,6 +51,37 @@ TEST(Hlc, ClampToServer_PullsBackFarFutureClocks) {
   EXPECT_EQ(clamp_to_server(near, server_now, 300'000), near);
 }
 
+// The time a person acted (model::acted_at): the device's, within what the server knows.
+constexpr std::uint64_t kDay = 24ull * 3600 * 1000;
+constexpr std::uint64_t kMinute = 60'000;
+
+TEST(ActedAt, IsTheDevicesTime_WhenTheOperationArrivesDaysLater) {
+  const std::uint64_t enrolled = 1'000 * kDay, made = enrolled + 2 * kDay, received = made + 6 * kDay;
+  const auto a = acted_at(Hlc::from(made, 4), received, enrolled, kMinute);
+  EXPECT_EQ(a.ms, made);
+  EXPECT_FALSE(a.adjusted);
+}
+
+TEST(ActedAt, ClockFast_IsTheTimeTheServerReceivedIt_AndSaysSoOnlyPastTheTolerance) {
+  const std::uint64_t enrolled = 1'000 * kDay, received = enrolled + kDay;
+  const auto hour_fast = acted_at(Hlc::from(received + 60 * kMinute, 0), received, enrolled, kMinute);
+  EXPECT_EQ(hour_fast.ms, received);
+  EXPECT_TRUE(hour_fast.adjusted);
+  const auto seconds_fast = acted_at(Hlc::from(received + 20'000, 0), received, enrolled, kMinute);
+  EXPECT_EQ(seconds_fast.ms, received);
+  EXPECT_FALSE(seconds_fast.adjusted) << "a clock a few seconds fast is not worth a word";
+}
+
+TEST(ActedAt, ClockSetBack_IsNotBeforeTheDeviceWasEnrolled) {
+  const std::uint64_t enrolled = 1'000 * kDay, received = enrolled + kDay;
+  const auto a = acted_at(Hlc::from(enrolled - 365 * kDay, 0), received, enrolled, kMinute);
+  EXPECT_EQ(a.ms, enrolled);
+  EXPECT_TRUE(a.adjusted);
+  // An enrolment the server dates after it received the operation (its own
+  // clock moved back) bounds nothing beyond the receipt.
+  EXPECT_EQ(acted_at(Hlc::from(received - kDay, 0), received, received + kDay, kMinute).ms, received);
+}
+
 TEST(Version, Order_BreaksHlcTiesOnDevice) {
   Version a{Hlc::from(5, 0), "device-a"};
   Version b{Hlc::from(5, 0), "device-b"};

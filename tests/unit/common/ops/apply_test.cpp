@@ -1,4 +1,5 @@
 #include "common/ops/apply.hpp"
+#include "common/ops/records.hpp"
 
 #include "common/policy/access.hpp"
 #include "common/policy/calendar.hpp"
@@ -110,8 +111,9 @@ class ApplyTest : public ::testing::Test {
     o.payload = std::move(p);
     return o;
   }
+  // `now_ms_`: the time the person acted (on their device, or as the server bounded it).
   ApplyContext as(const std::string& person, Role role) {
-    return {{person, role}, 1'700'000'000'000ull, [](std::string_view) { return true; }};
+    return {{person, role}, now_ms_, [](std::string_view) { return true; }};
   }
   Outcome run(Payload p, const std::string& person, Role role, const std::string& device = "dev-1") {
     auto o = apply(state_, op(std::move(p), device), as(person, role));
@@ -120,6 +122,7 @@ class ApplyTest : public ::testing::Test {
   }
   MemoryState state_;
   int n_ = 0;
+  std::uint64_t now_ms_ = 1'700'000'000'000ull;
 };
 
 TEST_F(ApplyTest, RequestMeeting_ByCarer_CreatesMeetingWithDeadlineAndChair) {
@@ -137,6 +140,7 @@ TEST_F(ApplyTest, RequestMeeting_ByCarer_CreatesMeetingWithDeadlineAndChair) {
 TEST_F(ApplyTest, R16_R2_DeadlineIsCountedWithTheCalendarTheServerSent) {
   // Need identified on Monday 31 May 2027: Tue 1, Wed 2, Thu 3, Fri 4, Mon 7 June.
   const std::uint64_t identified = *policy::parse_local_datetime("2027-05-31T10:00");
+  now_ms_ = identified;
   ASSERT_TRUE(
       run(RequestMeeting{"m1", "p1", model::MeetingType::support, "Help", identified}, "carer-1", Role::foster_carer)
           .ok());
@@ -320,13 +324,68 @@ TEST_F(ApplyTest, R9_PreDisruptionRequest_TellsTheTeamManagerOnly) {
 }
 
 TEST_F(ApplyTest, R3_PermanenceMatch_CreatesASupportMeetingRequest) {
+  now_ms_ = *policy::parse_local_datetime("2026-11-20T15:00");
   auto o = run(MarkPermanenceMatch{"p1", "2026-11-20", "m-perm"}, "csw-1", Role::child_social_worker);
   ASSERT_TRUE(o.ok()) << o.reason;
   EXPECT_EQ(state_.get(col::kPlacements, "p1")->value("permanence_match_date"), "2026-11-20");
   auto m = state_.get(col::kMeetings, "m-perm");
   ASSERT_TRUE(m);
   EXPECT_EQ(m->value("type"), "support");
-  EXPECT_NE(m->value("reason").find("Permanence match"), std::string::npos);
+  EXPECT_NE(m->value("reason").find("Permanence match agreed on Friday 20 November 2026"), std::string::npos)
+      << m->value("reason");
+}
+
+TEST_F(ApplyTest, R3_PermanenceMatch_MeetingCountsFromTheDayTheMatchWasAgreed) {
+  // Agreed on Friday 20 November, typed in on Monday 30th: five working days
+  // from the 20th end on Friday 27 November, not on 7 December.
+  now_ms_ = *policy::parse_local_datetime("2026-11-30T09:30");
+  ASSERT_TRUE(run(MarkPermanenceMatch{"p1", "2026-11-20", "m-perm"}, "csw-1", Role::child_social_worker).ok());
+  auto m = state_.get(col::kMeetings, "m-perm");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(policy::format_local_datetime(*m->get(model::schema::meetings::deadline_ms)), "2026-11-27 23:59 GMT");
+  EXPECT_EQ(policy::format_local_datetime(*m->get(model::schema::meetings::identified_at_ms)), "2026-11-20 00:00 GMT");
+}
+
+TEST_F(ApplyTest, R3_PermanenceMatch_AgreedToday_CountsFromNow) {
+  now_ms_ = *policy::parse_local_datetime("2026-11-30T09:30");
+  ASSERT_TRUE(run(MarkPermanenceMatch{"p1", "2026-11-30", "m-perm"}, "csw-1", Role::child_social_worker).ok());
+  EXPECT_EQ(state_.get(col::kMeetings, "m-perm")->get(model::schema::meetings::identified_at_ms), now_ms_);
+}
+
+TEST_F(ApplyTest, R3_PermanenceMatch_AgreedOnADayStillToCome_IsRefusedAndChangesNothing) {
+  now_ms_ = *policy::parse_local_datetime("2026-11-30T09:30");
+  auto o = run(MarkPermanenceMatch{"p1", "2026-12-04", "m-perm"}, "csw-1", Role::child_social_worker);
+  EXPECT_EQ(o.code, Errc::invalid_argument);
+  EXPECT_NE(o.reason.find("Friday 4 December 2026"), std::string::npos) << o.reason;
+  EXPECT_FALSE(state_.get(col::kMeetings, "m-perm"));
+  EXPECT_EQ(state_.get(col::kPlacements, "p1")->value("permanence_match_date"), "");
+}
+
+TEST_F(ApplyTest, R1_NeedIdentifiedEarlier_DeadlineCountsFromThen) {
+  now_ms_ = *policy::parse_local_datetime("2026-12-29T10:00");
+  const auto identified = *policy::parse_local_datetime("2026-12-23T10:00");
+  ASSERT_TRUE(
+      run(RequestMeeting{"m1", "p1", model::MeetingType::support, "Help", identified}, "carer-1", Role::foster_carer)
+          .ok());
+  auto m = state_.get(col::kMeetings, "m1");
+  EXPECT_EQ(m->get(model::schema::meetings::identified_at_ms), identified);
+  EXPECT_EQ(m->get(model::schema::meetings::requested_at_ms), now_ms_);
+  // 24 December, then (Christmas, Boxing Day's substitute) 29, 30, 31, then (New Year's Day) 4 January.
+  EXPECT_EQ(policy::format_local_datetime(*m->get(model::schema::meetings::deadline_ms)), "2027-01-04 23:59 GMT");
+}
+
+TEST_F(ApplyTest, R1_NeedIdentifiedAtATimeStillToCome_IsRefused_AMinuteAheadReadsAsNow) {
+  now_ms_ = *policy::parse_local_datetime("2026-12-23T10:00");
+  auto o = run(RequestMeeting{"m1", "p1", model::MeetingType::support, "Help", now_ms_ + 24 * 3600 * 1000}, "carer-1",
+               Role::foster_carer);
+  EXPECT_EQ(o.code, Errc::invalid_argument);
+  EXPECT_NE(o.reason.find("Thursday 24 December 2026, 10:00 GMT"), std::string::npos) << o.reason;
+  EXPECT_FALSE(state_.get(col::kMeetings, "m1"));
+  // A device clock a minute fast (the server has pulled the time back): now.
+  ASSERT_TRUE(run(RequestMeeting{"m2", "p1", model::MeetingType::support, "Help", now_ms_ + 60'000}, "carer-1",
+                  Role::foster_carer)
+                  .ok());
+  EXPECT_EQ(state_.get(col::kMeetings, "m2")->get(model::schema::meetings::identified_at_ms), now_ms_);
 }
 
 class MeetingTest : public ApplyTest {
@@ -490,15 +549,28 @@ TEST_F(ApplyTest, R15_ShortBreakOverTwoWeeks_IsFlagged) {
                   Role::supervising_social_worker);
   ASSERT_TRUE(week.ok());
   EXPECT_EQ(state_.get(col::kShortBreaks, "b1")->value("over_two_weeks"), "no");
+  EXPECT_EQ(state_.get(col::kShortBreaks, "b1")->get(model::schema::short_breaks::nights), 6u);
   EXPECT_TRUE(week.reason.empty());
-  auto long_break = run(RecordShortBreak{"b2", "p1", "2026-08-01", "2026-08-15", "Grandparents"}, "ssw-1",
+  // Saturday 1 August to Sunday 16 August: 15 nights.
+  auto long_break = run(RecordShortBreak{"b2", "p1", "2026-08-01", "2026-08-16", "Grandparents"}, "ssw-1",
                         Role::supervising_social_worker);
   ASSERT_TRUE(long_break.ok());
   EXPECT_EQ(state_.get(col::kShortBreaks, "b2")->value("over_two_weeks"), "yes");
-  EXPECT_NE(long_break.reason.find("15 days"), std::string::npos) << long_break.reason;
+  EXPECT_NE(long_break.reason.find("15 nights"), std::string::npos) << long_break.reason;
   EXPECT_EQ(
       run(RecordShortBreak{"b3", "p1", "2026-08-10", "2026-08-01", ""}, "ssw-1", Role::supervising_social_worker).code,
       Errc::invalid_argument);
+}
+
+TEST_F(ApplyTest, R15_ShortBreak_SaturdayToSaturdayTwoWeeks_Is14NightsAndNotFlagged) {
+  auto o = run(RecordShortBreak{"b1", "p1", "2026-08-01", "2026-08-15", "Grandparents"}, "ssw-1",
+               Role::supervising_social_worker);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  const auto b = state_.get(col::kShortBreaks, "b1");
+  EXPECT_EQ(b->get(model::schema::short_breaks::nights), 14u);
+  EXPECT_EQ(b->get(model::schema::short_breaks::days), 15u);
+  EXPECT_EQ(b->value("over_two_weeks"), "no");
+  EXPECT_TRUE(o.reason.empty()) << o.reason;
 }
 
 TEST_F(MeetingTest, R10_FinalisedSupportPlan_IsCopiedMinimisedToTheCarersHousehold) {
@@ -648,6 +720,104 @@ TEST_F(MeetingTest, R10_ThePlanCopy_LeavesOutProfessionalsOnlyItems_AndTheLadoTa
   EXPECT_NE(copy->value("support_items").find("One weekend a month"), std::string::npos);
   EXPECT_EQ(copy->value("support_items").find("birth mother"), std::string::npos);  // …without these
   EXPECT_EQ(copy->value("actions").find("LADO"), std::string::npos);
+}
+
+TEST_F(MeetingTest, R10_ThePlanCopy_FollowsThePlan_WhereEachItemAndActionStands) {
+  ASSERT_TRUE(schedule().ok());
+  attend_all_mandatory();
+  ASSERT_TRUE(
+      run(RecordView{"v1", "m1", model::ViewSubject::child, "Fine", false, ""}, "csw-1", Role::child_social_worker)
+          .ok());
+  ASSERT_TRUE(run(RecordView{"v2", "m1", model::ViewSubject::iro, "Supportive", false, ""}, "ssw-1",
+                  Role::supervising_social_worker)
+                  .ok());
+  ASSERT_TRUE(run(AddSupportItem{"s1", "m1", "respite", "One weekend a month", "Fostering", "monthly", false, true},
+                  "ssw-1", Role::supervising_social_worker)
+                  .ok());
+  ASSERT_TRUE(run(AddAction{"a1", "m1", "carer-1", "2027-01-15", "Book the respite weekend"}, "ssw-1",
+                  Role::supervising_social_worker)
+                  .ok());
+  ASSERT_TRUE(run(FinaliseMinutes{"m1", "2027-01-19", ""}, "ftm-1", Role::fostering_team_manager).ok());
+  auto copy = state_.get(col::kPlanCopies, "m1.plan");
+  ASSERT_TRUE(copy);
+  EXPECT_EQ(copy->value("support_items"),
+            "respite: One weekend a month (Fostering, monthly) — waiting for the Practice and Resources Panel\n");
+  EXPECT_NE(copy->value("actions").find("by Friday 15 January 2027 (not started)"), std::string::npos)
+      << copy->value("actions");
+  EXPECT_EQ(copy->value("child_told_of_plan_on"), "");
+
+  // After the minutes: the child is told, the panel decides, the action is done.
+  ASSERT_TRUE(run(RecordChildToldOfPlan{"m1", "2026-12-09"}, "csw-1", Role::child_social_worker).ok());
+  ASSERT_TRUE(run(DecidePanelRequest{"s1", true, ""}, "panel-1", Role::panel_member).ok());
+  ASSERT_TRUE(run(UpdateActionStatus{"a1", "u1", model::ActionStatus::open, model::ActionStatus::done, "Booked"},
+                  "carer-1", Role::foster_carer)
+                  .ok());
+  const auto rebuilt =
+      make_plan_copy(state_, *state_.get(col::kMeetings, "m1"), {Hlc::from(9'000, 0), "server"}, "system");
+  ASSERT_TRUE(rebuilt);
+  EXPECT_EQ(rebuilt->id, "m1.plan");
+  EXPECT_EQ(rebuilt->scope, "household:h1");
+  EXPECT_EQ(rebuilt->value("child_told_of_plan_on"), "2026-12-09");
+  EXPECT_NE(rebuilt->value("support_items").find("approved by the Practice and Resources Panel"), std::string::npos)
+      << rebuilt->value("support_items");
+  EXPECT_NE(rebuilt->value("actions").find("(done)"), std::string::npos) << rebuilt->value("actions");
+  // No plan before the minutes are finalised; none for a pre-disruption meeting.
+  auto unfinished = *state_.get(col::kMeetings, "m1");
+  unfinished.set("status", "held", {Hlc::from(9'001, 0), "server"});
+  EXPECT_FALSE(make_plan_copy(state_, unfinished, {}, "system"));
+}
+
+TEST_F(MeetingTest, R6_TheReviewDate_BecomesAMeetingToArrange_AndAnActionForTheSsw) {
+  ASSERT_TRUE(schedule().ok());
+  attend_all_mandatory();
+  ASSERT_TRUE(
+      run(RecordView{"v1", "m1", model::ViewSubject::child, "Fine", false, ""}, "csw-1", Role::child_social_worker)
+          .ok());
+  ASSERT_TRUE(run(RecordView{"v2", "m1", model::ViewSubject::iro, "Supportive", false, ""}, "ssw-1",
+                  Role::supervising_social_worker)
+                  .ok());
+  auto o = run(FinaliseMinutes{"m1", "2027-01-19", ""}, "ftm-1", Role::fostering_team_manager);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  std::optional<Record> review, arrange;
+  for (const auto& w : o.writes) {
+    if (w.collection == col::kMeetings && w.id != "m1") review = w;
+    if (w.collection == col::kActions) arrange = w;
+  }
+  ASSERT_TRUE(review && arrange);
+  namespace m_ = model::schema::meetings;
+  EXPECT_EQ(review->value(m_::reviews_meeting_id), "m1");
+  EXPECT_EQ(review->get(m_::type), model::MeetingType::support);
+  EXPECT_EQ(review->get(m_::status), model::MeetingStatus::requested);
+  EXPECT_EQ(policy::format_local_datetime(*review->get(m_::deadline_ms)), "2027-01-19 23:59 GMT");
+  EXPECT_NE(review->value(m_::reason).find("Tuesday 1 December 2026"), std::string::npos) << review->value(m_::reason);
+  namespace a_ = model::schema::actions;
+  EXPECT_EQ(arrange->value(a_::owner_id), "ssw-1");
+  EXPECT_EQ(arrange->value(a_::due_date), "2027-01-19");
+  EXPECT_EQ(arrange->value(a_::arranges_meeting_id), review->id);
+  EXPECT_EQ(arrange->value(a_::text),
+            "Arrange and hold the review of Test Child's Placement Support Plan by Tuesday 19 January 2027");
+  // The action belongs to the review meeting, so the plan's copy does not list it.
+  EXPECT_EQ(state_.get(col::kPlanCopies, "m1.plan")->value("actions"), "");
+
+  // The review meeting is arranged and its minutes finalised: the action is done.
+  ASSERT_TRUE(run(ScheduleMeeting{review->id, 1'799'661'600'000ull, "Family centre", "ssw-1"}, "ssw-1",
+                  Role::supervising_social_worker)
+                  .ok());
+  for (const auto& inv : state_.list_in_scope(col::kInvitations, "placement:p1")) {
+    if (inv.value("meeting_id") == review->id && inv.value("mandatory") == "yes") {
+      ASSERT_TRUE(
+          run(RecordAttendance{inv.id, model::Attendance::attended}, "ftm-1", Role::fostering_team_manager).ok());
+    }
+  }
+  ASSERT_TRUE(run(RecordView{"v3", review->id, model::ViewSubject::child, "Better", false, ""}, "csw-1",
+                  Role::child_social_worker)
+                  .ok());
+  ASSERT_TRUE(run(RecordView{"v4", review->id, model::ViewSubject::iro, "Good", false, ""}, "ssw-1",
+                  Role::supervising_social_worker)
+                  .ok());
+  auto reviewed = run(FinaliseMinutes{review->id, "2027-03-09", ""}, "ftm-1", Role::fostering_team_manager);
+  ASSERT_TRUE(reviewed.ok()) << reviewed.reason;
+  EXPECT_EQ(state_.get(col::kActions, arrange->id)->get(a_::status), model::ActionStatus::done);
 }
 
 TEST_F(MeetingTest, ChildsViews_RecordedByAProfessional_AreProfessionalsOnlyUnlessShared) {

@@ -51,5 +51,32 @@ TEST(Escalation, R8_LadderIsConfigurable_AndMalformedLaddersAreRefused) {
   EXPECT_FALSE(parse_escalation_ladder(""));
 }
 
+model::Record review_action(const std::string& due, const std::string& status = "open") {
+  auto a = action(due, status);
+  a.set("arranges_meeting_id", "m1.review", {});
+  return a;
+}
+
+TEST(Escalation, R6_ReviewReminder_IsDueFromTenWorkingDaysBefore_WhileTheReviewIsStillToArrange) {
+  // Review date Tuesday 19 January 2027: ten working days before is Tuesday 5 January.
+  EXPECT_FALSE(review_reminder_due(review_action("2027-01-19"), d("2027-01-04")));
+  EXPECT_TRUE(review_reminder_due(review_action("2027-01-19"), d("2027-01-05")));
+  EXPECT_TRUE(review_reminder_due(review_action("2027-01-19"), d("2027-01-19")));  // the day itself
+  EXPECT_FALSE(review_reminder_due(review_action("2027-01-19"), d("2027-01-20")))
+      << "once missed, it is chased by the ladder instead";
+  EXPECT_FALSE(review_reminder_due(review_action("2027-01-19", "done"), d("2027-01-11")));
+  EXPECT_FALSE(review_reminder_due(action("2027-01-19"), d("2027-01-11"))) << "an ordinary action has no reminder";
+  auto reminded = review_action("2027-01-19");
+  reminded.set("reminded_at_ms", "1", {});
+  EXPECT_FALSE(review_reminder_due(reminded, d("2027-01-11"))) << "reminded once";
+}
+
+TEST(Escalation, R6_R16_ReviewReminder_CountsWorkingDays_SkippingChristmas) {
+  // Review date Monday 11 January 2027: back over 8, 7, 6, 5, 4 January, 31,
+  // 30, 29 December, then (Christmas, Boxing Day's substitute) 24 and 23.
+  EXPECT_FALSE(review_reminder_due(review_action("2027-01-11"), d("2026-12-22")));
+  EXPECT_TRUE(review_reminder_due(review_action("2027-01-11"), d("2026-12-23")));
+}
+
 }  // namespace
 }  // namespace psm::policy
