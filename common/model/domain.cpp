@@ -101,7 +101,7 @@ constexpr Table<InvitationKind, 7> kInvitationKinds{{
     {InvitationKind::child, "child"},
     {InvitationKind::other, "other"},
 }};
-constexpr Table<NotificationKind, 8> kNotificationKinds{{
+constexpr Table<NotificationKind, 9> kNotificationKinds{{
     {NotificationKind::meeting_requested, "meeting-requested"},
     {NotificationKind::support_meeting, "support-meeting"},
     {NotificationKind::minutes_finalised, "minutes-finalised"},
@@ -110,6 +110,7 @@ constexpr Table<NotificationKind, 8> kNotificationKinds{{
     {NotificationKind::panel_decision, "panel-decision"},
     {NotificationKind::planned_ending, "planned-ending"},
     {NotificationKind::action_overdue, "action-overdue"},
+    {NotificationKind::meeting_booked, "meeting-booked"},
 }};
 
 template <class E, std::size_t N>

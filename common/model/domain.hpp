@@ -58,6 +58,7 @@ enum class NotificationKind {
   panel_decision,
   planned_ending,
   action_overdue,
+  meeting_booked,  // R4/R5: a meeting's date, time and place fixed, told to those invited
 };
 
 std::string_view to_string(Role);
