@@ -222,9 +222,7 @@ bool minute_taker_records(std::string_view collection) {
 
 std::string Grant::scope() const { return (kind == Kind::minute_taker ? "meeting:" : "concern:") + id; }
 
-std::string granted_reference_scope(std::string_view placement_id) {
-  return "granted:" + std::string(placement_id);
-}
+std::string granted_reference_scope(std::string_view placement_id) { return "granted:" + std::string(placement_id); }
 
 void Grants::observe(const Record& record) {
   if (record.collection == col::kMeetings) {

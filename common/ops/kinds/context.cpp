@@ -160,7 +160,7 @@ std::string child_and_carers(const Context& cx, const std::string& placement_id)
   if (!placement) return "the child";
   auto child = cx.state().get(schema::children::kName, placement->value(schema::placements::child_id));
   std::string out = child && !child->value(schema::children::name).empty() ? child->value(schema::children::name)
-                                                                             : std::string("the child");
+                                                                           : std::string("the child");
   if (auto household = cx.state().get(schema::households::kName, placement->value(schema::placements::household_id))) {
     std::vector<std::string> carers;
     for (const auto& id : policy::split_ids(household->value(schema::households::carer_ids))) {
@@ -175,8 +175,8 @@ std::string child_and_carers(const Context& cx, const std::string& placement_id)
 std::string describe_meeting(const Context& cx, const Record& meeting, std::string_view words) {
   namespace m_ = schema::meetings;
   const auto type = meeting.get(m_::type).value_or(model::MeetingType::support);
-  std::string out = std::string(meeting_kind_words(type)) + " for " +
-                    child_and_carers(cx, meeting.value(m_::placement_id));
+  std::string out =
+      std::string(meeting_kind_words(type)) + " for " + child_and_carers(cx, meeting.value(m_::placement_id));
   if (!words.empty()) out += " " + std::string(words);
   const auto status = meeting.get(m_::status).value_or(model::MeetingStatus::requested);
   const auto when = meeting.get(m_::scheduled_for_ms).value_or(0);

@@ -61,8 +61,7 @@ Outcome request_meeting(Context& cx, const Record& placement, const std::string&
   };
   tell(placement.value(schema::placements::team_manager_id), model::NotificationKind::meeting_requested);
   if (cx.actor().role == model::Role::foster_carer) {
-    if (auto household =
-            cx.state().get(schema::households::kName, placement.value(schema::placements::household_id))) {
+    if (auto household = cx.state().get(schema::households::kName, placement.value(schema::placements::household_id))) {
       tell(household->value(schema::households::ssw_id), model::NotificationKind::meeting_requested);
     }
   }
@@ -70,7 +69,7 @@ Outcome request_meeting(Context& cx, const Record& placement, const std::string&
   // Safeguarding and CLA Service Managers; S2 §4: so is a pre-disruption
   // meeting (they are made aware of stability issues).
   const auto to_managers = type == model::MeetingType::support ? model::NotificationKind::support_meeting
-                                                                : model::NotificationKind::meeting_requested;
+                                                               : model::NotificationKind::meeting_requested;
   for (const auto& id : cx.setting_ids("service-managers")) tell(id, to_managers);
   return accept(std::move(writes));
 }

@@ -362,7 +362,6 @@ TEST_F(ApplyTest, R1_RequestNotification_NamesTheChildTheCarersTheKindAndTheDead
   EXPECT_EQ(text.find("p1"), std::string::npos) << text;
 }
 
-
 TEST_F(ApplyTest, R3_PermanenceMatch_CreatesASupportMeetingRequest) {
   auto o = run(MarkPermanenceMatch{"p1", "2026-11-20", "m-perm"}, "csw-1", Role::child_social_worker);
   ASSERT_TRUE(o.ok()) << o.reason;
@@ -469,8 +468,9 @@ TEST_F(ApplyTest, R4_IfaPlacement_TheClaTeamManagerMinutes_AndTheBookerIsToldThe
           .ok());
   auto o = run(ScheduleMeeting{"m1", 1'796'119'200'000ull, "Office", "mt-1"}, "clatm-1", Role::cla_team_manager);
   ASSERT_TRUE(o.ok()) << o.reason;
-  EXPECT_EQ(o.reason, "For an IFA placement the CLA Team Manager, Grace Obi, takes the minutes; Mina Taylor was not "
-                      "booked");
+  EXPECT_EQ(o.reason,
+            "For an IFA placement the CLA Team Manager, Grace Obi, takes the minutes; Mina Taylor was not "
+            "booked");
   EXPECT_EQ(state_.get(col::kMeetings, "m1")->value("minute_taker_id"), "clatm-1");
   for (const auto& n : of(o, col::kNotifications)) EXPECT_NE(n.value("recipient_id"), "mt-1");
   // Giving the CLA Team Manager, or nobody, needs no note.

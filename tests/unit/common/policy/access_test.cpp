@@ -118,8 +118,8 @@ TEST_F(AccessTest, MinuteTakerGrant_CoversTheBookedMeetingsRecords_NotAnotherMee
   };
   EXPECT_EQ(access.scope_for(in_p1(m1)), "meeting:m1");
   EXPECT_EQ(access.scope_for(in_p1(m2)), std::nullopt);  // another meeting of the placement
-  for (auto c : {col::kInvitations, col::kViews, col::kAgendaNotes, col::kActions, col::kSupportItems,
-                 col::kDecisions}) {
+  for (auto c :
+       {col::kInvitations, col::kViews, col::kAgendaNotes, col::kActions, col::kSupportItems, col::kDecisions}) {
     EXPECT_EQ(access.scope_for(in_p1(rec(c, "x", {{"meeting_id", "m1"}}))), "meeting:m1") << c;
     EXPECT_EQ(access.scope_for(in_p1(rec(c, "y", {{"meeting_id", "m2"}}))), std::nullopt) << c;
   }
@@ -149,8 +149,7 @@ TEST_F(AccessTest, MinuteTakerGrant_EndsWhenAnotherMinuteTakerIsBooked) {
 TEST_F(AccessTest, Grant_AddsNothing_WhenThePersonSeesThePlacementAlready) {
   Grants grants;
   grants.observe(rec(model::collection::kMeetings, "m1", {{"placement_id", "p1"}, {"minute_taker_id", "ssw-1"}}));
-  GrantedAccess access(ref_, grants.of("ssw-1", false),
-                       ref_.visible_scopes("ssw-1", Role::supervising_social_worker));
+  GrantedAccess access(ref_, grants.of("ssw-1", false), ref_.visible_scopes("ssw-1", Role::supervising_social_worker));
   EXPECT_TRUE(access.empty());
   EXPECT_TRUE(access.scopes().empty());
 }
@@ -171,9 +170,9 @@ TEST_F(AccessTest, R13_LadoGrant_CoversTheConcern_ItsTask_AndTheMeeting_Only) {
     return r;
   };
   EXPECT_EQ(access.scope_for(in(rec(col::kConcerns, "k1", {}), "placement:p1")), "concern:k1");
-  EXPECT_EQ(access.scope_for(in(rec(col::kActions, "k1.lado", {{"concern_id", "k1"}, {"meeting_id", "m1"}}),
-                                "placement:p1")),
-            "concern:k1");
+  EXPECT_EQ(
+      access.scope_for(in(rec(col::kActions, "k1.lado", {{"concern_id", "k1"}, {"meeting_id", "m1"}}), "placement:p1")),
+      "concern:k1");
   EXPECT_EQ(access.scope_for(in(rec(col::kMeetings, "m1", {}), "placement:p1")), "concern:k1");
   EXPECT_EQ(access.scope_for(in(rec(col::kViews, "v1", {{"meeting_id", "m1"}}), "placement:p1")), std::nullopt);
   // The same ids in another placement's scope are not covered.
