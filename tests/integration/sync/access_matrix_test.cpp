@@ -436,7 +436,7 @@ constexpr Row kExpected[] = {
     {"sm", "PAAA AAAA PAAA AAAA ANAA P", true},
     {"senior", "PAAA AAAA PAAA AAAA ANAA P", true},
     {"admin", "PAAA AAAA PAAA AAAA ANAA P", true},
-    {"panel", "NNNN NNNN NNNN NNNN NANN N", false},    // the panel's requests only
+    {"panel", "NNNN NNNN NNNN NNNN NANN N", false},  // the panel's requests only
     // Grants (docs/security.md): the LADO acts on each concern's LADO task,
     // b's too (so b is not checked as unseen); the minute taker booked for
     // a's meetings acts on them (attendance, views, actions, finalising), not
@@ -637,8 +637,8 @@ std::set<std::string> inbox_of(const std::string& person) {
   if (person == "carer-a" || person == "csw-a" || person == "minutes") return booked("a");
   if (person == "carer-b" || person == "csw-b") return booked("b");
   if (person == "sm") {  // R9: every support meeting, S2 §4: every pre-disruption meeting; R13
-    return {"support-meeting@meet-a", "support-meeting@req-a",   "support-meeting@fin-a",   "support-meeting@meet-b",
-            "support-meeting@req-b",  "support-meeting@fin-b",   "lado-referral@meet-a",    "lado-referral@meet-b",
+    return {"support-meeting@meet-a",  "support-meeting@req-a",  "support-meeting@fin-a", "support-meeting@meet-b",
+            "support-meeting@req-b",   "support-meeting@fin-b",  "lado-referral@meet-a",  "lado-referral@meet-b",
             "meeting-requested@pre-a", "meeting-requested@pre-b"};
   }
   if (person == "lado") return {"lado-referral@meet-a", "lado-referral@meet-b"};         // R13

@@ -131,10 +131,10 @@ TEST(Sync, R4_BookedMinuteTaker_PullsTheMeeting_RecordsIt_AndFinalises_SeeingNoO
                   ->submit(ops::RecordView{model::new_uuid_v7(), booked, model::ViewSubject::child, "Likes her room",
                                            false, ""})
                   .ok());
-  ASSERT_TRUE(taker->replica
-                  ->submit(ops::RecordView{model::new_uuid_v7(), booked, model::ViewSubject::iro, "", false,
-                                           "2026-11-27"})
-                  .ok());
+  ASSERT_TRUE(
+      taker->replica
+          ->submit(ops::RecordView{model::new_uuid_v7(), booked, model::ViewSubject::iro, "", false, "2026-11-27"})
+          .ok());
   auto finalised = taker->replica->submit(ops::FinaliseMinutes{booked, "2027-01-19", ""});
   ASSERT_TRUE(finalised.ok()) << finalised.reason;
   ASSERT_FALSE(w.sync(*taker));
