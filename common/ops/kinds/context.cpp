@@ -164,8 +164,8 @@ std::string child_and_carers(const Context& cx, const std::string& placement_id)
   if (auto household = cx.state().get(schema::households::kName, placement->value(schema::placements::household_id))) {
     std::vector<std::string> carers;
     for (const auto& id : policy::split_ids(household->value(schema::households::carer_ids))) {
-      auto name = cx.person_name(id);
-      carers.push_back(name.empty() ? id : std::move(name));
+      const auto name = cx.person_name(id);
+      carers.push_back(name.empty() ? id : name);
     }
     if (!carers.empty()) out += " (placed with " + names_in_words(carers) + ")";
   }
