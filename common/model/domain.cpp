@@ -101,7 +101,7 @@ constexpr Table<InvitationKind, 7> kInvitationKinds{{
     {InvitationKind::child, "child"},
     {InvitationKind::other, "other"},
 }};
-constexpr Table<NotificationKind, 9> kNotificationKinds{{
+constexpr Table<NotificationKind, 10> kNotificationKinds{{
     {NotificationKind::meeting_requested, "meeting-requested"},
     {NotificationKind::support_meeting, "support-meeting"},
     {NotificationKind::minutes_finalised, "minutes-finalised"},
@@ -111,6 +111,7 @@ constexpr Table<NotificationKind, 9> kNotificationKinds{{
     {NotificationKind::planned_ending, "planned-ending"},
     {NotificationKind::action_overdue, "action-overdue"},
     {NotificationKind::review_due, "review-due"},
+    {NotificationKind::meeting_booked, "meeting-booked"},
 }};
 
 template <class E, std::size_t N>

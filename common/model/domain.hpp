@@ -59,6 +59,7 @@ enum class NotificationKind {
   planned_ending,
   action_overdue,
   review_due,  // R6: a plan's review is coming up
+  meeting_booked,  // R4/R5: a meeting's date, time and place fixed, told to those invited
 };
 
 std::string_view to_string(Role);

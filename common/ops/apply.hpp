@@ -37,6 +37,11 @@ struct ApplyContext {
   // Whether the actor may see records in `scope`. The server answers from the
   // reference data; a device answers "yes" for anything it holds.
   std::function<bool(std::string_view scope)> can_see;
+  // Whether the actor may see and act on `record` although can_see says no
+  // to its scope: a grant (the meeting a minute taker is booked for, a LADO's concern;
+  // policy::GrantedAccess). Empty: no grants (a device, which holds only what
+  // it may see, answers everything with can_see).
+  std::function<bool(const model::Record& record)> granted;
 };
 
 enum class OutcomeKind : std::uint8_t { accepted, conflict, rejected };

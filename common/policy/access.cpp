@@ -207,3 +207,132 @@ void inherit_professionals_only(std::vector<Record>& writes, const FindRecord& f
 }
 
 }  // namespace psm::policy
+
+namespace psm::policy {
+
+namespace {
+
+// What a minute taker records and finalises: the records of the meeting itself.
+bool minute_taker_records(std::string_view collection) {
+  return collection == col::kInvitations || collection == col::kViews || collection == col::kAgendaNotes ||
+         collection == col::kActions || collection == col::kSupportItems || collection == col::kDecisions;
+}
+
+}  // namespace
+
+std::string Grant::scope() const { return (kind == Kind::minute_taker ? "meeting:" : "concern:") + id; }
+
+std::string granted_reference_scope(std::string_view placement_id) { return "granted:" + std::string(placement_id); }
+
+void Grants::observe(const Record& record) {
+  if (record.collection == col::kMeetings) {
+    const auto taker = record.value(schema::meetings::minute_taker_id);
+    if (taker.empty()) {
+      minute_taker_of_.erase(record.id);
+      placement_of_.erase(record.id);
+    } else {
+      minute_taker_of_[record.id] = taker;
+      placement_of_[record.id] = record.value(schema::meetings::placement_id);
+    }
+  } else if (record.collection == col::kConcerns) {
+    concerns_[record.id] = {record.value(schema::concerns::meeting_id), record.value(schema::concerns::placement_id)};
+  }
+}
+
+std::vector<Grant> Grants::of(std::string_view person_id, bool is_lado) const {
+  std::vector<Grant> out;
+  for (const auto& [meeting, taker] : minute_taker_of_) {
+    if (taker != person_id) continue;
+    auto placement = placement_of_.find(meeting);
+    out.push_back({Grant::Kind::minute_taker, meeting, meeting, placement->second});
+  }
+  if (is_lado) {
+    for (const auto& [concern, where] : concerns_) {
+      out.push_back({Grant::Kind::lado, concern, where.meeting_id, where.placement_id});
+    }
+  }
+  return out;
+}
+
+GrantedAccess::GrantedAccess(const ReferenceData& reference, std::vector<Grant> grants,
+                             const std::set<std::string>& visible) {
+  for (auto& grant : grants) {
+    const auto placement_scope = model::scope::placement(grant.placement_id);
+    if (visible.count(placement_scope)) continue;  // sees the whole placement already
+    Resolved r{std::move(grant), {}, {}, {}};
+    const auto reference_scope = granted_reference_scope(r.grant.placement_id);
+    reads_[placement_scope].insert(r.grant.scope());
+    reads_[placement_scope].insert(reference_scope);
+    if (const Record* placement = reference.find(col::kPlacements, r.grant.placement_id)) {
+      r.child_id = placement->value(schema::placements::child_id);
+      r.household_id = placement->value(schema::placements::household_id);
+      if (const Record* household = reference.find(col::kHouseholds, r.household_id)) {
+        for (auto& carer : split_ids(household->value(schema::households::carer_ids))) r.carer_ids.insert(carer);
+      }
+    }
+    if (!r.child_id.empty()) reads_[model::scope::child(r.child_id)].insert(reference_scope);
+    if (!r.household_id.empty()) reads_[model::scope::household(r.household_id)].insert(reference_scope);
+    grants_.push_back(std::move(r));
+  }
+}
+
+std::set<std::string> GrantedAccess::scopes() const {
+  std::set<std::string> out;
+  for (const auto& r : grants_) {
+    out.insert(r.grant.scope());
+    out.insert(granted_reference_scope(r.grant.placement_id));
+  }
+  return out;
+}
+
+std::optional<std::string> GrantedAccess::scope_for(const Record& record) const {
+  // The grant's own records first, so a record two grants cover stays under
+  // the same one whichever pull sends it.
+  if (auto scope = own_scope_for(record)) return scope;
+  return reference_scope_for(record);
+}
+
+std::optional<std::string> GrantedAccess::own_scope_for(const Record& record) const {
+  const std::string_view c = record.collection;
+  for (const auto& r : grants_) {
+    const Grant& g = r.grant;
+    if (record.scope != model::scope::placement(g.placement_id)) continue;
+    if (g.kind == Grant::Kind::minute_taker) {
+      // Nothing about a concern: the LADO task has the meeting's id too.
+      if (c == col::kMeetings && record.id == g.meeting_id) return g.scope();
+      if (minute_taker_records(c) && record.value(schema::views::meeting_id) == g.meeting_id &&
+          record.value(schema::actions::concern_id).empty()) {
+        return g.scope();
+      }
+    } else {
+      if (c == col::kConcerns && record.id == g.id) return g.scope();
+      if (c == col::kActions && record.value(schema::actions::concern_id) == g.id) return g.scope();
+      if (c == col::kMeetings && record.id == g.meeting_id) return g.scope();
+    }
+  }
+  return std::nullopt;
+}
+
+bool GrantedAccess::acts_on(const Record& record) const {
+  const auto scope = own_scope_for(record);
+  if (!scope) return false;
+  for (const auto& r : grants_) {
+    if (r.grant.scope() != *scope) continue;
+    return r.grant.kind == Grant::Kind::minute_taker || record.collection != col::kMeetings;
+  }
+  return false;
+}
+
+std::optional<std::string> GrantedAccess::reference_scope_for(const Record& record) const {
+  const std::string_view c = record.collection;
+  for (const auto& r : grants_) {
+    const auto reference_scope = granted_reference_scope(r.grant.placement_id);
+    if (c == col::kPlacements && record.id == r.grant.placement_id) return reference_scope;
+    if (c == col::kChildren && record.id == r.child_id) return reference_scope;
+    if (c == col::kHouseholds && record.id == r.household_id) return reference_scope;
+    if (c == col::kPeople && r.carer_ids.count(record.id)) return reference_scope;
+  }
+  return std::nullopt;
+}
+
+}  // namespace psm::policy

@@ -125,7 +125,7 @@ std::string date_in_words(const Date& d) {
 
 std::string datetime_in_words(std::uint64_t utc_ms) {
   // "HH:MM GMT" is what follows the date in format_local_datetime's "YYYY-MM-DD HH:MM GMT".
-  return date_in_words(uk_date_of(utc_ms)) + ", " + format_local_datetime(utc_ms).substr(11);
+  return date_in_words(uk_date_of(utc_ms)) + " at " + format_local_datetime(utc_ms).substr(11);
 }
 
 std::string format_utc(std::uint64_t utc_ms) {

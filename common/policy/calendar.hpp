@@ -23,7 +23,7 @@ std::optional<std::uint64_t> parse_local_datetime(std::string_view text);
 // Formats UTC milliseconds as UK local "YYYY-MM-DD HH:MM" with its zone (GMT or BST).
 std::string format_local_datetime(std::uint64_t utc_ms);
 // Dates and times in words, for people: "Wednesday 23 December 2026", and
-// "Wednesday 23 December 2026, 10:00 GMT" (UK local time).
+// "Wednesday 23 December 2026 at 10:00 GMT" (UK local time).
 std::string date_in_words(const Date& d);
 std::string datetime_in_words(std::uint64_t utc_ms);
 // RFC 3339 UTC, e.g. 2026-11-24T12:00:00Z, for JSON output.

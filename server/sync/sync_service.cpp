@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <utility>
 
 namespace psm::server {
 
@@ -39,6 +40,11 @@ SyncService::SyncService(std::unique_ptr<Store> store, Metrics& metrics, Clock n
       policy_(policy),
       sign_in_(*store_, metrics_, now_, policy_) {
   reload_reference_data();
+  // Grants follow the stored meetings and concerns; read once here (one
+  // record per meeting or concern) and kept current as operations apply.
+  for (auto collection : {model::collection::kMeetings, model::collection::kConcerns}) {
+    for (const auto& record : store_->all_in(collection)) grants_.observe(record);
+  }
   data_version_ = store_->data_version();
 }
 
@@ -151,6 +157,15 @@ std::set<std::string> SyncService::scopes_of(const Identity& who) const {
   return reference_.visible_scopes(who.person_id, who.role);
 }
 
+policy::GrantedAccess SyncService::granted_to(const Identity& who, const std::set<std::string>& scopes) const {
+  // R9: the LADOs are the people the "lados" setting names.
+  bool is_lado = false;
+  if (auto lados = store_->get(model::schema::settings::kName, "lados")) {
+    for (const auto& id : policy::split_ids(lados->value(model::schema::settings::ids))) is_lado |= id == who.person_id;
+  }
+  return {reference_, grants_.of(who.person_id, is_lado), scopes};
+}
+
 protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op, std::uint64_t enrolled_at_ms,
                                           std::set<std::string>& changed_scopes,
                                           std::optional<protocol::ReceiptEntry>& receipt) {
@@ -202,6 +217,8 @@ protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op
   ops::ApplyContext ctx{
       {who.person_id, who.role}, acted.ms, [&](std::string_view s) { return scopes.count(std::string(s)) > 0; }};
   // A StoreError thrown here aborts the whole batch: nothing is acknowledged.
+  const auto granted = granted_to(who, scopes);
+  ctx.granted = [&](const model::Record& r) { return granted.acts_on(r); };
   const ops::Outcome outcome = ops::apply(*store_, op, ctx);
   result.kind = static_cast<std::uint8_t>(outcome.kind);
   result.error = static_cast<std::uint16_t>(outcome.code);
@@ -215,6 +232,7 @@ protocol::OpResult SyncService::apply_one(const Identity& who, ops::Operation op
   }
   for (const auto& rec : outcome.writes) {
     store_->put(rec);
+    grants_.observe(rec);
     changed_scopes.insert(rec.scope);
   }
   // R10: the carers' copy of a plan this changed follows it.
@@ -307,16 +325,36 @@ protocol::PullResponse SyncService::pull(const Identity& who, const protocol::Pu
   std::set<std::string> known(request.known_scopes.begin(), request.known_scopes.end());
   std::map<std::string, std::uint64_t> starts;
   for (const auto& s : scopes) starts[s] = known.count(s) ? request.cursor : 0;  // new scope: back-fill
+  // A stored scope read only through grants is read from the start when any
+  // grant reading it is new to the device, and only the records a grant
+  // covers leave, under the grant's scope (policy::GrantedAccess).
+  const auto granted = granted_to(who, scopes);
+  for (const auto& [stored, grant_scopes] : granted.reads()) {
+    if (scopes.count(stored)) continue;
+    bool all_known = true;
+    for (const auto& g : grant_scopes) all_known &= known.count(g) > 0;
+    starts[stored] = all_known ? request.cursor : 0;
+  }
   auto page = store_->pull(starts, request.cursor, limits::kMaxRecordsPerPull, model::is_professional(who.role));
   protocol::PullResponse response;
   response.records = std::move(page.records);
+  std::set<std::string> sent;  // the stored scopes, for the audit trail's children
+  std::erase_if(response.records, [&](model::Record& rec) {
+    if (scopes.count(rec.scope)) {
+      sent.insert(rec.scope);
+      return false;
+    }
+    auto grant_scope = granted.scope_for(rec);
+    if (!grant_scope) return true;
+    sent.insert(std::exchange(rec.scope, std::move(*grant_scope)));
+    return false;
+  });
   response.cursor = page.cursor;
   response.more = page.more;
   response.remaining = page.remaining;
   response.scopes.assign(scopes.begin(), scopes.end());
+  for (const auto& s : granted.scopes()) response.scopes.push_back(s);
   {
-    std::set<std::string> sent;
-    for (const auto& rec : response.records) sent.insert(rec.scope);
     store_->commit_without_fsync([&] {
       audit(who, "pull",
             std::to_string(response.records.size()) + " record(s) after " + std::to_string(request.cursor) + " to " +

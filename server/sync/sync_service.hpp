@@ -78,6 +78,10 @@ class SyncService {
 
   // The scopes a person sees now.
   std::set<std::string> scopes_of(const Identity& who) const;
+  // What a person sees now by grants (the meeting they are booked to minute,
+  // the concerns they are told of as a LADO) beyond `scopes` (scopes_of):
+  // policy::GrantedAccess, derived from the stored meetings and concerns.
+  policy::GrantedAccess granted_to(const Identity& who, const std::set<std::string>& scopes) const;
 
   // R8: one escalation sweep for `today` (UK date). Store thread only.
   struct EscalationSummary {
@@ -137,6 +141,7 @@ class SyncService {
   Clock now_;
   model::HlcClock hlc_;
   policy::ReferenceData reference_;
+  policy::Grants grants_;  // from every stored meeting and concern; kept current by apply_one
   std::string reference_version_;
   ServerPolicy policy_;
   SignIn sign_in_;  // after store_, now_ and policy_, which it refers to

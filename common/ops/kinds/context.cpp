@@ -34,7 +34,7 @@ std::optional<Outcome> Context::refuse_unless(policy::Act act, bool related) con
 
 std::optional<Record> Context::visible(std::string_view collection, const std::string& id) const {
   auto r = state_.get(collection, id);
-  if (!r || !ctx_.can_see(r->scope)) return std::nullopt;
+  if (!r || !(ctx_.can_see(r->scope) || (ctx_.granted && ctx_.granted(*r)))) return std::nullopt;
   if (r->professionals_only && !professional()) return std::nullopt;
   return r;
 }
@@ -106,6 +106,70 @@ std::vector<std::string> Context::setting_ids(std::string_view setting_id) const
   auto setting = state_.get(schema::settings::kName, setting_id);
   if (!setting) return {};
   return policy::split_ids(setting->value(schema::settings::ids));
+}
+
+}  // namespace psm::ops::kinds
+
+namespace psm::ops::kinds {
+
+namespace {
+
+std::string_view meeting_kind_words(model::MeetingType type) {
+  switch (type) {
+    case model::MeetingType::support:
+      return "Placement Support Meeting";
+    case model::MeetingType::pre_disruption:
+      return "Pre-disruption meeting";
+    case model::MeetingType::placement_planning:
+      return "Placement Planning Meeting";
+  }
+  return "Meeting";
+}
+
+// "A", "A and B", "A, B and C".
+std::string names_in_words(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += i + 1 == names.size() ? " and " : ", ";
+    out += names[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string child_and_carers(const Context& cx, const std::string& placement_id) {
+  auto placement = cx.state().get(schema::placements::kName, placement_id);
+  if (!placement) return "the child";
+  auto child = cx.state().get(schema::children::kName, placement->value(schema::placements::child_id));
+  std::string out = child && !child->value(schema::children::name).empty() ? child->value(schema::children::name)
+                                                                           : std::string("the child");
+  if (auto household = cx.state().get(schema::households::kName, placement->value(schema::placements::household_id))) {
+    std::vector<std::string> carers;
+    for (const auto& id : policy::split_ids(household->value(schema::households::carer_ids))) {
+      const auto name = cx.person_name(id);
+      carers.push_back(name.empty() ? id : name);
+    }
+    if (!carers.empty()) out += " (placed with " + names_in_words(carers) + ")";
+  }
+  return out;
+}
+
+std::string describe_meeting(const Context& cx, const Record& meeting, std::string_view words) {
+  namespace m_ = schema::meetings;
+  const auto type = meeting.get(m_::type).value_or(model::MeetingType::support);
+  std::string out =
+      std::string(meeting_kind_words(type)) + " for " + child_and_carers(cx, meeting.value(m_::placement_id));
+  if (!words.empty()) out += " " + std::string(words);
+  const auto status = meeting.get(m_::status).value_or(model::MeetingStatus::requested);
+  const auto when = meeting.get(m_::scheduled_for_ms).value_or(0);
+  if (status != model::MeetingStatus::requested && when != 0) {
+    out += ": on " + policy::datetime_in_words(when);
+    if (const auto where = meeting.value(m_::location); !where.empty()) out += ", at " + where;
+  } else if (const auto deadline = meeting.get(m_::deadline_ms).value_or(0); deadline != 0) {
+    out += ": to be held by " + policy::date_in_words(policy::uk_date_of(deadline));
+  }
+  return out;
 }
 
 }  // namespace psm::ops::kinds

@@ -13,6 +13,7 @@
 #include "common/ops/apply.hpp"
 #include "common/ops/operation.hpp"
 #include "common/ops/records.hpp"
+#include "common/policy/calendar.hpp"
 #include "common/policy/permissions.hpp"
 #include "common/policy/working_days.hpp"
 
@@ -112,6 +113,18 @@ class Context {
   int notifications_ = 0;
   std::optional<policy::WorkingDayCalendar> calendar_;
 };
+
+// What a notification about `meeting` says, the same way for every kind:
+// the kind of meeting in the policies' words, the child and the carers by
+// name, `words` (what happened: "requested by Jo Patel", "booked"), then when:
+// its date, time (UK) and place once booked, else the date it must be held by.
+// E.g. "Placement Support Meeting for Amira Khan (placed with Sam Patel and Jo
+// Patel) booked: on Monday 4 January 2027 at 10:30 GMT, at the Family Centre".
+std::string describe_meeting(const Context& cx, const Record& meeting, std::string_view words);
+// The child of `placement_id` by name and, in brackets, who they are placed
+// with ("Amira Khan (placed with Sam Patel and Jo Patel)"); "the child" when
+// the child is not known.
+std::string child_and_carers(const Context& cx, const std::string& placement_id);
 
 // R1/R3: a meeting request for `placement`, with who is told; shared by
 // request-meeting and mark-permanence-match (request_meeting.cpp).

@@ -46,12 +46,14 @@ Outcome apply_kind(Context& cx, const RaiseConductConcern& p) {
   cx.set(task, a_::created_by, cx.me());
   cx.set(task, a_::created_at_ms, cx.now_ms());
   std::vector<Record> writes{c, task};
-  // R9: a LADO referral → the LADO and the Fostering Service Manager.
+  // R9: a LADO referral → the LADO and the Fostering Service Manager, naming
+  // the child and the carers (the LADO sees the concern by a grant:
+  // policy::GrantedAccess). Professionals-only: it derives from the concern.
+  const std::string text = "Concern about the carers' conduct raised at the " + describe_meeting(cx, *meeting, "");
   for (const char* setting : {"lados", "fostering-service-managers"}) {
     for (const auto& id : cx.setting_ids(setting)) {
-      cx.notify(writes, id, model::NotificationKind::lado_referral, *meeting,
-                "Concern about carers' conduct raised at a meeting for placement " + placement_id,
-                Notification::About::concern, p.concern_id);
+      cx.notify(writes, id, model::NotificationKind::lado_referral, *meeting, text, Notification::About::concern,
+                p.concern_id);
     }
   }
   return accept(std::move(writes));

@@ -1,7 +1,8 @@
 // request-meeting (R1, R2, R9): a foster carer, the child's social worker or the
 // supervising social worker asks for a Placement Support Meeting or a
 // Pre-disruption meeting. Writes the meeting, then tells the placement's team
-// manager and (support meetings) every service manager.
+// manager, the household's supervising social worker (a carer's request) and
+// every service manager.
 #include "common/limits.hpp"
 #include "common/ops/kinds/kinds.hpp"
 #include "common/policy/access.hpp"
@@ -9,6 +10,7 @@
 #include "common/policy/deadlines.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace psm::ops::kinds {
 
@@ -57,20 +59,27 @@ Outcome request_meeting(Context& cx, const Record& placement, const std::string&
   // R4: the placement's team manager chairs (Fostering for in-house, CLA for IFA).
   Record m = make_meeting_request(placement, request, cx.version(), cx.me());
   std::vector<Record> writes{m};
-  // R1: the request goes to the team manager, who is told.
-  const std::string what =
-      std::string(type == model::MeetingType::support ? "Placement Support Meeting" : "Pre-disruption meeting");
-  const std::string manager = placement.value(schema::placements::team_manager_id);
-  cx.notify(writes, manager, model::NotificationKind::meeting_requested, m,
-            what + " requested for placement " + placement.id);
-  // R9: every support meeting is made known to the Fostering, Family
-  // Safeguarding and CLA Service Managers.
-  if (type == model::MeetingType::support) {
-    for (const auto& id : cx.setting_ids("service-managers")) {
-      cx.notify(writes, id, model::NotificationKind::support_meeting, m,
-                "Placement Support Meeting requested for placement " + placement.id);
+  // R1: the request goes to the team manager, who is told; a carer's request
+  // also to the supervising social worker who must convene it (R4, S1 3.5).
+  // One notification each, never to the person who asked.
+  const std::string text = describe_meeting(cx, m, "requested by " + cx.person_name(cx.me()));
+  std::set<std::string> told{cx.me()};
+  auto tell = [&](const std::string& id, model::NotificationKind kind) {
+    if (id.empty() || !told.insert(id).second) return;
+    cx.notify(writes, id, kind, m, text);
+  };
+  tell(placement.value(schema::placements::team_manager_id), model::NotificationKind::meeting_requested);
+  if (cx.actor().role == model::Role::foster_carer) {
+    if (auto household = cx.state().get(schema::households::kName, placement.value(schema::placements::household_id))) {
+      tell(household->value(schema::households::ssw_id), model::NotificationKind::meeting_requested);
     }
   }
+  // R9: every support meeting is made known to the Fostering, Family
+  // Safeguarding and CLA Service Managers; S2 §4: so is a pre-disruption
+  // meeting (they are made aware of stability issues).
+  const auto to_managers = type == model::MeetingType::support ? model::NotificationKind::support_meeting
+                                                               : model::NotificationKind::meeting_requested;
+  for (const auto& id : cx.setting_ids("service-managers")) tell(id, to_managers);
   return accept(std::move(writes));
 }
 

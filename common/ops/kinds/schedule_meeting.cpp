@@ -1,11 +1,14 @@
 // schedule-meeting (R4, R5): fix when and where a requested meeting is held.
 // The first time, invitations go to everyone who must attend (the carers, the
 // child's social worker, the team manager who chairs, the SSW), the IRO and
-// the child. Writes the meeting, then the invitations.
+// the child, and the booked minute taker. Writes the meeting, then the
+// invitations, then tells everyone invited (and the minute taker) once each.
 #include "common/limits.hpp"
 #include "common/ops/kinds/kinds.hpp"
 #include "common/policy/access.hpp"
 #include "common/policy/rules.hpp"
+
+#include <set>
 
 namespace psm::ops::kinds {
 
@@ -33,7 +36,18 @@ Outcome apply_kind(Context& cx, const ScheduleMeeting& p) {
   }
   if (p.scheduled_for_ms == 0) return reject(Errc::invalid_argument, "a date and time for the meeting is required");
   std::string minute_taker = p.minute_taker_id;
-  if (type != model::PlacementType::in_house) minute_taker = meeting->value(m_::chair_id);  // R4: CLA TM minutes
+  std::string note;  // for the person who booked it
+  if (type != model::PlacementType::in_house) {
+    // R4: for an IFA or independent placement the CLA Team Manager (the
+    // chair) minutes; a different minute taker given is not booked, and the
+    // person booking is told so.
+    minute_taker = meeting->value(m_::chair_id);
+    if (!p.minute_taker_id.empty() && p.minute_taker_id != minute_taker) {
+      note = std::string("For ") + (type == model::PlacementType::ifa ? "an IFA" : "an independent") +
+             " placement the CLA Team Manager, " + cx.person_name(minute_taker) + ", takes the minutes; " +
+             cx.person_name(p.minute_taker_id) + " was not booked";
+    }
+  }
   if (!minute_taker.empty() && !cx.state().get(schema::people::kName, minute_taker)) {
     return reject(Errc::invalid_argument, "minute taker " + minute_taker + " is not a known person");
   }
@@ -42,8 +56,10 @@ Outcome apply_kind(Context& cx, const ScheduleMeeting& p) {
     auto household = cx.state().get(schema::households::kName, placement->value(schema::placements::household_id));
     auto child = cx.state().get(schema::children::kName, placement->value(schema::placements::child_id));
     int n = 0;
+    std::set<std::string> invited;
     auto invite = [&](const std::string& person, model::InvitationKind kind, bool mandatory) {
       if (person.empty()) return;
+      invited.insert(person);
       Record inv = cx.new_record(inv_::kName, p.meeting_id + ".i" + std::to_string(++n), meeting->scope);
       cx.set(inv, inv_::meeting_id, p.meeting_id);
       cx.set(inv, inv_::person_id, person);
@@ -62,6 +78,9 @@ Outcome apply_kind(Context& cx, const ScheduleMeeting& p) {
     invite(meeting->value(m_::chair_id), K::team_manager, true);
     if (household) invite(household->value(schema::households::ssw_id), K::supervising_social_worker, true);
     if (child) invite(child->value(schema::children::iro_id), K::iro, false);
+    // S1 3.5: the booked minute taker is invited, unless invited already (the
+    // SSW, or the CLA Team Manager who chairs and minutes an agency meeting).
+    if (!invited.count(minute_taker)) invite(minute_taker, K::other, false);
     // R5: children are always invited, unless a recorded shared decision says otherwise.
     Record inv = cx.new_record(inv_::kName, p.meeting_id + ".child", meeting->scope);
     cx.set(inv, inv_::meeting_id, p.meeting_id);
@@ -76,8 +95,29 @@ Outcome apply_kind(Context& cx, const ScheduleMeeting& p) {
   cx.set(*meeting, m_::location, p.location);
   cx.set(*meeting, m_::minute_taker_id, minute_taker);
   cx.set(*meeting, m_::scheduled_by, cx.me());
+  // R4/R5: everyone invited who has an account, and the minute taker, is
+  // told of the booking (or the new time), once each; not the person booking.
+  std::vector<std::string> invitees;
+  for (const auto& w : writes) {
+    if (w.collection == inv_::kName) invitees.push_back(w.value(inv_::person_id));
+  }
+  if (status == model::MeetingStatus::scheduled) {
+    for (const auto& inv : cx.state().list_in_scope(inv_::kName, meeting->scope)) {
+      if (inv.value(inv_::meeting_id) == p.meeting_id) invitees.push_back(inv.value(inv_::person_id));
+    }
+  }
+  invitees.push_back(minute_taker);
+  const std::string text =
+      describe_meeting(cx, *meeting, status == model::MeetingStatus::scheduled ? "rearranged" : "booked");
+  std::set<std::string> told{cx.me()};
+  for (const auto& person : invitees) {
+    if (person.empty() || !cx.state().get(schema::people::kName, person) || !told.insert(person).second) continue;
+    cx.notify(writes, person, model::NotificationKind::meeting_booked, *meeting, text);
+  }
   writes.insert(writes.begin(), std::move(*meeting));
-  return accept(std::move(writes));
+  auto outcome = accept(std::move(writes));
+  outcome.reason = std::move(note);
+  return outcome;
 }
 
 }  // namespace psm::ops::kinds

@@ -35,7 +35,8 @@ inline constexpr std::string_view kReferenceJson = R"json({
     {"id": "iro-1", "name": "Ruth Ahmed", "role": "iro"},
     {"id": "sm-1", "name": "Dana Price", "role": "service-manager", "service": "fostering"},
     {"id": "lado-1", "name": "Chris Doyle", "role": "lado"},
-    {"id": "panel-1", "name": "Sasha Grant", "role": "panel-member"}
+    {"id": "panel-1", "name": "Sasha Grant", "role": "panel-member"},
+    {"id": "mt-1", "name": "Mina Taylor", "role": "minute-taker"}
   ],
   "households": [
     {"id": "h1", "name": "The Okafor household", "carer_type": "foster", "carer_ids": ["carer-1"], "ssw_id": "ssw-1"},

@@ -436,9 +436,13 @@ constexpr Row kExpected[] = {
     {"sm", "PAAA AAAA PAAA AAAA ANAA P", true},
     {"senior", "PAAA AAAA PAAA AAAA ANAA P", true},
     {"admin", "PAAA AAAA PAAA AAAA ANAA P", true},
-    {"panel", "NNNN NNNN NNNN NNNN NANN N", false},    // the panel's requests only
-    {"lado", "NNNN NNNN NNNN NNNN NNNN N", false},     // told of concerns (inbox), sees no case
-    {"minutes", "NNNN NNNN NNNN NNNN NNNN N", false},  // booked for meet-a, yet sees nothing of it
+    {"panel", "NNNN NNNN NNNN NNNN NANN N", false},  // the panel's requests only
+    // Grants (docs/security.md): the LADO acts on each concern's LADO task,
+    // b's too (so b is not checked as unseen); the minute taker booked for
+    // a's meetings acts on them (attendance, views, actions, finalising), not
+    // on the placement, a concern's task, a conflict or the unbooked req-a.
+    {"lado", "NNNN NANN NNNN NNNN NNNN N", true},
+    {"minutes", "NAAA ANAN NAAA ANAN ANAA A", false},
 };
 static_assert(std::size(kExpected) == std::size(kPeople), "a row for every person");
 
@@ -553,6 +557,42 @@ Listing shared_records(const std::string& x) {
   for (const std::string m : {"meet-", "pre-", "fin-"}) {
     add(l, col::kInvitations,
         {m + x + ".i1", m + x + ".i2", m + x + ".i3", m + x + ".i4", m + x + ".i5", m + x + ".child"});
+    // S1 3.5: a's booked minute taker is invited; b's (IFA) is its chair, invited already.
+    if (x == "a") add(l, col::kInvitations, {m + x + ".i6"});
+  }
+  return l;
+}
+
+// What the minute taker booked for a's meetings holds by the grant: those
+// meetings and their records, with the names; not req-a, not the concern.
+Listing minute_taker_records() {
+  Listing l;
+  add(l, col::kChildren, {"ca"});
+  add(l, col::kPlacements, {"pa"});
+  add(l, col::kHouseholds, {"ha"});
+  add(l, col::kMeetings, {"meet-a", "pre-a", "fin-a"});
+  for (const std::string m : {"meet-a", "pre-a", "fin-a"}) {
+    add(l, col::kInvitations, {m + ".i1", m + ".i2", m + ".i3", m + ".i4", m + ".i5", m + ".i6", m + ".child"});
+  }
+  add(l, col::kViews,
+      {"meet-view-carer-a", "meet-view-iro-a", "fin-view-iro-a", "meet-view-child-shared-a", "meet-view-child-a",
+       "fin-view-child-a", "meet-view-child-default-a"});
+  add(l, col::kAgendaNotes, {"note-open-a", "note-pro-a", "note-child-a"});
+  add(l, col::kActions, {"act-a"});
+  add(l, col::kSupportItems, {"item-open-a", "item-panel-a", "item-fin-a", "item-pro-a"});
+  return l;
+}
+
+// What a LADO holds by the grants: each concern, its task, its meeting and the names.
+Listing lado_records() {
+  Listing l;
+  for (const std::string x : {"a", "b"}) {
+    add(l, col::kChildren, {"c" + x});
+    add(l, col::kPlacements, {"p" + x});
+    add(l, col::kHouseholds, {"h" + x});
+    add(l, col::kMeetings, {"meet-" + x});
+    add(l, col::kConcerns, {"concern-" + x});
+    add(l, col::kActions, {"concern-" + x + ".lado"});
   }
   return l;
 }
@@ -578,15 +618,28 @@ std::set<std::string> inbox_of(const std::string& person) {
     return std::set<std::string>{"meeting-requested@meet-" + x, "meeting-requested@req-" + x,
                                  "meeting-requested@pre-" + x, "meeting-requested@fin-" + x};
   };
-  if (person == "ftm-a") return meetings_requested("a");  // R1: the placement's team manager
+  // R4/R5: the bookings, to everyone invited with an account but the one who
+  // booked (a: the SSW; b: the CLA TM, who also minutes), and a's minute taker.
+  auto booked = [](const std::string& x) {
+    return std::set<std::string>{"meeting-booked@meet-" + x, "meeting-booked@pre-" + x, "meeting-booked@fin-" + x};
+  };
+  auto with = [](std::set<std::string> a, const std::set<std::string>& b) {
+    a.insert(b.begin(), b.end());
+    return a;
+  };
+  if (person == "ftm-a") return with(meetings_requested("a"), booked("a"));  // R1: the placement's team manager
   if (person == "clatm-b") return meetings_requested("b");
-  if (person == "ssw-a") return {"action-overdue@meet-a"};  // R8: the LADO task, overdue
-  if (person == "ssw-b") return {"action-overdue@meet-b"};
-  if (person == "iro-a") return {"minutes-finalised@fin-a"};  // R9
-  if (person == "iro-b") return {"minutes-finalised@fin-b"};
-  if (person == "sm") {  // R9: every support meeting; R13: the Fostering Service Manager
-    return {"support-meeting@meet-a", "support-meeting@req-a", "support-meeting@fin-a", "support-meeting@meet-b",
-            "support-meeting@req-b",  "support-meeting@fin-b", "lado-referral@meet-a",  "lado-referral@meet-b"};
+  // R8: the LADO task, overdue; R1: the carer's request, which the SSW convenes.
+  if (person == "ssw-a") return {"action-overdue@meet-a", "meeting-requested@req-a"};
+  if (person == "ssw-b") return with({"action-overdue@meet-b", "meeting-requested@req-b"}, booked("b"));
+  if (person == "iro-a") return with({"minutes-finalised@fin-a"}, booked("a"));  // R9
+  if (person == "iro-b") return with({"minutes-finalised@fin-b"}, booked("b"));
+  if (person == "carer-a" || person == "csw-a" || person == "minutes") return booked("a");
+  if (person == "carer-b" || person == "csw-b") return booked("b");
+  if (person == "sm") {  // R9: every support meeting, S2 §4: every pre-disruption meeting; R13
+    return {"support-meeting@meet-a",  "support-meeting@req-a",  "support-meeting@fin-a", "support-meeting@meet-b",
+            "support-meeting@req-b",   "support-meeting@fin-b",  "lado-referral@meet-a",  "lado-referral@meet-b",
+            "meeting-requested@pre-a", "meeting-requested@pre-b"};
   }
   if (person == "lado") return {"lado-referral@meet-a", "lado-referral@meet-b"};         // R13
   if (person == "panel") return {"resource-request@meet-a", "resource-request@meet-b"};  // R11
@@ -606,6 +659,8 @@ Listing expected_listing(const std::string& person) {
   if (!carer && (a || everything)) merge_into(l, professionals_only_records("a"));
   if (!carer && (b || everything)) merge_into(l, professionals_only_records("b"));
   if (person == "panel") add(l, col::kPanelRequests, {"item-panel-a", "item-panel-b"});
+  if (person == "minutes") merge_into(l, minute_taker_records());
+  if (person == "lado") merge_into(l, lado_records());
   return l;
 }
 

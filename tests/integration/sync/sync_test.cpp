@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 
 namespace psm::testing {
 namespace {
@@ -86,6 +87,101 @@ TEST(Sync, R13_ConcernAboutTheCarers_NeverReachesTheCarersDevice) {
   EXPECT_TRUE(carer->replica->list(col::kConcerns).empty());  // the concern, never
   EXPECT_FALSE(carer->replica->get(col::kActions, concern.concern_id + ".lado"));
   EXPECT_TRUE(csw->replica->get(col::kActions, concern.concern_id + ".lado"));
+}
+
+// Gives `person` an account on the world's server, as psm-server user add does.
+void add_account(World& w, const std::string& person, model::Role role) {
+  EXPECT_TRUE(psm::testing::succeeded(server::add_user(w.service().store(), {person, person, role, person, {}},
+                                                       World::kPassword, crypto::kScryptTest)));
+}
+
+std::set<std::string> ids_of(client::Replica& r, std::string_view collection) {
+  std::set<std::string> out;
+  for (const auto& rec : r.list(collection)) out.insert(rec.id);
+  return out;
+}
+
+// S1 3.5, R6: the minute taker the SSW books sees that meeting, records it and
+// finalises it from their own device; they see no other meeting of the placement.
+TEST(Sync, R4_BookedMinuteTaker_PullsTheMeeting_RecordsIt_AndFinalises_SeeingNoOtherMeeting) {
+  World w;
+  auto ssw = w.enrol("ssw-1");
+  const auto booked = request_meeting(*ssw->replica, "p1", "Bedtimes");
+  const auto other = request_meeting(*ssw->replica, "p1", "School moves");
+  ASSERT_TRUE(ssw->replica->submit(ops::ScheduleMeeting{booked, 1'796'119'200'000ull, "Family centre", "mt-1"}).ok());
+  ASSERT_FALSE(w.sync(*ssw));
+  add_account(w, "mt-1", model::Role::minute_taker);
+  auto taker = w.enrol("mt-1");
+  EXPECT_EQ(ids_of(*taker->replica, col::kMeetings), (std::set<std::string>{booked}));
+  EXPECT_EQ(ids_of(*taker->replica, col::kPlacements), (std::set<std::string>{"p1"}));
+  EXPECT_EQ(ids_of(*taker->replica, col::kChildren), (std::set<std::string>{"c1"}));
+  bool told = false;
+  for (const auto& n : taker->replica->list(col::kNotifications)) {
+    told |= n.value("kind") == "meeting-booked" && n.value("meeting_id") == booked &&
+            n.value("text").find("Amelia-Test-Child (placed with Jo Okafor)") != std::string::npos;
+  }
+  EXPECT_TRUE(told);
+  // Attendance of everyone who must attend, the child's and the IRO's views, then the minutes.
+  for (const auto& inv : taker->replica->list(col::kInvitations)) {
+    if (inv.value("mandatory") == "yes") {
+      EXPECT_TRUE(taker->replica->submit(ops::RecordAttendance{inv.id, model::Attendance::attended}).ok()) << inv.id;
+    }
+  }
+  ASSERT_TRUE(taker->replica
+                  ->submit(ops::RecordView{model::new_uuid_v7(), booked, model::ViewSubject::child, "Likes her room",
+                                           false, ""})
+                  .ok());
+  ASSERT_TRUE(
+      taker->replica
+          ->submit(ops::RecordView{model::new_uuid_v7(), booked, model::ViewSubject::iro, "", false, "2026-11-27"})
+          .ok());
+  auto finalised = taker->replica->submit(ops::FinaliseMinutes{booked, "2027-01-19", ""});
+  ASSERT_TRUE(finalised.ok()) << finalised.reason;
+  ASSERT_FALSE(w.sync(*taker));
+  EXPECT_EQ(taker->replica->outbox(OpState::rejected).size(), 0u);
+  auto stored = w.service().backend().get(col::kMeetings, booked);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->value("status"), "minutes-finalised");
+  EXPECT_EQ(stored->value("finalised_by"), "mt-1");
+  // The other meeting of the placement is not on the device: naming it is
+  // answered as for an id that does not exist (the server does the same:
+  // the access matrix's minutes row).
+  EXPECT_FALSE(taker->replica->get(col::kMeetings, other));
+  auto refused = taker->replica->submit(ops::AddAgendaNote{model::new_uuid_v7(), other, "purpose", "x"});
+  EXPECT_EQ(refused.code, Errc::not_found);
+}
+
+// R9, R13: the LADO told of a concern can open it, its task and the meeting it
+// came from, and nothing of any other placement; the notification names the
+// child and the carers.
+TEST(Sync, R13_Lado_ReceivesTheConcernItsTaskAndTheMeeting_AndNoOtherPlacementsRecords) {
+  World w;
+  auto csw = w.enrol("csw-1");
+  const auto meeting = request_meeting(*csw->replica, "p1", "Worries after the last visit");
+  request_meeting(*csw->replica, "p3", "Another child");
+  ops::RaiseConductConcern concern{model::new_uuid_v7(), meeting, "The carer locked the child out of the house"};
+  ASSERT_TRUE(csw->replica->submit(concern).ok());
+  ASSERT_FALSE(w.sync(*csw));
+  add_account(w, "lado-1", model::Role::lado);
+  auto lado = w.enrol("lado-1");
+  EXPECT_EQ(ids_of(*lado->replica, col::kConcerns), (std::set<std::string>{concern.concern_id}));
+  EXPECT_EQ(ids_of(*lado->replica, col::kActions), (std::set<std::string>{concern.concern_id + ".lado"}));
+  EXPECT_EQ(ids_of(*lado->replica, col::kMeetings), (std::set<std::string>{meeting}));
+  EXPECT_EQ(ids_of(*lado->replica, col::kPlacements), (std::set<std::string>{"p1"}));
+  EXPECT_EQ(ids_of(*lado->replica, col::kChildren), (std::set<std::string>{"c1"}));
+  const auto inbox = lado->replica->list(col::kNotifications);
+  ASSERT_EQ(inbox.size(), 1u);
+  const auto text = inbox[0].value("text");
+  EXPECT_NE(text.find("Amelia-Test-Child (placed with Jo Okafor)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("p1"), std::string::npos) << text;
+  // The LADO can record progress on the task.
+  ASSERT_TRUE(lado->replica
+                  ->submit(ops::UpdateActionStatus{concern.concern_id + ".lado", model::new_uuid_v7(),
+                                                   model::ActionStatus::open, model::ActionStatus::in_progress,
+                                                   "Threshold discussed"})
+                  .ok());
+  ASSERT_FALSE(w.sync(*lado));
+  EXPECT_EQ(lado->replica->outbox(OpState::rejected).size(), 0u);
 }
 
 TEST(Sync, ExactlyOnce_WhenTheServersAnswerIsLost) {

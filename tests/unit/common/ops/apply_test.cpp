@@ -306,21 +306,64 @@ std::vector<Record> of(const Outcome& o, std::string_view collection) {
   return out;
 }
 
-TEST_F(ApplyTest, R1_Request_NotifiesTheTeamManager_AndR9_TheServiceManagers) {
+TEST_F(ApplyTest, R1_Request_NotifiesTheTeamManager_TheSswWhoConvenes_AndR9_TheServiceManagers) {
   auto o = run(RequestMeeting{"m1", "p1", model::MeetingType::support, "Struggling", 0}, "carer-1", Role::foster_carer);
   ASSERT_TRUE(o.ok()) << o.reason;
   auto notes = of(o, col::kNotifications);
-  ASSERT_EQ(notes.size(), 2u);
+  ASSERT_EQ(notes.size(), 3u);
   EXPECT_EQ(notes[0].value("recipient_id"), "ftm-1");
   EXPECT_EQ(notes[0].scope, "person:ftm-1");
-  EXPECT_EQ(notes[1].value("recipient_id"), "sm-1");
+  // A carer's request: the household's supervising social worker must convene it (R4).
+  EXPECT_EQ(notes[1].value("recipient_id"), "ssw-1");
+  EXPECT_EQ(notes[1].value("kind"), "meeting-requested");
+  EXPECT_EQ(notes[2].value("recipient_id"), "sm-1");
+  EXPECT_EQ(notes[2].value("kind"), "support-meeting");
 }
 
-TEST_F(ApplyTest, R9_PreDisruptionRequest_TellsTheTeamManagerOnly) {
+TEST_F(ApplyTest, R1_RequestByTheSsw_DoesNotTellTheSswThemselves) {
+  auto o = run(RequestMeeting{"m1", "p1", model::MeetingType::support, "Struggling", 0}, "ssw-1",
+               Role::supervising_social_worker);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  std::set<std::string> told;
+  for (const auto& n : of(o, col::kNotifications)) told.insert(n.value("recipient_id"));
+  EXPECT_EQ(told, (std::set<std::string>{"ftm-1", "sm-1"}));
+}
+
+// S2 §4: the service managers are made aware of stability issues.
+TEST_F(ApplyTest, R9_PreDisruptionRequest_TellsTheTeamManagerAndTheServiceManagers) {
   auto o = run(RequestMeeting{"m1", "p1", model::MeetingType::pre_disruption, "Imminent", 0}, "ssw-1",
                Role::supervising_social_worker);
   ASSERT_TRUE(o.ok());
-  EXPECT_EQ(of(o, col::kNotifications).size(), 1u);
+  auto notes = of(o, col::kNotifications);
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_EQ(notes[0].value("recipient_id"), "ftm-1");
+  EXPECT_EQ(notes[1].value("recipient_id"), "sm-1");
+  EXPECT_EQ(notes[1].value("kind"), "meeting-requested");
+  EXPECT_NE(notes[1].value("text").find("Pre-disruption meeting"), std::string::npos) << notes[1].value("text");
+}
+
+// Notifications name the child, the carers, the kind of meeting and its
+// deadline in words, never a placement id.
+TEST_F(ApplyTest, R1_RequestNotification_NamesTheChildTheCarersTheKindAndTheDeadline) {
+  const model::Version v{Hlc::from(1, 0), "server"};
+  Record carer = *state_.get(col::kPeople, "carer-1");
+  carer.set("name", "Sam Patel", v);
+  state_.add(carer);
+  Record ssw = *state_.get(col::kPeople, "ssw-1");
+  ssw.set("name", "Dev Shah", v);
+  state_.add(ssw);
+  // Identified on Monday 31 May 2027 at 10:00: five working days to Monday 7 June.
+  const std::uint64_t identified = *policy::parse_local_datetime("2027-05-31T10:00");
+  auto o = run(RequestMeeting{"m1", "p1", model::MeetingType::support, "Struggling", identified}, "ssw-1",
+               Role::supervising_social_worker);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  const auto text = of(o, col::kNotifications).at(0).value("text");
+  EXPECT_EQ(text.rfind("Placement Support Meeting for Test Child (placed with Sam Patel) requested by Dev Shah: "
+                       "to be held by ",
+                       0),
+            0u)
+      << text;
+  EXPECT_EQ(text.find("p1"), std::string::npos) << text;
 }
 
 TEST_F(ApplyTest, R3_PermanenceMatch_CreatesASupportMeetingRequest) {
@@ -379,7 +422,7 @@ TEST_F(ApplyTest, R1_NeedIdentifiedAtATimeStillToCome_IsRefused_AMinuteAheadRead
   auto o = run(RequestMeeting{"m1", "p1", model::MeetingType::support, "Help", now_ms_ + 24 * 3600 * 1000}, "carer-1",
                Role::foster_carer);
   EXPECT_EQ(o.code, Errc::invalid_argument);
-  EXPECT_NE(o.reason.find("Thursday 24 December 2026, 10:00 GMT"), std::string::npos) << o.reason;
+  EXPECT_NE(o.reason.find("Thursday 24 December 2026 at 10:00 GMT"), std::string::npos) << o.reason;
   EXPECT_FALSE(state_.get(col::kMeetings, "m1"));
   // A device clock a minute fast (the server has pulled the time back): now.
   ASSERT_TRUE(run(RequestMeeting{"m2", "p1", model::MeetingType::support, "Help", now_ms_ + 60'000}, "carer-1",
@@ -422,6 +465,85 @@ TEST_F(MeetingTest, R4_InHouse_CarerCannotSchedule_SswCan) {
   ASSERT_TRUE(o.ok()) << o.reason;
   EXPECT_EQ(state_.get(col::kMeetings, "m1")->value("status"), "scheduled");
   EXPECT_EQ(state_.get(col::kMeetings, "m1")->value("minute_taker_id"), "ssw-1");
+}
+
+// R4/R5: a booking tells everyone invited who has an account, and the booked
+// minute taker, once each; not the person who booked it.
+TEST_F(MeetingTest, R5_Booking_TellsEveryInviteeAndTheMinuteTaker_OnceEach_NotTheBooker) {
+  const model::Version v{Hlc::from(1, 0), "server"};
+  Record taker;
+  taker.collection = col::kPeople;
+  taker.id = "mt-1";
+  taker.scope = "directory";
+  taker.set("role", "minute-taker", v);
+  taker.set("name", "Mina Taylor", v);
+  state_.add(taker);
+  auto o = run(ScheduleMeeting{"m1", 1'796'119'200'000ull, "Family centre", "mt-1"}, "ssw-1",
+               Role::supervising_social_worker);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  std::multiset<std::string> told;
+  for (const auto& n : of(o, col::kNotifications)) {
+    told.insert(n.value("recipient_id"));
+    EXPECT_EQ(n.value("kind"), "meeting-booked");
+    EXPECT_EQ(n.value("text"),
+              "Placement Support Meeting for Test Child (placed with carer-1) booked: on Tuesday 1 December 2026 at "
+              "10:00 GMT, at Family centre");
+  }
+  EXPECT_EQ(told, (std::multiset<std::string>{"carer-1", "csw-1", "ftm-1", "iro-1", "mt-1"}));
+  // S1 3.5: the minute taker is invited too.
+  bool invited = false;
+  for (const auto& inv : of(o, col::kInvitations)) invited |= inv.value("person_id") == "mt-1";
+  EXPECT_TRUE(invited);
+  // Moving it tells them again, of the new time.
+  auto moved = run(ScheduleMeeting{"m1", 1'796'205'600'000ull, "Family centre", "mt-1"}, "ssw-1",
+                   Role::supervising_social_worker);
+  ASSERT_TRUE(moved.ok()) << moved.reason;
+  ASSERT_EQ(of(moved, col::kNotifications).size(), 5u);
+  EXPECT_NE(of(moved, col::kNotifications)[0].value("text").find("rearranged: on Wednesday 2 December 2026"),
+            std::string::npos);
+}
+
+// R4: for an IFA placement the CLA Team Manager minutes; a different minute
+// taker given is not booked, and the person booking is told so in words.
+TEST_F(ApplyTest, R4_IfaPlacement_TheClaTeamManagerMinutes_AndTheBookerIsToldTheGivenOneWasNot) {
+  const model::Version v{Hlc::from(1, 0), "server"};
+  auto named = [&](const char* id, const char* role, const char* name) {
+    Record r;
+    r.collection = col::kPeople;
+    r.id = id;
+    r.scope = "directory";
+    r.set("role", role, v);
+    r.set("name", name, v);
+    state_.add(r);
+  };
+  named("clatm-1", "cla-team-manager", "Grace Obi");
+  named("mt-1", "minute-taker", "Mina Taylor");
+  Record placement = *state_.get(col::kPlacements, "p1");
+  placement.set("type", "ifa", v);
+  placement.set("team_manager_id", "clatm-1", v);
+  state_.add(placement);
+  ASSERT_TRUE(
+      run(RequestMeeting{"m1", "p1", model::MeetingType::support, "Struggling", 0}, "csw-1", Role::child_social_worker)
+          .ok());
+  auto o = run(ScheduleMeeting{"m1", 1'796'119'200'000ull, "Office", "mt-1"}, "clatm-1", Role::cla_team_manager);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  EXPECT_EQ(o.reason,
+            "For an IFA placement the CLA Team Manager, Grace Obi, takes the minutes; Mina Taylor was not "
+            "booked");
+  EXPECT_EQ(state_.get(col::kMeetings, "m1")->value("minute_taker_id"), "clatm-1");
+  for (const auto& n : of(o, col::kNotifications)) EXPECT_NE(n.value("recipient_id"), "mt-1");
+  // Giving the CLA Team Manager, or nobody, needs no note.
+  auto again = run(ScheduleMeeting{"m1", 1'796'119'200'000ull, "Office", ""}, "clatm-1", Role::cla_team_manager);
+  ASSERT_TRUE(again.ok()) << again.reason;
+  EXPECT_EQ(again.reason, "");
+}
+
+TEST_F(MeetingTest, R5_BookingNotification_GivesTheTimeInUkTime_InSummerToo) {
+  auto o = run(ScheduleMeeting{"m1", *policy::parse_local_datetime("2027-06-07T09:05"), "", ""}, "ssw-1",
+               Role::supervising_social_worker);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  const auto text = of(o, col::kNotifications).at(0).value("text");
+  EXPECT_NE(text.find("booked: on Monday 7 June 2027 at 09:05 BST"), std::string::npos) << text;
 }
 
 TEST_F(MeetingTest, R5_Scheduling_InvitesEveryoneWhoMustAttend_TheIroAndTheChild) {
@@ -542,6 +664,21 @@ TEST_F(MeetingTest, R13_ConductConcern_CreatesUrgentLadoTaskDueNextWorkingDay_Pr
   for (const auto& n : of(o, col::kNotifications)) told.insert(n.value("recipient_id"));
   EXPECT_EQ(told, (std::set<std::string>{"lado-1", "sm-1"}));
   EXPECT_EQ(run(RaiseConductConcern{"c2", "m1", "x"}, "carer-1", Role::foster_carer).code, Errc::permission_denied);
+}
+
+// R9/R13: the LADO's notification names the child and the carers, not a placement id.
+TEST_F(MeetingTest, R13_LadoReferral_NamesTheChildAndTheCarers) {
+  auto o = run(RaiseConductConcern{"c1", "m1", "Carer shouted at the child"}, "csw-1", Role::child_social_worker);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  for (const auto& n : of(o, col::kNotifications)) {
+    const auto text = n.value("text");
+    EXPECT_EQ(text.rfind("Concern about the carers' conduct raised at the Placement Support Meeting for Test Child "
+                         "(placed with carer-1)",
+                         0),
+              0u)
+        << text;
+    EXPECT_EQ(text.find("p1"), std::string::npos) << text;
+  }
 }
 
 TEST_F(ApplyTest, R15_ShortBreakOverTwoWeeks_IsFlagged) {

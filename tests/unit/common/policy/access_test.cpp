@@ -94,6 +94,114 @@ TEST_F(AccessTest, ServiceManager_SeesEveryPlacement) {
 
 // --- the invariant: what derives from a professionals-only record is professionals-only
 
+// S1 3.5 (R4): the booked minute taker sees the meeting they minute and what
+// they record in it, with the names of the people, and nothing else of the placement.
+TEST_F(AccessTest, MinuteTakerGrant_CoversTheBookedMeetingsRecords_NotAnotherMeetingOrAConcern) {
+  namespace col = model::collection;
+  ref_.upsert(rec(col::kPeople, "carer-1", {}));
+  Grants grants;
+  auto m1 = rec(col::kMeetings, "m1", {{"placement_id", "p1"}, {"minute_taker_id", "mt-1"}});
+  auto m2 = rec(col::kMeetings, "m2", {{"placement_id", "p1"}});
+  grants.observe(m1);
+  grants.observe(m2);
+  const auto held = grants.of("mt-1", false);
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0].kind, Grant::Kind::minute_taker);
+  GrantedAccess access(ref_, held, ref_.visible_scopes("mt-1", Role::minute_taker));
+  EXPECT_EQ(access.scopes(), (std::set<std::string>{"meeting:m1", "granted:p1"}));
+  EXPECT_TRUE(access.reads().count("placement:p1"));
+  EXPECT_TRUE(access.reads().count("child:c1"));
+  EXPECT_TRUE(access.reads().count("household:h1"));
+  auto in_p1 = [](Record r) {
+    r.scope = "placement:p1";
+    return r;
+  };
+  EXPECT_EQ(access.scope_for(in_p1(m1)), "meeting:m1");
+  EXPECT_EQ(access.scope_for(in_p1(m2)), std::nullopt);  // another meeting of the placement
+  for (auto c :
+       {col::kInvitations, col::kViews, col::kAgendaNotes, col::kActions, col::kSupportItems, col::kDecisions}) {
+    EXPECT_EQ(access.scope_for(in_p1(rec(c, "x", {{"meeting_id", "m1"}}))), "meeting:m1") << c;
+    EXPECT_EQ(access.scope_for(in_p1(rec(c, "y", {{"meeting_id", "m2"}}))), std::nullopt) << c;
+  }
+  // A concern raised at the meeting, and the LADO task derived from it, are not the minute taker's.
+  EXPECT_EQ(access.scope_for(in_p1(rec(col::kConcerns, "k1", {{"meeting_id", "m1"}}))), std::nullopt);
+  EXPECT_EQ(access.scope_for(in_p1(rec(col::kActions, "k1.lado", {{"meeting_id", "m1"}, {"concern_id", "k1"}}))),
+            std::nullopt);
+  // The names: the placement, the child, the household and its carers.
+  auto p1 = *ref_.find(col::kPlacements, "p1");
+  p1.scope = "placement:p1";
+  EXPECT_EQ(access.scope_for(p1), "granted:p1");
+  auto c1 = *ref_.find(col::kChildren, "c1");
+  EXPECT_EQ(access.scope_for(c1), "granted:p1");
+  EXPECT_EQ(access.scope_for(rec(col::kPeople, "carer-1", {})), "granted:p1");
+  EXPECT_EQ(access.scope_for(rec(col::kPeople, "carer-2", {})), std::nullopt);
+  EXPECT_EQ(access.scope_for(*ref_.find(col::kChildren, "c2")), std::nullopt);
+}
+
+TEST_F(AccessTest, MinuteTakerGrant_EndsWhenAnotherMinuteTakerIsBooked) {
+  Grants grants;
+  grants.observe(rec(model::collection::kMeetings, "m1", {{"placement_id", "p1"}, {"minute_taker_id", "mt-1"}}));
+  grants.observe(rec(model::collection::kMeetings, "m1", {{"placement_id", "p1"}, {"minute_taker_id", "mt-2"}}));
+  EXPECT_TRUE(grants.of("mt-1", false).empty());
+  EXPECT_EQ(grants.of("mt-2", false).size(), 1u);
+}
+
+TEST_F(AccessTest, Grant_AddsNothing_WhenThePersonSeesThePlacementAlready) {
+  Grants grants;
+  grants.observe(rec(model::collection::kMeetings, "m1", {{"placement_id", "p1"}, {"minute_taker_id", "ssw-1"}}));
+  GrantedAccess access(ref_, grants.of("ssw-1", false), ref_.visible_scopes("ssw-1", Role::supervising_social_worker));
+  EXPECT_TRUE(access.empty());
+  EXPECT_TRUE(access.scopes().empty());
+}
+
+// R9/R13: the LADO told of a concern sees the concern, its LADO task and the
+// meeting it was raised at, and not the meeting's other records.
+TEST_F(AccessTest, R13_LadoGrant_CoversTheConcern_ItsTask_AndTheMeeting_Only) {
+  namespace col = model::collection;
+  Grants grants;
+  grants.observe(rec(col::kConcerns, "k1", {{"meeting_id", "m1"}, {"placement_id", "p1"}}));
+  EXPECT_TRUE(grants.of("lado-1", false).empty());  // not one of the LADOs
+  const auto held = grants.of("lado-1", true);
+  ASSERT_EQ(held.size(), 1u);
+  GrantedAccess access(ref_, held, ref_.visible_scopes("lado-1", Role::lado));
+  EXPECT_EQ(access.scopes(), (std::set<std::string>{"concern:k1", "granted:p1"}));
+  auto in = [](Record r, const char* scope) {
+    r.scope = scope;
+    return r;
+  };
+  EXPECT_EQ(access.scope_for(in(rec(col::kConcerns, "k1", {}), "placement:p1")), "concern:k1");
+  EXPECT_EQ(
+      access.scope_for(in(rec(col::kActions, "k1.lado", {{"concern_id", "k1"}, {"meeting_id", "m1"}}), "placement:p1")),
+      "concern:k1");
+  EXPECT_EQ(access.scope_for(in(rec(col::kMeetings, "m1", {}), "placement:p1")), "concern:k1");
+  EXPECT_EQ(access.scope_for(in(rec(col::kViews, "v1", {{"meeting_id", "m1"}}), "placement:p1")), std::nullopt);
+  // The same ids in another placement's scope are not covered.
+  EXPECT_EQ(access.scope_for(in(rec(col::kMeetings, "m1", {}), "placement:p2")), std::nullopt);
+  // The LADO acts on the concern and its task; the meeting and the names are shown only.
+  EXPECT_TRUE(access.acts_on(in(rec(col::kConcerns, "k1", {}), "placement:p1")));
+  EXPECT_TRUE(access.acts_on(in(rec(col::kActions, "k1.lado", {{"concern_id", "k1"}}), "placement:p1")));
+  EXPECT_FALSE(access.acts_on(in(rec(col::kMeetings, "m1", {}), "placement:p1")));
+  auto p1 = *ref_.find(col::kPlacements, "p1");
+  p1.scope = "placement:p1";
+  EXPECT_FALSE(access.acts_on(p1));
+}
+
+TEST_F(AccessTest, MinuteTakerGrant_ActsOnTheMeetingAndItsRecords_NotOnThePlacement) {
+  namespace col = model::collection;
+  Grants grants;
+  grants.observe(rec(col::kMeetings, "m1", {{"placement_id", "p1"}, {"minute_taker_id", "mt-1"}}));
+  GrantedAccess access(ref_, grants.of("mt-1", false), ref_.visible_scopes("mt-1", Role::minute_taker));
+  auto in_p1 = [](Record r) {
+    r.scope = "placement:p1";
+    return r;
+  };
+  EXPECT_TRUE(access.acts_on(in_p1(rec(col::kMeetings, "m1", {}))));
+  EXPECT_TRUE(access.acts_on(in_p1(rec(col::kInvitations, "m1.i1", {{"meeting_id", "m1"}}))));
+  auto p1 = *ref_.find(col::kPlacements, "p1");
+  p1.scope = "placement:p1";
+  EXPECT_FALSE(access.acts_on(p1));  // no short break or request for the placement
+}
+
 TEST(InheritProfessionalsOnly, FollowsEveryLink_ThroughOtherWritesAndTheStore_AndNeverClears) {
   namespace col = model::collection;
   Record stored_action = rec(col::kActions, "lado-task", {{"meeting_id", "m1"}});
