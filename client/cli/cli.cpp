@@ -7,6 +7,7 @@
 #include "client/core/views/deadline_report.hpp"
 #include "client/core/views/format.hpp"
 #include "client/core/views/listings.hpp"
+#include "client/core/views/people.hpp"
 #include "client/core/views/receipts.hpp"
 #include "client/replica/replica.hpp"
 #include "client/sync/progress.hpp"
@@ -325,9 +326,13 @@ int cmd_placements(Session& s, bool as_json) {
   }
   for (const auto& v : arr) {
     const auto& p = v.as_object();
+    const auto ended = str(p.at("end_date"));
     std::cout << str(p.at("id")) << "  " << or_unknown(str(p.at("child"))) << " with "
-              << or_unknown(str(p.at("household"))) << " (" << str(p.at("type")) << ", since "
-              << str(p.at("start_date")) << ")\n";
+              << or_unknown(str(p.at("household"))) << " (" << str(p.at("type")) << ", "
+              << (ended.empty() ? "since " + views::date_in_words(str(p.at("start_date")))
+                                : "from " + views::date_in_words(str(p.at("start_date"))) + ", ended " +
+                                      views::date_in_words(ended))
+              << ")\n";
   }
   return kExitOk;
 }
@@ -378,7 +383,10 @@ int cmd_record_view(Session& s, const std::string& meeting, const std::string& s
 
 int cmd_add_action(Session& s, const std::string& meeting, const std::string& owner, const std::string& due,
                    const std::string& text) {
-  return submit_and_report(*s.replica, intents::prepare_add_action(meeting, owner, due, text));
+  if (auto rc = check_date_option("--due", due)) return *rc;  // the form first: it needs nothing looked up
+  std::string owner_id = owner;
+  if (auto rc = to_person_id(*s.replica, "--owner", owner_id)) return *rc;
+  return submit_and_report(*s.replica, intents::prepare_add_action(meeting, owner_id, due, text));
 }
 
 int cmd_update_action(Session& s, const std::string& id, const std::string& status_name, const std::string& note) {
@@ -387,7 +395,32 @@ int cmd_update_action(Session& s, const std::string& id, const std::string& stat
 
 int cmd_edit_action(Session& s, const std::string& id, const std::optional<std::string>& text,
                     const std::optional<std::string>& due, const std::optional<std::string>& owner) {
-  return submit_and_report(*s.replica, intents::prepare_edit_action(*s.replica, id, text, due, owner));
+  std::optional<std::string> owner_id = owner;
+  if (owner_id) {
+    if (auto rc = to_person_id(*s.replica, "--owner", *owner_id)) return *rc;
+  }
+  return submit_and_report(*s.replica, intents::prepare_edit_action(*s.replica, id, text, due, owner_id));
+}
+
+int cmd_people(Session& s, const std::string& role, const std::string& search, bool as_json) {
+  if (!role.empty() && !model::parse_role(role)) {
+    return fail(kExitUsage, "--role must be one of " + model::spellings_of_role());
+  }
+  const auto arr = views::people_json(*s.replica, role, search);
+  if (as_json) {
+    print_json(arr);
+    return kExitOk;
+  }
+  if (arr.empty()) std::cout << "no one" << (search.empty() ? "" : " called \"" + search + "\"") << " on this device\n";
+  for (const auto& v : arr) {
+    const auto& p = v.as_object();
+    std::cout << str(p.at("name")) << "  " << str(p.at("role_words"));
+    for (const char* more : {"team", "service"}) {
+      if (!p.at(more).as_string().empty()) std::cout << ", " << str(p.at(more));
+    }
+    std::cout << "  (" << str(p.at("id")) << ")\n";
+  }
+  return kExitOk;
 }
 
 int cmd_actions(Session& s, bool as_json) {
@@ -530,7 +563,7 @@ int run_cli(int argc, char** argv, std::span<const FrontEndCommand> front_ends) 
   auto* add_action = app.add_subcommand("add-action", "agree an action: owner and due date required");
   std::string owner, due;
   add_action->add_option("--meeting", meeting)->required();
-  add_action->add_option("--owner", owner, "person id")->required();
+  add_action->add_option("--owner", owner, "the person's name (psm people) or id")->required();
   add_action->add_option("--due", due, "YYYY-MM-DD")->required();
   add_action->add_option("--text", text)->required();
 
@@ -545,10 +578,15 @@ int run_cli(int argc, char** argv, std::span<const FrontEndCommand> front_ends) 
   edit->add_option("ID", action_id)->required();
   edit->add_option("--text", edit_text);
   edit->add_option("--due", edit_due, "YYYY-MM-DD");
-  edit->add_option("--owner", edit_owner, "person id");
+  edit->add_option("--owner", edit_owner, "the person's name (psm people) or id");
 
   auto* actions = app.add_subcommand("actions", "actions and their updates");
   add_json(actions);
+  auto* people = app.add_subcommand("people", "people on this device: name, role, team; to find someone by name");
+  std::string people_role, people_search;
+  people->add_option("--role", people_role, model::spellings_of_role());
+  people->add_option("--search", people_search, "part of the name (any case)");
+  add_json(people);
   auto* conflicts = app.add_subcommand("conflicts", "changes made at the same time on two devices");
   add_json(conflicts);
   auto* resolve = app.add_subcommand("resolve", "settle a conflict");
@@ -623,6 +661,7 @@ int run_cli(int argc, char** argv, std::span<const FrontEndCommand> front_ends) 
     if (*update) return cmd_update_action(s, action_id, status_name, note);
     if (*edit) return cmd_edit_action(s, action_id, edit_text, edit_due, edit_owner);
     if (*actions) return cmd_actions(s, as_json);
+    if (*people) return cmd_people(s, people_role, people_search, as_json);
     if (*conflicts) return cmd_conflicts(s, as_json);
     if (*resolve) return cmd_resolve(s, conflict_id, keep);
     if (*receipt) return cmd_receipt(s, receipt_op, as_json);

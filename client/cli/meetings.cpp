@@ -3,6 +3,7 @@
 #include "client/core/views/format.hpp"
 #include "client/core/views/listings.hpp"
 #include "client/core/views/meeting.hpp"
+#include "client/core/views/people.hpp"
 
 #include "common/model/ids.hpp"
 #include "common/policy/agenda.hpp"
@@ -20,24 +21,33 @@ void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function
   m.schedule->add_option("MEETING_ID", m.meeting_id)->required();
   m.schedule->add_option("--at", m.at, "YYYY-MM-DDTHH:MM (UK time)")->required();
   m.schedule->add_option("--location", m.location);
-  m.schedule->add_option("--minute-taker", m.minute_taker, "person id (in-house: booked by the SSW)");
+  m.schedule->add_option("--minute-taker", m.minute_taker,
+                         "the person's name (psm people) or id (in-house: booked by the SSW)");
 
   m.invite = app.add_subcommand("invite", "invite someone else: a known person, or a name and organisation");
   m.invite->add_option("MEETING_ID", m.meeting_id)->required();
-  m.invite->add_option("--person", m.person, "person id");
+  m.invite->add_option("--person", m.person, "a person on this device: their name (psm people) or id");
   m.invite->add_option("--name", m.name);
   m.invite->add_option("--organisation", m.organisation, "e.g. school, Virtual School, CAMHS, YOT");
 
   m.child_not_invited = app.add_subcommand("child-not-invited", "record the shared decision not to invite the child");
   m.child_not_invited->add_option("MEETING_ID", m.meeting_id)->required();
   m.child_not_invited->add_option("--reason", m.reason)->required();
-  m.child_not_invited->add_option("--social-worker", m.social_worker, "who decided for children's social work")
+  m.child_not_invited
+      ->add_option("--social-worker", m.social_worker,
+                   "who decided for children's social work: name (psm people) or id")
       ->required();
-  m.child_not_invited->add_option("--fostering", m.fostering, "who decided for fostering")->required();
+  m.child_not_invited->add_option("--fostering", m.fostering, "who decided for fostering: name (psm people) or id")
+      ->required();
 
-  m.attendance = app.add_subcommand("record-attendance", "record whether someone invited came");
-  m.attendance->add_option("INVITATION_ID", m.invitation_id)->required();
-  m.attendance->add_option("--status", m.status, "attended, apologies or absent")->required();
+  m.attendance =
+      app.add_subcommand("record-attendance",
+                         "record whether someone invited came: MEETING_ID \"NAME\" STATUS, or INVITATION_ID --status");
+  m.attendance->add_option("MEETING_OR_INVITATION", m.invitation_id, "the meeting (with NAME), or an invitation's id")
+      ->required();
+  m.attendance->add_option("NAME", m.attendee, "the invitee's name, within the meeting");
+  m.attendance->add_option("STATUS", m.attendance_status, "attended, apologies or absent");
+  m.attendance->add_option("--status", m.status, "attended, apologies or absent");
 
   m.agenda_note = app.add_subcommand("add-agenda-note", "a note against an item of the meeting's agenda");
   m.agenda_note->add_option("MEETING_ID", m.meeting_id)->required();
@@ -229,18 +239,31 @@ int show_plans(Session& s, bool as_json) {
 std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, bool as_json) {
   auto& r = *s.replica;
   if (*m.schedule) {
-    return submit_and_report(r, intents::prepare_schedule_meeting(m.meeting_id, m.at, m.location, m.minute_taker));
+    std::string minute_taker = m.minute_taker;
+    if (auto rc = to_person_id(r, "--minute-taker", minute_taker)) return *rc;
+    return submit_and_report(r, intents::prepare_schedule_meeting(m.meeting_id, m.at, m.location, minute_taker));
   }
   if (*m.invite) {
-    ops::InviteAttendee p{model::new_uuid_v7(), m.meeting_id, m.person, m.name, m.organisation};
+    std::string person = m.person;
+    if (auto rc = to_person_id(r, "--person", person)) return *rc;
+    ops::InviteAttendee p{model::new_uuid_v7(), m.meeting_id, person, m.name, m.organisation};
     return report_outcome(r.submit(p), "invited to meeting " + m.meeting_id + ":", p.invitation_id, r);
   }
   if (*m.child_not_invited) {
-    ops::DecideChildNotInvited p{model::new_uuid_v7(), m.meeting_id, m.reason, m.social_worker, m.fostering};
+    std::string social_worker = m.social_worker, fostering = m.fostering;
+    if (auto rc = to_person_id(r, "--social-worker", social_worker)) return *rc;
+    if (auto rc = to_person_id(r, "--fostering", fostering)) return *rc;
+    ops::DecideChildNotInvited p{model::new_uuid_v7(), m.meeting_id, m.reason, social_worker, fostering};
     return report_outcome(r.submit(p), "recorded the decision", p.decision_id, r);
   }
   if (*m.attendance) {
-    return submit_and_report(r, intents::prepare_record_attendance(m.invitation_id, m.status));
+    // Either MEETING_ID "NAME" STATUS, or INVITATION_ID --status STATUS.
+    const std::string status = m.attendance_status.empty() ? m.status : m.attendance_status;
+    if (status.empty()) return fail(kExitUsage, "say whether they attended, sent apologies or were absent");
+    if (m.attendee.empty()) return submit_and_report(r, intents::prepare_record_attendance(m.invitation_id, status));
+    const auto invitation = views::resolve_invitation(r, m.invitation_id, m.attendee);
+    if (const auto* bad = std::get_if<intents::InvalidRequest>(&invitation)) return fail(bad->exit_code, bad->message);
+    return submit_and_report(r, intents::prepare_record_attendance(std::get<std::string>(invitation), status));
   }
   if (*m.agenda_note) {
     return submit_and_report(
@@ -250,6 +273,7 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
     return submit_and_report(r, intents::prepare_finalise_minutes(m.meeting_id, m.review_date, m.review_reason));
   }
   if (*m.permanence) {
+    if (auto rc = check_date_option("--agreed-on", m.agreed_on)) return *rc;
     ops::MarkPermanenceMatch p{m.placement, m.agreed_on, model::new_uuid_v7()};
     return report_outcome(r.submit(p), "recorded the permanence match; requested support meeting", p.meeting_id, r);
   }
@@ -259,6 +283,8 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
                           r);
   }
   if (*m.short_break) {
+    if (auto rc = check_date_option("--from", m.from)) return *rc;
+    if (auto rc = check_date_option("--to", m.to)) return *rc;
     ops::RecordShortBreak p{model::new_uuid_v7(), m.placement, m.from, m.to, m.with_whom};
     return report_outcome(r.submit(p), "recorded short break", p.break_id, r);
   }
@@ -275,6 +301,7 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
   }
   if (*m.panel_requests) return show_panel_requests(s, as_json);
   if (*m.child_told) {
+    if (auto rc = check_date_option("--on", m.told_on)) return *rc;
     return report_outcome(r.submit(ops::RecordChildToldOfPlan{m.meeting_id, m.told_on}),
                           "recorded that the child was told of the plan for meeting", m.meeting_id, r);
   }

@@ -1,6 +1,7 @@
 #include "client/core/views/listings.hpp"
 
 #include "client/core/views/format.hpp"
+#include "client/core/views/people.hpp"
 #include "client/core/views/sync_state.hpp"
 #include "common/model/hlc.hpp"
 #include "common/policy/calendar.hpp"
@@ -180,10 +181,20 @@ json::object plans_json(Replica& r) {
   return {{"support_items", items}, {"carer_copies", copies}};
 }
 
-json::array people_json(Replica& r) {
+json::array people_json(Replica& r, std::string_view role, std::string_view search) {
   json::array out;
-  for (const auto& p : r.list(col::kPeople)) {
-    out.push_back({{"id", p.id}, {"name", p.value(schema::people::name)}, {"role", p.spelling(schema::people::role)}});
+  namespace f = schema::people;
+  const auto all = people_candidates(r);
+  const auto wanted = search.empty() ? all : matching(all, search);
+  for (const auto& c : wanted) {
+    auto p = r.get(col::kPeople, c.id);
+    if (!p || (!role.empty() && p->spelling(f::role) != role)) continue;
+    out.push_back({{"id", p->id},
+                   {"name", p->value(f::name)},
+                   {"role", p->spelling(f::role)},
+                   {"role_words", role_words(p->spelling(f::role))},
+                   {"team", p->value(f::team)},
+                   {"service", p->value(f::service)}});
   }
   return out;
 }

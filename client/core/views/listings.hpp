@@ -12,6 +12,7 @@
 #include <boost/json/object.hpp>
 
 #include <optional>
+#include <string_view>
 
 namespace psm::client::views {
 
@@ -23,7 +24,9 @@ boost::json::array actions_json(Replica& r);
 boost::json::array conflicts_json(Replica& r);
 boost::json::array notifications_json(Replica& r);
 boost::json::object plans_json(Replica& r);
-boost::json::array people_json(Replica& r);
+// People on this device, by name: `role` (a role's spelling) and `search` (a
+// part of the name, ignoring case) leave out the others when given.
+boost::json::array people_json(Replica& r, std::string_view role = {}, std::string_view search = {});
 boost::json::array panel_requests_json(Replica& r);
 
 }  // namespace psm::client::views
