@@ -362,6 +362,8 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
     if (path == "/api/notifications") return json_response(req, http::status::ok, views::notifications_json(r));
     if (path == "/api/plans") return json_response(req, http::status::ok, views::plans_json(r));
     if (path == "/api/people") return json_response(req, http::status::ok, views::people_json(r));
+    if (path == "/api/short-breaks") return json_response(req, http::status::ok, views::short_breaks_json(r));
+    if (path == "/api/concerns") return json_response(req, http::status::ok, views::concerns_json(r));
     if (path == "/api/changes") return json_response(req, http::status::ok, views::status_json(r, std::nullopt));
     return error_response(req, http::status::not_found, "no such page");
   });

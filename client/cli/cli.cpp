@@ -402,6 +402,41 @@ int cmd_edit_action(Session& s, const std::string& id, const std::optional<std::
   return submit_and_report(*s.replica, intents::prepare_edit_action(*s.replica, id, text, due, owner_id));
 }
 
+int cmd_concerns(Session& s, bool as_json) {
+  const auto arr = views::concerns_json(*s.replica);
+  if (as_json) {
+    print_json(arr);
+    return kExitOk;
+  }
+  if (arr.empty()) std::cout << "no concerns about carers' conduct on this device\n";
+  for (const auto& v : arr) {
+    const auto& c = v.as_object();
+    std::cout << or_unknown(str(c.at("placement"))) << ": " << str(c.at("text")) << "\n    raised by "
+              << str(c.at("raised_by")) << " at "
+              << or_unknown(views::meeting_words(*s.replica, str(c.at("meeting_id")))) << "\n";
+  }
+  return kExitOk;
+}
+
+int cmd_short_breaks(Session& s, const std::string& placement, bool as_json) {
+  const auto arr = views::short_breaks_json(*s.replica, placement);
+  if (as_json) {
+    print_json(arr);
+    return kExitOk;
+  }
+  if (arr.empty()) std::cout << "no short breaks recorded\n";
+  for (const auto& v : arr) {
+    const auto& b = v.as_object();
+    const auto nights = b.at("nights").as_int64();
+    std::cout << or_unknown(str(b.at("placement"))) << ": " << views::date_in_words(str(b.at("start_date"))) << " to "
+              << views::date_in_words(str(b.at("end_date"))) << ", " << nights << (nights == 1 ? " night" : " nights")
+              << (b.at("with_whom").as_string().empty() ? "" : " with " + str(b.at("with_whom")))
+              << (b.at("over_two_weeks").as_bool() ? "  (over two weeks)" : "") << "; recorded by "
+              << or_unknown(str(b.at("recorded_by"))) << "\n";
+  }
+  return kExitOk;
+}
+
 int cmd_people(Session& s, const std::string& role, const std::string& search, bool as_json) {
   if (!role.empty() && !model::parse_role(role)) {
     return fail(kExitUsage, "--role must be one of " + model::spellings_of_role());
@@ -449,10 +484,12 @@ int cmd_conflicts(Session& s, bool as_json) {
     const auto& other = c.at("other").as_object();
     const auto record = str(c.at("record"));
     const auto slash = record.find('/');
-    std::cout << str(c.at("id")) << "  [" << str(c.at("status")) << "] " << record.substr(0, slash) << " "
-              << record.substr(slash + 1) << " field " << str(c.at("field")) << "\n    current: \""
-              << str(current.at("value")) << "\" by " << str(current.at("author")) << "\n    other:   \""
-              << str(other.at("value")) << "\" by " << str(other.at("author")) << "\n";
+    const auto about = str(c.at("in_words"));
+    std::cout << str(c.at("id")) << "  [" << str(c.at("status")) << "] "
+              << (about.empty() ? record.substr(0, slash) + " " + record.substr(slash + 1) : about) << ", its "
+              << str(c.at("field")) << "\n    current: \"" << str(current.at("value")) << "\" by "
+              << str(current.at("author")) << "\n    other:   \"" << str(other.at("value")) << "\" by "
+              << str(other.at("author")) << "\n";
   }
   return kExitOk;
 }
@@ -587,6 +624,12 @@ int run_cli(int argc, char** argv, std::span<const FrontEndCommand> front_ends) 
   people->add_option("--role", people_role, model::spellings_of_role());
   people->add_option("--search", people_search, "part of the name (any case)");
   add_json(people);
+  auto* concerns = app.add_subcommand("concerns", "concerns about carers' conduct (professionals only)");
+  add_json(concerns);
+  auto* short_breaks = app.add_subcommand("short-breaks", "short breaks (respite): dates, nights, with whom");
+  std::string short_breaks_placement;
+  short_breaks->add_option("PLACEMENT", short_breaks_placement, "only this placement's (psm placements)");
+  add_json(short_breaks);
   auto* conflicts = app.add_subcommand("conflicts", "changes made at the same time on two devices");
   add_json(conflicts);
   auto* resolve = app.add_subcommand("resolve", "settle a conflict");
@@ -662,6 +705,8 @@ int run_cli(int argc, char** argv, std::span<const FrontEndCommand> front_ends) 
     if (*edit) return cmd_edit_action(s, action_id, edit_text, edit_due, edit_owner);
     if (*actions) return cmd_actions(s, as_json);
     if (*people) return cmd_people(s, people_role, people_search, as_json);
+    if (*concerns) return cmd_concerns(s, as_json);
+    if (*short_breaks) return cmd_short_breaks(s, short_breaks_placement, as_json);
     if (*conflicts) return cmd_conflicts(s, as_json);
     if (*resolve) return cmd_resolve(s, conflict_id, keep);
     if (*receipt) return cmd_receipt(s, receipt_op, as_json);

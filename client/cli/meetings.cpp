@@ -125,6 +125,26 @@ void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function
 
 namespace {
 
+// A pre-disruption meeting's outcome (R12) and the concerns raised at the meeting (R13), when there are any.
+void print_outcome_and_concerns(const json::object& o) {
+  const auto& outcome = o.at("outcome").as_object();
+  const auto decision = str(outcome.at("decision"));
+  if (!decision.empty()) {
+    std::cout << "outcome: " << (decision == "planned-ending" ? "a planned ending" : "continue with support") << "\n";
+    for (const auto& [key, label] : {std::pair{"future_contact", "future contact"},
+                                     std::pair{"carers_support_move", "the carers support the move"},
+                                     std::pair{"lessons", "lessons for the End of Placement Review"}}) {
+      if (!outcome.at(key).as_string().empty()) std::cout << "  " << label << ": " << str(outcome.at(key)) << "\n";
+    }
+  }
+  const auto& concerns = o.at("concerns").as_array();
+  if (concerns.empty()) return;
+  std::cout << "concerns about the carers' conduct (professionals only):\n";
+  for (const auto& c : concerns) {
+    std::cout << "  " << str(c.at("text")) << " (raised by " << str(c.at("raised_by")) << ")\n";
+  }
+}
+
 int show_meeting(Session& s, const std::string& id, bool as_json) {
   auto& r = *s.replica;
   auto found = views::meeting_json(r, id);
@@ -147,8 +167,14 @@ int show_meeting(Session& s, const std::string& id, bool as_json) {
   std::cout << "invitations:\n";
   for (const auto& inv : o.at("invitations").as_array()) {
     const auto& i = inv.as_object();
-    std::cout << "  " << str(i.at("id")) << "  " << str(i.at("who")) << " (" << str(i.at("kind"))
+    const auto organisation = str(i.at("organisation"));
+    std::cout << "  " << str(i.at("id")) << "  " << str(i.at("who"))
+              << (organisation.empty() ? "" : ", " + organisation) << " (" << str(i.at("kind"))
               << (i.at("mandatory").as_bool() ? ", must attend" : "") << "): " << str(i.at("attendance")) << "\n";
+  }
+  for (const auto& d : o.at("decisions").as_array()) {
+    std::cout << "  the child was not invited: " << str(d.at("reason")) << " (decided by " << str(d.at("social_work"))
+              << " for children's social work and " << str(d.at("fostering")) << " for fostering)\n";
   }
   std::cout << "views:\n";
   for (const auto& v : o.at("views").as_array()) {
@@ -156,6 +182,7 @@ int show_meeting(Session& s, const std::string& id, bool as_json) {
     std::cout << "  " << str(w.at("subject")) << ": "
               << (w.at("text").as_string().empty() ? "sought on " + str(w.at("sought_on")) + ", none given"
                                                    : str(w.at("text")))
+              << " (recorded by " << str(w.at("recorded_by")) << ")"
               << (w.at("professionals_only").as_bool() ? "  (professionals only)" : "") << "\n";
   }
   std::cout << "agenda:\n";
@@ -171,8 +198,9 @@ int show_meeting(Session& s, const std::string& id, bool as_json) {
   std::cout << "actions:\n";
   for (const auto& a : o.at("actions").as_array()) {
     std::cout << "  [" << str(a.at("status")) << "] " << str(a.at("text")) << " — " << str(a.at("owner")) << ", due "
-              << str(a.at("due_date")) << "\n";
+              << views::date_in_words(str(a.at("due_date"))) << "\n";
   }
+  print_outcome_and_concerns(o);
   return kExitOk;
 }
 
@@ -186,8 +214,9 @@ int show_notifications(Session& s, bool as_json) {
   const auto me = r.actor().person_id;
   namespace f = model::schema::notifications;
   for (const auto& n : r.list_in_scope(col::kNotifications, model::scope::person(me))) {
-    std::cout << views::ms_field_local(n, f::created_at_ms) << "  " << n.value(f::text) << " (meeting "
-              << n.value(f::meeting_id) << ")\n";
+    const auto about = views::notification_about(r, n);
+    std::cout << views::ms_field_local(n, f::created_at_ms) << "  " << n.value(f::text)
+              << (about.empty() ? "" : " (" + about + ")") << "\n";
   }
   return kExitOk;
 }

@@ -28,5 +28,22 @@ boost::json::object plans_json(Replica& r);
 // part of the name, ignoring case) leave out the others when given.
 boost::json::array people_json(Replica& r, std::string_view role = {}, std::string_view search = {});
 boost::json::array panel_requests_json(Replica& r);
+// R13: conduct concerns this device holds (professionals only), each with
+// the child, carers and meeting it is about in words.
+boost::json::array concerns_json(Replica& r);
+boost::json::object concern_json(Replica& r, const model::Record& concern);
+// R15: short breaks, of one placement when `placement_id` is given; `nights`
+// is the stored count, `over_two_weeks` the rule's flag.
+boost::json::array short_breaks_json(Replica& r, std::string_view placement_id = {});
+// What a record is about, in words: a meeting as "the Placement Support
+// meeting for Amelia Okafor with the Okafor household, on 10 January 2027 at
+// 10:00 GMT" (or "to be held by …"), an action as its text and its meeting.
+// "" when this device does not hold it.
+std::string meeting_words(Replica& r, std::string_view meeting_id);
+std::string record_words(Replica& r, std::string_view collection, std::string_view id);
+// What a notification is about: its action, meeting or placement in words.
+std::string notification_about(Replica& r, const model::Record& notification);
+// A placement in words: "Amelia Okafor with the Okafor household"; "" when unknown.
+std::string placement_words(Replica& r, std::string_view placement_id);
 
 }  // namespace psm::client::views
