@@ -318,6 +318,27 @@ int cmd_receipts(Session& s, std::size_t last, const std::string& record, const 
   return kExitOk;
 }
 
+// Children with two or more placements (--two-or-more), each with their placements.
+int cmd_two_or_more_placements(Session& s, bool as_json) {
+  const auto arr = views::two_or_more_placements_json(*s.replica);
+  if (as_json) {
+    print_json(arr);
+    return kExitOk;
+  }
+  if (arr.empty()) std::cout << "no child on this device has had two or more placements\n";
+  for (const auto& c : arr) {
+    const auto& placements = c.at("placements").as_array();
+    std::cout << or_unknown(str(c.at("child"))) << ": " << placements.size() << " placements\n";
+    for (const auto& p : placements) {
+      const auto ended = str(p.at("end_date"));
+      std::cout << "  " << or_unknown(str(p.at("household"))) << " (" << str(p.at("type")) << "), from "
+                << views::date_in_words(str(p.at("start_date")))
+                << (ended.empty() ? "" : " to " + views::date_in_words(ended)) << "\n";
+    }
+  }
+  return kExitOk;
+}
+
 int cmd_placements(Session& s, bool as_json) {
   const auto arr = views::placements_json(*s.replica);
   if (as_json) {
@@ -571,7 +592,10 @@ int run_cli(int argc, char** argv, std::span<const FrontEndCommand> front_ends) 
 
   auto* status = app.add_subcommand("status", "who, which server, last sync, changes waiting or refused");
   add_json(status);
-  auto* placements = app.add_subcommand("placements", "placements you can see");
+  auto* placements = app.add_subcommand("placements", "placements you can see, ended ones with their end date");
+  bool two_or_more = false;
+  placements->add_flag("--two-or-more", two_or_more,
+                       "only children who have had two or more placements, with each of them (for service managers)");
   add_json(placements);
 
   auto* request = app.add_subcommand("request-meeting", "ask for a Placement Support or Pre-disruption meeting");
@@ -696,7 +720,7 @@ int run_cli(int argc, char** argv, std::span<const FrontEndCommand> front_ends) 
     // days offline, only status (to see why) still works.
     if (int rc = s.check_days_offline(/*enforce=*/!*status); rc != kExitOk) return rc;
     if (*status) return cmd_status(s, as_json);
-    if (*placements) return cmd_placements(s, as_json);
+    if (*placements) return two_or_more ? cmd_two_or_more_placements(s, as_json) : cmd_placements(s, as_json);
     if (*request) return cmd_request_meeting(s, placement, type, reason, identified_at);
     if (*meetings) return cmd_meetings(s, as_json);
     if (*view) return cmd_record_view(s, meeting, subject, text, professionals_only, share_with_carers, sought_on);

@@ -7,6 +7,9 @@
 #include "common/policy/calendar.hpp"
 #include "common/policy/deadlines.hpp"
 
+#include <algorithm>
+#include <map>
+
 namespace psm::client::views {
 
 namespace json = boost::json;
@@ -53,6 +56,24 @@ json::array placements_json(Replica& r) {
                    {"end_date", p.value(f::end_date)}});
   }
   return arr;
+}
+
+json::array two_or_more_placements_json(Replica& r) {
+  std::map<std::string, json::array> by_child;  // ordered by child id: the same order every time
+  for (auto& v : placements_json(r)) {
+    const std::string child(v.at("child_id").as_string());
+    by_child[child].push_back(std::move(v));
+  }
+  json::array out;
+  for (auto& [child_id, placements] : by_child) {
+    if (placements.size() < 2) continue;
+    std::sort(placements.begin(), placements.end(), [](const json::value& a, const json::value& b) {
+      return a.at("start_date").as_string() < b.at("start_date").as_string();
+    });
+    const json::string child = placements.front().at("child").as_string();
+    out.push_back({{"child_id", child_id}, {"child", child}, {"placements", std::move(placements)}});
+  }
+  return out;
 }
 
 json::array meetings_json(Replica& r) {
@@ -298,7 +319,7 @@ json::array short_breaks_json(Replica& r, std::string_view placement_id) {
                    {"placement", placement_words(r, b.value(f::placement_id))},
                    {"start_date", b.value(f::start_date)},
                    {"end_date", b.value(f::end_date)},
-                   {"nights", b.get(f::days).value_or(0)},
+                   {"nights", static_cast<std::int64_t>(b.get(f::days).value_or(0))},
                    {"with_whom", b.value(f::with_whom)},
                    {"recorded_by", name_of(r, b.value(f::recorded_by))},
                    {"over_two_weeks", b.get(f::over_two_weeks).value_or(false)}});

@@ -18,6 +18,10 @@ namespace psm::client::views {
 
 boost::json::object status_json(Replica& r, const std::optional<ClientConfig>& config);
 boost::json::array placements_json(Replica& r);
+// Children who have had two or more placements among those this device holds
+// (for the service managers who track them: Brokerage, Fostering, CLA), each
+// `{child_id, child, placements: [...as placements_json]}`, oldest placement first.
+boost::json::array two_or_more_placements_json(Replica& r);
 // Each with `sync_state` in the CLI's words (sync_state.hpp).
 boost::json::array meetings_json(Replica& r);
 boost::json::array actions_json(Replica& r);

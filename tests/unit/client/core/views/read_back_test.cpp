@@ -108,5 +108,24 @@ TEST_F(ReadBackTest, Notification_SaysWhatItIsAbout_TheMeetingKindAndTheChildInW
   EXPECT_EQ(list[0].at("in_words"), "the Pre-disruption meeting for Amelia Okafor with the Okafor household");
 }
 
+TEST_F(ReadBackTest, TwoOrMorePlacements_ListsTheChildWithEachPlacementOldestFirst) {
+  EXPECT_TRUE(two_or_more_placements_json(*replica_).empty()) << "one placement is not two";
+  protocol::PullResponse page;
+  page.records = {
+      record(col::kPlacements, "p0",
+             {{"child_id", "c1"}, {"household_id", "h1"}, {"start_date", "2024-01-05"}, {"end_date", "2025-02-28"}}),
+      record(col::kPlacements, "p1", {{"start_date", "2025-03-01"}})};
+  page.cursor = 2;
+  page.scopes = {"placement:p1", "directory", "person:ssw-1"};
+  replica_->apply_pull(page);
+  const auto children = two_or_more_placements_json(*replica_);
+  ASSERT_EQ(children.size(), 1U);
+  EXPECT_EQ(children[0].at("child"), "Amelia Okafor");
+  const auto& placements = children[0].at("placements").as_array();
+  ASSERT_EQ(placements.size(), 2U);
+  EXPECT_EQ(placements[0].at("id"), "p0");
+  EXPECT_EQ(placements[0].at("end_date"), "2025-02-28");
+}
+
 }  // namespace
 }  // namespace psm::client::views
