@@ -6,9 +6,7 @@
 #include "common/model/hlc.hpp"
 #include "common/policy/calendar.hpp"
 #include "common/policy/deadlines.hpp"
-
-#include <algorithm>
-#include <map>
+#include "common/policy/tracking.hpp"
 
 namespace psm::client::views {
 
@@ -59,19 +57,26 @@ json::array placements_json(Replica& r) {
 }
 
 json::array two_or_more_placements_json(Replica& r) {
-  std::map<std::string, json::array> by_child;  // ordered by child id: the same order every time
-  for (auto& v : placements_json(r)) {
-    const std::string child(v.at("child_id").as_string());
-    by_child[child].push_back(std::move(v));
-  }
+  // R14's own count (common/policy/tracking.hpp): the 12 months up to today, as the server's report.
+  const auto today = policy::uk_date_of(model::HlcClock::system_now_millis());
+  const auto tracking = policy::track_placement_stability(
+      r.list(col::kPlacements), policy::placements_with_planned_ending(r.list(col::kMeetings)), today);
+  json::array all = placements_json(r);
   json::array out;
-  for (auto& [child_id, placements] : by_child) {
-    if (placements.size() < 2) continue;
-    std::sort(placements.begin(), placements.end(), [](const json::value& a, const json::value& b) {
-      return a.at("start_date").as_string() < b.at("start_date").as_string();
-    });
-    const json::string child = placements.front().at("child").as_string();
-    out.push_back({{"child_id", child_id}, {"child", child}, {"placements", std::move(placements)}});
+  for (const auto& child : tracking.children) {
+    json::array placements;
+    for (const auto& tracked : child.placements) {
+      for (const auto& v : all) {
+        if (v.at("id").as_string() == tracked.placement_id) placements.push_back(v);
+      }
+    }
+    const json::string name = placements.empty() ? json::string() : placements.front().at("child").as_string();
+    out.push_back({{"child_id", child.child_id},
+                   {"child", name},
+                   {"from", policy::format_date(tracking.from)},
+                   {"to", policy::format_date(tracking.to)},
+                   {"endings", child.endings},
+                   {"placements", std::move(placements)}});
   }
   return out;
 }

@@ -18,9 +18,11 @@ namespace psm::client::views {
 
 boost::json::object status_json(Replica& r, const std::optional<ClientConfig>& config);
 boost::json::array placements_json(Replica& r);
-// Children who have had two or more placements among those this device holds
-// (for the service managers who track them: Brokerage, Fostering, CLA), each
-// `{child_id, child, placements: [...as placements_json]}`, oldest placement first.
+// R14: children who have had two or more placements in the 12 months up to
+// today, among the placements this device holds (for the service managers who
+// track them: Brokerage, Fostering, CLA), counted as the server's tracking
+// report counts (policy::track_placement_stability); each `{child_id, child,
+// from, to, endings, placements: [...as placements_json]}`, oldest first.
 boost::json::array two_or_more_placements_json(Replica& r);
 // Each with `sync_state` in the CLI's words (sync_state.hpp).
 boost::json::array meetings_json(Replica& r);

@@ -4,6 +4,8 @@
 // replica holding what a sync would bring.
 #include "client/core/views/listings.hpp"
 #include "client/core/views/meeting.hpp"
+#include "common/model/hlc.hpp"
+#include "common/policy/calendar.hpp"
 #include "testing/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -108,13 +110,16 @@ TEST_F(ReadBackTest, Notification_SaysWhatItIsAbout_TheMeetingKindAndTheChildInW
   EXPECT_EQ(list[0].at("in_words"), "the Pre-disruption meeting for Amelia Okafor with the Okafor household");
 }
 
-TEST_F(ReadBackTest, TwoOrMorePlacements_ListsTheChildWithEachPlacementOldestFirst) {
+TEST_F(ReadBackTest, R14_TwoOrMorePlacements_ListsTheChildWithEachPlacementOldestFirst) {
   EXPECT_TRUE(two_or_more_placements_json(*replica_).empty()) << "one placement is not two";
+  // Within the 12 months up to today (R14's window): one ended 30 days ago, the next began then.
+  const auto day_ms = std::uint64_t{24} * 3600 * 1000;
+  const auto moved = policy::format_date(policy::uk_date_of(model::HlcClock::system_now_millis() - 30 * day_ms));
   protocol::PullResponse page;
   page.records = {
       record(col::kPlacements, "p0",
-             {{"child_id", "c1"}, {"household_id", "h1"}, {"start_date", "2024-01-05"}, {"end_date", "2025-02-28"}}),
-      record(col::kPlacements, "p1", {{"start_date", "2025-03-01"}})};
+             {{"child_id", "c1"}, {"household_id", "h1"}, {"start_date", "2024-01-05"}, {"end_date", moved.c_str()}}),
+      record(col::kPlacements, "p1", {{"child_id", "c1"}, {"household_id", "h1"}, {"start_date", moved.c_str()}})};
   page.cursor = 2;
   page.scopes = {"placement:p1", "directory", "person:ssw-1"};
   replica_->apply_pull(page);
@@ -124,7 +129,8 @@ TEST_F(ReadBackTest, TwoOrMorePlacements_ListsTheChildWithEachPlacementOldestFir
   const auto& placements = children[0].at("placements").as_array();
   ASSERT_EQ(placements.size(), 2U);
   EXPECT_EQ(placements[0].at("id"), "p0");
-  EXPECT_EQ(placements[0].at("end_date"), "2025-02-28");
+  EXPECT_EQ(placements[0].at("end_date").as_string(), moved);
+  EXPECT_EQ(children[0].at("endings").as_uint64(), 1U);
 }
 
 }  // namespace
