@@ -5,6 +5,7 @@
 #include "client/core/views/format.hpp"
 #include "client/core/views/listings.hpp"
 #include "client/core/views/meeting.hpp"
+#include "client/core/views/people.hpp"
 #include "client/core/views/sync_state.hpp"
 #include "common/policy/calendar.hpp"
 
@@ -120,8 +121,12 @@ intents::Prepared prepare(Replica& r, std::string_view name, const json::object&
     return prepare_record_view(field(b, "meeting"), field(b, "subject"), field(b, "text"),
                                flag(b, "professionals_only"), flag(b, "share_with_carers"), field(b, "sought_on"));
   }
-  if (name == "add-action")
-    return prepare_add_action(field(b, "meeting"), field(b, "owner"), field(b, "due"), field(b, "text"));
+  if (name == "add-action") {
+    // The owner by name or id, as the CLI takes it (views::resolve_person).
+    auto owner = views::resolve_person(r, "owner", field(b, "owner"));
+    if (auto* bad = std::get_if<InvalidRequest>(&owner)) return *bad;
+    return prepare_add_action(field(b, "meeting"), std::get<std::string>(owner), field(b, "due"), field(b, "text"));
+  }
   if (name == "update-action")
     return prepare_update_action(r, field(b, "action"), field(b, "status"), field(b, "note"));
   if (name == "edit-action") {
@@ -133,7 +138,13 @@ intents::Prepared prepare(Replica& r, std::string_view name, const json::object&
     return prepare_schedule_meeting(field(b, "meeting"), field(b, "at"), field(b, "location"),
                                     field(b, "minute_taker"));
   }
-  if (name == "record-attendance") return prepare_record_attendance(field(b, "invitation"), field(b, "status"));
+  if (name == "record-attendance") {
+    // An invitation by its id, or by the invitee's name within a meeting.
+    if (field(b, "person").empty()) return prepare_record_attendance(field(b, "invitation"), field(b, "status"));
+    auto invitation = views::resolve_invitation(r, field(b, "meeting"), field(b, "person"));
+    if (auto* bad = std::get_if<InvalidRequest>(&invitation)) return *bad;
+    return prepare_record_attendance(std::get<std::string>(invitation), field(b, "status"));
+  }
   if (name == "add-agenda-note") {
     return prepare_agenda_note(field(b, "meeting"), field(b, "item"), field(b, "text"), flag(b, "professionals_only"),
                                flag(b, "share_with_carers"));
@@ -351,6 +362,8 @@ HttpResponse HttpApi::route(const HttpRequest& req, std::string_view path) {
     if (path == "/api/notifications") return json_response(req, http::status::ok, views::notifications_json(r));
     if (path == "/api/plans") return json_response(req, http::status::ok, views::plans_json(r));
     if (path == "/api/people") return json_response(req, http::status::ok, views::people_json(r));
+    if (path == "/api/short-breaks") return json_response(req, http::status::ok, views::short_breaks_json(r));
+    if (path == "/api/concerns") return json_response(req, http::status::ok, views::concerns_json(r));
     if (path == "/api/changes") return json_response(req, http::status::ok, views::status_json(r, std::nullopt));
     return error_response(req, http::status::not_found, "no such page");
   });

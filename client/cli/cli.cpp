@@ -7,6 +7,7 @@
 #include "client/core/views/deadline_report.hpp"
 #include "client/core/views/format.hpp"
 #include "client/core/views/listings.hpp"
+#include "client/core/views/people.hpp"
 #include "client/core/views/receipts.hpp"
 #include "client/replica/replica.hpp"
 #include "client/sync/progress.hpp"
@@ -317,6 +318,27 @@ int cmd_receipts(Session& s, std::size_t last, const std::string& record, const 
   return kExitOk;
 }
 
+// Children with two or more placements (--two-or-more), each with their placements.
+int cmd_two_or_more_placements(Session& s, bool as_json) {
+  const auto arr = views::two_or_more_placements_json(*s.replica);
+  if (as_json) {
+    print_json(arr);
+    return kExitOk;
+  }
+  if (arr.empty()) std::cout << "no child on this device has had two or more placements\n";
+  for (const auto& c : arr) {
+    const auto& placements = c.at("placements").as_array();
+    std::cout << or_unknown(str(c.at("child"))) << ": " << placements.size() << " placements\n";
+    for (const auto& p : placements) {
+      const auto ended = str(p.at("end_date"));
+      std::cout << "  " << or_unknown(str(p.at("household"))) << " (" << str(p.at("type")) << "), from "
+                << views::date_in_words(str(p.at("start_date")))
+                << (ended.empty() ? "" : " to " + views::date_in_words(ended)) << "\n";
+    }
+  }
+  return kExitOk;
+}
+
 int cmd_placements(Session& s, bool as_json) {
   const auto arr = views::placements_json(*s.replica);
   if (as_json) {
@@ -325,9 +347,13 @@ int cmd_placements(Session& s, bool as_json) {
   }
   for (const auto& v : arr) {
     const auto& p = v.as_object();
+    const auto ended = str(p.at("end_date"));
     std::cout << str(p.at("id")) << "  " << or_unknown(str(p.at("child"))) << " with "
-              << or_unknown(str(p.at("household"))) << " (" << str(p.at("type")) << ", since "
-              << str(p.at("start_date")) << ")\n";
+              << or_unknown(str(p.at("household"))) << " (" << str(p.at("type")) << ", "
+              << (ended.empty() ? "since " + views::date_in_words(str(p.at("start_date")))
+                                : "from " + views::date_in_words(str(p.at("start_date"))) + ", ended " +
+                                      views::date_in_words(ended))
+              << ")\n";
   }
   return kExitOk;
 }
@@ -378,7 +404,10 @@ int cmd_record_view(Session& s, const std::string& meeting, const std::string& s
 
 int cmd_add_action(Session& s, const std::string& meeting, const std::string& owner, const std::string& due,
                    const std::string& text) {
-  return submit_and_report(*s.replica, intents::prepare_add_action(meeting, owner, due, text));
+  if (auto rc = check_date_option("--due", due)) return *rc;  // the form first: it needs nothing looked up
+  std::string owner_id = owner;
+  if (auto rc = to_person_id(*s.replica, "--owner", owner_id)) return *rc;
+  return submit_and_report(*s.replica, intents::prepare_add_action(meeting, owner_id, due, text));
 }
 
 int cmd_update_action(Session& s, const std::string& id, const std::string& status_name, const std::string& note) {
@@ -387,7 +416,67 @@ int cmd_update_action(Session& s, const std::string& id, const std::string& stat
 
 int cmd_edit_action(Session& s, const std::string& id, const std::optional<std::string>& text,
                     const std::optional<std::string>& due, const std::optional<std::string>& owner) {
-  return submit_and_report(*s.replica, intents::prepare_edit_action(*s.replica, id, text, due, owner));
+  std::optional<std::string> owner_id = owner;
+  if (owner_id) {
+    if (auto rc = to_person_id(*s.replica, "--owner", *owner_id)) return *rc;
+  }
+  return submit_and_report(*s.replica, intents::prepare_edit_action(*s.replica, id, text, due, owner_id));
+}
+
+int cmd_concerns(Session& s, bool as_json) {
+  const auto arr = views::concerns_json(*s.replica);
+  if (as_json) {
+    print_json(arr);
+    return kExitOk;
+  }
+  if (arr.empty()) std::cout << "no concerns about carers' conduct on this device\n";
+  for (const auto& v : arr) {
+    const auto& c = v.as_object();
+    std::cout << or_unknown(str(c.at("placement"))) << ": " << str(c.at("text")) << "\n    raised by "
+              << str(c.at("raised_by")) << " at "
+              << or_unknown(views::meeting_words(*s.replica, str(c.at("meeting_id")))) << "\n";
+  }
+  return kExitOk;
+}
+
+int cmd_short_breaks(Session& s, const std::string& placement, bool as_json) {
+  const auto arr = views::short_breaks_json(*s.replica, placement);
+  if (as_json) {
+    print_json(arr);
+    return kExitOk;
+  }
+  if (arr.empty()) std::cout << "no short breaks recorded\n";
+  for (const auto& v : arr) {
+    const auto& b = v.as_object();
+    const auto nights = b.at("nights").as_int64();
+    std::cout << or_unknown(str(b.at("placement"))) << ": " << views::date_in_words(str(b.at("start_date"))) << " to "
+              << views::date_in_words(str(b.at("end_date"))) << ", " << nights << (nights == 1 ? " night" : " nights")
+              << (b.at("with_whom").as_string().empty() ? "" : " with " + str(b.at("with_whom")))
+              << (b.at("over_two_weeks").as_bool() ? "  (over two weeks)" : "") << "; recorded by "
+              << or_unknown(str(b.at("recorded_by"))) << "\n";
+  }
+  return kExitOk;
+}
+
+int cmd_people(Session& s, const std::string& role, const std::string& search, bool as_json) {
+  if (!role.empty() && !model::parse_role(role)) {
+    return fail(kExitUsage, "--role must be one of " + model::spellings_of_role());
+  }
+  const auto arr = views::people_json(*s.replica, role, search);
+  if (as_json) {
+    print_json(arr);
+    return kExitOk;
+  }
+  if (arr.empty()) std::cout << "no one" << (search.empty() ? "" : " called \"" + search + "\"") << " on this device\n";
+  for (const auto& v : arr) {
+    const auto& p = v.as_object();
+    std::cout << str(p.at("name")) << "  " << str(p.at("role_words"));
+    for (const char* more : {"team", "service"}) {
+      if (!p.at(more).as_string().empty()) std::cout << ", " << str(p.at(more));
+    }
+    std::cout << "  (" << str(p.at("id")) << ")\n";
+  }
+  return kExitOk;
 }
 
 int cmd_actions(Session& s, bool as_json) {
@@ -416,10 +505,12 @@ int cmd_conflicts(Session& s, bool as_json) {
     const auto& other = c.at("other").as_object();
     const auto record = str(c.at("record"));
     const auto slash = record.find('/');
-    std::cout << str(c.at("id")) << "  [" << str(c.at("status")) << "] " << record.substr(0, slash) << " "
-              << record.substr(slash + 1) << " field " << str(c.at("field")) << "\n    current: \""
-              << str(current.at("value")) << "\" by " << str(current.at("author")) << "\n    other:   \""
-              << str(other.at("value")) << "\" by " << str(other.at("author")) << "\n";
+    const auto about = str(c.at("in_words"));
+    std::cout << str(c.at("id")) << "  [" << str(c.at("status")) << "] "
+              << (about.empty() ? record.substr(0, slash) + " " + record.substr(slash + 1) : about) << ", its "
+              << str(c.at("field")) << "\n    current: \"" << str(current.at("value")) << "\" by "
+              << str(current.at("author")) << "\n    other:   \"" << str(other.at("value")) << "\" by "
+              << str(other.at("author")) << "\n";
   }
   return kExitOk;
 }
@@ -501,7 +592,10 @@ int run_cli(int argc, char** argv, std::span<const FrontEndCommand> front_ends) 
 
   auto* status = app.add_subcommand("status", "who, which server, last sync, changes waiting or refused");
   add_json(status);
-  auto* placements = app.add_subcommand("placements", "placements you can see");
+  auto* placements = app.add_subcommand("placements", "placements you can see, ended ones with their end date");
+  bool two_or_more = false;
+  placements->add_flag("--two-or-more", two_or_more,
+                       "only children who have had two or more placements, with each of them (for service managers)");
   add_json(placements);
 
   auto* request = app.add_subcommand("request-meeting", "ask for a Placement Support or Pre-disruption meeting");
@@ -530,7 +624,7 @@ int run_cli(int argc, char** argv, std::span<const FrontEndCommand> front_ends) 
   auto* add_action = app.add_subcommand("add-action", "agree an action: owner and due date required");
   std::string owner, due;
   add_action->add_option("--meeting", meeting)->required();
-  add_action->add_option("--owner", owner, "person id")->required();
+  add_action->add_option("--owner", owner, "the person's name (psm people) or id")->required();
   add_action->add_option("--due", due, "YYYY-MM-DD")->required();
   add_action->add_option("--text", text)->required();
 
@@ -545,10 +639,21 @@ int run_cli(int argc, char** argv, std::span<const FrontEndCommand> front_ends) 
   edit->add_option("ID", action_id)->required();
   edit->add_option("--text", edit_text);
   edit->add_option("--due", edit_due, "YYYY-MM-DD");
-  edit->add_option("--owner", edit_owner, "person id");
+  edit->add_option("--owner", edit_owner, "the person's name (psm people) or id");
 
   auto* actions = app.add_subcommand("actions", "actions and their updates");
   add_json(actions);
+  auto* people = app.add_subcommand("people", "people on this device: name, role, team; to find someone by name");
+  std::string people_role, people_search;
+  people->add_option("--role", people_role, model::spellings_of_role());
+  people->add_option("--search", people_search, "part of the name (any case)");
+  add_json(people);
+  auto* concerns = app.add_subcommand("concerns", "concerns about carers' conduct (professionals only)");
+  add_json(concerns);
+  auto* short_breaks = app.add_subcommand("short-breaks", "short breaks (respite): dates, nights, with whom");
+  std::string short_breaks_placement;
+  short_breaks->add_option("PLACEMENT", short_breaks_placement, "only this placement's (psm placements)");
+  add_json(short_breaks);
   auto* conflicts = app.add_subcommand("conflicts", "changes made at the same time on two devices");
   add_json(conflicts);
   auto* resolve = app.add_subcommand("resolve", "settle a conflict");
@@ -615,7 +720,7 @@ int run_cli(int argc, char** argv, std::span<const FrontEndCommand> front_ends) 
     // days offline, only status (to see why) still works.
     if (int rc = s.check_days_offline(/*enforce=*/!*status); rc != kExitOk) return rc;
     if (*status) return cmd_status(s, as_json);
-    if (*placements) return cmd_placements(s, as_json);
+    if (*placements) return two_or_more ? cmd_two_or_more_placements(s, as_json) : cmd_placements(s, as_json);
     if (*request) return cmd_request_meeting(s, placement, type, reason, identified_at);
     if (*meetings) return cmd_meetings(s, as_json);
     if (*view) return cmd_record_view(s, meeting, subject, text, professionals_only, share_with_carers, sought_on);
@@ -623,6 +728,9 @@ int run_cli(int argc, char** argv, std::span<const FrontEndCommand> front_ends) 
     if (*update) return cmd_update_action(s, action_id, status_name, note);
     if (*edit) return cmd_edit_action(s, action_id, edit_text, edit_due, edit_owner);
     if (*actions) return cmd_actions(s, as_json);
+    if (*people) return cmd_people(s, people_role, people_search, as_json);
+    if (*concerns) return cmd_concerns(s, as_json);
+    if (*short_breaks) return cmd_short_breaks(s, short_breaks_placement, as_json);
     if (*conflicts) return cmd_conflicts(s, as_json);
     if (*resolve) return cmd_resolve(s, conflict_id, keep);
     if (*receipt) return cmd_receipt(s, receipt_op, as_json);

@@ -1,5 +1,6 @@
 #include "client/cli/common.hpp"
 
+#include "client/core/views/people.hpp"
 #include "common/model/hlc.hpp"
 #include "common/platform/platform.hpp"
 
@@ -89,6 +90,18 @@ int Session::check_days_offline(bool enforce) {
 void print_json(const json::value& v) { std::cout << json::serialize(v) << "\n"; }
 
 std::string str(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : json::serialize(v); }
+
+std::optional<int> to_person_id(Replica& r, std::string_view option, std::string& text) {
+  auto who = views::resolve_person(r, option, text);
+  if (const auto* bad = std::get_if<intents::InvalidRequest>(&who)) return fail(bad->exit_code, bad->message);
+  text = std::get<std::string>(std::move(who));
+  return std::nullopt;
+}
+
+std::optional<int> check_date_option(std::string_view option, const std::string& text) {
+  if (auto bad = intents::check_date(option, text)) return fail(bad->exit_code, bad->message);
+  return std::nullopt;
+}
 
 int submit_and_report(Replica& r, const intents::Prepared& prepared) {
   if (const auto* invalid = std::get_if<intents::InvalidRequest>(&prepared)) {

@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace psm::client::cli {
@@ -41,6 +42,13 @@ std::string str(const boost::json::value& v);
 inline std::string or_unknown(std::string s) { return s.empty() ? "?" : s; }
 // Prints what was saved, or the refusal with exit code 7.
 int report_outcome(const ops::Outcome& o, const std::string& what, const std::string& id, Replica& r);
+// Replaces `text` (a person's name or id, for `option`) with that person's
+// id (views::resolve_person); when it names no one, or could be several,
+// prints why and returns the exit code (kExitUsage).
+std::optional<int> to_person_id(Replica& r, std::string_view option, std::string& text);
+// The same for the date options: nullopt when `text` is a date, else the exit
+// code after saying which form psm reads (intents::check_date).
+std::optional<int> check_date_option(std::string_view option, const std::string& text);
 // Submits a prepared operation and reports the outcome; a malformed request
 // prints why and returns its exit code, storing nothing.
 int submit_and_report(Replica& r, const intents::Prepared& prepared);

@@ -3,6 +3,7 @@
 #include "client/core/views/format.hpp"
 #include "client/core/views/listings.hpp"
 #include "client/core/views/meeting.hpp"
+#include "client/core/views/people.hpp"
 
 #include "common/model/ids.hpp"
 #include "common/policy/agenda.hpp"
@@ -20,24 +21,33 @@ void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function
   m.schedule->add_option("MEETING_ID", m.meeting_id)->required();
   m.schedule->add_option("--at", m.at, "YYYY-MM-DDTHH:MM (UK time)")->required();
   m.schedule->add_option("--location", m.location);
-  m.schedule->add_option("--minute-taker", m.minute_taker, "person id (in-house: booked by the SSW)");
+  m.schedule->add_option("--minute-taker", m.minute_taker,
+                         "the person's name (psm people) or id (in-house: booked by the SSW)");
 
   m.invite = app.add_subcommand("invite", "invite someone else: a known person, or a name and organisation");
   m.invite->add_option("MEETING_ID", m.meeting_id)->required();
-  m.invite->add_option("--person", m.person, "person id");
+  m.invite->add_option("--person", m.person, "a person on this device: their name (psm people) or id");
   m.invite->add_option("--name", m.name);
   m.invite->add_option("--organisation", m.organisation, "e.g. school, Virtual School, CAMHS, YOT");
 
   m.child_not_invited = app.add_subcommand("child-not-invited", "record the shared decision not to invite the child");
   m.child_not_invited->add_option("MEETING_ID", m.meeting_id)->required();
   m.child_not_invited->add_option("--reason", m.reason)->required();
-  m.child_not_invited->add_option("--social-worker", m.social_worker, "who decided for children's social work")
+  m.child_not_invited
+      ->add_option("--social-worker", m.social_worker,
+                   "who decided for children's social work: name (psm people) or id")
       ->required();
-  m.child_not_invited->add_option("--fostering", m.fostering, "who decided for fostering")->required();
+  m.child_not_invited->add_option("--fostering", m.fostering, "who decided for fostering: name (psm people) or id")
+      ->required();
 
-  m.attendance = app.add_subcommand("record-attendance", "record whether someone invited came");
-  m.attendance->add_option("INVITATION_ID", m.invitation_id)->required();
-  m.attendance->add_option("--status", m.status, "attended, apologies or absent")->required();
+  m.attendance =
+      app.add_subcommand("record-attendance",
+                         "record whether someone invited came: MEETING_ID \"NAME\" STATUS, or INVITATION_ID --status");
+  m.attendance->add_option("MEETING_OR_INVITATION", m.invitation_id, "the meeting (with NAME), or an invitation's id")
+      ->required();
+  m.attendance->add_option("NAME", m.attendee, "the invitee's name, within the meeting");
+  m.attendance->add_option("STATUS", m.attendance_status, "attended, apologies or absent");
+  m.attendance->add_option("--status", m.status, "attended, apologies or absent");
 
   m.agenda_note = app.add_subcommand("add-agenda-note", "a note against an item of the meeting's agenda");
   m.agenda_note->add_option("MEETING_ID", m.meeting_id)->required();
@@ -115,6 +125,26 @@ void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function
 
 namespace {
 
+// A pre-disruption meeting's outcome (R12) and the concerns raised at the meeting (R13), when there are any.
+void print_outcome_and_concerns(const json::object& o) {
+  const auto& outcome = o.at("outcome").as_object();
+  const auto decision = str(outcome.at("decision"));
+  if (!decision.empty()) {
+    std::cout << "outcome: " << (decision == "planned-ending" ? "a planned ending" : "continue with support") << "\n";
+    for (const auto& [key, label] : {std::pair{"future_contact", "future contact"},
+                                     std::pair{"carers_support_move", "the carers support the move"},
+                                     std::pair{"lessons", "lessons for the End of Placement Review"}}) {
+      if (!outcome.at(key).as_string().empty()) std::cout << "  " << label << ": " << str(outcome.at(key)) << "\n";
+    }
+  }
+  const auto& concerns = o.at("concerns").as_array();
+  if (concerns.empty()) return;
+  std::cout << "concerns about the carers' conduct (professionals only):\n";
+  for (const auto& c : concerns) {
+    std::cout << "  " << str(c.at("text")) << " (raised by " << str(c.at("raised_by")) << ")\n";
+  }
+}
+
 int show_meeting(Session& s, const std::string& id, bool as_json) {
   auto& r = *s.replica;
   auto found = views::meeting_json(r, id);
@@ -137,8 +167,14 @@ int show_meeting(Session& s, const std::string& id, bool as_json) {
   std::cout << "invitations:\n";
   for (const auto& inv : o.at("invitations").as_array()) {
     const auto& i = inv.as_object();
-    std::cout << "  " << str(i.at("id")) << "  " << str(i.at("who")) << " (" << str(i.at("kind"))
+    const auto organisation = str(i.at("organisation"));
+    std::cout << "  " << str(i.at("id")) << "  " << str(i.at("who"))
+              << (organisation.empty() ? "" : ", " + organisation) << " (" << str(i.at("kind"))
               << (i.at("mandatory").as_bool() ? ", must attend" : "") << "): " << str(i.at("attendance")) << "\n";
+  }
+  for (const auto& d : o.at("decisions").as_array()) {
+    std::cout << "  the child was not invited: " << str(d.at("reason")) << " (decided by " << str(d.at("social_work"))
+              << " for children's social work and " << str(d.at("fostering")) << " for fostering)\n";
   }
   std::cout << "views:\n";
   for (const auto& v : o.at("views").as_array()) {
@@ -146,6 +182,7 @@ int show_meeting(Session& s, const std::string& id, bool as_json) {
     std::cout << "  " << str(w.at("subject")) << ": "
               << (w.at("text").as_string().empty() ? "sought on " + str(w.at("sought_on")) + ", none given"
                                                    : str(w.at("text")))
+              << " (recorded by " << str(w.at("recorded_by")) << ")"
               << (w.at("professionals_only").as_bool() ? "  (professionals only)" : "") << "\n";
   }
   std::cout << "agenda:\n";
@@ -161,8 +198,9 @@ int show_meeting(Session& s, const std::string& id, bool as_json) {
   std::cout << "actions:\n";
   for (const auto& a : o.at("actions").as_array()) {
     std::cout << "  [" << str(a.at("status")) << "] " << str(a.at("text")) << " — " << str(a.at("owner")) << ", due "
-              << str(a.at("due_date")) << "\n";
+              << views::date_in_words(str(a.at("due_date"))) << "\n";
   }
+  print_outcome_and_concerns(o);
   return kExitOk;
 }
 
@@ -176,8 +214,9 @@ int show_notifications(Session& s, bool as_json) {
   const auto me = r.actor().person_id;
   namespace f = model::schema::notifications;
   for (const auto& n : r.list_in_scope(col::kNotifications, model::scope::person(me))) {
-    std::cout << views::ms_field_local(n, f::created_at_ms) << "  " << n.value(f::text) << " (meeting "
-              << n.value(f::meeting_id) << ")\n";
+    const auto about = views::notification_about(r, n);
+    std::cout << views::ms_field_local(n, f::created_at_ms) << "  " << n.value(f::text)
+              << (about.empty() ? "" : " (" + about + ")") << "\n";
   }
   return kExitOk;
 }
@@ -229,18 +268,31 @@ int show_plans(Session& s, bool as_json) {
 std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, bool as_json) {
   auto& r = *s.replica;
   if (*m.schedule) {
-    return submit_and_report(r, intents::prepare_schedule_meeting(m.meeting_id, m.at, m.location, m.minute_taker));
+    std::string minute_taker = m.minute_taker;
+    if (auto rc = to_person_id(r, "--minute-taker", minute_taker)) return *rc;
+    return submit_and_report(r, intents::prepare_schedule_meeting(m.meeting_id, m.at, m.location, minute_taker));
   }
   if (*m.invite) {
-    ops::InviteAttendee p{model::new_uuid_v7(), m.meeting_id, m.person, m.name, m.organisation};
+    std::string person = m.person;
+    if (auto rc = to_person_id(r, "--person", person)) return *rc;
+    ops::InviteAttendee p{model::new_uuid_v7(), m.meeting_id, person, m.name, m.organisation};
     return report_outcome(r.submit(p), "invited to meeting " + m.meeting_id + ":", p.invitation_id, r);
   }
   if (*m.child_not_invited) {
-    ops::DecideChildNotInvited p{model::new_uuid_v7(), m.meeting_id, m.reason, m.social_worker, m.fostering};
+    std::string social_worker = m.social_worker, fostering = m.fostering;
+    if (auto rc = to_person_id(r, "--social-worker", social_worker)) return *rc;
+    if (auto rc = to_person_id(r, "--fostering", fostering)) return *rc;
+    ops::DecideChildNotInvited p{model::new_uuid_v7(), m.meeting_id, m.reason, social_worker, fostering};
     return report_outcome(r.submit(p), "recorded the decision", p.decision_id, r);
   }
   if (*m.attendance) {
-    return submit_and_report(r, intents::prepare_record_attendance(m.invitation_id, m.status));
+    // Either MEETING_ID "NAME" STATUS, or INVITATION_ID --status STATUS.
+    const std::string status = m.attendance_status.empty() ? m.status : m.attendance_status;
+    if (status.empty()) return fail(kExitUsage, "say whether they attended, sent apologies or were absent");
+    if (m.attendee.empty()) return submit_and_report(r, intents::prepare_record_attendance(m.invitation_id, status));
+    const auto invitation = views::resolve_invitation(r, m.invitation_id, m.attendee);
+    if (const auto* bad = std::get_if<intents::InvalidRequest>(&invitation)) return fail(bad->exit_code, bad->message);
+    return submit_and_report(r, intents::prepare_record_attendance(std::get<std::string>(invitation), status));
   }
   if (*m.agenda_note) {
     return submit_and_report(
@@ -250,6 +302,7 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
     return submit_and_report(r, intents::prepare_finalise_minutes(m.meeting_id, m.review_date, m.review_reason));
   }
   if (*m.permanence) {
+    if (auto rc = check_date_option("--agreed-on", m.agreed_on)) return *rc;
     ops::MarkPermanenceMatch p{m.placement, m.agreed_on, model::new_uuid_v7()};
     return report_outcome(r.submit(p), "recorded the permanence match; requested support meeting", p.meeting_id, r);
   }
@@ -259,6 +312,8 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
                           r);
   }
   if (*m.short_break) {
+    if (auto rc = check_date_option("--from", m.from)) return *rc;
+    if (auto rc = check_date_option("--to", m.to)) return *rc;
     ops::RecordShortBreak p{model::new_uuid_v7(), m.placement, m.from, m.to, m.with_whom};
     return report_outcome(r.submit(p), "recorded short break", p.break_id, r);
   }
@@ -275,6 +330,7 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
   }
   if (*m.panel_requests) return show_panel_requests(s, as_json);
   if (*m.child_told) {
+    if (auto rc = check_date_option("--on", m.told_on)) return *rc;
     return report_outcome(r.submit(ops::RecordChildToldOfPlan{m.meeting_id, m.told_on}),
                           "recorded that the child was told of the plan for meeting", m.meeting_id, r);
   }

@@ -36,6 +36,7 @@ struct MeetingCommands {
   std::string meeting_id, invitation_id, at, location, minute_taker, person, name, organisation, reason, social_worker,
       fostering, status, item, text, review_date, review_reason, placement, agreed_on, from, to, with_whom, kind,
       provider, frequency, told_on, future_contact, carers_support_move, lessons, request_id;
+  std::string attendee, attendance_status;  // record-attendance MEETING_ID "NAME" STATUS
 };
 
 void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function<void(CLI::App*)>& add_json);

@@ -305,9 +305,10 @@ function renderNav() {
   const attention = a.needs_attention ? ` (${a.needs_attention})` : '';
   const links = isCarer()
     ? [['#/placements', 'My placements'], ['#/meetings', 'Meetings'], ['#/actions', 'My actions'], ['#/plan', 'Support plan'],
-       ['#/notifications', 'Notifications'], ['#/changes', `Changes${attention}`]]
+       ['#/breaks', 'Short breaks'], ['#/notifications', 'Notifications'], ['#/changes', `Changes${attention}`]]
     : [['#/placements', 'Caseload'], ['#/meetings', 'Meetings'], ['#/visit', 'Home visit'], ['#/actions', 'Actions'],
-       ['#/conflicts', `Conflicts${attention}`], ['#/notifications', 'Notifications'], ['#/changes', 'Changes']];
+       ['#/breaks', 'Short breaks and concerns'], ['#/conflicts', `Conflicts${attention}`], ['#/notifications', 'Notifications'],
+       ['#/changes', 'Changes']];
   const current = `#/${state.route.split('/')[1] || 'placements'}`;
   nav.replaceChildren(h('ul', {}, links.map(([href, text]) =>
     h('li', {}, h('a', { href, 'aria-current': href === current ? 'page' : false }, text)))));
@@ -557,6 +558,20 @@ async function screenMeeting(id) {
     sections.push(h('section', { 'aria-labelledby': 'h-finalise' }, h('h2', { id: 'h-finalise' }, 'Finalise the minutes'),
       m.status === 'minutes-finalised' ? h('p', { class: 'notice' }, 'The minutes are finalised.') : finalise));
   }
+  // A pre-disruption meeting's outcome, and concerns raised at the meeting (professionals only).
+  const o = m.outcome || {};
+  if (o.decision) {
+    sections.push(h('section', { class: 'card', 'aria-labelledby': 'h-outcome' }, h('h2', { id: 'h-outcome' }, 'Outcome'),
+      h('p', {}, o.decision === 'planned-ending' ? 'A planned ending.' : 'The placement continues with support.'),
+      h('dl', {}, [['Future contact', o.future_contact], ['Do the carers support the move?', o.carers_support_move],
+        ['Lessons for the End of Placement Review', o.lessons]].filter(([, v]) => v)
+        .flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]))));
+  }
+  if (m.concerns && m.concerns.length) {
+    sections.push(h('section', { class: 'card', 'aria-labelledby': 'h-concerns' },
+      h('h2', { id: 'h-concerns' }, 'Concerns about the carers\' conduct (professionals only)'),
+      h('ul', {}, m.concerns.map((c) => h('li', {}, c.text, h('span', { class: 'meta' }, ` raised by ${c.raised_by}`))))));
+  }
   page(MEETING_WORDS[m.type] || 'Meeting', ...sections);
 }
 
@@ -662,6 +677,28 @@ async function screenPlan() {
     : h('p', {}, 'No Placement Support Plan yet. A copy arrives here when the meeting\'s minutes are finalised.'));
 }
 
+async function screenShortBreaks() {
+  const breaks = await api('/api/short-breaks');
+  const concerns = isCarer() ? [] : await api('/api/concerns');
+  const nights = (n) => `${n} ${n === 1 ? 'night' : 'nights'}`;
+  page(isCarer() ? 'Short breaks' : 'Short breaks and concerns',
+    h('section', { 'aria-labelledby': 'h-breaks' }, h('h2', { id: 'h-breaks' }, 'Short breaks'),
+      breaks.length ? h('ul', { class: 'plain' }, breaks.map((b) => h('li', { class: 'card', 'data-short-break': b.id },
+        h('h3', {}, b.placement || 'A placement'),
+        h('p', {}, `${formatDate(b.start_date)} to ${formatDate(b.end_date)}, ${nights(b.nights)}`,
+          b.with_whom ? ` with ${b.with_whom}` : ''),
+        b.over_two_weeks ? h('p', { class: 'warn' }, 'Over two weeks') : null,
+        b.recorded_by ? h('p', { class: 'meta' }, `Recorded by ${b.recorded_by}`) : null)))
+        : h('p', {}, 'No short breaks recorded.')),
+    isCarer() ? null : h('section', { 'aria-labelledby': 'h-concerns' },
+      h('h2', { id: 'h-concerns' }, 'Concerns about carers\' conduct (professionals only)'),
+      concerns.length ? h('ul', { class: 'plain' }, concerns.map((c) => h('li', { class: 'card', 'data-concern': c.id },
+        h('h3', {}, c.placement || 'A placement'), h('p', {}, c.text),
+        h('p', { class: 'meta' }, `Raised by ${c.raised_by}, ${formatWhen(c.raised_at)} `,
+          h('a', { href: `#/meeting/${c.meeting_id}` }, 'Open the meeting')))))
+        : h('p', {}, 'No concerns recorded.')));
+}
+
 async function screenConflicts() {
   const conflicts = await api('/api/conflicts');
   const open = conflicts.filter((c) => c.status === 'open');
@@ -671,7 +708,7 @@ async function screenConflicts() {
     h('p', { class: 'meta' }, `${v.author || 'Someone'}, ${v.device === thisDevice ? 'on this device' : 'on another device'}`,
       v.at ? `, ${formatWhen(v.at)}` : ''));
   const about = (c) => (c.about && c.about.collection === 'actions'
-    ? `An action for ${c.about.owner}, due ${formatDate(c.about.due_date)}` : 'A record');
+    ? `An action for ${c.about.owner}, due ${formatDate(c.about.due_date)}` : (c.in_words || 'A record'));
   const list = open.map((c) => {
     const out = h('div', { role: 'status', 'aria-live': 'polite' });
     const resolve = async (keep) => {
@@ -699,7 +736,7 @@ async function screenNotifications() {
   const list = await api('/api/notifications');
   const sorted = [...list].sort((a, b) => (b.at || '').localeCompare(a.at || ''));
   page('Notifications', sorted.length ? h('ul', {}, sorted.map((n) => h('li', { class: 'card' },
-    h('p', {}, n.text), h('p', { class: 'meta' }, formatWhen(n.at), ' ',
+    h('p', {}, n.text), n.in_words ? h('p', {}, `About ${n.in_words}`) : null, h('p', { class: 'meta' }, formatWhen(n.at), ' ',
       n.meeting_id ? h('a', { href: `#/meeting/${n.meeting_id}` }, 'Open the meeting') : null))))
     : h('p', {}, 'No notifications.'));
 }
@@ -766,6 +803,7 @@ async function render() {
       case 'visit': await screenVisit(); break;
       case 'actions': await screenActions(); break;
       case 'plan': await screenPlan(); break;
+      case 'breaks': await screenShortBreaks(); break;
       case 'conflicts': await screenConflicts(); break;
       case 'notifications': await screenNotifications(); break;
       case 'changes': await screenChanges(); break;

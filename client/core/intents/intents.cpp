@@ -11,6 +11,12 @@ namespace {
 InvalidRequest usage(std::string message) { return {kExitUsage, std::move(message)}; }
 }  // namespace
 
+std::optional<InvalidRequest> check_date(std::string_view option, const std::string& text) {
+  if (policy::parse_date(text)) return std::nullopt;
+  return usage(std::string(option) + " must be a date written YYYY-MM-DD, e.g. 2027-01-15 for 15 January 2027" +
+               (text.empty() ? std::string() : " (\"" + text + "\" is not)"));
+}
+
 Prepared prepare_request_meeting(const std::string& placement, const std::string& type_name, const std::string& reason,
                                  const std::string& identified_at) {
   auto type = model::parse_meeting_type(type_name);
@@ -38,6 +44,9 @@ Prepared prepare_record_view(const std::string& meeting, const std::string& subj
         "views are either professionals-only or shared with the carers: give --professionals-only or "
         "--share-with-carers, not both");
   }
+  if (!sought_on.empty()) {
+    if (auto bad = check_date("--sought-on", sought_on)) return *bad;
+  }
   ops::RecordView p{model::new_uuid_v7(), meeting, *subject, text, professionals_only, sought_on, share_with_carers};
   const auto id = p.view_id;
   return PreparedOperation{p, {}, id, "recorded views"};
@@ -45,6 +54,7 @@ Prepared prepare_record_view(const std::string& meeting, const std::string& subj
 
 Prepared prepare_add_action(const std::string& meeting, const std::string& owner, const std::string& due,
                             const std::string& text) {
+  if (auto bad = check_date("--due", due)) return *bad;
   ops::AddAction p{model::new_uuid_v7(), meeting, owner, due, text};
   const auto id = p.action_id;
   return PreparedOperation{p, {}, id, "added action"};
@@ -63,6 +73,9 @@ Prepared prepare_update_action(Replica& r, const std::string& id, const std::str
 
 Prepared prepare_edit_action(Replica& r, const std::string& id, const std::optional<std::string>& text,
                              const std::optional<std::string>& due, const std::optional<std::string>& owner) {
+  if (due) {
+    if (auto bad = check_date("--due", *due)) return *bad;
+  }
   auto action = r.get(col::kActions, id);
   if (!action) return InvalidRequest{kExitRefused, "no action " + id + " that you can see"};
   // The versions this person is looking at: a concurrent edit elsewhere is then detected.
@@ -127,6 +140,7 @@ Prepared prepare_agenda_note(const std::string& meeting, const std::string& item
 
 Prepared prepare_finalise_minutes(const std::string& meeting, const std::string& review_date,
                                   const std::string& review_reason) {
+  if (auto bad = check_date("--review-date", review_date)) return *bad;
   return PreparedOperation{
       ops::FinaliseMinutes{meeting, review_date, review_reason}, {}, meeting, "finalised the minutes of meeting"};
 }

@@ -33,6 +33,11 @@ struct InvalidRequest {
 
 using Prepared = std::variant<PreparedOperation, InvalidRequest>;
 
+// Every date a person gives is read by policy::parse_date (YYYY-MM-DD): one
+// it cannot read is a usage error (exit 2) naming `option` and the form, not
+// a refusal by the rules. Nothing when `text` is a date.
+std::optional<InvalidRequest> check_date(std::string_view option, const std::string& text);
+
 Prepared prepare_request_meeting(const std::string& placement, const std::string& type_name, const std::string& reason,
                                  const std::string& identified_at);
 // The child's views recorded by a professional are professionals-only unless

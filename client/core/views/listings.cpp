@@ -1,10 +1,12 @@
 #include "client/core/views/listings.hpp"
 
 #include "client/core/views/format.hpp"
+#include "client/core/views/people.hpp"
 #include "client/core/views/sync_state.hpp"
 #include "common/model/hlc.hpp"
 #include "common/policy/calendar.hpp"
 #include "common/policy/deadlines.hpp"
+#include "common/policy/tracking.hpp"
 
 namespace psm::client::views {
 
@@ -52,6 +54,31 @@ json::array placements_json(Replica& r) {
                    {"end_date", p.value(f::end_date)}});
   }
   return arr;
+}
+
+json::array two_or_more_placements_json(Replica& r) {
+  // R14's own count (common/policy/tracking.hpp): the 12 months up to today, as the server's report.
+  const auto today = policy::uk_date_of(model::HlcClock::system_now_millis());
+  const auto tracking = policy::track_placement_stability(
+      r.list(col::kPlacements), policy::placements_with_planned_ending(r.list(col::kMeetings)), today);
+  json::array all = placements_json(r);
+  json::array out;
+  for (const auto& child : tracking.children) {
+    json::array placements;
+    for (const auto& tracked : child.placements) {
+      for (const auto& v : all) {
+        if (v.at("id").as_string() == tracked.placement_id) placements.push_back(v);
+      }
+    }
+    const json::string name = placements.empty() ? json::string() : placements.front().at("child").as_string();
+    out.push_back({{"child_id", child.child_id},
+                   {"child", name},
+                   {"from", policy::format_date(tracking.from)},
+                   {"to", policy::format_date(tracking.to)},
+                   {"endings", child.endings},
+                   {"placements", std::move(placements)}});
+  }
+  return out;
 }
 
 json::array meetings_json(Replica& r) {
@@ -121,6 +148,7 @@ json::array conflicts_json(Replica& r) {
     arr.push_back({{"id", c.id},
                    {"status", c.spelling(f::status)},
                    {"record", c.value(f::target_collection) + "/" + c.value(f::target_id)},
+                   {"in_words", record_words(r, c.value(f::target_collection), c.value(f::target_id))},
                    {"field", c.value(f::field)},
                    {"current",
                     {{"value", c.value(f::kept_value)},
@@ -148,6 +176,7 @@ json::array notifications_json(Replica& r) {
                    {"kind", n.spelling(f::kind)},
                    {"text", n.value(f::text)},
                    {"meeting_id", n.value(f::meeting_id)},
+                   {"in_words", notification_about(r, n)},
                    {"at", ms_field_utc(n, f::created_at_ms)}});
   }
   return out;
@@ -180,10 +209,20 @@ json::object plans_json(Replica& r) {
   return {{"support_items", items}, {"carer_copies", copies}};
 }
 
-json::array people_json(Replica& r) {
+json::array people_json(Replica& r, std::string_view role, std::string_view search) {
   json::array out;
-  for (const auto& p : r.list(col::kPeople)) {
-    out.push_back({{"id", p.id}, {"name", p.value(schema::people::name)}, {"role", p.spelling(schema::people::role)}});
+  namespace f = schema::people;
+  const auto all = people_candidates(r);
+  const auto wanted = search.empty() ? all : matching(all, search);
+  for (const auto& c : wanted) {
+    auto p = r.get(col::kPeople, c.id);
+    if (!p || (!role.empty() && p->spelling(f::role) != role)) continue;
+    out.push_back({{"id", p->id},
+                   {"name", p->value(f::name)},
+                   {"role", p->spelling(f::role)},
+                   {"role_words", role_words(p->spelling(f::role))},
+                   {"team", p->value(f::team)},
+                   {"service", p->value(f::service)}});
   }
   return out;
 }
@@ -207,6 +246,103 @@ json::array panel_requests_json(Replica& r) {
                    {"decided_at", ms_field_utc(q, f::decided_at_ms)}});
   }
   return arr;
+}
+
+std::string meeting_words(Replica& r, std::string_view meeting_id) {
+  auto m = r.get(col::kMeetings, meeting_id);
+  if (!m) return "";
+  namespace f = schema::meetings;
+  const auto type = m->get(f::type).value_or(model::MeetingType::support);
+  std::string out = type == model::MeetingType::support          ? "the Placement Support meeting"
+                    : type == model::MeetingType::pre_disruption ? "the Pre-disruption meeting"
+                                                                 : "the placement planning meeting";
+  const auto placement = placement_words(r, m->value(f::placement_id));
+  if (!placement.empty()) out += " for " + placement;
+  if (m->get(f::scheduled_for_ms)) return out + ", on " + ms_field_local(*m, f::scheduled_for_ms);
+  if (m->get(f::deadline_ms)) return out + ", to be held by " + ms_field_local(*m, f::deadline_ms);
+  return out;
+}
+
+std::string record_words(Replica& r, std::string_view collection, std::string_view id) {
+  if (collection == col::kMeetings) return meeting_words(r, id);
+  if (collection == col::kActions) {
+    auto a = r.get(col::kActions, id);
+    if (!a) return "";
+    const auto meeting = meeting_words(r, a->value(schema::actions::meeting_id));
+    return "the action \"" + a->value(schema::actions::text) + "\"" + (meeting.empty() ? "" : " from " + meeting);
+  }
+  if (collection == col::kPlacements) return placement_words(r, id);
+  return "";
+}
+
+std::string notification_about(Replica& r, const model::Record& n) {
+  namespace f = schema::notifications;
+  if (!n.value(f::action_id).empty()) {
+    if (auto words = record_words(r, col::kActions, n.value(f::action_id)); !words.empty()) return words;
+  }
+  if (!n.value(f::meeting_id).empty()) {
+    if (auto words = meeting_words(r, n.value(f::meeting_id)); !words.empty()) return words;
+  }
+  return placement_words(r, n.value(f::placement_id));
+}
+
+std::string placement_words(Replica& r, std::string_view placement_id) {
+  auto p = r.get(col::kPlacements, placement_id);
+  if (!p) return "";
+  auto child = r.get(col::kChildren, p->value(schema::placements::child_id));
+  auto household = r.get(col::kHouseholds, p->value(schema::placements::household_id));
+  const std::string child_name = child ? child->value(schema::children::name) : "";
+  const std::string carers = household ? household->value(schema::households::name) : "";
+  if (child_name.empty()) return carers;
+  return carers.empty() ? child_name : child_name + " with " + carers;
+}
+
+json::object concern_json(Replica& r, const model::Record& c) {
+  namespace f = schema::concerns;
+  return {{"id", c.id},
+          {"meeting_id", c.value(f::meeting_id)},
+          {"placement_id", c.value(f::placement_id)},
+          {"placement", placement_words(r, c.value(f::placement_id))},
+          {"text", c.value(f::text)},
+          {"raised_by", name_of(r, c.value(f::raised_by))},
+          {"raised_at", ms_field_utc(c, f::raised_at_ms)}};
+}
+
+json::array concerns_json(Replica& r) {
+  json::array out;
+  for (const auto& c : r.list(col::kConcerns)) out.push_back(concern_json(r, c));
+  return out;
+}
+
+namespace {
+
+// Nights away; a break recorded before nights were stored has only the days
+// it touches, one more than its nights.
+std::uint64_t nights_of(const model::Record& b) {
+  namespace f = schema::short_breaks;
+  if (auto nights = b.get(f::nights)) return *nights;
+  const auto days = b.get(f::days).value_or(0);
+  return days > 0 ? days - 1 : 0;
+}
+
+}  // namespace
+
+json::array short_breaks_json(Replica& r, std::string_view placement_id) {
+  json::array out;
+  namespace f = schema::short_breaks;
+  for (const auto& b : r.list(col::kShortBreaks)) {
+    if (!placement_id.empty() && b.value(f::placement_id) != placement_id) continue;
+    out.push_back({{"id", b.id},
+                   {"placement_id", b.value(f::placement_id)},
+                   {"placement", placement_words(r, b.value(f::placement_id))},
+                   {"start_date", b.value(f::start_date)},
+                   {"end_date", b.value(f::end_date)},
+                   {"nights", static_cast<std::int64_t>(nights_of(b))},
+                   {"with_whom", b.value(f::with_whom)},
+                   {"recorded_by", name_of(r, b.value(f::recorded_by))},
+                   {"over_two_weeks", b.get(f::over_two_weeks).value_or(false)}});
+  }
+  return out;
 }
 
 }  // namespace psm::client::views

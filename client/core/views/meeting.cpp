@@ -1,6 +1,7 @@
 #include "client/core/views/meeting.hpp"
 
 #include "client/core/views/format.hpp"
+#include "client/core/views/listings.hpp"
 #include "common/policy/agenda.hpp"
 
 namespace psm::client::views {
@@ -73,11 +74,23 @@ std::optional<json::object> meeting_json(Replica& r, const std::string& id) {
   for (const auto& d : r.list_in_scope(col::kDecisions, m->scope)) {
     if (about(d, fd::meeting_id, id)) {
       decisions.push_back({{"kind", d.spelling(fd::kind)},
+                           {"recorded_by", name_of(r, d.value(fd::recorded_by))},
                            {"reason", d.value(fd::reason)},
                            {"social_work", name_of(r, d.value(fd::social_work_decider_id))},
                            {"fostering", name_of(r, d.value(fd::fostering_decider_id))}});
     }
   }
+  // R13: concerns raised at the meeting (professionals only: a carer's device never holds them).
+  json::array concerns;
+  namespace fc = schema::concerns;
+  for (const auto& c : r.list_in_scope(col::kConcerns, m->scope)) {
+    if (about(c, fc::meeting_id, id)) concerns.push_back(concern_json(r, c));
+  }
+  // A pre-disruption meeting's outcome; every field "" until it is recorded.
+  const json::object outcome{{"decision", m->spelling(fm::outcome)},
+                             {"future_contact", m->value(fm::future_contact)},
+                             {"carers_support_move", m->value(fm::carers_support_move)},
+                             {"lessons", m->value(fm::lessons)}};
   return json::object{{"id", id},
                       {"type", m->spelling(fm::type)},
                       {"status", m->spelling(fm::status)},
@@ -94,7 +107,9 @@ std::optional<json::object> meeting_json(Replica& r, const std::string& id) {
                       {"agenda", agenda},
                       {"agenda_notes", notes},
                       {"actions", actions},
-                      {"decisions", decisions}};
+                      {"decisions", decisions},
+                      {"outcome", outcome},
+                      {"concerns", concerns}};
 }
 
 }  // namespace psm::client::views
