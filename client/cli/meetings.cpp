@@ -35,6 +35,11 @@ void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function
       ->required();
   m.child_not_invited->add_option("--fostering", m.fostering, "who decided for fostering")->required();
 
+  m.held = app.add_subcommand("record-held", "record that the meeting took place, and when (before attendance, minutes)");
+  m.held->add_option("MEETING_ID", m.meeting_id)->required();
+  m.held->add_option("--at", m.at, "\"YYYY-MM-DD HH:MM\" (UK time): when it really took place")->required();
+  m.held->add_option("--location", m.location, "where, if not where it was booked");
+
   m.attendance = app.add_subcommand("record-attendance", "record whether someone invited came");
   m.attendance->add_option("INVITATION_ID", m.invitation_id)->required();
   m.attendance->add_option("--status", m.status, "attended, apologies or absent")->required();
@@ -239,6 +244,7 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
     ops::DecideChildNotInvited p{model::new_uuid_v7(), m.meeting_id, m.reason, m.social_worker, m.fostering};
     return report_outcome(r.submit(p), "recorded the decision", p.decision_id, r);
   }
+  if (*m.held) return submit_and_report(r, intents::prepare_record_held(m.meeting_id, m.at, m.location));
   if (*m.attendance) {
     return submit_and_report(r, intents::prepare_record_attendance(m.invitation_id, m.status));
   }

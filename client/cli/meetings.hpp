@@ -29,6 +29,7 @@ struct MeetingCommands {
   CLI::App* plan = nullptr;
   CLI::App* panel_requests = nullptr;
   CLI::App* panel_decision = nullptr;
+  CLI::App* held = nullptr;
   bool professionals_only = false, share_with_carers = false;
   bool needs_panel = false, approve = false, decline = false;
   bool planned_ending = false;

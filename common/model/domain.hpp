@@ -37,7 +37,9 @@ enum class PlacementType { in_house, ifa, independent };
 
 enum class CarerType { foster, connected_person, home_from_home, special_guardian };
 
-enum class Attendance { invited, attended, apologies, absent, not_invited };
+// attended_part: the child came to part of the meeting (appended: stored and
+// on the wire by spelling and by index).
+enum class Attendance { invited, attended, apologies, absent, not_invited, attended_part };
 
 // The words rules write into records (common/model/schema.hpp says which field).
 enum class PanelStatus { pending, approved, declined };  // R11: a panel request, and its support item
@@ -58,6 +60,8 @@ enum class NotificationKind {
   panel_decision,
   planned_ending,
   action_overdue,
+  meeting_cancelled,
+  meeting_moved,
 };
 
 std::string_view to_string(Role);

@@ -1,5 +1,6 @@
 #include "common/policy/calendar.hpp"
 
+#include <array>
 #include <cstdio>
 
 namespace psm::policy {
@@ -105,6 +106,25 @@ std::string format_local_datetime(std::uint64_t utc_ms) {
                 static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
                 offset.count() ? "BST" : "GMT");
   return buf;
+}
+
+std::string format_long_date(const Date& d) {
+  static constexpr std::array<std::string_view, 7> kWeekdays{"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                                             "Thursday", "Friday", "Saturday"};
+  static constexpr std::array<std::string_view, 12> kMonths{"January",   "February", "March",    "April",
+                                                            "May",       "June",     "July",     "August",
+                                                            "September", "October",  "November", "December"};
+  const weekday wd{sys_days{d}};
+  std::string out(kWeekdays[wd.c_encoding()]);
+  out += " " + std::to_string(static_cast<unsigned>(d.day())) + " ";
+  out += kMonths[static_cast<unsigned>(d.month()) - 1];
+  out += " " + std::to_string(static_cast<int>(d.year()));
+  return out;
+}
+
+std::string format_long_local(std::uint64_t utc_ms) {
+  // format_local_datetime's "YYYY-MM-DD HH:MM GMT": the time and zone follow the date.
+  return format_long_date(uk_date_of(utc_ms)) + " at " + format_local_datetime(utc_ms).substr(11);
 }
 
 std::string format_utc(std::uint64_t utc_ms) {

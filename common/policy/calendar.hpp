@@ -22,6 +22,10 @@ std::string format_date(const Date& d);
 std::optional<std::uint64_t> parse_local_datetime(std::string_view text);
 // Formats UTC milliseconds as UK local "YYYY-MM-DD HH:MM" with its zone (GMT or BST).
 std::string format_local_datetime(std::uint64_t utc_ms);
+// A date in words, as people read it: "Tuesday 1 December 2026".
+std::string format_long_date(const Date& d);
+// An instant in words, UK local time: "Tuesday 1 December 2026 at 10:00 GMT".
+std::string format_long_local(std::uint64_t utc_ms);
 // RFC 3339 UTC, e.g. 2026-11-24T12:00:00Z, for JSON output.
 std::string format_utc(std::uint64_t utc_ms);
 

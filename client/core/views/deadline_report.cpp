@@ -4,7 +4,6 @@
 
 #include <boost/json.hpp>
 
-#include <array>
 
 namespace psm::client::views {
 namespace {
@@ -50,19 +49,7 @@ DeadlineReport make_deadline_report(model::MeetingType type, std::uint64_t from_
   return r;
 }
 
-std::string format_long_date(const policy::Date& d) {
-  static constexpr std::array<std::string_view, 7> kWeekdays{"Sunday",   "Monday", "Tuesday", "Wednesday",
-                                                             "Thursday", "Friday", "Saturday"};
-  static constexpr std::array<std::string_view, 12> kMonths{"January",   "February", "March",    "April",
-                                                            "May",       "June",     "July",     "August",
-                                                            "September", "October",  "November", "December"};
-  const weekday wd{sys_days{d}};
-  std::string out(kWeekdays[wd.c_encoding()]);
-  out += " " + std::to_string(static_cast<unsigned>(d.day())) + " ";
-  out += kMonths[static_cast<unsigned>(d.month()) - 1];
-  out += " " + std::to_string(static_cast<int>(d.year()));
-  return out;
-}
+std::string format_long_date(const policy::Date& d) { return policy::format_long_date(d); }
 
 std::string format_deadline_text(const DeadlineReport& r) {
   std::string out(meeting_name(r.type));

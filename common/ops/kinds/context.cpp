@@ -57,6 +57,15 @@ Context::MeetingOrError Context::scheduled_meeting(const std::string& id) const 
   return {std::move(m), {}};
 }
 
+Context::MeetingOrError Context::held_meeting(const std::string& id) const {
+  auto m = scheduled_meeting(id);
+  if (!m.ok() || m.record->get(schema::meetings::status) == model::MeetingStatus::held) return m;
+  return {std::nullopt, reject(Errc::rule_violation,
+                               "the meeting has not been held yet: record that the meeting was held first "
+                               "(psm record-held " +
+                                   id + " --at \"YYYY-MM-DD HH:MM\")")};
+}
+
 Record Context::new_record(std::string_view collection, const std::string& id, const std::string& scope) const {
   Record r;
   r.collection = std::string(collection);
@@ -106,6 +115,47 @@ std::vector<std::string> Context::setting_ids(std::string_view setting_id) const
   auto setting = state_.get(schema::settings::kName, setting_id);
   if (!setting) return {};
   return policy::split_ids(setting->value(schema::settings::ids));
+}
+
+bool is_chair_minute_taker_or_ssw(const Context& cx, const Record& meeting) {
+  namespace m_ = schema::meetings;
+  const std::string& me = cx.me();
+  if (me == meeting.value(m_::chair_id) || me == meeting.value(m_::minute_taker_id)) return true;
+  auto placement = cx.state().get(schema::placements::kName, meeting.value(m_::placement_id));
+  auto household = placement
+                       ? cx.state().get(schema::households::kName, placement->value(schema::placements::household_id))
+                       : std::nullopt;
+  return household && me == household->value(schema::households::ssw_id);
+}
+
+void notify_invitees(Context& cx, std::vector<Record>& writes, const Record& meeting, model::NotificationKind kind,
+                     const std::string& text) {
+  namespace f = schema::invitations;
+  for (const auto& inv : cx.state().list_in_scope(f::kName, meeting.scope)) {
+    if (inv.value(f::meeting_id) != meeting.id || inv.value(f::person_id) == cx.me()) continue;
+    cx.notify(writes, inv.value(f::person_id), kind, meeting, text);
+  }
+}
+
+std::string meeting_in_words(const Context& cx, const Record& meeting) {
+  namespace m_ = schema::meetings;
+  std::string out = "the ";
+  switch (meeting.get(m_::type).value_or(model::MeetingType::support)) {
+    case model::MeetingType::support:
+      out += "Placement Support Meeting";
+      break;
+    case model::MeetingType::pre_disruption:
+      out += "pre-disruption meeting";
+      break;
+    case model::MeetingType::placement_planning:
+      out += "placement planning meeting";
+      break;
+  }
+  auto placement = cx.state().get(schema::placements::kName, meeting.value(m_::placement_id));
+  auto child =
+      placement ? cx.state().get(schema::children::kName, placement->value(schema::placements::child_id)) : std::nullopt;
+  if (child && !child->value(schema::children::name).empty()) out += " for " + child->value(schema::children::name);
+  return out;
 }
 
 }  // namespace psm::ops::kinds
