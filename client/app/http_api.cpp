@@ -133,6 +133,7 @@ intents::Prepared prepare(Replica& r, std::string_view name, const json::object&
     return prepare_schedule_meeting(field(b, "meeting"), field(b, "at"), field(b, "location"),
                                     field(b, "minute_taker"));
   }
+  if (name == "record-held") return prepare_record_held(field(b, "meeting"), field(b, "at"), field(b, "location"));
   if (name == "record-attendance") return prepare_record_attendance(field(b, "invitation"), field(b, "status"));
   if (name == "add-agenda-note") {
     return prepare_agenda_note(field(b, "meeting"), field(b, "item"), field(b, "text"), flag(b, "professionals_only"),

@@ -35,14 +35,32 @@ void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function
       ->required();
   m.child_not_invited->add_option("--fostering", m.fostering, "who decided for fostering")->required();
 
-  m.held = app.add_subcommand("record-held", "record that the meeting took place, and when (before attendance, minutes)");
+  m.held =
+      app.add_subcommand("record-held", "record that the meeting took place, and when (before attendance, minutes)");
   m.held->add_option("MEETING_ID", m.meeting_id)->required();
   m.held->add_option("--at", m.at, "\"YYYY-MM-DD HH:MM\" (UK time): when it really took place")->required();
   m.held->add_option("--location", m.location, "where, if not where it was booked");
 
+  m.cancel = app.add_subcommand("cancel-meeting", "the meeting will not take place; everyone invited is told why");
+  m.cancel->add_option("MEETING_ID", m.meeting_id)->required();
+  m.cancel->add_option("--reason", m.reason, "why it is cancelled")->required();
+
+  m.move = app.add_subcommand("move-meeting", "a new time for a booked meeting; everyone invited is told");
+  m.move->add_option("MEETING_ID", m.meeting_id)->required();
+  m.move->add_option("--at", m.at, "\"YYYY-MM-DD HH:MM\" (UK time)")->required();
+  m.move->add_option("--location", m.location, "where, if it moves too");
+
+  m.change_chair = app.add_subcommand("change-chair", "someone else chairs: a team manager or a service manager");
+  m.change_chair->add_option("MEETING_ID", m.meeting_id)->required();
+  m.change_chair->add_option("--to", m.person, "person id of the new chair")->required();
+
+  m.csw_report = app.add_subcommand("record-csw-report", "the child's social worker's report or briefing to the chair");
+  m.csw_report->add_option("MEETING_ID", m.meeting_id)->required();
+  m.csw_report->add_option("--text", m.text)->required();
+
   m.attendance = app.add_subcommand("record-attendance", "record whether someone invited came");
   m.attendance->add_option("INVITATION_ID", m.invitation_id)->required();
-  m.attendance->add_option("--status", m.status, "attended, apologies or absent")->required();
+  m.attendance->add_option("--status", m.status, "attended, attended-part, apologies or absent")->required();
 
   m.agenda_note = app.add_subcommand("add-agenda-note", "a note against an item of the meeting's agenda");
   m.agenda_note->add_option("MEETING_ID", m.meeting_id)->required();
@@ -120,6 +138,21 @@ void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function
 
 namespace {
 
+// What became of the meeting, in words: held when, moved from when, or
+// cancelled and why; nothing while it is only requested or booked.
+std::string meeting_state_line(const model::Record& m) {
+  namespace fm = model::schema::meetings;
+  std::string out;
+  if (const auto moved = m.get(fm::moved_from_ms)) {
+    out += "  moved: from " + policy::format_long_local(*moved) + "\n";
+  }
+  if (const auto held = m.get(fm::held_at_ms)) out += "  held: " + policy::format_long_local(*held) + "\n";
+  if (m.get(fm::status) == model::MeetingStatus::cancelled) {
+    out += "  cancelled: " + m.value(fm::cancelled_reason) + "\n";
+  }
+  return out;
+}
+
 int show_meeting(Session& s, const std::string& id, bool as_json) {
   auto& r = *s.replica;
   auto found = views::meeting_json(r, id);
@@ -135,6 +168,7 @@ int show_meeting(Session& s, const std::string& id, bool as_json) {
             << "\n  reason: " << str(o.at("reason"))
             << "\n  to be held by: " << views::ms_field_local(*m, fm::deadline_ms)
             << "\n  chair: " << str(o.at("chair")) << "\n";
+  std::cout << meeting_state_line(*m);
   if (!m->spelling(fm::scheduled_for_ms).empty()) {
     std::cout << "  scheduled: " << views::ms_field_local(*m, fm::scheduled_for_ms) << " at " << str(o.at("location"))
               << "; minutes: " << str(o.at("minute_taker")) << "\n";
@@ -245,6 +279,18 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
     return report_outcome(r.submit(p), "recorded the decision", p.decision_id, r);
   }
   if (*m.held) return submit_and_report(r, intents::prepare_record_held(m.meeting_id, m.at, m.location));
+  if (*m.cancel) {
+    return report_outcome(r.submit(ops::CancelMeeting{m.meeting_id, m.reason}), "cancelled meeting", m.meeting_id, r);
+  }
+  if (*m.move) return submit_and_report(r, intents::prepare_move_meeting(m.meeting_id, m.at, m.location));
+  if (*m.change_chair) {
+    return report_outcome(r.submit(ops::ChangeChair{m.meeting_id, m.person, model::new_uuid_v7()}),
+                          "changed the chair of meeting", m.meeting_id, r);
+  }
+  if (*m.csw_report) {
+    ops::RecordCswReport p{model::new_uuid_v7(), m.meeting_id, m.text};
+    return report_outcome(r.submit(p), "recorded the report to the chair (professionals only)", p.report_id, r);
+  }
   if (*m.attendance) {
     return submit_and_report(r, intents::prepare_record_attendance(m.invitation_id, m.status));
   }

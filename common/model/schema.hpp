@@ -432,7 +432,7 @@ inline constexpr const Collection* kAll[] = {
     &settings::kCollection,     &meetings::kCollection,      &invitations::kCollection,   &views::kCollection,
     &agenda_notes::kCollection, &decisions::kCollection,     &actions::kCollection,       &action_updates::kCollection,
     &concerns::kCollection,     &short_breaks::kCollection,  &support_items::kCollection, &panel_requests::kCollection,
-    &plan_copies::kCollection,  &notifications::kCollection, &conflicts::kCollection,   &csw_reports::kCollection};
+    &plan_copies::kCollection,  &notifications::kCollection, &conflicts::kCollection,     &csw_reports::kCollection};
 
 // The collection named `name`, or nullptr.
 constexpr const Collection* find(std::string_view name) {

@@ -26,9 +26,8 @@ constexpr RoleSet kNobody{};
 constexpr RoleSet kManagers{Role::fostering_team_manager, Role::cla_team_manager, Role::service_manager,
                             Role::senior_manager};
 // R4: who arranges meetings, for either kind of placement, and the managers.
-constexpr RoleSet kArrangers{Role::supervising_social_worker, Role::child_social_worker,
-                             Role::fostering_team_manager,    Role::cla_team_manager,
-                             Role::service_manager,           Role::senior_manager};
+constexpr RoleSet kArrangers{Role::supervising_social_worker, Role::child_social_worker, Role::fostering_team_manager,
+                             Role::cla_team_manager,          Role::service_manager,     Role::senior_manager};
 
 // The table. Messages are the policies' words; they are on the wire (an
 // outcome's reason) and in tests, so they change only with the policy.

@@ -147,4 +147,10 @@ Prepared prepare_record_held(const std::string& meeting, const std::string& at, 
       ops::RecordMeetingHeld{meeting, *when, location}, {}, meeting, "recorded that it was held: meeting"};
 }
 
+Prepared prepare_move_meeting(const std::string& meeting, const std::string& at, const std::string& location) {
+  auto when = policy::parse_local_datetime(at);
+  if (!when) return usage("--at must be \"YYYY-MM-DD HH:MM\" (UK time)");
+  return PreparedOperation{ops::MoveMeeting{meeting, *when, location}, {}, meeting, "moved meeting"};
+}
+
 }  // namespace psm::client::intents

@@ -26,8 +26,8 @@ Outcome apply_kind(Context& cx, const ChangeChair& p) {
     return reject(Errc::rule_violation, "the meeting is " + m.spelling(m_::status) + " and its chair cannot change");
   }
   using model::Role;
-  if (!cx.has_role(p.chair_id,
-                   {Role::fostering_team_manager, Role::cla_team_manager, Role::service_manager, Role::senior_manager})) {
+  if (!cx.has_role(p.chair_id, {Role::fostering_team_manager, Role::cla_team_manager, Role::service_manager,
+                                Role::senior_manager})) {
     return reject(Errc::rule_violation, cx.person_name(p.chair_id) +
                                             " cannot chair: a meeting is chaired by a team manager or a service "
                                             "manager (policy 3.2)");

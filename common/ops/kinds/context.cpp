@@ -152,8 +152,8 @@ std::string meeting_in_words(const Context& cx, const Record& meeting) {
       break;
   }
   auto placement = cx.state().get(schema::placements::kName, meeting.value(m_::placement_id));
-  auto child =
-      placement ? cx.state().get(schema::children::kName, placement->value(schema::placements::child_id)) : std::nullopt;
+  auto child = placement ? cx.state().get(schema::children::kName, placement->value(schema::placements::child_id))
+                         : std::nullopt;
   if (child && !child->value(schema::children::name).empty()) out += " for " + child->value(schema::children::name);
   return out;
 }

@@ -7,7 +7,9 @@ namespace psm::ops::kinds {
 
 Problem check_shape(const RecordAttendance& p) {
   if (!id_ok(p.invitation_id)) return bad("invitation id is not valid");
-  if (static_cast<int>(p.attendance) < 0 || static_cast<int>(p.attendance) > static_cast<int>(model::Attendance::attended_part)) return bad("unknown attendance");
+  if (static_cast<int>(p.attendance) < 0 ||
+      static_cast<int>(p.attendance) > static_cast<int>(model::Attendance::attended_part))
+    return bad("unknown attendance");
   return std::nullopt;
 }
 

@@ -52,7 +52,8 @@ TEST(Schema, AppendOnlyCollections_AreTheWrittenOnceOnes) {
   for (const schema::Collection* c : schema::kAll) {
     if (c->append_only) append_only.insert(c->name);
   }
-  EXPECT_EQ(append_only, (std::set<std::string_view>{"views", "agenda_notes", "decisions", "action_updates", "csw_reports"}));
+  EXPECT_EQ(append_only,
+            (std::set<std::string_view>{"views", "agenda_notes", "decisions", "action_updates", "csw_reports"}));
 }
 
 TEST(Field, TypedValues_RoundTripThroughTheirSpelling) {

@@ -855,8 +855,7 @@ TEST_F(MeetingTest, R6_AttendanceNotesAndMinutes_WaitUntilTheMeetingWasHeld) {
   auto note = run(AddAgendaNote{"n1", "m1", "cultural-identity", "Goes to church"}, "csw-1", Role::child_social_worker);
   EXPECT_EQ(note.code, Errc::rule_violation);
   // The child's views may be gathered in advance.
-  EXPECT_TRUE(
-      run(AddAgendaNote{"n2", "m1", "child-views", "Wants to stay"}, "csw-1", Role::child_social_worker).ok());
+  EXPECT_TRUE(run(AddAgendaNote{"n2", "m1", "child-views", "Wants to stay"}, "csw-1", Role::child_social_worker).ok());
   ASSERT_TRUE(hold().ok());
   EXPECT_TRUE(
       run(RecordAttendance{invitation_of("carer"), model::Attendance::attended}, "ftm-1", Role::fostering_team_manager)
@@ -866,8 +865,8 @@ TEST_F(MeetingTest, R6_AttendanceNotesAndMinutes_WaitUntilTheMeetingWasHeld) {
 TEST_F(MeetingTest, AttendedPart_TheChildCameToPartOfTheMeeting) {
   ASSERT_TRUE(schedule().ok());
   ASSERT_TRUE(hold().ok());
-  auto o =
-      run(RecordAttendance{invitation_of("child"), model::Attendance::attended_part}, "ftm-1", Role::fostering_team_manager);
+  auto o = run(RecordAttendance{invitation_of("child"), model::Attendance::attended_part}, "ftm-1",
+               Role::fostering_team_manager);
   ASSERT_TRUE(o.ok()) << o.reason;
   EXPECT_EQ(state_.get(col::kInvitations, invitation_of("child"))->value("attendance"), "attended-part");
   EXPECT_EQ(model::parse_attendance("attended-part"), model::Attendance::attended_part);
