@@ -138,6 +138,7 @@ intents::Prepared prepare(Replica& r, std::string_view name, const json::object&
     return prepare_schedule_meeting(field(b, "meeting"), field(b, "at"), field(b, "location"),
                                     field(b, "minute_taker"));
   }
+  if (name == "record-held") return prepare_record_held(field(b, "meeting"), field(b, "at"), field(b, "location"));
   if (name == "record-attendance") {
     // An invitation by its id, or by the invitee's name within a meeting.
     if (field(b, "person").empty()) return prepare_record_attendance(field(b, "invitation"), field(b, "status"));

@@ -40,14 +40,37 @@ void add_meeting_commands(CLI::App& app, MeetingCommands& m, const std::function
   m.child_not_invited->add_option("--fostering", m.fostering, "who decided for fostering: name (psm people) or id")
       ->required();
 
+  m.held =
+      app.add_subcommand("record-held", "record that the meeting took place, and when (before attendance, minutes)");
+  m.held->add_option("MEETING_ID", m.meeting_id)->required();
+  m.held->add_option("--at", m.at, "\"YYYY-MM-DD HH:MM\" (UK time): when it really took place")->required();
+  m.held->add_option("--location", m.location, "where, if not where it was booked");
+
+  m.cancel = app.add_subcommand("cancel-meeting", "the meeting will not take place; everyone invited is told why");
+  m.cancel->add_option("MEETING_ID", m.meeting_id)->required();
+  m.cancel->add_option("--reason", m.reason, "why it is cancelled")->required();
+
+  m.move = app.add_subcommand("move-meeting", "a new time for a booked meeting; everyone invited is told");
+  m.move->add_option("MEETING_ID", m.meeting_id)->required();
+  m.move->add_option("--at", m.at, "\"YYYY-MM-DD HH:MM\" (UK time)")->required();
+  m.move->add_option("--location", m.location, "where, if it moves too");
+
+  m.change_chair = app.add_subcommand("change-chair", "someone else chairs: a team manager or a service manager");
+  m.change_chair->add_option("MEETING_ID", m.meeting_id)->required();
+  m.change_chair->add_option("--to", m.person, "the new chair: their name (psm people) or id")->required();
+
+  m.csw_report = app.add_subcommand("record-csw-report", "the child's social worker's report or briefing to the chair");
+  m.csw_report->add_option("MEETING_ID", m.meeting_id)->required();
+  m.csw_report->add_option("--text", m.text)->required();
+
   m.attendance =
       app.add_subcommand("record-attendance",
                          "record whether someone invited came: MEETING_ID \"NAME\" STATUS, or INVITATION_ID --status");
   m.attendance->add_option("MEETING_OR_INVITATION", m.invitation_id, "the meeting (with NAME), or an invitation's id")
       ->required();
   m.attendance->add_option("NAME", m.attendee, "the invitee's name, within the meeting");
-  m.attendance->add_option("STATUS", m.attendance_status, "attended, apologies or absent");
-  m.attendance->add_option("--status", m.status, "attended, apologies or absent");
+  m.attendance->add_option("STATUS", m.attendance_status, "attended, attended-part, apologies or absent");
+  m.attendance->add_option("--status", m.status, "attended, attended-part, apologies or absent");
 
   m.agenda_note = app.add_subcommand("add-agenda-note", "a note against an item of the meeting's agenda");
   m.agenda_note->add_option("MEETING_ID", m.meeting_id)->required();
@@ -145,6 +168,21 @@ void print_outcome_and_concerns(const json::object& o) {
   }
 }
 
+// What became of the meeting, in words: held when, moved from when, or
+// cancelled and why; nothing while it is only requested or booked.
+std::string meeting_state_line(const model::Record& m) {
+  namespace fm = model::schema::meetings;
+  std::string out;
+  if (const auto moved = m.get(fm::moved_from_ms)) {
+    out += "  moved: from " + policy::datetime_in_words(*moved) + "\n";
+  }
+  if (const auto held = m.get(fm::held_at_ms)) out += "  held: " + policy::datetime_in_words(*held) + "\n";
+  if (m.get(fm::status) == model::MeetingStatus::cancelled) {
+    out += "  cancelled: " + m.value(fm::cancelled_reason) + "\n";
+  }
+  return out;
+}
+
 int show_meeting(Session& s, const std::string& id, bool as_json) {
   auto& r = *s.replica;
   auto found = views::meeting_json(r, id);
@@ -160,6 +198,7 @@ int show_meeting(Session& s, const std::string& id, bool as_json) {
             << "\n  reason: " << str(o.at("reason"))
             << "\n  to be held by: " << views::ms_field_local(*m, fm::deadline_ms)
             << "\n  chair: " << str(o.at("chair")) << "\n";
+  std::cout << meeting_state_line(*m);
   if (!m->spelling(fm::scheduled_for_ms).empty()) {
     std::cout << "  scheduled: " << views::ms_field_local(*m, fm::scheduled_for_ms) << " at " << str(o.at("location"))
               << "; minutes: " << str(o.at("minute_taker")) << "\n";
@@ -284,6 +323,21 @@ std::optional<int> run_meeting_command(Session& s, const MeetingCommands& m, boo
     if (auto rc = to_person_id(r, "--fostering", fostering)) return *rc;
     ops::DecideChildNotInvited p{model::new_uuid_v7(), m.meeting_id, m.reason, social_worker, fostering};
     return report_outcome(r.submit(p), "recorded the decision", p.decision_id, r);
+  }
+  if (*m.held) return submit_and_report(r, intents::prepare_record_held(m.meeting_id, m.at, m.location));
+  if (*m.cancel) {
+    return report_outcome(r.submit(ops::CancelMeeting{m.meeting_id, m.reason}), "cancelled meeting", m.meeting_id, r);
+  }
+  if (*m.move) return submit_and_report(r, intents::prepare_move_meeting(m.meeting_id, m.at, m.location));
+  if (*m.change_chair) {
+    std::string chair = m.person;
+    if (auto rc = to_person_id(r, "--to", chair)) return *rc;
+    return report_outcome(r.submit(ops::ChangeChair{m.meeting_id, chair, model::new_uuid_v7()}),
+                          "changed the chair of meeting", m.meeting_id, r);
+  }
+  if (*m.csw_report) {
+    ops::RecordCswReport p{model::new_uuid_v7(), m.meeting_id, m.text};
+    return report_outcome(r.submit(p), "recorded the report to the chair (professionals only)", p.report_id, r);
   }
   if (*m.attendance) {
     // Either MEETING_ID "NAME" STATUS, or INVITATION_ID --status STATUS.

@@ -29,6 +29,11 @@ struct MeetingCommands {
   CLI::App* plan = nullptr;
   CLI::App* panel_requests = nullptr;
   CLI::App* panel_decision = nullptr;
+  CLI::App* held = nullptr;
+  CLI::App* cancel = nullptr;
+  CLI::App* move = nullptr;
+  CLI::App* change_chair = nullptr;
+  CLI::App* csw_report = nullptr;
   bool professionals_only = false, share_with_carers = false;
   bool needs_panel = false, approve = false, decline = false;
   bool planned_ending = false;

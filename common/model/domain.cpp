@@ -60,12 +60,13 @@ constexpr Table<CarerType, 4> kCarerTypes{{
     {CarerType::special_guardian, "special-guardian"},
 }};
 
-constexpr Table<Attendance, 5> kAttendance{{
+constexpr Table<Attendance, 6> kAttendance{{
     {Attendance::invited, "invited"},
     {Attendance::attended, "attended"},
     {Attendance::apologies, "apologies"},
     {Attendance::absent, "absent"},
     {Attendance::not_invited, "not-invited"},
+    {Attendance::attended_part, "attended-part"},
 }};
 
 constexpr Table<PanelStatus, 3> kPanelStatuses{{
@@ -101,7 +102,7 @@ constexpr Table<InvitationKind, 7> kInvitationKinds{{
     {InvitationKind::child, "child"},
     {InvitationKind::other, "other"},
 }};
-constexpr Table<NotificationKind, 10> kNotificationKinds{{
+constexpr Table<NotificationKind, 12> kNotificationKinds{{
     {NotificationKind::meeting_requested, "meeting-requested"},
     {NotificationKind::support_meeting, "support-meeting"},
     {NotificationKind::minutes_finalised, "minutes-finalised"},
@@ -112,6 +113,8 @@ constexpr Table<NotificationKind, 10> kNotificationKinds{{
     {NotificationKind::action_overdue, "action-overdue"},
     {NotificationKind::review_due, "review-due"},
     {NotificationKind::meeting_booked, "meeting-booked"},
+    {NotificationKind::meeting_cancelled, "meeting-cancelled"},
+    {NotificationKind::meeting_moved, "meeting-moved"},
 }};
 
 template <class E, std::size_t N>

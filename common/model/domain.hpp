@@ -37,7 +37,9 @@ enum class PlacementType { in_house, ifa, independent };
 
 enum class CarerType { foster, connected_person, home_from_home, special_guardian };
 
-enum class Attendance { invited, attended, apologies, absent, not_invited };
+// attended_part: the child came to part of the meeting (appended: stored and
+// on the wire by spelling and by index).
+enum class Attendance { invited, attended, apologies, absent, not_invited, attended_part };
 
 // The words rules write into records (common/model/schema.hpp says which field).
 enum class PanelStatus { pending, approved, declined };  // R11: a panel request, and its support item
@@ -60,6 +62,8 @@ enum class NotificationKind {
   action_overdue,
   review_due,  // R6: a plan's review is coming up
   meeting_booked,  // R4/R5: a meeting's date, time and place fixed, told to those invited
+  meeting_cancelled,  // a meeting will not take place, told to those invited
+  meeting_moved,      // a booked meeting has a new time, told to those invited
 };
 
 std::string_view to_string(Role);

@@ -46,6 +46,8 @@ inline constexpr std::string_view kPanelRequests =
     schema::panel_requests::kName;  // R11: support needing the Practice and Resources Panel
 inline constexpr std::string_view kPlanCopies =
     schema::plan_copies::kName;  // R10: the carer household's minimised copy
+inline constexpr std::string_view kCswReports =
+    schema::csw_reports::kName;  // S1 3.3: the child's social worker's report to the chair (professionals only)
 // Directory-wide settings the rules read, e.g. which service managers are told of every support meeting.
 inline constexpr std::string_view kSettings = schema::settings::kName;
 }  // namespace collection

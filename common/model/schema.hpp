@@ -157,6 +157,15 @@ inline constexpr Field<kind::Text> lessons{"lessons"};
 // A review meeting: the meeting whose plan it reviews (R6, made when that
 // meeting's minutes are finalised with a review date).
 inline constexpr Field<kind::RecordId> reviews_meeting_id{"reviews_meeting_id"};
+// When the meeting really took place, and who recorded it (record-meeting-held).
+inline constexpr Field<kind::Millis> held_at_ms{"held_at_ms"};
+inline constexpr Field<kind::PersonId> held_recorded_by{"held_recorded_by"};
+// Why it will not take place, who said so and when (cancel-meeting).
+inline constexpr Field<kind::Text> cancelled_reason{"cancelled_reason"};
+inline constexpr Field<kind::PersonId> cancelled_by{"cancelled_by"};
+inline constexpr Field<kind::Millis> cancelled_at_ms{"cancelled_at_ms"};
+// The booked time before the latest move (move-meeting).
+inline constexpr Field<kind::Millis> moved_from_ms{"moved_from_ms"};
 inline constexpr FieldInfo kFields[] = {info(placement_id),
                                         info(child_id),
                                         info(household_id),
@@ -181,7 +190,13 @@ inline constexpr FieldInfo kFields[] = {info(placement_id),
                                         info(future_contact),
                                         info(carers_support_move),
                                         info(lessons),
-                                        info(reviews_meeting_id)};
+                                        info(reviews_meeting_id),
+                                        info(held_at_ms),
+                                        info(held_recorded_by),
+                                        info(cancelled_reason),
+                                        info(cancelled_by),
+                                        info(cancelled_at_ms),
+                                        info(moved_from_ms)};
 inline constexpr Collection kCollection{kName, "meeting", false, false, kFields};
 }  // namespace meetings
 
@@ -409,13 +424,25 @@ inline constexpr FieldInfo kFields[] = {
 inline constexpr Collection kCollection{kName, "conflict", false, false, kFields};
 }  // namespace conflicts
 
+// S1 3.3: the child's social worker's written report or briefing to the chair
+// before a meeting. Professionals-only; a correction is a new report.
+namespace csw_reports {
+inline constexpr std::string_view kName = "csw_reports";
+inline constexpr Field<kind::RecordId> meeting_id{"meeting_id"};
+inline constexpr Field<kind::Text> text{"text"};
+inline constexpr Field<kind::PersonId> author_id{"author_id"};
+inline constexpr Field<kind::Millis> at_ms{"at_ms"};
+inline constexpr FieldInfo kFields[] = {info(meeting_id), info(text), info(author_id), info(at_ms)};
+inline constexpr Collection kCollection{kName, "report", true, false, kFields};
+}  // namespace csw_reports
+
 // Every collection, reference data first.
 inline constexpr const Collection* kAll[] = {
     &people::kCollection,       &households::kCollection,    &children::kCollection,      &placements::kCollection,
     &settings::kCollection,     &meetings::kCollection,      &invitations::kCollection,   &views::kCollection,
     &agenda_notes::kCollection, &decisions::kCollection,     &actions::kCollection,       &action_updates::kCollection,
     &concerns::kCollection,     &short_breaks::kCollection,  &support_items::kCollection, &panel_requests::kCollection,
-    &plan_copies::kCollection,  &notifications::kCollection, &conflicts::kCollection};
+    &plan_copies::kCollection,  &notifications::kCollection, &conflicts::kCollection,     &csw_reports::kCollection};
 
 // The collection named `name`, or nullptr.
 constexpr const Collection* find(std::string_view name) {

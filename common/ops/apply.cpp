@@ -98,7 +98,12 @@ std::string_view kind_name(const Payload& p) {
                                                 "add-support-item",
                                                 "child-told-of-plan",
                                                 "pre-disruption-outcome",
-                                                "panel-decision"};
+                                                "panel-decision",
+                                                "record-held",
+                                                "cancel-meeting",
+                                                "move-meeting",
+                                                "change-chair",
+                                                "record-csw-report"};
   static_assert(std::size(kNames) == std::variant_size_v<Payload>);
   return kNames[p.index()];
 }

@@ -301,10 +301,79 @@ struct RecordPreDisruptionOutcome {
   }
 };
 
+// A meeting took place: its real date and time (which may differ from the
+// booking) and, when it moved, where. Attendance and minutes follow it; the
+// timeliness report measures from the need to this time.
+struct RecordMeetingHeld {
+  std::string meeting_id;
+  std::uint64_t held_at_ms = 0;
+  std::string location;  // empty: where it was booked
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) {
+    ar(meeting_id, held_at_ms, location);
+  }
+};
+
+// A meeting will not take place. The reason is required; everyone invited
+// with an account is told. A cancelled meeting cannot be scheduled, held or
+// minuted.
+struct CancelMeeting {
+  std::string meeting_id;
+  std::string reason;
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) {
+    ar(meeting_id, reason);
+  }
+};
+
+// A booked meeting, not yet held, gets a new time (and, when given, a new
+// place). Everyone invited with an account is told the old and new times.
+struct MoveMeeting {
+  std::string meeting_id;
+  std::uint64_t scheduled_for_ms = 0;
+  std::string location;  // empty: where it was booked
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) {
+    ar(meeting_id, scheduled_for_ms, location);
+  }
+};
+
+// S1 3.2: someone else chairs (a Service Manager may, instead of the team
+// manager). Only a team manager or a service manager may be made chair. The
+// new chair is invited, with `invitation_id`, when not already.
+struct ChangeChair {
+  std::string meeting_id;
+  std::string chair_id;
+  std::string invitation_id;  // made on the device; used only if the new chair is not yet invited
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) {
+    ar(meeting_id, chair_id, invitation_id);
+  }
+};
+
+// S1 3.3: the child's social worker's written report, or briefing, to the
+// chair before the meeting. Professionals-only; append-only.
+struct RecordCswReport {
+  std::string report_id;
+  std::string meeting_id;
+  std::string text;
+
+  template <class A>
+  void serialize(A& ar, std::uint32_t const) {
+    ar(report_id, meeting_id, text);
+  }
+};
+
+// Kinds are appended at the end: the variant's index is on the wire.
 using Payload = std::variant<RequestMeeting, RecordView, AddAction, UpdateActionStatus, EditAction, ResolveConflict,
                              ScheduleMeeting, InviteAttendee, DecideChildNotInvited, RecordAttendance, AddAgendaNote,
                              FinaliseMinutes, MarkPermanenceMatch, RaiseConductConcern, RecordShortBreak,
-                             AddSupportItem, RecordChildToldOfPlan, RecordPreDisruptionOutcome, DecidePanelRequest>;
+                             AddSupportItem, RecordChildToldOfPlan, RecordPreDisruptionOutcome, DecidePanelRequest,
+                             RecordMeetingHeld, CancelMeeting, MoveMeeting, ChangeChair, RecordCswReport>;
 
 // The schema version this build writes. The server accepts versions in
 // [kMinSchemaVersion, kSchemaVersion] and upgrades older ones before applying.
@@ -353,4 +422,9 @@ CEREAL_CLASS_VERSION(psm::ops::AddSupportItem, 2);
 CEREAL_CLASS_VERSION(psm::ops::DecidePanelRequest, 1);
 CEREAL_CLASS_VERSION(psm::ops::RecordChildToldOfPlan, 1);
 CEREAL_CLASS_VERSION(psm::ops::RecordPreDisruptionOutcome, 1);
+CEREAL_CLASS_VERSION(psm::ops::RecordMeetingHeld, 1);
+CEREAL_CLASS_VERSION(psm::ops::CancelMeeting, 1);
+CEREAL_CLASS_VERSION(psm::ops::MoveMeeting, 1);
+CEREAL_CLASS_VERSION(psm::ops::ChangeChair, 1);
+CEREAL_CLASS_VERSION(psm::ops::RecordCswReport, 1);
 CEREAL_CLASS_VERSION(psm::ops::Operation, 1);

@@ -65,19 +65,16 @@ std::string_view to_string(DeadlineState s) {
   return "pending";
 }
 
-std::optional<std::uint64_t> held_at(const model::Record& meeting, std::uint64_t now_ms) {
+std::optional<std::uint64_t> held_at(const model::Record& meeting, std::uint64_t /*now_ms*/) {
   const auto status = meeting.get(model::schema::meetings::status);
-  const auto scheduled = meeting.get(model::schema::meetings::scheduled_for_ms);
-  if (!status || !scheduled) return std::nullopt;
+  if (!status) return std::nullopt;
   switch (*status) {
     case model::MeetingStatus::held:
     case model::MeetingStatus::minutes_finalised:
-      return scheduled;
-    case model::MeetingStatus::scheduled:
-      // psm records no "it happened" step: a scheduled meeting whose time has
-      // come is taken as held then (minutes and attendance follow).
-      if (*scheduled <= now_ms) return scheduled;
-      return std::nullopt;
+      // Minutes finalised before the held step existed: the booked time.
+      if (const auto held = meeting.get(model::schema::meetings::held_at_ms)) return held;
+      return meeting.get(model::schema::meetings::scheduled_for_ms);
+    case model::MeetingStatus::scheduled:  // booked, not (yet) recorded as held
     case model::MeetingStatus::requested:
     case model::MeetingStatus::cancelled:
       return std::nullopt;

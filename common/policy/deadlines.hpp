@@ -55,9 +55,10 @@ int working_days_for(model::MeetingType type);
 enum class DeadlineState { met, missed, pending };
 std::string_view to_string(DeadlineState);
 
-// When a meeting was held: its scheduled time once that time has passed (or
-// once its minutes are finalised, whenever that is); nothing before then, nor
-// for a meeting never scheduled or cancelled.
+// When a meeting was held: the time recorded with record-held (a meeting
+// finalised before that step existed: its booked time); nothing for a meeting
+// booked but not recorded as held, never scheduled, or cancelled. `now_ms` is
+// unused: being booked for a time that has passed is not being held.
 std::optional<std::uint64_t> held_at(const model::Record& meeting, std::uint64_t now_ms);
 
 // R2: the state of a meeting record's deadline ("deadline_ms") at `now_ms`.

@@ -22,6 +22,12 @@ constexpr RoleSet kEveryone{Role::foster_carer,
 // Every role but foster carer (model::is_professional).
 constexpr RoleSet kProfessionals = kEveryone.without(Role::foster_carer);
 constexpr RoleSet kNobody{};
+// The managers of the service: team managers, service and senior managers.
+constexpr RoleSet kManagers{Role::fostering_team_manager, Role::cla_team_manager, Role::service_manager,
+                            Role::senior_manager};
+// R4: who arranges meetings, for either kind of placement, and the managers.
+constexpr RoleSet kArrangers{Role::supervising_social_worker, Role::child_social_worker, Role::fostering_team_manager,
+                             Role::cla_team_manager,          Role::service_manager,     Role::senior_manager};
 
 // The table. Messages are the policies' words; they are on the wire (an
 // outcome's reason) and in tests, so they change only with the policy.
@@ -90,6 +96,24 @@ constexpr std::array kTable{
                "the outcome is recorded by the chair or the supervising social worker"},
     Permission{Act::resolve_conflict, "resolve-conflict", kProfessionals, Relation::none,
                "conflicts are resolved by the professionals responsible"},
+    // S1 3.5 / R6: the people who record the meeting (its chair, the minute
+    // taker the SSW booked, the household's SSW) say that it took place; a
+    // manager may too, as the Service Manager may chair (S1 3.2).
+    Permission{Act::record_meeting_held, "record-held", kManagers, Relation::chair_minute_taker_or_household_ssw,
+               "that the meeting was held is recorded by its chair, its minute taker, the supervising social worker "
+               "or a manager"},
+    // R4: the people who arrange a meeting may call it off, and its chair.
+    Permission{Act::cancel_meeting, "cancel-meeting", kArrangers, Relation::chair_minute_taker_or_household_ssw,
+               "a meeting is cancelled by whoever arranges or chairs it"},
+    Permission{Act::move_meeting, "move-meeting", kArrangers, Relation::chair_minute_taker_or_household_ssw,
+               "a meeting is moved by whoever arranges or chairs it"},
+    // S1 3.2: "chaired by the Family Placement Team Leader / Service Manager".
+    Permission{Act::change_chair, "change-chair", kManagers, Relation::none,
+               "the chair is changed by a team manager or a service manager"},
+    // S1 3.3: "a written report should be provided to the chair by the Child's
+    // Social Worker"; a manager may record it for them.
+    Permission{Act::record_csw_report, "record-csw-report", kManagers, Relation::childs_social_worker,
+               "the report to the chair is written by the child's social worker"},
 };
 
 constexpr bool in_act_order() {
@@ -99,7 +123,7 @@ constexpr bool in_act_order() {
   return true;
 }
 static_assert(in_act_order(), "the permission table has one row per Act, in Act order");
-static_assert(kTable.size() == static_cast<std::size_t>(Act::resolve_conflict) + 1);
+static_assert(kTable.size() == static_cast<std::size_t>(Act::record_csw_report) + 1);
 
 }  // namespace
 

@@ -45,6 +45,11 @@ enum class Act : std::uint8_t {
   record_child_told_of_plan,
   record_pre_disruption_outcome,
   resolve_conflict,
+  record_meeting_held,
+  cancel_meeting,
+  move_meeting,
+  change_chair,
+  record_csw_report,
 };
 
 // A relation to the records that allows an act whatever the role.
@@ -52,6 +57,7 @@ enum class Relation : std::uint8_t {
   none,
   action_owner,                         // the person who owns the action
   chair_minute_taker_or_household_ssw,  // the meeting's chair or minute taker, or the household's SSW
+  childs_social_worker,                 // the child's social worker
 };
 
 // A set of roles, as a bit per model::Role.

@@ -66,6 +66,11 @@ std::string subject_of(const ops::Payload& payload) {
         if constexpr (std::is_same_v<T, ops::RecordChildToldOfPlan>) return p.meeting_id;
         if constexpr (std::is_same_v<T, ops::RecordPreDisruptionOutcome>) return p.meeting_id;
         if constexpr (std::is_same_v<T, ops::DecidePanelRequest>) return p.request_id;
+        if constexpr (std::is_same_v<T, ops::RecordMeetingHeld> || std::is_same_v<T, ops::CancelMeeting> ||
+                      std::is_same_v<T, ops::MoveMeeting> || std::is_same_v<T, ops::ChangeChair>) {
+          return p.meeting_id;
+        }
+        if constexpr (std::is_same_v<T, ops::RecordCswReport>) return p.report_id;
       },
       payload);
 }

@@ -88,6 +88,7 @@ Timeliness timeliness(ServerStore& store, std::uint64_t now_ms) {
     row.deadline_ms = m.get(f::deadline_ms).value_or(0);
     row.scheduled_for_ms = m.get(f::scheduled_for_ms);
     row.held_at_ms = policy::held_at(m, now_ms);
+    if (m.get(f::status) == model::MeetingStatus::cancelled) row.cancelled_reason = m.value(f::cancelled_reason);
     row.state = policy::deadline_state(m, now_ms);
     switch (row.state) {
       case policy::DeadlineState::met:
@@ -179,11 +180,17 @@ std::string to_text(const Timeliness& t) {
   }
   TextTable table({"DEADLINE", "MEETING", "TYPE", "CHILD", "PLACEMENT", "NEED IDENTIFIED", "DUE BY", "HELD"});
   for (const auto& m : t.meetings) {
+    std::string held;
+    if (m.held_at_ms) {
+      held = local_or_dash(m.held_at_ms);
+    } else if (m.status == model::to_string(model::MeetingStatus::cancelled)) {
+      held = "cancelled: " + m.cancelled_reason;
+    } else {
+      held = m.scheduled_for_ms ? "not yet (booked " + local_or_dash(m.scheduled_for_ms) + ")" : "-";
+    }
     table.add({std::string(policy::to_string(m.state)), m.meeting_id, m.type, m.child, m.placement_id,
                policy::format_local_datetime(m.identified_at_ms), policy::format_local_datetime(m.deadline_ms),
-               m.held_at_ms
-                   ? local_or_dash(m.held_at_ms)
-                   : (m.scheduled_for_ms ? "not yet (booked " + local_or_dash(m.scheduled_for_ms) + ")" : "-")});
+               std::move(held)});
   }
   out << table.render();
   return out.str();
@@ -258,6 +265,7 @@ json::value to_json(const Timeliness& t) {
                         {"deadline", policy::format_utc(m.deadline_ms)},
                         {"scheduled_for", optional_time(m.scheduled_for_ms)},
                         {"held_at", optional_time(m.held_at_ms)},
+                        {"cancelled_reason", m.cancelled_reason},
                         {"deadline_met", policy::to_string(m.state)}});
   }
   return json::object{{"as_at", policy::format_utc(t.as_at_ms)},

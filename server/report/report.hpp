@@ -37,7 +37,8 @@ struct MeetingTimeliness {
   std::uint64_t identified_at_ms = 0;
   std::uint64_t deadline_ms = 0;
   std::optional<std::uint64_t> scheduled_for_ms;
-  std::optional<std::uint64_t> held_at_ms;
+  std::optional<std::uint64_t> held_at_ms;  // recorded with record-held; a booked meeting is not held
+  std::string cancelled_reason;             // when cancelled: why
   policy::DeadlineState state = policy::DeadlineState::pending;
 };
 

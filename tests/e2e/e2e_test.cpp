@@ -231,6 +231,12 @@ TEST_F(EndToEnd, R5_R6_R9_R10_MeetingIsScheduled_MinutesRefusedUntilEveryoneHear
   auto scheduled = psm("alex", {"schedule-meeting", id, "--at", "2026-12-01T10:00", "--location", "Family centre",
                                 "--minute-taker", "ssw-morgan"});
   ASSERT_EQ(scheduled.exit_code, 0) << scheduled.err;
+  // Nothing is minuted before the meeting is recorded as held.
+  auto not_held = psm("alex", {"finalise-minutes", id, "--review-date", "2027-01-19"});
+  EXPECT_EQ(not_held.exit_code, 7);
+  EXPECT_NE(not_held.err.find("record that the meeting was held first"), std::string::npos) << not_held.err;
+  auto held = psm("alex", {"record-held", id, "--at", "2026-12-01 10:15"});
+  ASSERT_EQ(held.exit_code, 0) << held.err;
 
   auto refused = psm("alex", {"finalise-minutes", id, "--review-date", "2027-01-19"});
   EXPECT_EQ(refused.exit_code, 7);

@@ -87,6 +87,7 @@ TEST_F(Reports, R2_R8_TimelinessAndActions_FromTheServersData_WhileItServes) {
   const std::string held = meeting_identified_at("alex", "2026-11-02T09:00:00Z");
   ASSERT_EQ(
       psm("alex", {"schedule-meeting", held, "--at", "2026-11-06T10:00", "--location", "Family centre"}).exit_code, 0);
+  ASSERT_EQ(psm("alex", {"record-held", held, "--at", "2026-11-06 10:00"}).exit_code, 0);
   ASSERT_EQ(psm("alex", {"add-action", "--meeting", held, "--owner", "csw-shah", "--due", "2026-11-20", "--text",
                          "Ask CAMHS for a consultation"})
                 .exit_code,

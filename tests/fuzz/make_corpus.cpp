@@ -85,7 +85,12 @@ std::vector<std::pair<std::string, ops::Operation>> operations() {
   out.emplace_back("record-child-told-of-plan", op("op-r", 18, ops::RecordChildToldOfPlan{"m1", "2026-11-25"}));
   out.emplace_back("record-pre-disruption-outcome",
                    op("op-s", 19, ops::RecordPreDisruptionOutcome{"m1", true, "Monthly", "yes", "Earlier support"}));
-  static_assert(std::variant_size_v<ops::Payload> == 19, "a seed for each kind of operation");
+  out.emplace_back("record-held", op("op-t", 20, ops::RecordMeetingHeld{"m1", 1'700'100'000'000ull, "Room 2"}));
+  out.emplace_back("cancel-meeting", op("op-u", 21, ops::CancelMeeting{"m2", "The placement ended"}));
+  out.emplace_back("move-meeting", op("op-v", 22, ops::MoveMeeting{"m1", 1'700'200'000'000ull, ""}));
+  out.emplace_back("change-chair", op("op-w", 23, ops::ChangeChair{"m1", "sm-1", "i9"}));
+  out.emplace_back("record-csw-report", op("op-x", 24, ops::RecordCswReport{"r1", "m1", "Background"}));
+  static_assert(std::variant_size_v<ops::Payload> == 24, "a seed for each kind of operation");
   return out;
 }
 

@@ -36,7 +36,7 @@ const SUBJECT_WORDS = {
   'professional': "A professional's views",
 };
 const ACTION_STATUS_WORDS = { 'open': 'Not started', 'in-progress': 'In progress', 'done': 'Done', 'cancelled': 'Cancelled' };
-const ATTENDANCE_WORDS = { 'invited': 'Invited', 'attended': 'Attended', 'apologies': 'Sent apologies', 'absent': 'Did not attend', 'not-invited': 'Not invited' };
+const ATTENDANCE_WORDS = { 'invited': 'Invited', 'attended': 'Attended', 'apologies': 'Sent apologies', 'absent': 'Did not attend', 'not-invited': 'Not invited', 'attended-part': 'Attended part of the meeting' };
 const SUPPORT_KINDS = {
   'camhs': 'CAMHS / Healthy Young Minds', 'respite': 'Respite', 'short-break': 'Short break', 'practical': 'Practical help',
   'buddy': 'Buddy carer', 'support-group': 'Support group', 'training': 'Training', 'extra-visits': 'Extra visits', 'other': 'Other',
@@ -492,11 +492,21 @@ async function screenMeeting(id) {
         h('button', { type: 'submit' }, 'Save and send invitations')), 'schedule-meeting',
       (d) => ({ meeting: id, at: d.get('at'), location: d.get('location'), minute_taker: d.get('minute_taker') }))));
 
+    // Held: attendance and the minutes follow it (docs/workflow.md).
+    if (m.status === 'scheduled') {
+      sections.push(h('section', { 'aria-labelledby': 'h-held' }, h('h2', { id: 'h-held' }, 'Record that the meeting was held'),
+        opForm(h('form', { 'aria-label': 'Record that the meeting was held' },
+          field('When it took place (UK time)', h('input', { type: 'datetime-local', name: 'at', required: true })),
+          field('Where, if not where it was arranged', h('input', { type: 'text', name: 'location' })),
+          h('button', { type: 'submit' }, 'Record that it was held')), 'record-held',
+        (d) => ({ meeting: id, at: d.get('at'), location: d.get('location') }))));
+    }
+
     // Attendance
     sections.push(h('section', { 'aria-labelledby': 'h-attendance' }, h('h2', { id: 'h-attendance' }, 'Attendance'),
       m.invitations.length ? h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Who'), h('th', { scope: 'col' }, 'Came?'))),
         h('tbody', {}, m.invitations.map((inv) => {
-          const sel = select('status', { attended: ATTENDANCE_WORDS.attended, apologies: ATTENDANCE_WORDS.apologies, absent: ATTENDANCE_WORDS.absent }, inv.attendance);
+          const sel = select('status', { attended: ATTENDANCE_WORDS.attended, 'attended-part': ATTENDANCE_WORDS['attended-part'], apologies: ATTENDANCE_WORDS.apologies, absent: ATTENDANCE_WORDS.absent }, inv.attendance);
           sel.setAttribute('aria-label', `Attendance of ${inv.who}`);
           const form = opForm(h('form', { class: 'actions-row' }, sel, h('button', { type: 'submit', class: 'secondary' }, 'Save')),
             'record-attendance', (d) => ({ invitation: inv.id, status: d.get('status') }));

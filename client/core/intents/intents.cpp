@@ -122,7 +122,7 @@ Prepared prepare_schedule_meeting(const std::string& meeting, const std::string&
 
 Prepared prepare_record_attendance(const std::string& invitation, const std::string& status) {
   auto attendance = model::parse_attendance(status);
-  if (!attendance) return usage("--status must be attended, apologies or absent");
+  if (!attendance) return usage("--status must be attended, attended-part, apologies or absent");
   return PreparedOperation{ops::RecordAttendance{invitation, *attendance}, {}, invitation, "recorded attendance for"};
 }
 
@@ -152,6 +152,19 @@ Prepared prepare_support_item(const std::string& meeting, const std::string& kin
                         professionals_only,   needs_panel};
   const auto id = p.item_id;
   return PreparedOperation{p, {}, id, "added support item"};
+}
+
+Prepared prepare_record_held(const std::string& meeting, const std::string& at, const std::string& location) {
+  auto when = policy::parse_local_datetime(at);
+  if (!when) return usage("--at must be \"YYYY-MM-DD HH:MM\" (UK time): when the meeting really took place");
+  return PreparedOperation{
+      ops::RecordMeetingHeld{meeting, *when, location}, {}, meeting, "recorded that it was held: meeting"};
+}
+
+Prepared prepare_move_meeting(const std::string& meeting, const std::string& at, const std::string& location) {
+  auto when = policy::parse_local_datetime(at);
+  if (!when) return usage("--at must be \"YYYY-MM-DD HH:MM\" (UK time)");
+  return PreparedOperation{ops::MoveMeeting{meeting, *when, location}, {}, meeting, "moved meeting"};
 }
 
 }  // namespace psm::client::intents

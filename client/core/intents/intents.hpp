@@ -65,5 +65,10 @@ Prepared prepare_finalise_minutes(const std::string& meeting, const std::string&
 Prepared prepare_support_item(const std::string& meeting, const std::string& kind, const std::string& text,
                               const std::string& provider, const std::string& frequency, bool professionals_only,
                               bool needs_panel = false);
+// The meeting took place at `at` ("YYYY-MM-DD HH:MM", UK time), somewhere
+// else when `location` is given.
+Prepared prepare_record_held(const std::string& meeting, const std::string& at, const std::string& location);
+// A new time (and, when given, place) for a booked meeting.
+Prepared prepare_move_meeting(const std::string& meeting, const std::string& at, const std::string& location);
 
 }  // namespace psm::client::intents

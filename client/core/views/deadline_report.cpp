@@ -4,8 +4,6 @@
 
 #include <boost/json.hpp>
 
-#include <array>
-
 namespace psm::client::views {
 namespace {
 
@@ -30,7 +28,7 @@ std::string_view meeting_name(model::MeetingType type) {
 std::string local_time_of(std::uint64_t utc_ms) { return policy::format_local_datetime(utc_ms).substr(11); }
 
 std::string long_local(std::uint64_t utc_ms) {
-  return format_long_date(policy::uk_date_of(utc_ms)) + ", " + local_time_of(utc_ms);
+  return policy::date_in_words(policy::uk_date_of(utc_ms)) + ", " + local_time_of(utc_ms);
 }
 
 }  // namespace
@@ -50,25 +48,12 @@ DeadlineReport make_deadline_report(model::MeetingType type, std::uint64_t from_
   return r;
 }
 
-std::string format_long_date(const policy::Date& d) {
-  static constexpr std::array<std::string_view, 7> kWeekdays{"Sunday",   "Monday", "Tuesday", "Wednesday",
-                                                             "Thursday", "Friday", "Saturday"};
-  static constexpr std::array<std::string_view, 12> kMonths{"January",   "February", "March",    "April",
-                                                            "May",       "June",     "July",     "August",
-                                                            "September", "October",  "November", "December"};
-  const weekday wd{sys_days{d}};
-  std::string out(kWeekdays[wd.c_encoding()]);
-  out += " " + std::to_string(static_cast<unsigned>(d.day())) + " ";
-  out += kMonths[static_cast<unsigned>(d.month()) - 1];
-  out += " " + std::to_string(static_cast<int>(d.year()));
-  return out;
-}
 
 std::string format_deadline_text(const DeadlineReport& r) {
   std::string out(meeting_name(r.type));
   out += ": to be held by " + long_local(r.deadline_ms) + " (";
   if (r.working_days > 0) {
-    out += std::to_string(r.working_days) + " working days after " + format_long_date(policy::uk_date_of(r.from_ms));
+    out += std::to_string(r.working_days) + " working days after " + policy::date_in_words(policy::uk_date_of(r.from_ms));
     if (!r.holidays_skipped.empty()) {
       out += "; skipped: ";
       for (std::size_t i = 0; i < r.holidays_skipped.size(); ++i) {

@@ -1,6 +1,8 @@
 // add-agenda-note (R7): a note against one item of the meeting's agenda.
 // Append-only. Notes under "The child's views" are professionals-only unless
-// shared with the carers. Writes the note.
+// shared with the carers. Every other item's notes are the minutes, so they
+// wait until the meeting is recorded as held; the child's views may be
+// gathered in advance (the agenda's own words). Writes the note.
 #include "common/limits.hpp"
 #include "common/ops/kinds/kinds.hpp"
 #include "common/policy/agenda.hpp"
@@ -31,6 +33,9 @@ Outcome apply_kind(Context& cx, const AddAgendaNote& p) {
   if (!policy::find_agenda_item(type, p.item)) {
     return reject(Errc::invalid_argument, "\"" + p.item + "\" is not an item of the " +
                                               std::string(model::to_string(type)) + " meeting agenda");
+  }
+  if (p.item != kChildViewsItem) {
+    if (auto held = cx.held_meeting(p.meeting_id); !held.ok()) return held.error;
   }
   if (cx.state().get(f::kName, p.note_id)) return reject(Errc::already_exists, "note already recorded");
   Record n = cx.new_record(f::kName, p.note_id, meeting->scope);

@@ -57,6 +57,15 @@ Context::MeetingOrError Context::scheduled_meeting(const std::string& id) const 
   return {std::move(m), {}};
 }
 
+Context::MeetingOrError Context::held_meeting(const std::string& id) const {
+  auto m = scheduled_meeting(id);
+  if (!m.ok() || m.record->get(schema::meetings::status) == model::MeetingStatus::held) return m;
+  return {std::nullopt, reject(Errc::rule_violation,
+                               "the meeting has not been held yet: record that the meeting was held first "
+                               "(psm record-held " +
+                                   id + " --at \"YYYY-MM-DD HH:MM\")")};
+}
+
 Record Context::new_record(std::string_view collection, const std::string& id, const std::string& scope) const {
   Record r;
   r.collection = std::string(collection);
@@ -107,6 +116,27 @@ std::vector<std::string> Context::setting_ids(std::string_view setting_id) const
   if (!setting) return {};
   return policy::split_ids(setting->value(schema::settings::ids));
 }
+
+bool is_chair_minute_taker_or_ssw(const Context& cx, const Record& meeting) {
+  namespace m_ = schema::meetings;
+  const std::string& me = cx.me();
+  if (me == meeting.value(m_::chair_id) || me == meeting.value(m_::minute_taker_id)) return true;
+  auto placement = cx.state().get(schema::placements::kName, meeting.value(m_::placement_id));
+  auto household = placement
+                       ? cx.state().get(schema::households::kName, placement->value(schema::placements::household_id))
+                       : std::nullopt;
+  return household && me == household->value(schema::households::ssw_id);
+}
+
+void notify_invitees(Context& cx, std::vector<Record>& writes, const Record& meeting, model::NotificationKind kind,
+                     const std::string& text) {
+  namespace f = schema::invitations;
+  for (const auto& inv : cx.state().list_in_scope(f::kName, meeting.scope)) {
+    if (inv.value(f::meeting_id) != meeting.id || inv.value(f::person_id) == cx.me()) continue;
+    cx.notify(writes, inv.value(f::person_id), kind, meeting, text);
+  }
+}
+
 
 }  // namespace psm::ops::kinds
 
@@ -170,6 +200,12 @@ std::string describe_meeting(const Context& cx, const Record& meeting, std::stri
     out += ": to be held by " + policy::date_in_words(policy::uk_date_of(deadline));
   }
   return out;
+}
+
+std::string meeting_in_words(const Context& cx, const Record& meeting) {
+  const auto type = meeting.get(schema::meetings::type).value_or(model::MeetingType::support);
+  return "the " + std::string(meeting_kind_words(type)) + " for " +
+         child_and_carers(cx, meeting.value(schema::meetings::placement_id));
 }
 
 }  // namespace psm::ops::kinds

@@ -1,8 +1,9 @@
 // finalise-minutes (R6, R9, R10): close the minutes. Refused, naming
 // everything missing, until the meeting heard everyone it must and set a
-// review date. Writes the meeting, then (support meetings) the carer
-// household's minimised copy of the plan, the review meeting to arrange and
-// the action to arrange it, then tells the IRO.
+// review date, and never before the meeting is recorded as held. Writes the
+// meeting, then (support meetings) the carer household's minimised copy of the
+// plan, the review meeting to arrange and the action to arrange it, then tells
+// the IRO.
 #include "common/limits.hpp"
 #include "common/ops/kinds/kinds.hpp"
 #include "common/policy/calendar.hpp"
@@ -64,19 +65,16 @@ Problem check_shape(const FinaliseMinutes& p) {
 
 Outcome apply_kind(Context& cx, const FinaliseMinutes& p) {
   namespace m_ = schema::meetings;
-  auto meeting = cx.scheduled_meeting(p.meeting_id);
+  auto meeting = cx.held_meeting(p.meeting_id);
   if (!meeting.ok()) return meeting.error;
   Record& m = *meeting.record;
   auto placement = cx.state().get(schema::placements::kName, m.value(m_::placement_id));
-  auto household = placement
-                       ? cx.state().get(schema::households::kName, placement->value(schema::placements::household_id))
-                       : std::nullopt;
   auto child = placement ? cx.state().get(schema::children::kName, placement->value(schema::placements::child_id))
                          : std::nullopt;
   const std::string& me = cx.me();
-  const bool related = me == m.value(m_::chair_id) || me == m.value(m_::minute_taker_id) ||
-                       (household && me == household->value(schema::households::ssw_id));
-  if (auto refused = cx.refuse_unless(policy::Act::finalise_minutes, related)) return *refused;
+  if (auto refused = cx.refuse_unless(policy::Act::finalise_minutes, is_chair_minute_taker_or_ssw(cx, m))) {
+    return *refused;
+  }
   std::vector<std::string> missing;
   bool iro_attended = false;
   for (const auto& inv : cx.state().list_in_scope(schema::invitations::kName, m.scope)) {
@@ -87,7 +85,7 @@ Outcome apply_kind(Context& cx, const FinaliseMinutes& p) {
       iro_attended = true;
     }
     if (inv.get(f::mandatory) == true && attendance != model::Attendance::attended &&
-        attendance != model::Attendance::apologies) {
+        attendance != model::Attendance::attended_part && attendance != model::Attendance::apologies) {
       missing.push_back("attendance or apologies for " + cx.person_name(inv.value(f::person_id)) + " (" +
                         inv.spelling(f::kind) + ")");
     }
@@ -118,7 +116,7 @@ Outcome apply_kind(Context& cx, const FinaliseMinutes& p) {
   if (!review) {
     missing.push_back("a review date");
   } else {
-    const auto held_on = policy::uk_date_of(m.get(m_::scheduled_for_ms).value_or(0));
+    const auto held_on = policy::uk_date_of(m.get(m_::held_at_ms).value_or(0));
     if (!policy::is_usual_review_interval(held_on, *review) && p.review_interval_reason.empty()) {
       missing.push_back("a reason for reviewing on " + p.review_date +
                         " (reviews are usually 6 weeks to 3 months after the meeting)");

@@ -73,6 +73,10 @@ class Context {
   };
   // A visible meeting that has been scheduled (invitations exist) or held.
   MeetingOrError scheduled_meeting(const std::string& id) const;
+  // A visible meeting recorded as held (record-meeting-held), before its
+  // minutes are finalised: attendance and minutes need it. Otherwise the
+  // refusal, which says to record that the meeting was held first.
+  MeetingOrError held_meeting(const std::string& id) const;
 
   Record new_record(std::string_view collection, const std::string& id, const std::string& scope) const;
 
@@ -131,6 +135,19 @@ std::string child_and_carers(const Context& cx, const std::string& placement_id)
 Outcome request_meeting(Context& cx, const Record& placement, const std::string& meeting_id, model::MeetingType type,
                         const std::string& reason, std::uint64_t identified_at_ms);
 
+// The permission rows' relation chair_minute_taker_or_household_ssw: the actor
+// chairs `meeting`, takes its minutes, or is the SSW of the carers' household.
+bool is_chair_minute_taker_or_ssw(const Context& cx, const Record& meeting);
+
+// Tells everyone invited to `meeting` who has an account (an invitation with
+// a person), but the actor, `text`: one notification each, appended to
+// `writes`.
+void notify_invitees(Context& cx, std::vector<Record>& writes, const Record& meeting, model::NotificationKind kind,
+                     const std::string& text);
+// "the Placement Support Meeting for Amelia Jones (placed with Jo Okafor)":
+// the meeting in words, for messages (describe_meeting's first part).
+std::string meeting_in_words(const Context& cx, const Record& meeting);
+
 // One line per operation kind: its shape check and its apply.
 #define PSM_OPERATION_KIND(Payload)      \
   Problem check_shape(const Payload& p); \
@@ -155,6 +172,11 @@ PSM_OPERATION_KIND(AddSupportItem)
 PSM_OPERATION_KIND(RecordChildToldOfPlan)
 PSM_OPERATION_KIND(RecordPreDisruptionOutcome)
 PSM_OPERATION_KIND(DecidePanelRequest)
+PSM_OPERATION_KIND(RecordMeetingHeld)
+PSM_OPERATION_KIND(CancelMeeting)
+PSM_OPERATION_KIND(MoveMeeting)
+PSM_OPERATION_KIND(ChangeChair)
+PSM_OPERATION_KIND(RecordCswReport)
 
 #undef PSM_OPERATION_KIND
 

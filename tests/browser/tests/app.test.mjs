@@ -174,11 +174,16 @@ test('the chair arranges the meeting, records attendance, a note and support, an
   await waitForText(lee.page.locator('main'), 'To be held by');
 
   const arrange = lee.page.getByRole('form', { name: 'Arrange the meeting' });
-  await arrange.getByLabel('Date and time (UK time)').fill(`${isoDate(3)}T10:00`);
+  // Arranged for yesterday morning, so that it can be recorded as held before attendance.
+  await arrange.getByLabel('Date and time (UK time)').fill(`${isoDate(-1)}T10:00`);
   await arrange.getByLabel('Where').fill('Family centre, Oak Road');
   await arrange.getByLabel('Who takes the minutes').selectOption('ssw-morgan');
   await arrange.getByRole('button', { name: 'Save and send invitations' }).click();
   await waitForText(lee.page.locator('main'), 'Arranged for');
+  const held = lee.page.getByRole('form', { name: 'Record that the meeting was held' });
+  await held.getByLabel('When it took place (UK time)').fill(`${isoDate(-1)}T10:15`);
+  await held.getByRole('button', { name: 'Record that it was held' }).click();
+  await waitForText(lee.page.locator('main strong').first(), 'Held');
   const firstInvitation = lee.page.locator('#main tbody tr').first();
   await firstInvitation.waitFor();
   await firstInvitation.locator('select').selectOption('attended');

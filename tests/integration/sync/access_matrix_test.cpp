@@ -167,6 +167,9 @@ void seed_placement(server::SyncService& s, const std::string& x) {
     seed(s, arranger, "op-schedule-" + m + x, ops::ScheduleMeeting{m + x, kMeetingAt, "Family centre", "minutes"});
   }
   for (const std::string m : {"meet-", "fin-"}) {
+    seed(s, arranger, "op-held-" + m + x, ops::RecordMeetingHeld{m + x, kMeetingAt, ""});
+  }
+  for (const std::string m : {"meet-", "fin-"}) {
     // i1..i4: carer, child's social worker, chair, SSW (mandatory); i5: the IRO.
     for (int i = 1; i <= 4; ++i) {
       const std::string inv = m + x + ".i" + std::to_string(i);
@@ -378,6 +381,19 @@ std::vector<Case> cases() {
   add("pre-disruption-outcome", "pre-a", "pre-b", [](const std::string& t) -> Payload {
     return RecordPreDisruptionOutcome{t, false, "", "", ""};
   });
+  add("move-meeting", "pre-a", "pre-b", [](const std::string& t) -> Payload {
+    return MoveMeeting{t, kMeetingAt + 3'600'000, ""};
+  });
+  add("record-held", "pre-a", "pre-b", [](const std::string& t) -> Payload {
+    return RecordMeetingHeld{t, kMeetingAt, ""};
+  });
+  add("record-csw-report", "req-a", "req-b", [fresh](const std::string& t) -> Payload {
+    return RecordCswReport{fresh(), t, "Matrix"};
+  });
+  add("change-chair", "req-a", "req-b", [fresh](const std::string& t) -> Payload {
+    return ChangeChair{t, "sm", fresh()};
+  });
+  add("cancel-meeting", "req-a", "req-b", [](const std::string& t) -> Payload { return CancelMeeting{t, "Matrix"}; });
   // Last: finalising closes the meeting the columns above act on.
   add("finalise-minutes", "meet-a", "meet-b", [](const std::string& t) -> Payload {
     return FinaliseMinutes{t, "2027-01-19", ""};
@@ -388,7 +404,7 @@ std::vector<Case> cases() {
 // Adding an operation to ops::Payload fails this check until it has a column
 // (and a letter in every row); the test also checks at run time that every
 // alternative of the variant is some column's payload.
-static_assert(std::variant_size_v<ops::Payload> == 19,
+static_assert(std::variant_size_v<ops::Payload> == 24,
               "a new operation needs its column in cases() and in every row of kExpected");
 
 // ---- the expected matrix, by hand --------------------------------------------
@@ -403,7 +419,8 @@ static_assert(std::variant_size_v<ops::Payload> == 19,
 //   9 schedule-meeting     10 invite          11 child-not-invited 12 attendance
 //  13 agenda-note          14 permanence      15 conduct concern  16 short break
 //  17 support item         18 panel decision  19 child told       20 pre-disruption outcome
-//  21 finalise-minutes
+//  21 move-meeting       22 record-held     23 CSW's report     24 change-chair
+//  25 cancel-meeting     26 finalise-minutes
 //
 // Why, from the seeds: R1 only the carer, the child's social worker and the SSW
 // ask for a meeting; a carer records their own (and birth children's) views,
@@ -412,37 +429,41 @@ static_assert(std::variant_size_v<ops::Payload> == 19,
 // they own); R4 an in-house meeting is arranged by the SSW or the Fostering
 // TM; R6 the minutes are finalised by the chair (the Fostering TM), the
 // booked minute taker or the SSW; R11 only the panel decides; R13 the LADO
-// task never reaches the carer. Scope (docs/security.md "Need to know"): the
+// task never reaches the carer. Meetings are moved or cancelled by whoever
+// arranges them (and the managers), recorded as held by the chair, the minute
+// taker, the SSW or a manager; S1 3.2 a manager chairs; S1 3.3 the child's
+// social worker writes the report to the chair. Scope (docs/security.md "Need to know"): the
 // "-b" people, the LADO, the panel and a minute taker see nothing of child a.
 struct Row {
   const char* person;
   const char* verdicts;  // one letter per column, spaces ignored
   bool sees_b;           // whether placement b is in this person's scopes (by hand)
 };
-//                          1234 5678 9012 3456 7890 1
+//                          1234 5678 9012 3456 7890 1234 56
 constexpr Row kExpected[] = {
-    {"carer-a", "AAPP ANPP PPPP PPPP PNPP P", false},
-    {"carer-b", "NNNN NNNN NNNN NNNN NNNN N", true},
-    {"csw-a", "AAAA AAAA PAAA AAAA ANAA P", false},  // 21: not the chair, minute taker or SSW
-    {"csw-b", "NNNN NNNN NNNN NNNN NNNN N", true},
-    {"ssw-a", "AAAA AAAA AAAA AAAA ANAA A", false},
-    {"ssw-b", "NNNN NNNN NNNN NNNN NNNN N", true},
-    {"ftm-a", "PAAA AAAA AAAA AAAA ANAA A", false},    // chairs: finalises
-    {"ftm-b", "NNNN NNNN NNNN NNNN NNNN N", true},     // another fostering team
-    {"clatm-a", "PAAA AAAA PAAA AAAA ANAA P", false},  // sees a: the child's social worker is in the team
-    {"clatm-b", "NNNN NNNN NNNN NNNN NNNN N", true},
-    {"iro-a", "PAAA AAAA PAAA AAAA ANAA P", false},
-    {"iro-b", "NNNN NNNN NNNN NNNN NNNN N", true},
-    {"sm", "PAAA AAAA PAAA AAAA ANAA P", true},
-    {"senior", "PAAA AAAA PAAA AAAA ANAA P", true},
-    {"admin", "PAAA AAAA PAAA AAAA ANAA P", true},
-    {"panel", "NNNN NNNN NNNN NNNN NANN N", false},  // the panel's requests only
+    {"carer-a", "AAPP ANPP PPPP PPPP PNPP PPPP PP", false},
+    {"carer-b", "NNNN NNNN NNNN NNNN NNNN NNNN NN", true},
+    {"csw-a", "AAAA AAAA PAAA AAAA ANAA APAP AP", false},  // 22, 26: not the chair, minute taker or SSW
+    {"csw-b", "NNNN NNNN NNNN NNNN NNNN NNNN NN", true},
+    {"ssw-a", "AAAA AAAA AAAA AAAA ANAA AAPP AA", false},
+    {"ssw-b", "NNNN NNNN NNNN NNNN NNNN NNNN NN", true},
+    {"ftm-a", "PAAA AAAA AAAA AAAA ANAA AAAA AA", false},    // chairs: finalises
+    {"ftm-b", "NNNN NNNN NNNN NNNN NNNN NNNN NN", true},     // another fostering team
+    {"clatm-a", "PAAA AAAA PAAA AAAA ANAA AAAA AP", false},  // sees a: the child's social worker is in the team
+    {"clatm-b", "NNNN NNNN NNNN NNNN NNNN NNNN NN", true},
+    {"iro-a", "PAAA AAAA PAAA AAAA ANAA PPPP PP", false},
+    {"iro-b", "NNNN NNNN NNNN NNNN NNNN NNNN NN", true},
+    {"sm", "PAAA AAAA PAAA AAAA ANAA AAAA AP", true},
+    {"senior", "PAAA AAAA PAAA AAAA ANAA AAAA AP", true},
+    {"admin", "PAAA AAAA PAAA AAAA ANAA PPPP PP", true},
+    {"panel", "NNNN NNNN NNNN NNNN NANN NNNN NN", false},    // the panel's requests only
     // Grants (docs/security.md): the LADO acts on each concern's LADO task,
     // b's too (so b is not checked as unseen); the minute taker booked for
     // a's meetings acts on them (attendance, views, actions, finalising), not
-    // on the placement, a concern's task, a conflict or the unbooked req-a.
-    {"lado", "NNNN NANN NNNN NNNN NNNN N", true},
-    {"minutes", "NAAA ANAN NAAA ANAN ANAA A", false},
+    // on the placement, a concern's task, a conflict, the unbooked req-a or
+    // pre-a.
+    {"lado", "NNNN NANN NNNN NNNN NNNN NNNN NN", true},
+    {"minutes", "NAAA ANAN NAAA ANAN ANAA NNNN NA", false},
 };
 static_assert(std::size(kExpected) == std::size(kPeople), "a row for every person");
 

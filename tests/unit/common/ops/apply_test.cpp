@@ -3,6 +3,7 @@
 
 #include "common/policy/access.hpp"
 #include "common/policy/calendar.hpp"
+#include "common/policy/deadlines.hpp"
 #include "common/policy/working_days.hpp"
 #include "testing/memory_state.hpp"
 
@@ -115,6 +116,8 @@ class ApplyTest : public ::testing::Test {
   ApplyContext as(const std::string& person, Role role) {
     return {{person, role}, now_ms_, [](std::string_view) { return true; }};
   }
+  // When the person acts: 2023-11-14 unless a test says otherwise.
+  std::uint64_t now_ms_ = 1'700'000'000'000ull;
   Outcome run(Payload p, const std::string& person, Role role, const std::string& device = "dev-1") {
     auto o = apply(state_, op(std::move(p), device), as(person, role));
     if (o.ok()) state_.apply_writes(o);
@@ -442,6 +445,15 @@ class MeetingTest : public ApplyTest {
     // 2026-12-01 10:00 UTC
     return run(ScheduleMeeting{"m1", 1'796'119'200'000ull, "Family centre", "ssw-1"}, who, role);
   }
+  // The meeting took place at `at` (as booked: 2026-12-01 10:00 UTC),
+  // recorded by its chair an hour later; attendance and minutes need it.
+  Outcome hold(std::uint64_t at = 1'796'119'200'000ull) {
+    const auto before = now_ms_;
+    now_ms_ = at + 3'600'000;
+    auto o = run(RecordMeetingHeld{"m1", at, ""}, "ftm-1", Role::fostering_team_manager);
+    now_ms_ = before;
+    return o;
+  }
   std::string invitation_of(const std::string& kind) {
     for (const auto& inv : state_.list_in_scope(col::kInvitations, "placement:p1")) {
       if (inv.value("kind") == kind) return inv.id;
@@ -585,17 +597,19 @@ TEST_F(MeetingTest, R5_OthersMayBeInvitedByNameAndOrganisation) {
 
 TEST_F(MeetingTest, R6_Finalise_NamesEverythingMissing) {
   ASSERT_TRUE(schedule().ok());
+  ASSERT_TRUE(hold().ok());
   auto o = run(FinaliseMinutes{"m1", "2027-06-01", ""}, "ftm-1", Role::fostering_team_manager);
   ASSERT_EQ(o.code, Errc::rule_violation);
   EXPECT_NE(o.reason.find("attendance or apologies for"), std::string::npos) << o.reason;
   EXPECT_NE(o.reason.find("the child's views"), std::string::npos);
   EXPECT_NE(o.reason.find("the IRO's views"), std::string::npos);
   EXPECT_NE(o.reason.find("a reason for reviewing on 2027-06-01"), std::string::npos);
-  EXPECT_EQ(state_.get(col::kMeetings, "m1")->value("status"), "scheduled");
+  EXPECT_EQ(state_.get(col::kMeetings, "m1")->value("status"), "held");  // unchanged
 }
 
 TEST_F(MeetingTest, R6_Finalise_SucceedsWhenEveryoneWasHeard_AndR9_TellsTheIro) {
   ASSERT_TRUE(schedule().ok());
+  ASSERT_TRUE(hold().ok());
   attend_all_mandatory();
   ASSERT_TRUE(run(RecordView{"v1", "m1", model::ViewSubject::child, "I want to stay", true, ""}, "csw-1",
                   Role::child_social_worker)
@@ -616,6 +630,7 @@ TEST_F(MeetingTest, R6_Finalise_SucceedsWhenEveryoneWasHeard_AndR9_TellsTheIro) 
 
 TEST_F(MeetingTest, R6_Finalise_ApologiesCount_AndUsualIntervalNeedsNoReason) {
   ASSERT_TRUE(schedule().ok());
+  ASSERT_TRUE(hold().ok());
   for (const auto& inv : state_.list_in_scope(col::kInvitations, "placement:p1")) {
     if (inv.value("mandatory") == "yes") {
       ASSERT_TRUE(
@@ -634,11 +649,14 @@ TEST_F(MeetingTest, R6_Finalise_ApologiesCount_AndUsualIntervalNeedsNoReason) {
 
 TEST_F(MeetingTest, R6_OnlyChairMinuteTakerOrSswFinalise) {
   ASSERT_TRUE(schedule().ok());
+  ASSERT_TRUE(hold().ok());
   EXPECT_EQ(run(FinaliseMinutes{"m1", "2027-01-19", ""}, "csw-1", Role::child_social_worker).code,
             Errc::permission_denied);
 }
 
 TEST_F(MeetingTest, R7_AgendaNotes_MustNameAnItemOfThatMeetingsAgenda) {
+  ASSERT_TRUE(schedule().ok());
+  ASSERT_TRUE(hold().ok());
   auto ok = run(AddAgendaNote{"n1", "m1", "cultural-identity", "Attends her church weekly"}, "csw-1",
                 Role::child_social_worker);
   EXPECT_TRUE(ok.ok()) << ok.reason;
@@ -712,6 +730,7 @@ TEST_F(ApplyTest, R15_ShortBreak_SaturdayToSaturdayTwoWeeks_Is14NightsAndNotFlag
 
 TEST_F(MeetingTest, R10_FinalisedSupportPlan_IsCopiedMinimisedToTheCarersHousehold) {
   ASSERT_TRUE(schedule().ok());
+  ASSERT_TRUE(hold().ok());
   attend_all_mandatory();
   ASSERT_TRUE(
       run(RecordView{"v1", "m1", model::ViewSubject::child, "Fine", true, ""}, "csw-1", Role::child_social_worker)
@@ -835,6 +854,7 @@ TEST_F(MeetingTest, R13_R11_NotificationsAboutProfessionalsOnlyRecords_AreProfes
 
 TEST_F(MeetingTest, R10_ThePlanCopy_LeavesOutProfessionalsOnlyItems_AndTheLadoTask) {
   ASSERT_TRUE(schedule().ok());
+  ASSERT_TRUE(hold().ok());
   attend_all_mandatory();
   ASSERT_TRUE(
       run(RecordView{"v1", "m1", model::ViewSubject::child, "Fine", false, ""}, "csw-1", Role::child_social_worker)
@@ -1004,6 +1024,8 @@ TEST_F(MeetingTest, ChildsViews_FromADeviceBeforeTheChoice_AreProfessionalsOnly)
 }
 
 TEST_F(MeetingTest, R7_AgendaNotes_MayBeProfessionalsOnly_AndTheChildsViewsAreByDefault) {
+  ASSERT_TRUE(schedule().ok());
+  ASSERT_TRUE(hold().ok());
   ASSERT_TRUE(run(AddAgendaNote{"n1", "m1", "cultural-identity", "Attends her church weekly"}, "csw-1",
                   Role::child_social_worker)
                   .ok());
@@ -1096,6 +1118,163 @@ TEST_F(PanelTest, R11_OnlyAPanelMemberDecides_ADeclineNeedsAReason_AndADecisionI
   EXPECT_TRUE(asker_told);
   EXPECT_EQ(run(DecidePanelRequest{"s1", true, ""}, "panel-1", Role::panel_member).code, Errc::illegal_transition);
   EXPECT_EQ(run(DecidePanelRequest{"nope", true, ""}, "panel-1", Role::panel_member).code, Errc::not_found);
+}
+
+// --- the meeting's life: held, cancelled, moved, its chair, the CSW's report
+
+TEST_F(MeetingTest, Held_OnlyAScheduledMeeting_NotInTheFuture_AtItsRealTime) {
+  EXPECT_EQ(hold().code, Errc::rule_violation);  // requested, not booked
+  ASSERT_TRUE(schedule().ok());
+  now_ms_ = 1'796'119'200'000ull - 60'000;  // a minute before the booked time
+  auto early = run(RecordMeetingHeld{"m1", 1'796'119'200'000ull, ""}, "ftm-1", Role::fostering_team_manager);
+  EXPECT_EQ(early.code, Errc::rule_violation);
+  EXPECT_NE(early.reason.find("still to come"), std::string::npos) << early.reason;
+  // It really took place half an hour late, in another room.
+  now_ms_ = 1'796'130'000'000ull;
+  auto o = run(RecordMeetingHeld{"m1", 1'796'121'000'000ull, "Room 2"}, "ftm-1", Role::fostering_team_manager);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  auto m = state_.get(col::kMeetings, "m1");
+  EXPECT_EQ(m->value("status"), "held");
+  EXPECT_EQ(m->value("held_at_ms"), "1796121000000");
+  EXPECT_EQ(m->value("scheduled_for_ms"), "1796119200000");  // the booking is kept
+  EXPECT_EQ(m->value("location"), "Room 2");
+  EXPECT_EQ(hold().code, Errc::rule_violation);  // once
+}
+
+TEST_F(MeetingTest, Held_RecordedByTheChairMinuteTakerSswOrAManager) {
+  ASSERT_TRUE(schedule().ok());
+  now_ms_ = 1'796'130'000'000ull;
+  EXPECT_EQ(run(RecordMeetingHeld{"m1", 1'796'119'200'000ull, ""}, "carer-1", Role::foster_carer).code,
+            Errc::permission_denied);
+  EXPECT_EQ(run(RecordMeetingHeld{"m1", 1'796'119'200'000ull, ""}, "csw-1", Role::child_social_worker).code,
+            Errc::permission_denied);
+  EXPECT_TRUE(run(RecordMeetingHeld{"m1", 1'796'119'200'000ull, ""}, "ssw-1", Role::supervising_social_worker).ok());
+}
+
+TEST_F(MeetingTest, R6_AttendanceNotesAndMinutes_WaitUntilTheMeetingWasHeld) {
+  ASSERT_TRUE(schedule().ok());
+  auto attendance =
+      run(RecordAttendance{invitation_of("carer"), model::Attendance::attended}, "ftm-1", Role::fostering_team_manager);
+  EXPECT_EQ(attendance.code, Errc::rule_violation);
+  EXPECT_NE(attendance.reason.find("record that the meeting was held first"), std::string::npos) << attendance.reason;
+  auto minutes = run(FinaliseMinutes{"m1", "2027-01-19", ""}, "ftm-1", Role::fostering_team_manager);
+  EXPECT_NE(minutes.reason.find("record that the meeting was held first"), std::string::npos) << minutes.reason;
+  auto note = run(AddAgendaNote{"n1", "m1", "cultural-identity", "Goes to church"}, "csw-1", Role::child_social_worker);
+  EXPECT_EQ(note.code, Errc::rule_violation);
+  // The child's views may be gathered in advance.
+  EXPECT_TRUE(run(AddAgendaNote{"n2", "m1", "child-views", "Wants to stay"}, "csw-1", Role::child_social_worker).ok());
+  ASSERT_TRUE(hold().ok());
+  EXPECT_TRUE(
+      run(RecordAttendance{invitation_of("carer"), model::Attendance::attended}, "ftm-1", Role::fostering_team_manager)
+          .ok());
+}
+
+TEST_F(MeetingTest, AttendedPart_TheChildCameToPartOfTheMeeting) {
+  ASSERT_TRUE(schedule().ok());
+  ASSERT_TRUE(hold().ok());
+  auto o = run(RecordAttendance{invitation_of("child"), model::Attendance::attended_part}, "ftm-1",
+               Role::fostering_team_manager);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  EXPECT_EQ(state_.get(col::kInvitations, invitation_of("child"))->value("attendance"), "attended-part");
+  EXPECT_EQ(model::parse_attendance("attended-part"), model::Attendance::attended_part);
+  EXPECT_EQ(run(RecordAttendance{invitation_of("child"), static_cast<model::Attendance>(6)}, "ftm-1",
+                Role::fostering_team_manager)
+                .code,
+            Errc::invalid_argument);
+}
+
+TEST_F(MeetingTest, CancelMeeting_NeedsAReason_TellsEveryInvitee_AndClosesTheMeeting) {
+  ASSERT_TRUE(schedule().ok());
+  EXPECT_EQ(run(CancelMeeting{"m1", ""}, "ssw-1", Role::supervising_social_worker).code, Errc::invalid_argument);
+  EXPECT_EQ(run(CancelMeeting{"m1", "x"}, "carer-1", Role::foster_carer).code, Errc::permission_denied);
+  auto o = run(CancelMeeting{"m1", "The carers asked for more time"}, "ssw-1", Role::supervising_social_worker);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  auto m = state_.get(col::kMeetings, "m1");
+  EXPECT_EQ(m->value("status"), "cancelled");
+  EXPECT_EQ(m->value("cancelled_reason"), "The carers asked for more time");
+  std::set<std::string> told;
+  for (const auto& n : of(o, col::kNotifications)) {
+    told.insert(n.value("recipient_id"));
+    EXPECT_NE(n.value("text").find("Placement Support Meeting for Test Child on Tuesday 1 December 2026"),
+              std::string::npos)
+        << n.value("text");
+    EXPECT_NE(n.value("text").find("The carers asked for more time"), std::string::npos);
+  }
+  EXPECT_EQ(told, (std::set<std::string>{"carer-1", "csw-1", "ftm-1", "iro-1"}));  // not the SSW who cancelled
+  EXPECT_EQ(schedule().code, Errc::rule_violation);
+  EXPECT_EQ(hold().code, Errc::rule_violation);
+  EXPECT_EQ(run(FinaliseMinutes{"m1", "2027-01-19", ""}, "ftm-1", Role::fostering_team_manager).code,
+            Errc::rule_violation);
+  EXPECT_EQ(policy::held_at(*m, 1'900'000'000'000ull), std::nullopt);
+}
+
+TEST_F(MeetingTest, MoveMeeting_ANewTime_InviteesToldTheOldAndTheNew_NotOnceHeld) {
+  EXPECT_EQ(run(MoveMeeting{"m1", 1'796'205'600'000ull, ""}, "ssw-1", Role::supervising_social_worker).code,
+            Errc::rule_violation);  // not booked yet
+  ASSERT_TRUE(schedule().ok());
+  auto o = run(MoveMeeting{"m1", 1'796'205'600'000ull, ""}, "ssw-1", Role::supervising_social_worker);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  auto m = state_.get(col::kMeetings, "m1");
+  EXPECT_EQ(m->value("scheduled_for_ms"), "1796205600000");
+  EXPECT_EQ(m->value("moved_from_ms"), "1796119200000");
+  EXPECT_EQ(m->value("location"), "Family centre");
+  auto notes = of(o, col::kNotifications);
+  ASSERT_EQ(notes.size(), 4u);
+  EXPECT_NE(notes[0].value("text").find("from Tuesday 1 December 2026 at 10:00 GMT to Wednesday 2 December 2026 at "
+                                        "10:00 GMT"),
+            std::string::npos)
+      << notes[0].value("text");
+  ASSERT_TRUE(hold(1'796'205'600'000ull).ok());
+  EXPECT_EQ(run(MoveMeeting{"m1", 1'796'292'000'000ull, ""}, "ssw-1", Role::supervising_social_worker).code,
+            Errc::rule_violation);
+}
+
+TEST_F(MeetingTest, ChangeChair_S1_3_2_AServiceManagerMayChair_AndIsInvited) {
+  ASSERT_TRUE(schedule().ok());
+  auto not_a_manager = run(ChangeChair{"m1", "csw-1", "inv-c"}, "ftm-1", Role::fostering_team_manager);
+  EXPECT_EQ(not_a_manager.code, Errc::rule_violation);
+  EXPECT_EQ(run(ChangeChair{"m1", "sm-1", "inv-c"}, "ssw-1", Role::supervising_social_worker).code,
+            Errc::permission_denied);
+  auto o = run(ChangeChair{"m1", "sm-1", "inv-c"}, "ftm-1", Role::fostering_team_manager);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  EXPECT_EQ(state_.get(col::kMeetings, "m1")->value("chair_id"), "sm-1");
+  auto inv = state_.get(col::kInvitations, "inv-c");
+  ASSERT_TRUE(inv);
+  EXPECT_EQ(inv->value("person_id"), "sm-1");
+  EXPECT_EQ(inv->value("mandatory"), "yes");
+  // Back to the team manager, already invited: no second invitation.
+  auto back = run(ChangeChair{"m1", "ftm-1", "inv-d"}, "sm-1", Role::service_manager);
+  ASSERT_TRUE(back.ok()) << back.reason;
+  EXPECT_FALSE(state_.get(col::kInvitations, "inv-d"));
+}
+
+TEST_F(MeetingTest, CswReport_S1_3_3_ByTheChildsSocialWorker_ProfessionalsOnly_BeforeTheMeeting) {
+  ASSERT_TRUE(schedule().ok());
+  EXPECT_EQ(run(RecordCswReport{"r1", "m1", "Background"}, "ssw-1", Role::supervising_social_worker).code,
+            Errc::permission_denied);
+  EXPECT_EQ(run(RecordCswReport{"r1", "m1", ""}, "csw-1", Role::child_social_worker).code, Errc::invalid_argument);
+  auto o = run(RecordCswReport{"r1", "m1", "Contact with her brother has stopped"}, "csw-1", Role::child_social_worker);
+  ASSERT_TRUE(o.ok()) << o.reason;
+  auto r = state_.get(col::kCswReports, "r1");
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->professionals_only);
+  EXPECT_EQ(r->value("author_id"), "csw-1");
+  ASSERT_TRUE(hold().ok());
+  EXPECT_EQ(run(RecordCswReport{"r2", "m1", "Late"}, "csw-1", Role::child_social_worker).code, Errc::rule_violation);
+}
+
+TEST(Deadlines, R2_ABookedMeetingNotRecordedAsHeld_IsNotMet) {
+  model::Record m;
+  m.collection = "meetings";
+  m.set("status", "scheduled", {});
+  m.set("deadline_ms", "1796300000000", {});
+  m.set("scheduled_for_ms", "1796119200000", {});
+  EXPECT_EQ(policy::held_at(m, 1'796'400'000'000ull), std::nullopt);
+  EXPECT_EQ(policy::deadline_state(m, 1'796'400'000'000ull), policy::DeadlineState::missed);
+  m.set("status", "held", {});
+  m.set("held_at_ms", "1796121000000", {});
+  EXPECT_EQ(policy::held_at(m, 1'796'400'000'000ull), 1'796'121'000'000ull);
+  EXPECT_EQ(policy::deadline_state(m, 1'796'400'000'000ull), policy::DeadlineState::met);
 }
 
 }  // namespace

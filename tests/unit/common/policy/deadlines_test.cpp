@@ -98,6 +98,10 @@ model::Record meeting(const char* status, const char* deadline_local, const char
   m.set("status", status, {});
   m.set("deadline_ms", std::to_string(*parse_local_datetime(deadline_local)), {});
   if (scheduled_local) m.set("scheduled_for_ms", std::to_string(*parse_local_datetime(scheduled_local)), {});
+  // Recorded as held at the booked time (record-held).
+  if (scheduled_local && std::string_view(status) == "held") {
+    m.set("held_at_ms", std::to_string(*parse_local_datetime(scheduled_local)), {});
+  }
   return m;
 }
 
@@ -111,7 +115,7 @@ TEST(DeadlineState, R2_NotYetHeldBeforeTheDeadline_IsPending) {
 }
 
 TEST(DeadlineState, R2_HeldByTheDeadline_IsMet_EvenWhenLookedAtLater) {
-  const auto m = meeting("scheduled", "2026-11-26T23:59", "2026-11-25T10:00");
+  const auto m = meeting("held", "2026-11-26T23:59", "2026-11-25T10:00");
   EXPECT_EQ(deadline_state(m, when("2026-11-25T11:00")), DeadlineState::met);
   EXPECT_EQ(deadline_state(m, when("2027-03-01T09:00")), DeadlineState::met);
   EXPECT_EQ(held_at(m, when("2026-11-25T11:00")), when("2026-11-25T10:00"));
@@ -121,7 +125,7 @@ TEST(DeadlineState, R2_HeldByTheDeadline_IsMet_EvenWhenLookedAtLater) {
 }
 
 TEST(DeadlineState, R2_HeldAfterTheDeadline_OrNotHeldWhenItPassed_IsMissed) {
-  EXPECT_EQ(deadline_state(meeting("scheduled", "2026-11-26T23:59", "2026-11-27T09:00"), when("2026-11-27T10:00")),
+  EXPECT_EQ(deadline_state(meeting("held", "2026-11-26T23:59", "2026-11-27T09:00"), when("2026-11-27T10:00")),
             DeadlineState::missed);
   EXPECT_EQ(deadline_state(meeting("requested", "2026-11-26T23:59"), when("2026-11-27T00:00")), DeadlineState::missed);
   // Booked for after the deadline: missed as soon as the deadline passes, before the meeting.

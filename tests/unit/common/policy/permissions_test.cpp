@@ -40,7 +40,7 @@ TEST(Permissions, PermanenceMatch_IsRefusedToCarersAndMinuteTakers) {
 
 TEST(Permissions, Table_HasARowPerActInOrder) {
   const auto rows = permissions();
-  ASSERT_EQ(rows.size(), static_cast<std::size_t>(Act::resolve_conflict) + 1);
+  ASSERT_EQ(rows.size(), static_cast<std::size_t>(Act::record_csw_report) + 1);
   for (std::size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(static_cast<std::size_t>(rows[i].act), i);
 }
 

@@ -56,6 +56,7 @@ class ReportTest : public StoreFixture {
                                          {"identified_at_ms", std::to_string(at(identified))},
                                          {"deadline_ms", std::to_string(at(deadline))}};
     if (scheduled) f["scheduled_for_ms"] = std::to_string(at(scheduled));
+    if (scheduled && status == "held") f["held_at_ms"] = std::to_string(at(scheduled));  // as booked
     put(col::kMeetings, id, f);
   }
 
@@ -68,7 +69,7 @@ class ReportTest : public StoreFixture {
 };
 
 TEST_F(ReportTest, R2_Timeliness_EachRequestMetMissedOrPending) {
-  meeting("m-met", "c1", "2026-11-02T09:00", "2026-11-09T23:59", "scheduled", "2026-11-06T10:00");
+  meeting("m-met", "c1", "2026-11-02T09:00", "2026-11-09T23:59", "held", "2026-11-06T10:00");
   meeting("m-late", "c2", "2026-11-02T09:00", "2026-11-09T23:59", "minutes-finalised", "2026-11-12T10:00");
   meeting("m-never", "c1", "2026-11-10T09:00", "2026-11-17T23:59", "requested");
   meeting("m-ahead", "c2", "2026-11-23T09:00", "2026-11-30T23:59", "scheduled", "2026-11-27T10:00");
@@ -105,6 +106,24 @@ TEST_F(ReportTest, R2_Timeliness_EachRequestMetMissedOrPending) {
   const std::string text = write({"timeliness", "placement", day("2026-11-24"), false});
   EXPECT_NE(text.find("1 met, 2 missed, 1 pending"), std::string::npos) << text;
   EXPECT_NE(text.find("not yet (booked 2026-11-27 10:00 GMT)"), std::string::npos) << text;
+}
+
+TEST_F(ReportTest, R2_Timeliness_ABookedMeetingNotHeldIsNotMet_ACancelledOneShowsItsReason) {
+  meeting("m-booked", "c1", "2026-11-02T09:00", "2026-11-09T23:59", "scheduled", "2026-11-06T10:00");
+  meeting("m-off", "c2", "2026-11-02T09:00", "2026-11-09T23:59", "cancelled", "2026-11-06T10:00");
+  put(col::kMeetings, "m-off",
+      {{"placement_id", "p-c2"},
+       {"child_id", "c2"},
+       {"type", "support"},
+       {"status", "cancelled"},
+       {"identified_at_ms", std::to_string(at("2026-11-02T09:00"))},
+       {"deadline_ms", std::to_string(at("2026-11-09T23:59"))},
+       {"cancelled_reason", "The placement ended"}});
+  const auto t = timeliness(*store_, at("2026-11-24T12:00"));
+  EXPECT_EQ(t.met, 0u);
+  const std::string text = write({"timeliness", "placement", day("2026-11-24"), false});
+  EXPECT_NE(text.find("not yet (booked 2026-11-06 10:00 GMT)"), std::string::npos) << text;
+  EXPECT_NE(text.find("cancelled: The placement ended"), std::string::npos) << text;
 }
 
 TEST_F(ReportTest, R8_Actions_OpenOnesByPlacementOrTeam_OverdueInWorkingDays) {

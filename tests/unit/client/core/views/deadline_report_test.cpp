@@ -61,8 +61,8 @@ TEST(DeadlineReport, R2_JsonForPlacementPlanning_HasZeroWorkingDaysInSummerTime)
 }
 
 TEST(DeadlineReport, FormatLongDate_SpellsWeekdayAndMonth) {
-  EXPECT_EQ(format_long_date(*policy::parse_date("2026-12-01")), "Tuesday 1 December 2026");
-  EXPECT_EQ(format_long_date(*policy::parse_date("2027-03-28")), "Sunday 28 March 2027");
+  EXPECT_EQ(policy::date_in_words(*policy::parse_date("2026-12-01")), "Tuesday 1 December 2026");
+  EXPECT_EQ(policy::date_in_words(*policy::parse_date("2027-03-28")), "Sunday 28 March 2027");
 }
 
 }  // namespace
