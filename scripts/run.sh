@@ -93,12 +93,14 @@ say "Jo syncs and sees the action (but not Amelia's professionals-only views)"
 
 say "Alex (supervising social worker) arranges the meeting; invitations go out to everyone who must attend"
 "$psm" --home "$demo/alex" sync
-"$psm" --home "$demo/alex" schedule-meeting "$meeting" --at "$(date -d 'next thursday' +%F)T10:00" \
-  --location "Family centre, Oak Road" --minute-taker ssw-morgan
-say "Alex tries to close the minutes too early: psm names everything still missing"
+held_at=$(date -d '-2 hours' '+%F %H:%M')
+"$psm" --home "$demo/alex" schedule-meeting "$meeting" --at "$held_at" \
+  --location "Family centre, Oak Road" --minute-taker "Alex Morgan"
+say "Alex tries to close the minutes too early: psm names what must come first"
 "$psm" --home "$demo/alex" finalise-minutes "$meeting" --review-date "$(date -d '+7 weeks' +%F)" || true
-say "At the meeting: attendance, the IRO's views (sought, none given), an agenda note and the support plan"
-for invitation in $("$psm" --home "$demo/alex" meeting "$meeting" --json | grep -o '"id":"[^"]*","who":"[^"]*","person_id":"[^"]*","organisation":"[^"]*","kind":"[^"]*","mandatory":true' | sed 's/"id":"\([^"]*\)".*/\1/'); do
+say "The meeting took place: Alex records it held, then attendance, the IRO's views (sought, none given), an agenda note and the support plan"
+"$psm" --home "$demo/alex" record-held "$meeting" --at "$held_at"
+for invitation in $("$psm" --home "$demo/alex" meeting "$meeting" --json | jq -r '.invitations[] | select(.mandatory) | .id'); do
   "$psm" --home "$demo/alex" record-attendance "$invitation" --status attended >/dev/null
 done
 "$psm" --home "$demo/alex" record-view --meeting "$meeting" --subject iro --sought-on "$(date +%F)"

@@ -60,8 +60,8 @@ enum class NotificationKind {
   panel_decision,
   planned_ending,
   action_overdue,
-  review_due,  // R6: a plan's review is coming up
-  meeting_booked,  // R4/R5: a meeting's date, time and place fixed, told to those invited
+  review_due,         // R6: a plan's review is coming up
+  meeting_booked,     // R4/R5: a meeting's date, time and place fixed, told to those invited
   meeting_cancelled,  // a meeting will not take place, told to those invited
   meeting_moved,      // a booked meeting has a new time, told to those invited
 };

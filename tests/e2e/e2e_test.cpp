@@ -320,8 +320,8 @@ TEST_F(EndToEnd, R5_R6_R9_R10_MeetingIsScheduled_MinutesRefusedUntilEveryoneHear
   // Told of the booking (R5: everyone invited but the SSW who booked it) and of what followed.
   auto kinds_of = [&](const std::string& who) {
     std::multiset<std::string> kinds;
-    for (const auto& n : json_of(who, {"notifications"}).as_array())
-      kinds.insert(std::string(n.at("kind").as_string()));
+    const auto inbox = json_of(who, {"notifications"});
+    for (const auto& n : inbox.as_array()) kinds.insert(std::string(n.at("kind").as_string()));
     return kinds;
   };
   enrol("ruth");

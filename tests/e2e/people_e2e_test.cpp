@@ -69,9 +69,10 @@ TEST_F(PeopleByName, AddAction_OwnerByName_IsThatPerson_UnknownOrAmbiguousExitTw
 TEST_F(PeopleByName, RecordAttendance_ByTheInviteesNameWithinTheMeeting_InvitationIdFormStillWorks) {
   enrol("alex");
   const auto meeting = requested_meeting();
-  auto scheduled = psm("alex", {"schedule-meeting", meeting, "--at", "2027-01-10T10:00", "--location", "Family centre",
+  auto scheduled = psm("alex", {"schedule-meeting", meeting, "--at", "2026-11-30T10:00", "--location", "Family centre",
                                 "--minute-taker", "Alex Morgan"});
   ASSERT_EQ(scheduled.exit_code, 0) << scheduled.err;
+  ASSERT_EQ(psm("alex", {"record-held", meeting, "--at", "2026-11-30 10:05"}).exit_code, 0);
   auto by_name = psm("alex", {"record-attendance", meeting, "Jo Okafor", "apologies"});
   ASSERT_EQ(by_name.exit_code, 0) << by_name.err;
   auto unknown = psm("alex", {"record-attendance", meeting, "Mrs Q. Nobody", "attended"});

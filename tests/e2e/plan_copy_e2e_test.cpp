@@ -18,7 +18,9 @@ TEST_F(EndToEnd, R10_TheCarersCopyOfThePlan_FollowsThePlanAfterTheMinutes) {
                          "--minute-taker", "ssw-morgan"})
                 .exit_code,
             0);
-  for (const auto& inv : json_of("alex", {"meeting", id}).at("invitations").as_array()) {
+  ASSERT_EQ(psm("alex", {"record-held", id, "--at", "2026-12-01 10:05"}).exit_code, 0);
+  const auto meeting = json_of("alex", {"meeting", id});
+  for (const auto& inv : meeting.at("invitations").as_array()) {
     if (!inv.at("mandatory").as_bool()) continue;
     ASSERT_EQ(
         psm("alex", {"record-attendance", std::string(inv.at("id").as_string()), "--status", "attended"}).exit_code, 0);
@@ -63,7 +65,12 @@ TEST_F(EndToEnd, R10_TheCarersCopyOfThePlan_FollowsThePlanAfterTheMinutes) {
   const std::string request(json_of("sasha", {"panel-requests"}).as_array()[0].at("id").as_string());
   ASSERT_EQ(psm("sasha", {"panel-decision", request, "--approve"}).exit_code, 0);
   ASSERT_EQ(psm("sasha", {"sync"}).exit_code, 0);
-  const std::string action(json_of("jo", {"actions"}).as_array()[0].at("id").as_string());
+  std::string action;
+  const auto actions = json_of("jo", {"actions"});
+  for (const auto& a : actions.as_array()) {
+    if (a.at("text").as_string() == "Book the respite weekend") action = a.at("id").as_string();
+  }
+  ASSERT_FALSE(action.empty()) << actions;
   ASSERT_EQ(psm("jo", {"update-action", action, "--status", "done", "--note", "Booked for the 23rd"}).exit_code, 0);
 
   auto after = copy_on_jos_device();

@@ -3,6 +3,7 @@
 // psm-server and psm processes, real TLS on loopback, real SQLCipher files.
 #include "common/model/hlc.hpp"
 #include "common/policy/calendar.hpp"
+#include "common/policy/deadlines.hpp"
 #include "common/policy/working_days.hpp"
 #include "support/e2e_fixture.hpp"
 
@@ -33,9 +34,6 @@ constexpr const char* kHistory = R"({
 })";
 
 // A later edition of the calendar: Friday 4 June 2027 becomes a bank holiday.
-constexpr const char* kCalendarEditionTwo = R"({"version": 2, "changes": [
-  {"date": "2027-06-04", "kind": "holiday", "name": "An extra bank holiday"}]})";
-
 void write_file(const fs::path& p, const std::string& text) {
   std::ofstream out(p, std::ios::binary);
   out << text;
@@ -214,7 +212,15 @@ TEST_F(Reports, R2_NewPlacement_GetsAPlanningMeeting_PendingOnTheDeviceAndInTheR
 
 TEST_F(Reports, R16_CalendarImportedOnTheServer_ReachesDevices_AndOfflineDeadlinesMatchTheServers) {
   enrol("jo");
-  write_file(dir_.path / "calendar.json", kCalendarEditionTwo);
+  // The edition adds Friday 4 June 2027, and the next working day from today
+  // (so that a request made now counts past it).
+  const auto today = policy::uk_date_of(model::HlcClock::system_now_millis());
+  auto soon = std::chrono::sys_days{today} + std::chrono::days{1};
+  while (!policy::default_calendar().is_working_day(soon)) soon += std::chrono::days{1};
+  const std::string soon_text = policy::format_date(soon);
+  write_file(dir_.path / "calendar.json", R"({"version": 2, "changes": [
+  {"date": "2027-06-04", "kind": "holiday", "name": "An extra bank holiday"},
+  {"date": ")" + soon_text + R"(", "kind": "holiday", "name": "A day the authority closes"}]})");
   auto imported = admin({"calendar", "import", (dir_.path / "calendar.json").string()});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   EXPECT_NE(imported.out.find("imported calendar version 2"), std::string::npos) << imported.out;
@@ -235,10 +241,16 @@ TEST_F(Reports, R16_CalendarImportedOnTheServer_ReachesDevices_AndOfflineDeadlin
       json::parse(psm("jo", {"deadline", "--type", "support", "--from", "2027-05-31T10:00", "--json"}).out);
   EXPECT_EQ(on_device.at("deadline").as_string(), "2027-06-08T22:59:59Z");
   EXPECT_EQ(on_device.at("calendar_version").as_int64(), 2);
+  // A request made now, offline: its deadline skips the closure day.
   auto request = psm("jo", {"request-meeting", "--placement", "pl-amelia-okafor", "--type", "support", "--reason",
-                            "Bedtimes are very hard", "--identified-at", "2027-05-31T10:00"});
+                            "Bedtimes are very hard"});
   ASSERT_EQ(request.exit_code, 0) << request.err;
-  EXPECT_NE(request.out.find("to be held by 2027-06-08 23:59 BST"), std::string::npos) << request.out;
+  const auto offline = json_of("jo", {"meetings"}).as_array().at(0).as_object();
+  const std::string offline_deadline(offline.at("deadline").as_string());
+  const auto identified = policy::parse_local_datetime(std::string(offline.at("identified_at").as_string()));
+  ASSERT_TRUE(identified);
+  EXPECT_NE(offline_deadline, policy::format_utc(policy::meeting_deadline(model::MeetingType::support, *identified)))
+      << "the closure day was skipped: " << offline_deadline;
 
   // Back online: the server, applying the same request, works out the same deadline.
   server_ = std::make_unique<Server>(data_, static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1))));
@@ -246,7 +258,7 @@ TEST_F(Reports, R16_CalendarImportedOnTheServer_ReachesDevices_AndOfflineDeadlin
   ASSERT_EQ(psm("jo", {"sync"}).exit_code, 0);
   const auto server_view = admin_json({"report", "timeliness"});
   ASSERT_EQ(server_view.at("meetings").as_array().size(), 1u);
-  EXPECT_EQ(server_view.at("meetings").as_array()[0].at("deadline").as_string(), "2027-06-08T22:59:59Z");
+  EXPECT_EQ(server_view.at("meetings").as_array()[0].at("deadline").as_string(), offline_deadline);
 
   // An older edition is refused and changes nothing.
   write_file(dir_.path / "old.json", std::string(policy::kDefaultCalendarJson));

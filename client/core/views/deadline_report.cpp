@@ -48,12 +48,12 @@ DeadlineReport make_deadline_report(model::MeetingType type, std::uint64_t from_
   return r;
 }
 
-
 std::string format_deadline_text(const DeadlineReport& r) {
   std::string out(meeting_name(r.type));
   out += ": to be held by " + long_local(r.deadline_ms) + " (";
   if (r.working_days > 0) {
-    out += std::to_string(r.working_days) + " working days after " + policy::date_in_words(policy::uk_date_of(r.from_ms));
+    out +=
+        std::to_string(r.working_days) + " working days after " + policy::date_in_words(policy::uk_date_of(r.from_ms));
     if (!r.holidays_skipped.empty()) {
       out += "; skipped: ";
       for (std::size_t i = 0; i < r.holidays_skipped.size(); ++i) {

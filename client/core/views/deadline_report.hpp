@@ -26,7 +26,6 @@ struct DeadlineReport {
 DeadlineReport make_deadline_report(model::MeetingType type, std::uint64_t from_ms,
                                     const policy::WorkingDayCalendar& calendar = policy::default_calendar());
 
-
 // One line, e.g. "support meeting: to be held by Monday 4 January 2027, 23:59 GMT
 // (5 working days after Wednesday 23 December 2026; skipped: Christmas Day, …)".
 std::string format_deadline_text(const DeadlineReport& report);

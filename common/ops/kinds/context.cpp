@@ -108,7 +108,7 @@ bool Context::has_role(const std::string& person_id, std::initializer_list<model
 
 std::string Context::person_name(const std::string& id) const {
   auto p = state_.get(schema::people::kName, id);
-  return p ? p->value(schema::people::name) : id;
+  return p && !p->value(schema::people::name).empty() ? p->value(schema::people::name) : id;
 }
 
 std::vector<std::string> Context::setting_ids(std::string_view setting_id) const {
@@ -136,7 +136,6 @@ void notify_invitees(Context& cx, std::vector<Record>& writes, const Record& mee
     cx.notify(writes, inv.value(f::person_id), kind, meeting, text);
   }
 }
-
 
 }  // namespace psm::ops::kinds
 

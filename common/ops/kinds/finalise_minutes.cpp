@@ -30,7 +30,8 @@ void review_meeting(Context& cx, const Record& m, const Record& placement, const
   request.scope = m.scope;
   request.type = model::MeetingType::support;
   request.reason = "Review of the Placement Support Plan agreed at the meeting of " +
-                   policy::date_in_words(policy::uk_date_of(m.get(m_::scheduled_for_ms).value_or(cx.now_ms())));
+                   policy::date_in_words(policy::uk_date_of(
+                       m.get(m_::held_at_ms).value_or(m.get(m_::scheduled_for_ms).value_or(cx.now_ms()))));
   request.requested_by = cx.me();
   request.requested_at_ms = cx.now_ms();
   request.identified_at_ms = cx.now_ms();

@@ -166,7 +166,7 @@ test('the chair arranges the meeting, records attendance, a note and support, an
   await unlock(lee.page);
   // The chair is told of the request in the notifications inbox, and goes to the meeting from there.
   await lee.page.getByRole('link', { name: 'Notifications' }).click();
-  await syncNowUntil(lee.page, async () => (await lee.page.locator('main').textContent()).includes('Placement Support Meeting requested'),
+  await syncNowUntil(lee.page, async () => (await lee.page.locator('main').textContent()).includes('Placement Support Meeting for Amelia Brooks (placed with Jo Okafor) requested by'),
     'the chair to be told of the request');
   await screenshot(lee.page, 'notifications');
   await checkAccessible(lee.page, 'notifications');

@@ -154,13 +154,12 @@ int Background::wait(std::chrono::seconds timeout) {
 void Background::kill_hard() { kill_and_reap(pid_); }
 
 Server::Server(const fs::path& data, std::uint16_t port, const std::vector<std::string>& extra_args,
-               const std::vector<std::string>& launcher, const std::map<std::string, std::string>& env)
+               const std::map<std::string, std::string>& env)
     : log_(temp_file("server")) {
   const auto in = temp_file("in");
   { std::ofstream f(in); }
-  std::vector<std::string> argv = launcher;
-  argv.insert(argv.end(), {server_bin().string(), "serve", "--data", data.string(), "--listen",
-                           "127.0.0.1:" + std::to_string(port)});
+  std::vector<std::string> argv{server_bin().string(), "serve",    "--data",
+                                data.string(),         "--listen", "127.0.0.1:" + std::to_string(port)};
   // Servers running side by side must not race for the default metrics port.
   if (std::find(extra_args.begin(), extra_args.end(), "--metrics-listen") == extra_args.end()) {
     argv.insert(argv.end(), {"--metrics-listen", "127.0.0.1:0"});

@@ -45,11 +45,10 @@ class Server {
  public:
   // Starts `psm-server serve --data DIR --listen 127.0.0.1:PORT` and waits for
   // "listening on wss://…". Port 0 picks a free port. `extra_args` go after
-  // the listen address (e.g. {"--token-days", "0.001"}). `launcher` goes
-  // before the program (e.g. {"/usr/bin/faketime", "2026-12-29 11:00:00"}),
-  // `env` is added to its environment.
+  // the listen address (e.g. {"--token-days", "0.001"}); `env` is added to
+  // its environment (e.g. libfaketime's).
   Server(const std::filesystem::path& data, std::uint16_t port = 0, const std::vector<std::string>& extra_args = {},
-         const std::vector<std::string>& launcher = {}, const std::map<std::string, std::string>& env = {});
+         const std::map<std::string, std::string>& env = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -456,14 +456,15 @@ constexpr Row kExpected[] = {
     {"sm", "PAAA AAAA PAAA AAAA ANAA AAAA AP", true},
     {"senior", "PAAA AAAA PAAA AAAA ANAA AAAA AP", true},
     {"admin", "PAAA AAAA PAAA AAAA ANAA PPPP PP", true},
-    {"panel", "NNNN NNNN NNNN NNNN NANN NNNN NN", false},    // the panel's requests only
+    {"panel", "NNNN NNNN NNNN NNNN NANN NNNN NN", false},  // the panel's requests only
     // Grants (docs/security.md): the LADO acts on each concern's LADO task,
     // b's too (so b is not checked as unseen); the minute taker booked for
     // a's meetings acts on them (attendance, views, actions, finalising), not
-    // on the placement, a concern's task, a conflict, the unbooked req-a or
-    // pre-a.
+    // on the placement, a concern's task, a conflict or the unbooked req-a
+    // (so moves and records pre-a held, as its minute taker, but not req-a's
+    // report, chair or cancelling).
     {"lado", "NNNN NANN NNNN NNNN NNNN NNNN NN", true},
-    {"minutes", "NAAA ANAN NAAA ANAN ANAA NNNN NA", false},
+    {"minutes", "NAAA ANAN NAAA ANAN ANAA AANN NA", false},
 };
 static_assert(std::size(kExpected) == std::size(kPeople), "a row for every person");
 
@@ -567,11 +568,12 @@ Listing shared_records(const std::string& x) {
   add(l, col::kPlacements, {"p" + x});
   add(l, col::kHouseholds, {"h" + x});
   add(l, col::kPeople, {"carer-" + x});
-  add(l, col::kMeetings, {"meet-" + x, "req-" + x, "pre-" + x, "fin-" + x});
+  // R6: finalising fin-x's minutes made the review meeting and the action to arrange it.
+  add(l, col::kMeetings, {"meet-" + x, "req-" + x, "pre-" + x, "fin-" + x, "op-finalise-" + x + ".review"});
   add(l, col::kViews,
       {"meet-view-carer-" + x, "meet-view-iro-" + x, "fin-view-iro-" + x, "meet-view-child-shared-" + x});
   add(l, col::kAgendaNotes, {"note-open-" + x});
-  add(l, col::kActions, {"act-" + x});
+  add(l, col::kActions, {"act-" + x, "op-finalise-" + x + ".review.arrange"});
   add(l, col::kConflicts, {"op-conflict-" + x + ".text"});
   add(l, col::kSupportItems, {"item-open-" + x, "item-panel-" + x, "item-fin-" + x});
   add(l, col::kPlanCopies, {"fin-" + x + ".plan"});

@@ -121,7 +121,9 @@ TEST(Sync, R4_BookedMinuteTaker_PullsTheMeeting_RecordsIt_AndFinalises_SeeingNoO
             n.value("text").find("Amelia-Test-Child (placed with Jo Okafor)") != std::string::npos;
   }
   EXPECT_TRUE(told);
-  // Attendance of everyone who must attend, the child's and the IRO's views, then the minutes.
+  // The minute taker records that it was held, then attendance of everyone who
+  // must attend, the child's and the IRO's views, then the minutes.
+  ASSERT_TRUE(taker->replica->submit(ops::RecordMeetingHeld{booked, 1'796'119'200'000ull, ""}).ok());
   for (const auto& inv : taker->replica->list(col::kInvitations)) {
     if (inv.value("mandatory") == "yes") {
       EXPECT_TRUE(taker->replica->submit(ops::RecordAttendance{inv.id, model::Attendance::attended}).ok()) << inv.id;

@@ -112,7 +112,7 @@ class ApplyTest : public ::testing::Test {
     o.payload = std::move(p);
     return o;
   }
-  // `now_ms_`: the time the person acted (on their device, or as the server bounded it).
+  // At `now_ms_`: the time the person acted (on their device, or as the server bounded it).
   ApplyContext as(const std::string& person, Role role) {
     return {{person, role}, now_ms_, [](std::string_view) { return true; }};
   }
@@ -125,7 +125,6 @@ class ApplyTest : public ::testing::Test {
   }
   MemoryState state_;
   int n_ = 0;
-  std::uint64_t now_ms_ = 1'700'000'000'000ull;
 };
 
 TEST_F(ApplyTest, RequestMeeting_ByCarer_CreatesMeetingWithDeadlineAndChair) {
@@ -357,6 +356,7 @@ TEST_F(ApplyTest, R1_RequestNotification_NamesTheChildTheCarersTheKindAndTheDead
   state_.add(ssw);
   // Identified on Monday 31 May 2027 at 10:00: five working days to Monday 7 June.
   const std::uint64_t identified = *policy::parse_local_datetime("2027-05-31T10:00");
+  now_ms_ = identified;
   auto o = run(RequestMeeting{"m1", "p1", model::MeetingType::support, "Struggling", identified}, "ssw-1",
                Role::supervising_social_worker);
   ASSERT_TRUE(o.ok()) << o.reason;
@@ -881,6 +881,7 @@ TEST_F(MeetingTest, R10_ThePlanCopy_LeavesOutProfessionalsOnlyItems_AndTheLadoTa
 
 TEST_F(MeetingTest, R10_ThePlanCopy_FollowsThePlan_WhereEachItemAndActionStands) {
   ASSERT_TRUE(schedule().ok());
+  ASSERT_TRUE(hold().ok());
   attend_all_mandatory();
   ASSERT_TRUE(
       run(RecordView{"v1", "m1", model::ViewSubject::child, "Fine", false, ""}, "csw-1", Role::child_social_worker)
@@ -926,6 +927,7 @@ TEST_F(MeetingTest, R10_ThePlanCopy_FollowsThePlan_WhereEachItemAndActionStands)
 
 TEST_F(MeetingTest, R6_TheReviewDate_BecomesAMeetingToArrange_AndAnActionForTheSsw) {
   ASSERT_TRUE(schedule().ok());
+  ASSERT_TRUE(hold().ok());
   attend_all_mandatory();
   ASSERT_TRUE(
       run(RecordView{"v1", "m1", model::ViewSubject::child, "Fine", false, ""}, "csw-1", Role::child_social_worker)
@@ -960,6 +962,8 @@ TEST_F(MeetingTest, R6_TheReviewDate_BecomesAMeetingToArrange_AndAnActionForTheS
   ASSERT_TRUE(run(ScheduleMeeting{review->id, 1'799'661'600'000ull, "Family centre", "ssw-1"}, "ssw-1",
                   Role::supervising_social_worker)
                   .ok());
+  now_ms_ = 1'799'661'600'000ull + 3'600'000;  // 11 January 2027, an hour after it began
+  ASSERT_TRUE(run(RecordMeetingHeld{review->id, 1'799'661'600'000ull, ""}, "ftm-1", Role::fostering_team_manager).ok());
   for (const auto& inv : state_.list_in_scope(col::kInvitations, "placement:p1")) {
     if (inv.value("meeting_id") == review->id && inv.value("mandatory") == "yes") {
       ASSERT_TRUE(
@@ -1195,7 +1199,7 @@ TEST_F(MeetingTest, CancelMeeting_NeedsAReason_TellsEveryInvitee_AndClosesTheMee
   std::set<std::string> told;
   for (const auto& n : of(o, col::kNotifications)) {
     told.insert(n.value("recipient_id"));
-    EXPECT_NE(n.value("text").find("Placement Support Meeting for Test Child on Tuesday 1 December 2026"),
+    EXPECT_NE(n.value("text").find("Placement Support Meeting for Test Child (placed with carer-1) on Tuesday 1 December 2026"),
               std::string::npos)
         << n.value("text");
     EXPECT_NE(n.value("text").find("The carers asked for more time"), std::string::npos);
