@@ -45,10 +45,9 @@ class OfflineTimeEndToEnd : public ::testing::Test {
     std::tm tm{};
     std::istringstream(when) >> std::get_time(&tm, "%Y-%m-%d %H:%M:%S");
     const auto offset = static_cast<long long>(timegm(&tm)) - static_cast<long long>(std::time(nullptr));
-    server_ = std::make_unique<Server>(
-        data_, port_, std::vector<std::string>{},
-        env({{"LD_PRELOAD", "/usr/$LIB/faketime/libfaketime.so.1"},
-             {"FAKETIME", (offset >= 0 ? "+" : "") + std::to_string(offset)}}));
+    server_ = std::make_unique<Server>(data_, port_, std::vector<std::string>{},
+                                       env({{"LD_PRELOAD", "/usr/$LIB/faketime/libfaketime.so.1"},
+                                            {"FAKETIME", (offset >= 0 ? "+" : "") + std::to_string(offset)}}));
     ASSERT_TRUE(server_->ready()) << server_->output();
   }
   void enrol(const std::string& who, const std::string& when) {

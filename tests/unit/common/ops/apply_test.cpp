@@ -1199,7 +1199,8 @@ TEST_F(MeetingTest, CancelMeeting_NeedsAReason_TellsEveryInvitee_AndClosesTheMee
   std::set<std::string> told;
   for (const auto& n : of(o, col::kNotifications)) {
     told.insert(n.value("recipient_id"));
-    EXPECT_NE(n.value("text").find("Placement Support Meeting for Test Child (placed with carer-1) on Tuesday 1 December 2026"),
+    EXPECT_NE(n.value("text").find(
+                  "Placement Support Meeting for Test Child (placed with carer-1) on Tuesday 1 December 2026"),
               std::string::npos)
         << n.value("text");
     EXPECT_NE(n.value("text").find("The carers asked for more time"), std::string::npos);
