@@ -10,6 +10,7 @@
 #include "common/policy/calendar.hpp"
 
 #include <iostream>
+#include <set>
 
 namespace psm::client::cli {
 
@@ -284,12 +285,24 @@ int show_plans(Session& s, bool as_json) {
     print_json(plans);
     return kExitOk;
   }
+  // A plan with a carer's copy on this device is shown as the copy (it lists
+  // each item and action once, where it stands); other items below.
+  std::set<std::string> copied;
+  const auto in_words = [](const std::string& iso) {
+    const auto d = policy::parse_date(iso);
+    return d ? policy::date_in_words(*d) : iso;
+  };
   for (const auto& c : plans.at("carer_copies").as_array()) {
-    std::cout << "Placement Support Plan (placement " << str(c.at("placement_id")) << "), review "
-              << str(c.at("review_date")) << "\n"
+    copied.insert(str(c.at("meeting_id")));
+    const auto told = str(c.at("child_told_of_plan_on"));
+    std::cout << "Placement Support Plan for " << views::placement_words(*s.replica, str(c.at("placement_id")))
+              << ", to be reviewed by " << in_words(str(c.at("review_date"))) << "\n"
+              << (told.empty() ? "  the child has not yet been told of the plan\n"
+                               : "  the child was told of the plan on " + in_words(told) + "\n")
               << str(c.at("support_items")) << str(c.at("actions"));
   }
   for (const auto& i : plans.at("support_items").as_array()) {
+    if (copied.count(str(i.at("meeting_id")))) continue;
     const auto panel = str(i.at("panel_status"));
     const bool awaiting = model::parse_as<model::PanelStatus>(panel) == model::PanelStatus::pending;
     std::cout << "  item " << str(i.at("kind")) << ": " << str(i.at("description")) << " (" << str(i.at("provider"))

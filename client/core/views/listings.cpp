@@ -292,7 +292,7 @@ std::string placement_words(Replica& r, std::string_view placement_id) {
   auto child = r.get(col::kChildren, p->value(schema::placements::child_id));
   auto household = r.get(col::kHouseholds, p->value(schema::placements::household_id));
   const std::string child_name = child ? child->value(schema::children::name) : "";
-  const std::string carers = household ? household->value(schema::households::name) : "";
+  std::string carers = household ? household->value(schema::households::name) : "";
   if (child_name.empty()) return carers;
   return carers.empty() ? child_name : child_name + " with " + carers;
 }
