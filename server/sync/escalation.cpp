@@ -37,6 +37,27 @@ std::vector<std::string> recipients_for(std::string_view rung, Store& store, con
   return out;
 }
 
+// A notification to `recipient` about `action`, stored: professionals-only
+// when the action is (an overdue LADO task's, as the task is).
+void notify_about(Store& store, const Record& action, std::string id, std::string recipient,
+                  model::NotificationKind kind, std::string text, const model::Version& version, std::uint64_t now_ms,
+                  EscalationResult& result) {
+  ops::Notification n;
+  n.id = std::move(id);
+  n.recipient_id = std::move(recipient);
+  n.kind = kind;
+  n.about = ops::Notification::About::action;
+  n.about_id = action.id;
+  n.meeting_id = action.value(schema::actions::meeting_id);
+  n.text = std::move(text);
+  n.created_at_ms = now_ms;
+  std::vector<Record> made{ops::make_notification(n, version, "system")};
+  ops::inherit_professionals_only(made, store);
+  store.put(made.front());
+  result.changed_scopes.insert(made.front().scope);
+  ++result.notifications;
+}
+
 }  // namespace
 
 EscalationResult run_escalation_sweep(Store& store, model::HlcClock& clock, const policy::Date& today,
@@ -60,22 +81,11 @@ EscalationResult run_escalation_sweep(Store& store, model::HlcClock& clock, cons
     for (std::size_t level = recorded + 1; level <= reached; ++level) {
       const auto& step = ladder[level - 1];
       for (const auto& recipient : recipients_for(step.recipient, store, action, people)) {
-        ops::Notification n;
-        n.id = action.id + ".esc" + std::to_string(level) + "." + recipient;
-        n.recipient_id = recipient;
-        n.kind = model::NotificationKind::action_overdue;
-        n.about = ops::Notification::About::action;
-        n.about_id = action.id;
-        n.meeting_id = action.value(schema::actions::meeting_id);
-        n.text = "Action overdue by " + std::to_string(overdue) + " working day" + (overdue == 1 ? "" : "s") + ": \"" +
-                 action.value(schema::actions::text) + "\" (due " + due_date + ")";
-        n.created_at_ms = now_ms;
-        // An overdue LADO task's notification is professionals-only, as the task is.
-        std::vector<Record> made{ops::make_notification(n, version, "system")};
-        ops::inherit_professionals_only(made, store);
-        store.put(made.front());
-        result.changed_scopes.insert(made.front().scope);
-        ++result.notifications;
+        notify_about(store, action, action.id + ".esc" + std::to_string(level) + "." + recipient, recipient,
+                     model::NotificationKind::action_overdue,
+                     "Action overdue by " + std::to_string(overdue) + " working day" + (overdue == 1 ? "" : "s") +
+                         ": \"" + action.value(schema::actions::text) + "\" (due " + due_date + ")",
+                     version, now_ms, result);
       }
     }
     action.set(schema::actions::escalation_level, reached, version, "system");
@@ -88,23 +98,14 @@ EscalationResult run_escalation_sweep(Store& store, model::HlcClock& clock, cons
     if (!policy::review_reminder_due(action, today, calendar)) continue;
     const model::Version version{clock.tick(), "server"};
     const auto due = policy::parse_date(action.value(schema::actions::due_date));
-    ops::Notification n;
-    n.id = action.id + ".reminder";
-    n.recipient_id = action.value(schema::actions::owner_id);
-    n.kind = model::NotificationKind::review_due;
-    n.about = ops::Notification::About::action;
-    n.about_id = action.id;
-    n.meeting_id = action.value(schema::actions::meeting_id);
     const int left = policy::working_days_between(today, *due, calendar);
-    n.text = "Reminder: " + action.value(schema::actions::text) +
-             (left == 0 ? " (today)"
-                        : " (" + std::to_string(left) + " working day" + (left == 1 ? "" : "s") + " from today)");
-    n.created_at_ms = now_ms;
-    std::vector<Record> made{ops::make_notification(n, version, "system")};
-    ops::inherit_professionals_only(made, store);
-    store.put(made.front());
-    result.changed_scopes.insert(made.front().scope);
-    ++result.notifications;
+    notify_about(
+        store, action, action.id + ".reminder", action.value(schema::actions::owner_id),
+        model::NotificationKind::review_due,
+        "Reminder: " + action.value(schema::actions::text) +
+            (left == 0 ? " (today)"
+                       : " (" + std::to_string(left) + " working day" + (left == 1 ? "" : "s") + " from today)"),
+        version, now_ms, result);
     ++result.reviews_reminded;
     action.set(schema::actions::reminded_at_ms, now_ms, version, "system");
     store.put(action);
