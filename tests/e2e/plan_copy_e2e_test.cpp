@@ -19,12 +19,7 @@ TEST_F(EndToEnd, R10_TheCarersCopyOfThePlan_FollowsThePlanAfterTheMinutes) {
                 .exit_code,
             0);
   ASSERT_EQ(psm("alex", {"record-held", id, "--at", "2026-12-01 10:05"}).exit_code, 0);
-  const auto meeting = json_of("alex", {"meeting", id});
-  for (const auto& inv : meeting.at("invitations").as_array()) {
-    if (!inv.at("mandatory").as_bool()) continue;
-    ASSERT_EQ(
-        psm("alex", {"record-attendance", std::string(inv.at("id").as_string()), "--status", "attended"}).exit_code, 0);
-  }
+  ASSERT_NO_FATAL_FAILURE(attend_mandatory("alex", id));
   ASSERT_EQ(psm("alex", {"record-view", "--meeting", id, "--subject", "iro", "--sought-on", "2026-11-27"}).exit_code,
             0);
   ASSERT_EQ(psm("alex", {"record-view", "--meeting", id, "--subject", "child", "--text", "I like my room",

@@ -77,6 +77,16 @@ class EndToEnd : public ::testing::Test {
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }
 
+  // `who` records that everyone who must attend meeting `id` attended.
+  void attend_mandatory(const std::string& who, const std::string& id) {
+    const auto meeting = json_of(who, {"meeting", id});
+    for (const auto& inv : meeting.at("invitations").as_array()) {
+      if (!inv.at("mandatory").as_bool()) continue;
+      auto r = psm(who, {"record-attendance", std::string(inv.at("id").as_string()), "--status", "attended"});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+  }
+
   json::value json_of(const std::string& who, std::vector<std::string> args) {
     args.push_back("--json");
     auto r = psm(who, args);

@@ -6,6 +6,7 @@
 #include "client/core/views/meeting.hpp"
 #include "common/model/hlc.hpp"
 #include "common/policy/calendar.hpp"
+#include "testing/local_replica.hpp"
 #include "testing/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -31,12 +32,7 @@ model::Record record(std::string_view collection, const std::string& id,
 class ReadBackTest : public ::testing::Test {
  protected:
   ReadBackTest() {
-    auto r = Replica::create(HomePaths(dir_.path), "a passphrase", crypto::kScryptTest);
-    EXPECT_TRUE(r);
-    replica_ = std::move(*r);
-    replica_->set_meta("device_id", "device-1");
-    replica_->set_meta("person_id", "ssw-1");
-    replica_->set_meta("role", "supervising-social-worker");
+    replica_ = psm::testing::local_replica(dir_.path, "ssw-1", "supervising-social-worker");
     protocol::PullResponse page;
     page.records = {
         record(col::kPeople, "ssw-1", {{"name", "Alex Morgan"}, {"role", "supervising-social-worker"}}, "directory"),

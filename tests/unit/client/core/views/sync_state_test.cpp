@@ -5,6 +5,7 @@
 #include "client/core/views/sync_state.hpp"
 
 #include "client/core/views/listings.hpp"
+#include "testing/local_replica.hpp"
 #include "testing/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -20,12 +21,7 @@ const model::Version kServer{model::Hlc::from(1, 0), "server"};
 class SyncStateTest : public ::testing::Test {
  protected:
   SyncStateTest() {
-    auto r = Replica::create(HomePaths(dir_.path), "a passphrase", crypto::kScryptTest);
-    EXPECT_TRUE(r);
-    replica_ = std::move(*r);
-    replica_->set_meta("device_id", "device-1");
-    replica_->set_meta("person_id", "ssw-1");
-    replica_->set_meta("role", "supervising-social-worker");
+    replica_ = psm::testing::local_replica(dir_.path, "ssw-1", "supervising-social-worker");
     model::Record p;
     p.collection = col::kPlacements;
     p.id = "p1";
